@@ -1,0 +1,4 @@
+export * from "./schema.js";
+export { loadConfig, parseConfig, CONFIG_FILE, type LoadConfigOptions } from "./load.js";
+export { parseDuration, parseMemoryMiB } from "./duration.js";
+export { skiffJsonSchema } from "./json-schema.js";

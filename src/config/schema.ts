@@ -1,0 +1,116 @@
+import { z } from "zod";
+import { DURATION_PATTERN, SIZE_PATTERN } from "./duration.js";
+
+/**
+ * The one schema of skiff.yml. Types are inferred from it, defaults live in it, and
+ * schema/skiff.schema.json is generated from it (scripts/write-json-schema.ts).
+ * Durations and sizes stay strings ("30s", "128M"); convert with parseDuration / parseMemoryMiB.
+ */
+
+export const APP_NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
+export const AppName = z.string().regex(APP_NAME_PATTERN, "an app name is a-z, 0-9 and -, starting with a letter, at most 63 characters");
+
+const Duration = z.string().regex(DURATION_PATTERN, "a duration such as 500ms, 30s, 10m, 2h");
+const MemorySize = z.string().regex(SIZE_PATTERN, "a size such as 64M, 128M, 1G");
+const HostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "an address as HOST:PORT, e.g. 0.0.0.0:80 or 127.0.0.1:8080");
+const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment name such as PORT or MODE");
+const Target = z.string().regex(/^[a-z][a-z0-9-]*$/, "a target such as unix, virtio, xen, hvt, spt");
+
+export const MatrixEntrySchema = z.strictObject({
+  target: Target,
+  env: z.record(EnvName, z.string()).default({}),
+  artifact: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+  deploy: z.boolean().default(false),
+});
+
+export const BuildSchema = z.strictObject({
+  command: z.string().min(1),
+  test: z.string().min(1).optional(),
+  timeout: Duration.default("10m"),
+  matrix: z.array(MatrixEntrySchema).min(1),
+});
+
+export const HealthSchema = z.strictObject({
+  http: z.string().startsWith("/").default("/"),
+  tcp: z.boolean().default(false),
+  timeout: Duration.default("30s"),
+  initial_delay: Duration.default("0s"),
+  interval: Duration.default("250ms"),
+  attempts: z.number().int().positive().optional(),
+});
+
+export const RestartSchema = z.strictObject({
+  limit: z.number().int().min(0).default(5),
+  backoff: Duration.default("1s"),
+});
+
+export const DeploySchema = z.strictObject({
+  driver: z.enum(["unix", "qemu", "xen", "solo5-hvt", "solo5-spt"]).default("unix"),
+  port: z.number().int().min(1).max(65535).default(8080),
+  memory: MemorySize.default("128M"),
+  args: z.array(z.string()).default([]),
+  env: z.record(EnvName, z.string()).default({}),
+  health: HealthSchema.prefault({}),
+  strategy: z.enum(["blue-green", "recreate"]).default("blue-green"),
+  publish: HostPort.optional(),
+  drain_timeout: Duration.default("30s"),
+  confirm: Duration.default("30s"),
+  restart: RestartSchema.prefault({}),
+  stop_timeout: Duration.default("10s"),
+  /** Driver-specific settings, checked by the driver: deploy.qemu, deploy.xen, deploy.solo5. */
+  qemu: z.record(z.string(), z.unknown()).optional(),
+  xen: z.record(z.string(), z.unknown()).optional(),
+  solo5: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const ThresholdsSchema = z.strictObject({
+  error_rate: z.number().min(0).max(1).optional(),
+  p99: Duration.optional(),
+});
+
+export const LoadSchema = z.strictObject({
+  duration: Duration.default("10s"),
+  rate: z.number().positive().optional(),
+  concurrency: z.number().int().positive().optional(),
+  path: z.string().startsWith("/").default("/"),
+  thresholds: ThresholdsSchema.prefault({}),
+});
+
+export const NetworkProfileSchema = z.strictObject({
+  delay: Duration.optional(),
+  jitter: Duration.optional(),
+  bandwidth: z.string().regex(/^\d+(\.\d+)?(bps|kbps|mbps|gbps|[KMG]B\/s)$/i, "a rate such as 1mbps or 512kbps").optional(),
+  loss: z.number().min(0).max(1).optional(),
+  connection_loss: z.number().min(0).max(1).optional(),
+  reset: z.number().min(0).max(1).optional(),
+  duration: Duration.optional(),
+  thresholds: ThresholdsSchema.prefault({}),
+});
+
+export const StageSchema = z.strictObject({
+  tests: z.array(z.string().min(1)).default([]),
+  timeout: Duration.default("5m"),
+  load: LoadSchema.optional(),
+  network: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), NetworkProfileSchema).default({}),
+  promote: z.enum(["auto", "manual"]).default("auto"),
+});
+
+export const SkiffConfigSchema = z.strictObject({
+  app: AppName,
+  build: BuildSchema,
+  deploy: DeploySchema.prefault({}),
+  stage: StageSchema.optional(),
+});
+
+export type SkiffConfig = z.output<typeof SkiffConfigSchema>;
+export type SkiffConfigInput = z.input<typeof SkiffConfigSchema>;
+export type MatrixEntry = z.output<typeof MatrixEntrySchema>;
+export type BuildConfig = z.output<typeof BuildSchema>;
+export type DeployConfig = z.output<typeof DeploySchema>;
+export type HealthConfig = z.output<typeof HealthSchema>;
+export type StageConfig = z.output<typeof StageSchema>;
+export type NetworkProfile = z.output<typeof NetworkProfileSchema>;
+export type LoadConfig = z.output<typeof LoadSchema>;
+export type Thresholds = z.output<typeof ThresholdsSchema>;

@@ -1,0 +1,12 @@
+import { isSkiffError } from "./skiff-error.js";
+
+/** Known errors print code, message and hint without a stack; unknown ones print the stack and say it is a bug. */
+export function formatError(error: unknown): string {
+  if (isSkiffError(error)) {
+    const lines = [`error ${error.code}: ${error.message}`];
+    if (error.hint) lines.push(`hint: ${error.hint}`);
+    return lines.join("\n");
+  }
+  const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return `error ERR_SKIFF_INTERNAL: this is a bug in skiff, please report it\n${stack}`;
+}

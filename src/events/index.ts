@@ -1,0 +1,3 @@
+export type { SkiffEvent, EventInput, EventSink } from "./types.js";
+export { EventLog, readEventLog } from "./event-log.js";
+export { EventBus } from "./event-bus.js";

@@ -1,0 +1,13 @@
+export { git, gitOutput, type GitOptions } from "./run-git.js";
+export { redactUrl } from "./redact.js";
+export {
+  isRemoteUrl,
+  normalizeLocation,
+  initBare,
+  ensureBareRepository,
+  headCommit,
+  workTreeRoot,
+  originUrl,
+  checkoutCommit,
+} from "./repository.js";
+export { listTree, readFileAt, writeBlobToFile, type TreeEntry } from "./tree.js";

@@ -1,0 +1,3 @@
+export { runProcess, runUserCommand, type RunOptions, type RunResult } from "./run.js";
+export { terminateGroup, isAlive, waitForExit } from "./terminate.js";
+export { processStartTime, isSameProcess } from "./identity.js";
