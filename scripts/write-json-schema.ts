@@ -7,12 +7,14 @@ import { skiffJsonSchema } from "../src/config/index.js";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const file = join(root, "schema", "skiff.schema.json");
 const text = JSON.stringify(skiffJsonSchema(), null, 2) + "\n";
-let current = "";
-try {
-  current = readFileSync(file, "utf8");
-} catch {
-  current = "";
+function readCurrent(): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
 }
+const current = readCurrent();
 if (current !== text) {
   if (process.argv.includes("--check") && process.env.CI === "true") {
     console.error(`schema/skiff.schema.json is not current: run "npm run build" and commit the file`);

@@ -31,6 +31,6 @@ export class EventBus {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.sinks.map((sink) => sink.close?.()));
+    await Promise.all(this.sinks.map(async (sink) => sink.close?.()));
   }
 }
