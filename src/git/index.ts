@@ -11,3 +11,4 @@ export {
   checkoutCommit,
 } from "./repository.js";
 export { listTree, readFileAt, writeBlobToFile, type TreeEntry } from "./tree.js";
+export { setRepoConfig, readRef, isAncestor, updateRef, createObjectView, type ObjectViewOptions } from "./hosted-repo.js";

@@ -1,0 +1,49 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { git } from "./run-git.js";
+
+/** Sets one key in a repository's own config (e.g. core.hooksPath of a hosted app repository). */
+export async function setRepoConfig(repo: string, key: string, value: string): Promise<void> {
+  await git(["config", "--local", key, value], { cwd: repo });
+}
+
+/** The object id a ref points at, or undefined when the ref does not exist. */
+export async function readRef(repo: string, ref: string): Promise<string | undefined> {
+  const result = await git(["rev-parse", "--verify", "--quiet", "--end-of-options", ref], {
+    cwd: repo,
+    allowFailure: true,
+  });
+  return result.exitCode === 0 ? result.stdout.trim() : undefined;
+}
+
+/** True when `ancestor` is `descendant` or one of its ancestors. */
+export async function isAncestor(repo: string, ancestor: string, descendant: string): Promise<boolean> {
+  const result = await git(["merge-base", "--is-ancestor", ancestor, descendant], { cwd: repo, allowFailure: true });
+  return result.exitCode === 0;
+}
+
+/** Moves `ref` to `value` only if it still points at `expected` (compare and swap). */
+export async function updateRef(repo: string, ref: string, value: string, expected: string): Promise<void> {
+  await git(["update-ref", ref, value, expected], { cwd: repo });
+}
+
+export interface ObjectViewOptions {
+  /** Object directories to read from, in order (e.g. a push's quarantine, then the repository's objects). */
+  objectDirs: readonly string[];
+  commit: string;
+  /** Where to create the view (a new bare repository). */
+  dest: string;
+}
+
+/**
+ * A throw-away bare repository that sees objects not yet in any repository's own store (a push
+ * still in quarantine during pre-receive) through alternates, with refs/heads/main at `commit`.
+ */
+export async function createObjectView(options: ObjectViewOptions): Promise<void> {
+  await git(["init", "--quiet", "--bare", "--initial-branch=main", options.dest]);
+  const info = join(options.dest, "objects", "info");
+  mkdirSync(info, { recursive: true });
+  writeFileSync(join(info, "alternates"), options.objectDirs.join("\n") + "\n");
+  // update-ref checks the commit exists, so a bad view fails here and not inside the build.
+  await git(["update-ref", "refs/heads/main", options.commit], { cwd: options.dest });
+}
