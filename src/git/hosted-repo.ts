@@ -22,9 +22,10 @@ export async function isAncestor(repo: string, ancestor: string, descendant: str
   return result.exitCode === 0;
 }
 
-/** Moves `ref` to `value` only if it still points at `expected` (compare and swap). */
+/** Moves `ref` to `value` (an all-zero id deletes it) only if it still points at `expected` (compare and swap). */
 export async function updateRef(repo: string, ref: string, value: string, expected: string): Promise<void> {
-  await git(["update-ref", ref, value, expected], { cwd: repo });
+  const args = /^0+$/.test(value) ? ["update-ref", "-d", ref, expected] : ["update-ref", ref, value, expected];
+  await git(args, { cwd: repo });
 }
 
 export interface ObjectViewOptions {
@@ -33,6 +34,8 @@ export interface ObjectViewOptions {
   commit: string;
   /** Where to create the view (a new bare repository). */
   dest: string;
+  /** Recorded as the view's origin URL (credentials must not be in it). */
+  origin?: string;
 }
 
 /**
@@ -44,6 +47,8 @@ export async function createObjectView(options: ObjectViewOptions): Promise<void
   const info = join(options.dest, "objects", "info");
   mkdirSync(info, { recursive: true });
   writeFileSync(join(info, "alternates"), options.objectDirs.join("\n") + "\n");
+  // The build records where its source came from: the app's URL, not this temporary path.
+  if (options.origin !== undefined) await setRepoConfig(options.dest, "remote.origin.url", options.origin);
   // update-ref checks the commit exists, so a bad view fails here and not inside the build.
   await git(["update-ref", "refs/heads/main", options.commit], { cwd: options.dest });
 }
