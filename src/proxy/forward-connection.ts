@@ -1,0 +1,51 @@
+import { connect, type Socket } from "node:net";
+import type { Address } from "./address.js";
+
+/** One client connection joined to one backend connection. */
+export interface ForwardedConnection {
+  /** Closes both sides at once (drain timeout, proxy stop). */
+  destroy(): void;
+}
+
+/**
+ * Joins `client` to a new connection to `backend`, byte for byte in both directions.
+ * Half-close passes through (both sockets allow half-open); an error on either side closes both.
+ * `onClosed` runs once, when both sockets are closed.
+ */
+export function forwardConnection(client: Socket, backend: Address, onClosed: () => void): ForwardedConnection {
+  const upstream = connect({ host: backend.host, port: backend.port, allowHalfOpen: true });
+  client.setNoDelay(true);
+  upstream.setNoDelay(true);
+  let open = 2;
+  const settle = (): void => {
+    open -= 1;
+    if (open === 0) onClosed();
+  };
+  client.once("close", settle);
+  upstream.once("close", settle);
+  // An 'error' is always followed by 'close' with hadError; listening here keeps the process alive.
+  client.on("error", () => upstream.destroy());
+  upstream.on("error", () => client.destroy());
+  client.once("close", (hadError) => (hadError ? upstream.destroy() : finishPeer(upstream)));
+  upstream.once("close", (hadError) => (hadError ? client.destroy() : finishPeer(client)));
+  // pipe() ends the other side's write half when one side's read half ends: that is the half-close.
+  client.pipe(upstream);
+  upstream.pipe(client);
+  return {
+    destroy: () => {
+      client.destroy();
+      upstream.destroy();
+    },
+  };
+}
+
+/** The other side closed cleanly: flush what is queued for this side, then close it. */
+function finishPeer(socket: Socket): void {
+  if (socket.destroyed) return;
+  if (socket.writableFinished) {
+    socket.destroy();
+    return;
+  }
+  socket.once("finish", () => socket.destroy());
+  socket.end();
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// The proxy process: one per app, started detached by the agent and adopted by the next one.
+import { parseArgs } from "node:util";
+import { serializeError, SkiffError } from "../errors/index.js";
+import { createLogger } from "../log/index.js";
+import { processStartTime } from "../process/index.js";
+import { formatAddress, parseAddress } from "./address.js";
+import { startControlServer } from "./control-server.js";
+import { controlSocketPath, removeProxyRecord, writeProxyRecord } from "./proxy-files.js";
+import { startTcpProxy } from "./tcp-proxy.js";
+
+/** Messages to the process that spawned us (ensureProxy), over the IPC channel, once. */
+export type ProxyStartMessage = { type: "ready"; pid: number; listen: string } | { type: "error"; error: ReturnType<typeof serializeError> };
+
+const log = createLogger("proxy");
+
+function tellParent(message: ProxyStartMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.send === undefined) return resolve();
+    // The parent may be gone already; the proxy keeps running either way.
+    process.send(message, undefined, {}, () => {
+      if (process.connected) process.disconnect();
+      resolve();
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      app: { type: "string" },
+      listen: { type: "string" },
+      dir: { type: "string" },
+      backend: { type: "string" },
+      "hold-ms": { type: "string" },
+    },
+  });
+  if (values.app === undefined || values.listen === undefined || values.dir === undefined) {
+    throw new SkiffError("ERR_SKIFF_USAGE", "usage: main.js --app APP --listen HOST:PORT --dir DIR [--backend HOST:PORT] [--hold-ms N]");
+  }
+  const { app, dir } = values;
+  const proxy = await startTcpProxy({
+    listen: parseAddress(values.listen),
+    backend: values.backend === undefined ? undefined : parseAddress(values.backend),
+    holdMs: values["hold-ms"] === undefined ? undefined : Number(values["hold-ms"]),
+  });
+  const listen = formatAddress(proxy.listen);
+  let stopping = false;
+  const stop = async (why: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ app, why }, "proxy stopping");
+    removeProxyRecord(dir, process.pid);
+    control.close();
+    await proxy.close();
+    process.exit(0);
+  };
+  const control = await startControlServer({
+    proxy,
+    app,
+    socketPath: controlSocketPath(dir),
+    onStop: () => void stop("DELETE /"),
+    onChange: (what, data) => log.info({ app, ...data }, what),
+  });
+  writeProxyRecord(dir, { app, pid: process.pid, startTime: processStartTime(process.pid), listen });
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+  // Detached from any terminal: a hangup of the shell that started the agent must not stop the public port.
+  process.on("SIGHUP", () => undefined);
+  log.info({ app, listen, backend: values.backend ?? null }, "proxy listening");
+  await tellParent({ type: "ready", pid: process.pid, listen });
+}
+
+main().catch(async (error: unknown) => {
+  log.error({ err: serializeError(error) }, "proxy failed to start");
+  await tellParent({ type: "error", error: serializeError(error) });
+  process.exit(1);
+});
