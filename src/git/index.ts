@@ -12,3 +12,12 @@ export {
 } from "./repository.js";
 export { listTree, readFileAt, writeBlobToFile, type TreeEntry } from "./tree.js";
 export { setRepoConfig, readRef, isAncestor, updateRef, createObjectView, type ObjectViewOptions } from "./hosted-repo.js";
+export {
+  remoteBranchHead,
+  fetchBranch,
+  pushCommit,
+  type FetchBranchOptions,
+  type PushOutcome,
+} from "./remote.js";
+export { hashFile, hashText, writeTreeWithChanges, commitTree, type TreeChange } from "./objects.js";
+export { openBlobStream, type BlobStream } from "./blob-stream.js";

@@ -1,0 +1,70 @@
+import { git } from "./run-git.js";
+
+/** The commit `refs/heads/<branch>` points at on a remote, or undefined when the branch does not exist yet. */
+export async function remoteBranchHead(
+  url: string,
+  branch: string,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  // --end-of-options: a location that starts with "-" is never read as an option.
+  const out = await git(["ls-remote", "--end-of-options", url, `refs/heads/${branch}`], { signal });
+  const line = out.stdout.split("\n").find((l) => l.endsWith(`\trefs/heads/${branch}`));
+  return line?.split("\t")[0];
+}
+
+export interface FetchBranchOptions {
+  /** The local repository that receives the objects. */
+  repo: string;
+  url: string;
+  branch: string;
+  /** The local ref to (force-)update, e.g. refs/heads/main. */
+  ref: string;
+  /** Fetch only the last `depth` commits (enough to build the next commit on top). */
+  depth?: number;
+  signal?: AbortSignal;
+}
+
+/** Fetches one branch into `ref` (forced: the remote may have been rewound) and returns the fetched commit. */
+export async function fetchBranch(options: FetchBranchOptions): Promise<string> {
+  const args = ["fetch", "--quiet", "--no-tags"];
+  if (options.depth !== undefined) args.push(`--depth=${options.depth}`);
+  args.push("--end-of-options", options.url, `+refs/heads/${options.branch}:${options.ref}`);
+  await git(args, { cwd: options.repo, signal: options.signal });
+  return (
+    await git(["rev-parse", "--verify", `${options.ref}^{commit}`], { cwd: options.repo })
+  ).stdout.trim();
+}
+
+export type PushOutcome =
+  | { status: "pushed" }
+  /** Someone else moved the branch first (or holds its lock): fetch and try again. */
+  | { status: "conflict"; detail: string }
+  /** Refused for another reason (hook, permissions, checked-out branch): retrying won't help. */
+  | { status: "refused"; detail: string };
+
+const CONFLICT =
+  /fetch first|non-fast-forward|failed to update ref|cannot lock ref|incorrect old value|stale info/i;
+
+/** Pushes `commit` to `refs/heads/<branch>` without force; a non-fast-forward is reported, not thrown. */
+export async function pushCommit(options: {
+  repo: string;
+  url: string;
+  commit: string;
+  branch: string;
+  signal?: AbortSignal;
+}): Promise<PushOutcome> {
+  // --porcelain: one machine-readable status line per ref instead of prose.
+  const result = await git(
+    [
+      "push",
+      "--porcelain",
+      "--end-of-options",
+      options.url,
+      `${options.commit}:refs/heads/${options.branch}`,
+    ],
+    { cwd: options.repo, signal: options.signal, allowFailure: true },
+  );
+  if (result.exitCode === 0) return { status: "pushed" };
+  const detail = `${result.stdout}\n${result.stderr}`.trim();
+  return CONFLICT.test(detail) ? { status: "conflict", detail } : { status: "refused", detail };
+}

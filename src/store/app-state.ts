@@ -1,0 +1,86 @@
+import { listTree, readFileAt, type TreeEntry } from "../git/index.js";
+import {
+  MANIFEST_MAX_BYTES,
+  POINTER_MAX_BYTES,
+  manifestPath,
+  parsePointer,
+  parseSequence,
+  pointerPath,
+  releaseNumbers,
+} from "./layout.js";
+
+/** What the deployment repository says about one app at one commit. */
+export interface AppState {
+  app: string;
+  /** Releases that have a manifest, ascending. */
+  releases: number[];
+  /** The raw pointer texts (undefined when the file is missing); validate with parsePointer. */
+  currentText?: string;
+  stagingText?: string;
+  /** The app's sequence counter: the sequence file, or the highest manifest sequence when it is missing. */
+  sequence: number;
+  /** Every path under <app>/ (for removing release folders). */
+  paths: string[];
+}
+
+/** A small regular file's text at `rev`, or undefined when missing, not a regular file, or too large. */
+export async function readSmallFile(options: {
+  repo: string;
+  rev: string;
+  entries: readonly TreeEntry[];
+  path: string;
+  maxBytes: number;
+}): Promise<string | undefined> {
+  const entry = options.entries.find((e) => e.path === options.path);
+  if (!entry || !isRegularFile(entry) || (entry.size ?? Infinity) > options.maxBytes) return undefined;
+  return readFileAt(options.repo, options.rev, options.path);
+}
+
+export function isRegularFile(entry: TreeEntry): boolean {
+  return entry.type === "blob" && (entry.mode === "100644" || entry.mode === "100755");
+}
+
+/** Reads one app's releases, pointers and sequence at `rev` (undefined rev: an empty repository). */
+export async function readAppState(repo: string, rev: string | undefined, app: string): Promise<AppState> {
+  if (rev === undefined) return { app, releases: [], sequence: 0, paths: [] };
+  const entries = await listTree(repo, rev, `${app}/`);
+  const read = (path: string, maxBytes = POINTER_MAX_BYTES): Promise<string | undefined> =>
+    readSmallFile({ repo, rev, entries, path, maxBytes });
+  const releases = releaseNumbers(entries, app);
+  const sequenceText = await read(pointerPath(app, "sequence"));
+  let sequence = sequenceText === undefined ? undefined : parseSequence(sequenceText);
+  if (sequence === undefined)
+    sequence = await highestManifestSequence(releases, (n) => read(manifestPath(app, n), MANIFEST_MAX_BYTES));
+  return {
+    app,
+    releases,
+    currentText: await read(pointerPath(app, "current")),
+    stagingText: await read(pointerPath(app, "staging")),
+    sequence,
+    paths: entries.map((e) => e.path),
+  };
+}
+
+/** The highest `sequence` over manifests (for repositories written before the sequence file existed). */
+async function highestManifestSequence(
+  releases: readonly number[],
+  readManifestText: (release: number) => Promise<string | undefined>,
+): Promise<number> {
+  let highest = 0;
+  for (const release of releases) {
+    try {
+      const value: unknown = JSON.parse((await readManifestText(release)) ?? "{}");
+      const sequence = (value as { sequence?: unknown }).sequence;
+      if (typeof sequence === "number" && Number.isSafeInteger(sequence))
+        highest = Math.max(highest, sequence);
+    } catch {
+      // An unreadable manifest says nothing about the counter.
+    }
+  }
+  return highest;
+}
+
+/** The release a pointer names, if its text is valid. */
+export function pointerRelease(text: string | undefined): number | undefined {
+  return text === undefined ? undefined : parsePointer(text);
+}

@@ -1,0 +1,85 @@
+import { SkiffError } from "../errors/index.js";
+import { parseDuration } from "../config/index.js";
+import { MANIFEST_VERSION, ManifestSchema, type Manifest, type ManifestFile } from "./manifest-schema.js";
+import type { StoreInput } from "./types.js";
+
+export interface BuildManifestOptions {
+  build: StoreInput;
+  target: string;
+  files: ManifestFile[];
+  release: number;
+  sequence: number;
+  created: Date;
+  expires?: string;
+}
+
+/** The manifest of a new release (pure: no fs, no git). */
+export function buildManifest(options: BuildManifestOptions): Manifest {
+  const { build } = options;
+  const manifest = {
+    version: MANIFEST_VERSION,
+    app: build.app,
+    release: options.release,
+    sequence: options.sequence,
+    target: options.target,
+    driver: build.config.deploy.driver,
+    deploy: build.config.deploy,
+    ...(build.config.stage ? { stage: build.config.stage } : {}),
+    source: {
+      ...(build.repository ? { repository: build.repository } : {}),
+      commit: build.commit,
+      ...(build.branch ? { branch: build.branch } : {}),
+    },
+    build: { id: build.buildId, durationMs: build.durationMs },
+    created: options.created.toISOString(),
+    ...(options.expires ? { expires: resolveExpiry(options.expires, options.created) } : {}),
+    files: options.files,
+  };
+  const parsed = ManifestSchema.safeParse(manifest);
+  if (!parsed.success) {
+    throw new SkiffError(
+      "ERR_SKIFF_MANIFEST_INVALID",
+      `the manifest of ${build.app} release ${options.release} is invalid`,
+      {
+        hint: "check the build summary (commit id, artifact names) and skiff.yml",
+        data: { issues: parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`) },
+      },
+    );
+  }
+  return parsed.data;
+}
+
+/** "14d" from `now`, or an ISO date-time as it is. */
+export function resolveExpiry(expires: string, now: Date): string {
+  const duration = tryParseDuration(expires);
+  if (duration !== undefined) return new Date(now.getTime() + duration).toISOString();
+  const time = /^\d{4}-\d{2}-\d{2}/.test(expires) ? Date.parse(expires) : NaN;
+  if (Number.isNaN(time)) {
+    throw new SkiffError("ERR_SKIFF_USAGE", `"${expires}" is neither a duration nor a date`, {
+      hint: "write --expires 14d, or an ISO date-time such as 2030-01-01T00:00:00Z",
+    });
+  }
+  return new Date(time).toISOString();
+}
+
+function tryParseDuration(text: string): number | undefined {
+  try {
+    return parseDuration(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The exact bytes of manifest.json, and what a signature covers: keys sorted, two-space indent, final newline. */
+export function canonicalManifestBytes(manifest: Manifest): Buffer {
+  return Buffer.from(JSON.stringify(sortKeys(manifest), null, 2) + "\n", "utf8");
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== "object") return value;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  return Object.fromEntries(
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, sortKeys(v)]),
+  );
+}

@@ -1,0 +1,72 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { SkiffError } from "../errors/index.js";
+import { commitTree, pushCommit, redactUrl, writeTreeWithChanges, type TreeChange } from "../git/index.js";
+import { BRANCH, fetchTip, type Workspace } from "./workspace.js";
+
+/** What one attempt wants to commit on top of the tip it was given. */
+export interface CommitPlan<T> {
+  /** No changes: nothing is committed or pushed. */
+  changes: TreeChange[];
+  message: string;
+  result: T;
+}
+
+export interface CommitOutcome<T> {
+  result: T;
+  /** The commit on main that holds the change (the unchanged tip when there was nothing to commit). */
+  commit: string | undefined;
+  attempts: number;
+}
+
+export const DEFAULT_ATTEMPTS = 10;
+
+/**
+ * Fetch the tip, plan on it, commit, push without force; when another writer pushed first,
+ * plan again on the new tip. Nothing is pushed unless the whole commit is ready.
+ */
+export async function commitWithRetry<T>(options: {
+  workspace: Workspace;
+  attempts?: number;
+  plan: (tip: string | undefined) => Promise<CommitPlan<T>>;
+}): Promise<CommitOutcome<T>> {
+  const { workspace } = options;
+  const attempts = Math.max(1, options.attempts ?? DEFAULT_ATTEMPTS);
+  let lastDetail = "";
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    workspace.signal?.throwIfAborted();
+    const tip = await fetchTip(workspace);
+    const plan = await options.plan(tip);
+    if (plan.changes.length === 0) return { result: plan.result, commit: tip, attempts: attempt };
+    const tree = await writeTreeWithChanges({ repo: workspace.dir, base: tip, changes: plan.changes });
+    const commit = await commitTree({ repo: workspace.dir, tree, parent: tip, message: plan.message });
+    const pushed = await pushCommit({
+      repo: workspace.dir,
+      url: workspace.url,
+      commit,
+      branch: BRANCH,
+      signal: workspace.signal,
+    });
+    if (pushed.status === "pushed") return { result: plan.result, commit, attempts: attempt };
+    if (pushed.status === "refused") {
+      throw new SkiffError(
+        "ERR_SKIFF_STORE_FAILED",
+        `the deployment repository ${redactUrl(workspace.url)} refused the push`,
+        {
+          hint: "push to a bare repository (git init --bare) that you may write to; check its hooks",
+          data: { detail: redactUrl(pushed.detail) },
+        },
+      );
+    }
+    lastDetail = pushed.detail;
+    // Another writer won this round: back off a little (random, so racers spread out) and rebase the plan.
+    await sleep(20 + Math.random() * 80 * attempt, undefined, { signal: workspace.signal });
+  }
+  throw new SkiffError(
+    "ERR_SKIFF_STORE_CONFLICT",
+    `gave up after ${attempts} attempts: other writers kept pushing first`,
+    {
+      hint: "try again; if it persists, something rewrites the deployment repository's main branch in a loop",
+      data: { detail: redactUrl(lastDetail) },
+    },
+  );
+}

@@ -1,0 +1,46 @@
+export {
+  ManifestSchema,
+  ManifestFileSchema,
+  ReleaseFileName,
+  MANIFEST_VERSION,
+  type Manifest,
+  type ManifestFile,
+} from "./manifest-schema.js";
+export type {
+  StoreInput,
+  StoreTarget,
+  StoreArtifact,
+  StoreOptions,
+  StoreResult,
+  ReleaseInfo,
+  AppPointers,
+  PointerName,
+  Signature,
+  SignManifest,
+} from "./types.js";
+export { storeRelease } from "./store-release.js";
+export { buildManifest, canonicalManifestBytes, resolveExpiry } from "./build-manifest.js";
+export { selectDeployTarget } from "./select-target.js";
+export { planRetention } from "./plan-retention.js";
+export { setPointer, type SetPointerOptions, type PointerChange } from "./set-pointer.js";
+export { rollback, chooseRollbackTarget, type RollbackOptions } from "./rollback.js";
+export { listReleases } from "./list-releases.js";
+export { syncMirror, type SyncMirrorOptions } from "./sync-mirror.js";
+export { readPointers } from "./read-pointers.js";
+export {
+  readManifest,
+  readManifestEntry,
+  type ReadManifestOptions,
+  type ManifestEntry,
+} from "./read-manifest.js";
+export { unpackRelease, filesDigest, UNPACK_MARKER, type UnpackReleaseOptions } from "./unpack-release.js";
+export { readAppState, type AppState } from "./app-state.js";
+export {
+  MANIFEST_FILE,
+  SIGNATURES_FILE,
+  MANIFEST_MAX_BYTES,
+  manifestPath,
+  pointerPath,
+  releaseDir,
+  parsePointer,
+} from "./layout.js";

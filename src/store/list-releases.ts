@@ -1,0 +1,38 @@
+import { serializeError } from "../errors/index.js";
+import { normalizeLocation } from "../git/index.js";
+import { pointerRelease, readAppState } from "./app-state.js";
+import { readManifest } from "./read-manifest.js";
+import type { ReleaseInfo } from "./types.js";
+import { fetchTip, withWorkspace } from "./workspace.js";
+
+/** The releases of an app in the deployment repository, ascending; [] when it has none. */
+export async function listReleases(options: {
+  repo: string;
+  app: string;
+  signal?: AbortSignal;
+}): Promise<ReleaseInfo[]> {
+  const { app } = options;
+  return withWorkspace(normalizeLocation(options.repo), options.signal, async (workspace) => {
+    const tip = await fetchTip(workspace);
+    if (tip === undefined) return [];
+    const state = await readAppState(workspace.dir, tip, app);
+    const current = pointerRelease(state.currentText);
+    const staging = pointerRelease(state.stagingText);
+    const infos: ReleaseInfo[] = [];
+    for (const release of state.releases) {
+      const info: ReleaseInfo = { release, current: release === current, staging: release === staging };
+      try {
+        const manifest = await readManifest({ mirror: workspace.dir, commit: tip, app, release });
+        Object.assign(info, {
+          created: manifest.created,
+          commit: manifest.source.commit,
+          target: manifest.target,
+        });
+      } catch (error) {
+        info.error = serializeError(error);
+      }
+      infos.push(info);
+    }
+    return infos;
+  });
+}

@@ -1,0 +1,100 @@
+import { SkiffError } from "../errors/index.js";
+import { listTree, readFileAt } from "../git/index.js";
+import { isRegularFile } from "./app-state.js";
+import { MANIFEST_MAX_BYTES, manifestPath } from "./layout.js";
+import { ManifestSchema, type Manifest } from "./manifest-schema.js";
+
+export interface ReadManifestOptions {
+  /** A local repository holding the commit (the agent's mirror). */
+  mirror: string;
+  commit: string;
+  app: string;
+  release: number;
+}
+
+/** The manifest and its exact text (what a signature covers). */
+export interface ManifestEntry {
+  manifest: Manifest;
+  text: string;
+}
+
+/** Reads and checks <app>/releases/<N>/manifest.json at `commit`. */
+export async function readManifest(options: ReadManifestOptions): Promise<Manifest> {
+  return (await readManifestEntry(options)).manifest;
+}
+
+export async function readManifestEntry(options: ReadManifestOptions): Promise<ManifestEntry> {
+  const { app, release } = options;
+  const path = manifestPath(app, release);
+  const entry = (await listTree(options.mirror, options.commit, path)).find((e) => e.path === path);
+  if (!entry) {
+    throw new SkiffError("ERR_SKIFF_NO_SUCH_RELEASE", `${app} has no release ${release} (no ${path})`, {
+      hint: `list the releases with skiff releases ${app} --repo R`,
+    });
+  }
+  const where = { app, release, path };
+  if (!isRegularFile(entry)) {
+    throw new SkiffError("ERR_SKIFF_MANIFEST_INVALID", `${path} is not a regular file`, {
+      hint: storeAgainHint(app),
+      data: where,
+    });
+  }
+  if ((entry.size ?? Infinity) > MANIFEST_MAX_BYTES) {
+    throw new SkiffError(
+      "ERR_SKIFF_MANIFEST_TOO_LARGE",
+      `${path} is ${entry.size} bytes, more than ${MANIFEST_MAX_BYTES}`,
+      {
+        hint: storeAgainHint(app),
+        data: where,
+      },
+    );
+  }
+  const text = (await readFileAt(options.mirror, options.commit, path)) ?? "";
+  const manifest = parseManifest(text, where);
+  if (manifest.app !== app || manifest.release !== release) {
+    throw new SkiffError(
+      "ERR_SKIFF_MANIFEST_INVALID",
+      `${path} describes ${manifest.app} release ${manifest.release}`,
+      {
+        hint: "a manifest must sit in the folder of its own app and release; store the release again",
+        data: where,
+      },
+    );
+  }
+  return { manifest, text };
+}
+
+function parseManifest(text: string, where: { app: string; release: number; path: string }): Manifest {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new SkiffError(
+      "ERR_SKIFF_MANIFEST_INVALID",
+      `${where.path} is not JSON: ${(error as Error).message}`,
+      {
+        hint: storeAgainHint(where.app),
+        data: where,
+      },
+    );
+  }
+  const parsed = ManifestSchema.safeParse(value);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map(
+      (issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`,
+    );
+    throw new SkiffError(
+      "ERR_SKIFF_MANIFEST_INVALID",
+      `${where.path} is invalid: ${issues.slice(0, 3).join("; ")}`,
+      {
+        hint: storeAgainHint(where.app),
+        data: { ...where, issues },
+      },
+    );
+  }
+  return parsed.data;
+}
+
+function storeAgainHint(app: string): string {
+  return `store the release again with skiff store, or roll back with skiff rollback ${app} --repo R`;
+}

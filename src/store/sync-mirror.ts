@@ -1,0 +1,44 @@
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
+import { SkiffError } from "../errors/index.js";
+import { fetchBranch, initBare, redactUrl, remoteBranchHead } from "../git/index.js";
+import { BRANCH } from "./workspace.js";
+
+export interface SyncMirrorOptions {
+  /** The deployment repository: a local path or git URL. */
+  url: string;
+  /** A local bare repository that keeps a copy (created on first use). */
+  mirror: string;
+  signal?: AbortSignal;
+}
+
+/** Fetches the deployment repository's main into the mirror; returns its commit, or undefined while main does not exist. */
+export async function syncMirror(options: SyncMirrorOptions): Promise<string | undefined> {
+  if (!existsSync(options.mirror)) {
+    await mkdir(dirname(options.mirror), { recursive: true });
+    await initBare(options.mirror);
+  }
+  try {
+    const head = await remoteBranchHead(options.url, BRANCH, options.signal);
+    if (head === undefined) return undefined;
+    // Forced into refs/heads/main: the mirror follows the remote even if it was rewound (anti-rollback is the agent's job).
+    return await fetchBranch({
+      repo: options.mirror,
+      url: options.url,
+      branch: BRANCH,
+      ref: `refs/heads/${BRANCH}`,
+      signal: options.signal,
+    });
+  } catch (error) {
+    throw new SkiffError(
+      "ERR_SKIFF_GIT",
+      `cannot fetch the deployment repository ${redactUrl(options.url)}`,
+      {
+        hint: "check the --repo path or URL and that this host may read it",
+        cause: error,
+        data: { detail: error instanceof Error ? redactUrl(error.message) : String(error) },
+      },
+    );
+  }
+}

@@ -1,0 +1,94 @@
+import type { SerializedError } from "../errors/index.js";
+import type { SkiffConfig } from "../config/index.js";
+import type { Manifest } from "./manifest-schema.js";
+
+/** One artifact file of a build, as the build part records it. */
+export interface StoreArtifact {
+  name: string;
+  /** Absolute path of the built file. */
+  path: string;
+  size: number;
+  sha256: string;
+  mode: number;
+}
+
+/** One matrix entry of a build. */
+export interface StoreTarget {
+  target: string;
+  deploy: boolean;
+  artifacts: readonly StoreArtifact[];
+}
+
+/** What store needs from a build: structurally a subset of the build part's BuildSummary. */
+export interface StoreInput {
+  buildId: string;
+  app: string;
+  commit: string;
+  repository?: string;
+  branch?: string;
+  status?: "succeeded" | "failed";
+  durationMs: number;
+  config: SkiffConfig;
+  targets: readonly StoreTarget[];
+}
+
+/** A signature over the canonical manifest bytes; the trust part fills it in. */
+export interface Signature {
+  keyId: string;
+  algorithm: "ed25519";
+  /** base64 */
+  signature: string;
+}
+
+export type SignManifest = (canonicalManifestBytes: Buffer) => Signature[] | Promise<Signature[]>;
+
+export interface StoreOptions {
+  /** The deployment repository: a local path (created as a bare repository when missing) or a git URL. */
+  to: string;
+  build: StoreInput;
+  /** Keep at most this many release folders of the app (never removing current or the previous current). */
+  keep?: number;
+  signal?: AbortSignal;
+  sign?: SignManifest;
+  /** When the manifest expires: a duration from now ("14d") or an ISO date-time. */
+  expires?: string;
+  /** Push attempts when other stores race this one (default 10). */
+  attempts?: number;
+}
+
+export interface StoreResult {
+  app: string;
+  release: number;
+  sequence: number;
+  target: string;
+  /** The deployment repository (credentials hidden). */
+  repository: string;
+  /** The commit on main that holds the release. */
+  commit: string;
+  /** Release folders removed by --keep in the same commit. */
+  removed: number[];
+  attempts: number;
+  manifest: Manifest;
+}
+
+export interface ReleaseInfo {
+  release: number;
+  created?: string;
+  commit?: string;
+  target?: string;
+  current: boolean;
+  staging: boolean;
+  /** Set when the manifest could not be read. */
+  error?: SerializedError;
+}
+
+export interface AppPointers {
+  app: string;
+  current?: number;
+  staging?: number;
+  /** The app's sequence counter at this commit (grows with every manifest and pointer change). */
+  sequence?: number;
+  error?: SerializedError;
+}
+
+export type PointerName = "current" | "staging";

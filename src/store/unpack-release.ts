@@ -1,0 +1,168 @@
+import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { chmod, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { PassThrough, Transform, type Duplex } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGunzip } from "node:zlib";
+import { SkiffError, isSkiffError } from "../errors/index.js";
+import { listTree, openBlobStream, type TreeEntry } from "../git/index.js";
+import { isRegularFile } from "./app-state.js";
+import { releaseDir } from "./layout.js";
+import type { Manifest, ManifestFile } from "./manifest-schema.js";
+
+export interface UnpackReleaseOptions {
+  mirror: string;
+  commit: string;
+  manifest: Manifest;
+  /** The folder that holds the unpacked files once every check passed. */
+  dest: string;
+}
+
+/** Written last into an unpack: the digest of the manifest's files it was verified against. */
+export const UNPACK_MARKER = ".skiff-unpacked";
+
+/**
+ * Unpacks a release's files into `dest`, checking stored size, size and sha256 of each; nothing
+ * lands in `dest` unless all of them pass. Returns file name → absolute path.
+ */
+export async function unpackRelease(options: UnpackReleaseOptions): Promise<Record<string, string>> {
+  const { manifest, dest } = options;
+  const digest = filesDigest(manifest.files);
+  const paths = Object.fromEntries(manifest.files.map((file) => [file.name, join(dest, file.name)]));
+  if (await isVerifiedUnpack(dest, digest, manifest.files)) return paths;
+  const folder = releaseDir(manifest.app, manifest.release);
+  const entries = await listTree(options.mirror, options.commit, `${folder}/`);
+  await mkdir(dirname(dest), { recursive: true });
+  const temp = await mkdtemp(join(dirname(dest), `.${basename(dest)}.unpack-`));
+  try {
+    for (const file of manifest.files) {
+      const entry = checkStoredEntry(entries, `${folder}/${file.stored}`, file);
+      await unpackFile(options.mirror, entry, file, join(temp, file.name));
+    }
+    await writeFile(join(temp, UNPACK_MARKER), digest + "\n");
+    await rm(dest, { recursive: true, force: true });
+    await rename(temp, dest);
+    return paths;
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+}
+
+/** sha256 over the manifest's file list: the same files, sizes and checksums give the same digest. */
+export function filesDigest(files: readonly ManifestFile[]): string {
+  return createHash("sha256").update(JSON.stringify(files)).digest("hex");
+}
+
+async function isVerifiedUnpack(
+  dest: string,
+  digest: string,
+  files: readonly ManifestFile[],
+): Promise<boolean> {
+  const marker = await readFile(join(dest, UNPACK_MARKER), "utf8").catch(() => undefined);
+  if (marker?.trim() !== digest) return false;
+  for (const file of files) {
+    const info = await stat(join(dest, file.name)).catch(() => undefined);
+    if (!info?.isFile() || info.size !== file.size) return false;
+  }
+  return true;
+}
+
+function checkStoredEntry(entries: readonly TreeEntry[], path: string, file: ManifestFile): TreeEntry {
+  const entry = entries.find((e) => e.path === path);
+  const hint = "the release in the deployment repository is damaged: store it again, or roll back";
+  if (!entry)
+    throw new SkiffError("ERR_SKIFF_ARTIFACT_MISSING", `${path} is missing`, { hint, data: { path } });
+  if (!isRegularFile(entry)) {
+    throw new SkiffError("ERR_SKIFF_ARTIFACT_CORRUPT", `${path} is not a regular file (mode ${entry.mode})`, {
+      hint,
+      data: { path },
+    });
+  }
+  if (entry.size !== file.storedSize) {
+    throw new SkiffError(
+      "ERR_SKIFF_SIZE_MISMATCH",
+      `${path} is ${entry.size} bytes, the manifest says ${file.storedSize}`,
+      {
+        hint,
+        data: { path, expected: file.storedSize, actual: entry.size },
+      },
+    );
+  }
+  return entry;
+}
+
+async function unpackFile(repo: string, entry: TreeEntry, file: ManifestFile, target: string): Promise<void> {
+  const blob = openBlobStream(repo, entry.object);
+  const hash = createHash("sha256");
+  let size = 0;
+  const hint = "the release in the deployment repository is damaged: store it again, or roll back";
+  const measure = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      size += chunk.length;
+      // Stop at the manifest's size: a gzip bomb never fills the disk.
+      if (size > file.size) {
+        done(
+          new SkiffError("ERR_SKIFF_SIZE_MISMATCH", `${file.name} unpacks to more than ${file.size} bytes`, {
+            hint,
+            data: { name: file.name },
+          }),
+        );
+        return;
+      }
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  try {
+    await pipeline(blob.stream, decompressor(file), measure, createWriteStream(target, { mode: 0o600 }));
+    await blob.done;
+  } catch (error) {
+    // git's exit status no longer matters once the bytes were refused.
+    void blob.done.catch(() => undefined);
+    blob.cancel();
+    if (isSkiffError(error)) throw error;
+    throw new SkiffError(
+      "ERR_SKIFF_ARTIFACT_CORRUPT",
+      `${file.stored} cannot be unpacked: ${(error as Error).message}`,
+      {
+        hint,
+        data: { name: file.name },
+      },
+    );
+  }
+  if (size !== file.size) {
+    throw new SkiffError(
+      "ERR_SKIFF_SIZE_MISMATCH",
+      `${file.name} unpacks to ${size} bytes, the manifest says ${file.size}`,
+      {
+        hint,
+        data: { name: file.name, expected: file.size, actual: size },
+      },
+    );
+  }
+  const sha256 = hash.digest("hex");
+  if (sha256 !== file.sha256) {
+    throw new SkiffError(
+      "ERR_SKIFF_CHECKSUM_MISMATCH",
+      `${file.name} has sha256 ${sha256}, the manifest says ${file.sha256}`,
+      {
+        hint,
+        data: { name: file.name, expected: file.sha256, actual: sha256 },
+      },
+    );
+  }
+  await chmod(target, file.mode);
+}
+
+function decompressor(file: ManifestFile): Duplex {
+  if (file.compression === "gzip") return createGunzip();
+  if (file.compression === "none") return new PassThrough();
+  throw new SkiffError(
+    "ERR_SKIFF_ARTIFACT_CORRUPT",
+    `${file.name} uses ${file.compression} compression, which this skiff cannot unpack`,
+    {
+      hint: "store the release again with this skiff version (it writes gzip)",
+    },
+  );
+}
