@@ -10,6 +10,7 @@ export {
   originUrl,
   checkoutCommit,
 } from "./repository.js";
+export { repositoryKind, resolveCommit, currentBranch, hasUncommittedChanges } from "./revision.js";
 export { listTree, readFileAt, writeBlobToFile, type TreeEntry } from "./tree.js";
 export { setRepoConfig, readRef, isAncestor, updateRef, createObjectView, type ObjectViewOptions } from "./hosted-repo.js";
 export {

@@ -1,0 +1,14 @@
+export { runBuild, selectEntries } from "./run-build.js";
+export { readBuild, readLatestBuild, defaultBuildsDir, SUMMARY_FILE, LATEST_FILE } from "./build-folder.js";
+export { sha256File } from "./collect-artifacts.js";
+export {
+  BuildSummarySchema,
+  BUILD_SUMMARY_VERSION,
+  type BuildSummary,
+  type BuildStepName,
+  type StepRecord,
+  type ArtifactRecord,
+  type TargetRecord,
+} from "./summary-schema.js";
+export type { BuildOutput, BuildStepEvent, RunBuildOptions } from "./types.js";
+export { toMachineSummary, type MachineBuildSummary } from "./machine-summary.js";

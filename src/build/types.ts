@@ -1,0 +1,36 @@
+import type { BuildStepName } from "./summary-schema.js";
+
+/** One line of a step's output, as it arrives. */
+export interface BuildOutput {
+  target: string;
+  step: BuildStepName;
+  stream: "stdout" | "stderr";
+  line: string;
+}
+
+/** A step starting or ending, for progress displays and build events. */
+export interface BuildStepEvent {
+  target: string;
+  step: BuildStepName;
+  phase: "start" | "end";
+  command: string;
+  ok?: boolean;
+  durationMs?: number;
+  exitCode?: number | null;
+}
+
+export interface RunBuildOptions {
+  /** A work tree or a bare repository. */
+  repo: string;
+  /** Commit (or any revision) to build; defaults to HEAD (or main in a bare repository with no HEAD). */
+  commit?: string;
+  /** The branch the commit came from, when the caller knows it (a push); defaults to HEAD's branch. */
+  branch?: string;
+  /** Where build folders go; defaults to <repo>/.skiff/builds for work trees. */
+  outDir?: string;
+  /** Build only this matrix entry. */
+  target?: string;
+  signal?: AbortSignal;
+  onOutput?: (line: BuildOutput) => void;
+  onStep?: (event: BuildStepEvent) => void;
+}
