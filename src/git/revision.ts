@@ -1,7 +1,9 @@
+import { existsSync } from "node:fs";
 import { git } from "./run-git.js";
 
 /** "bare" for a bare repository, "work-tree" inside a work tree, undefined when `dir` is no git repository. */
 export async function repositoryKind(dir: string): Promise<"bare" | "work-tree" | undefined> {
+  if (!existsSync(dir)) return undefined;
   const result = await git(["rev-parse", "--is-bare-repository", "--is-inside-work-tree"], {
     cwd: dir,
     allowFailure: true,
@@ -30,6 +32,7 @@ export async function currentBranch(repo: string): Promise<string | undefined> {
 
 /** True when the work tree has uncommitted changes or untracked files (ignored files don't count). */
 export async function hasUncommittedChanges(dir: string): Promise<boolean> {
+  if (!existsSync(dir)) return false;
   const result = await git(["status", "--porcelain", "--untracked-files=normal"], {
     cwd: dir,
     allowFailure: true,

@@ -137,6 +137,22 @@ describe("runBuild", () => {
     assert.equal(existsSync(marker), false);
   });
 
+  it("removes every checkout after the build, also when it fails", async () => {
+    const record = join(tempDir(), "checkouts");
+    const yml = matrixYml({
+      command: `pwd >> ${record}; mkdir -p _build && touch _build/out && test $TARGET = unix`,
+    });
+    const repo = makeAppRepo(join(tempDir(), "app"), { skiffYml: yml });
+    await rejectsWithSkiffError(runBuild({ repo }));
+    const checkouts = readFileSync(record, "utf8").trim().split("\n");
+    assert.equal(checkouts.length, 2);
+    assert.notEqual(checkouts[0], checkouts[1]);
+    assert.deepEqual(
+      checkouts.filter((dir) => existsSync(dir)),
+      [],
+    );
+  });
+
   it("reports a missing artifact naming target and path", async () => {
     const yml = matrixYml({ command: "mkdir -p _build && test $TARGET = unix && touch _build/out || true" });
     const repo = makeAppRepo(join(tempDir(), "app"), { skiffYml: yml });
