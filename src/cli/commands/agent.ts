@@ -1,5 +1,156 @@
+import { resolve } from "node:path";
 import type { Command } from "commander";
+import { describeAction, readLogs, readStatus, startAgent, startApp, stopApp, type PassResult } from "../../agent/index.js";
+import { parseDuration } from "../../config/index.js";
+import { SkiffError } from "../../errors/index.js";
+import { normalizeLocation } from "../../git/index.js";
+import { printJson, printTable, say } from "../output.js";
 
-export function registerAgentCommands(_program: Command): void {
-  // Filled in by the part that owns these commands.
+interface AgentCommandOptions {
+  repo: string;
+  data: string;
+  poll: string;
+  once?: boolean;
+  dryRun?: boolean;
+  notify: string[];
+  notifyTimeout: string;
+  follow: string;
+  host?: string;
+  json?: boolean;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function reportPass(result: PassResult, json: boolean | undefined): void {
+  if (json) {
+    printJson(result);
+    return;
+  }
+  if (result.dryRun) {
+    for (const action of result.actions) process.stdout.write(describeAction(action) + "\n");
+    if (result.actions.length === 0) say("nothing to do: every app runs what its pointer names");
+    return;
+  }
+  for (const outcome of result.outcomes) {
+    say(`${outcome.ok ? "ok  " : "FAIL"} ${describeAction(outcome.action)}${outcome.error ? ` — ${outcome.error.code}: ${outcome.error.message}` : ""}`);
+  }
+  if (result.outcomes.length === 0) say(`nothing to do at ${result.commit?.slice(0, 12) ?? "an empty repository"}`);
+}
+
+async function runAgentCommand(options: AgentCommandOptions): Promise<void> {
+  if (options.follow !== "current" && options.follow !== "staging") {
+    throw new SkiffError("ERR_SKIFF_USAGE", `--follow ${options.follow} is neither current nor staging`, { hint: "use --follow current (default) or --follow staging" });
+  }
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    const handle = await startAgent({
+      repo: normalizeLocation(options.repo),
+      data: resolve(options.data),
+      pollMs: parseDuration(options.poll),
+      notify: options.notify,
+      notifyTimeoutMs: parseDuration(options.notifyTimeout),
+      follow: options.follow,
+      signal: abort.signal,
+      ...(options.once ? { once: true } : {}),
+      ...(options.dryRun ? { dryRun: true } : {}),
+      ...(options.host ? { host: options.host } : {}),
+    });
+    if (options.once || options.dryRun) {
+      const result = handle.status().lastPass;
+      if (result !== undefined) reportPass(result, options.json);
+      const failed = result?.outcomes.filter((o) => !o.ok) ?? [];
+      if (failed.length > 0) {
+        throw new SkiffError("ERR_SKIFF_DEPLOY_FAILED", `${failed.length} of ${result?.outcomes.length} action(s) failed: ${failed.map((o) => o.action.app).join(", ")}`, {
+          hint: "what ran before keeps running; see skiff status --data D and the events in D/events.jsonl",
+        });
+      }
+      return;
+    }
+    say(`skiff agent following ${options.follow} of ${options.repo} every ${options.poll} (Ctrl-C stops the agent, instances keep running)`);
+    await handle.closed;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+export function registerAgentCommands(program: Command): void {
+  program
+    .command("agent")
+    .description("Follow a deployment repository and run, on this host, the release each app's current names")
+    .requiredOption("--repo <repo>", "the deployment repository: a path or git URL")
+    .requiredOption("--data <dir>", "this host's data dir (state, events, unpacked releases, instance logs)")
+    .option("--poll <duration>", "how often to fetch the deployment repository", "30s")
+    .option("--once", "one reconcile pass, then exit (instances keep running)")
+    .option("--dry-run", "fetch and print the plan; change nothing")
+    .option("--notify <url>", "POST deploy outcomes: http(s) URL (JSON), slack+https://… or hooks.slack.com (Slack text), file:/path (JSON lines); repeatable", collect, [])
+    .option("--notify-timeout <duration>", "give up on one notification after this long", "5s")
+    .option("--follow <pointer>", "deploy current (production) or staging", "current")
+    .option("--host <name>", "this host's name in events and notifications")
+    .option("--json", "with --once or --dry-run: print the pass on stdout as JSON")
+    .action(runAgentCommand);
+
+  program
+    .command("status")
+    .description("What runs on this host: app, release, pid, address, since, last deploy")
+    .requiredOption("--data <dir>", "the agent's data dir")
+    .option("--json", "print on stdout as JSON")
+    .action(async (options: { data: string; json?: boolean }) => {
+      const rows = await readStatus(resolve(options.data));
+      if (options.json) {
+        printJson(rows);
+        return;
+      }
+      if (rows.length === 0) say(`no app has been deployed with data dir ${options.data}`);
+      printTable([
+        ["APP", "RELEASE", "DRIVER", "PID", "ADDRESS", "STATUS", "SINCE", "LAST DEPLOY", "LAST ERROR"],
+        ...rows.map((r) => [
+          r.app,
+          r.release === undefined ? "-" : String(r.release),
+          r.driver ?? "-",
+          r.pid === undefined ? "-" : String(r.pid),
+          r.address ?? "-",
+          r.status,
+          r.since ?? "-",
+          r.lastDeploy ? `${r.lastDeploy.release} ${r.lastDeploy.ok ? "ok" : "failed"} ${r.lastDeploy.at}` : "-",
+          r.lastError ? `${r.lastError.code}: ${r.lastError.message}` : "-",
+        ]),
+      ]);
+    });
+
+  program
+    .command("stop <app>")
+    .description("Stop an app's instance; the agent leaves it stopped until current changes or skiff start")
+    .requiredOption("--data <dir>", "the agent's data dir")
+    .action(async (app: string, options: { data: string }) => {
+      const instance = await stopApp(resolve(options.data), app);
+      say(instance ? `stopped ${instance.id} (release ${instance.release})` : `${app} had no instance; marked stopped`);
+    });
+
+  program
+    .command("start <app>")
+    .description("Undo skiff stop: the agent starts the app's current release on its next pass")
+    .requiredOption("--data <dir>", "the agent's data dir")
+    .action(async (app: string, options: { data: string }) => {
+      await startApp(resolve(options.data), app);
+      say(`${app} will be started by the agent's next pass`);
+    });
+
+  program
+    .command("logs <app>")
+    .description("The last lines of an app's instance log on this host")
+    .requiredOption("--data <dir>", "the agent's data dir")
+    .option("-n, --lines <n>", "how many lines", "100")
+    .action(async (app: string, options: { data: string; lines: string }) => {
+      const count = Number(options.lines);
+      if (!Number.isInteger(count) || count < 0) {
+        throw new SkiffError("ERR_SKIFF_USAGE", `-n ${options.lines} is not a number of lines`, { hint: "pass -n 100" });
+      }
+      for (const line of await readLogs(resolve(options.data), app, count)) process.stdout.write(line + "\n");
+    });
 }

@@ -1,0 +1,22 @@
+import type { Instance } from "../drivers/index.js";
+import type { SerializedError } from "../errors/index.js";
+import type { EventBus } from "../events/index.js";
+import type { Action } from "./plan.js";
+
+export interface ApplyContext {
+  data: string;
+  /** The local mirror of the deployment repository and the commit this pass reconciles to. */
+  mirror: string;
+  commit: string;
+  events: EventBus;
+  signal?: AbortSignal;
+}
+
+export interface ActionOutcome {
+  action: Action;
+  ok: boolean;
+  deploy?: string;
+  error?: SerializedError;
+  /** What serves for the app after the action. */
+  instance?: Instance;
+}

@@ -1,0 +1,115 @@
+import { parseDuration } from "../config/index.js";
+import { getDriver, type Instance, type InstanceStatus } from "../drivers/index.js";
+import { SkiffError, type SerializedError } from "../errors/index.js";
+import { EventLog } from "../events/index.js";
+import { join } from "node:path";
+import { inspectInstance } from "./read-actual.js";
+import { loadLocalRelease } from "./release-files.js";
+import { readState, updateAppState } from "./state.js";
+import type { AppState, DeployResult } from "./state-schema.js";
+
+export interface AppStatus {
+  app: string;
+  release?: number;
+  driver?: string;
+  instance?: string;
+  pid?: number;
+  address?: string;
+  status: InstanceStatus | "none" | "stopped";
+  since?: string;
+  lastDeploy?: DeployResult;
+  lastError?: SerializedError;
+  failed: number[];
+  current?: number;
+}
+
+function requireApp(data: string, app: string): AppState {
+  const appState = readState(data).apps[app];
+  if (appState === undefined) {
+    throw new SkiffError("ERR_SKIFF_NO_SUCH_APP", `no app called ${app} was deployed with data dir ${data}`, {
+      hint: `see the apps with skiff status --data ${data}`,
+    });
+  }
+  return appState;
+}
+
+/** One row per app for `skiff status`: what runs, since when, and how the last deploy went. */
+export async function readStatus(data: string): Promise<AppStatus[]> {
+  const state = readState(data);
+  return Promise.all(
+    Object.entries(state.apps).map(async ([app, s]): Promise<AppStatus> => {
+      const instance = s.instance;
+      const live = instance ? await inspectInstance(instance) : "none";
+      const lastError = s.lastDeploy?.error ?? s.failed.at(-1)?.error;
+      return {
+        app,
+        ...(instance
+          ? {
+              release: instance.release,
+              driver: instance.driver,
+              instance: instance.id,
+              ...(typeof instance.handle.pid === "number" ? { pid: instance.handle.pid } : {}),
+              address: `${instance.address.host}:${instance.address.port}`,
+              since: instance.startedAt,
+            }
+          : {}),
+        status: s.stopped && live !== "running" ? "stopped" : live,
+        ...(s.lastDeploy ? { lastDeploy: s.lastDeploy } : {}),
+        ...(lastError ? { lastError } : {}),
+        failed: s.failed.map((f) => f.release),
+        ...(s.observedCurrent === undefined ? {} : { current: s.observedCurrent }),
+      };
+    }),
+  );
+}
+
+/**
+ * `skiff stop`: marks the app stopped first (so a running agent that re-reads state does not
+ * restart it), then stops its instance. It stays stopped until `current` changes or `skiff start`.
+ */
+export async function stopApp(data: string, app: string): Promise<Instance | undefined> {
+  requireApp(data, app);
+  const instance = await updateAppState(data, app, (s) => {
+    s.stopped = { at: new Date().toISOString() };
+    return s.instance;
+  });
+  if (instance !== undefined) {
+    const timeout = loadLocalRelease(data, app, instance.release)?.manifest.deploy.stop_timeout ?? "10s";
+    await getDriver(instance.driver).stop(instance, { graceMs: parseDuration(timeout) });
+    await updateAppState(data, app, (s) => {
+      if (s.instance?.id === instance.id) delete s.instance;
+    });
+  }
+  new EventLog(join(data, "events.jsonl")).emit({
+    time: new Date().toISOString(),
+    type: "app.stopped",
+    app,
+    message: instance ? `stopped ${instance.id} by hand` : "marked stopped by hand",
+    ...(instance ? { release: instance.release, data: { instance: instance.id } } : {}),
+  });
+  return instance;
+}
+
+/** `skiff start`: lifts the stop; the agent starts what `current` names on its next pass. */
+export async function startApp(data: string, app: string): Promise<void> {
+  requireApp(data, app);
+  await updateAppState(data, app, (s) => {
+    delete s.stopped;
+  });
+}
+
+/** The last `lines` lines of the app's instance log (the running one, or the last recorded). */
+export async function readLogs(data: string, app: string, lines: number): Promise<string[]> {
+  const instance = requireApp(data, app).instance;
+  if (instance === undefined) {
+    throw new SkiffError("ERR_SKIFF_NOT_RUNNING", `${app} has no instance on this host`, {
+      hint: `see its last deploy with skiff status --data ${data}`,
+    });
+  }
+  const tail: string[] = [];
+  for await (const line of getDriver(instance.driver).logs(instance)) {
+    tail.push(line);
+    if (tail.length > lines) tail.shift();
+  }
+  return tail;
+}

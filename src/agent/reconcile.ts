@@ -1,0 +1,64 @@
+import { join } from "node:path";
+import type { EventBus } from "../events/index.js";
+import { readPointers, syncMirror } from "../store/index.js";
+import { applyPlan, recordReconciled, type ActionOutcome } from "./apply.js";
+import { describeAction, planReconcile, type Action, type DesiredApp } from "./plan.js";
+import { readActual } from "./read-actual.js";
+
+/** Which pointer of each app the agent deploys: production follows current, a staging host staging. */
+export type FollowPointer = "current" | "staging";
+
+export interface ReconcileOptions {
+  repo: string;
+  data: string;
+  follow: FollowPointer;
+  events: EventBus;
+  dryRun?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface PassResult {
+  /** The deployment repository commit reconciled to; undefined while the repository is empty. */
+  commit?: string;
+  actions: Action[];
+  /** One per action, in order; empty for a dry run. */
+  outcomes: ActionOutcome[];
+  dryRun: boolean;
+  startedAt: string;
+  finishedAt: string;
+}
+
+export function mirrorPath(data: string): string {
+  return join(data, "mirror.git");
+}
+
+/** One pass: fetch the deployment repository, plan against what runs, apply (unless a dry run). */
+export async function reconcileOnce(options: ReconcileOptions): Promise<PassResult> {
+  const startedAt = new Date().toISOString();
+  const mirror = mirrorPath(options.data);
+  const commit = await syncMirror({ url: options.repo, mirror });
+  const dryRun = options.dryRun ?? false;
+  if (commit === undefined) {
+    options.events.emit({ type: "agent.fetched", message: "the deployment repository has no commits yet" });
+    return { actions: [], outcomes: [], dryRun, startedAt, finishedAt: new Date().toISOString() };
+  }
+  options.events.emit({ type: "agent.fetched", message: `deployment repository at ${commit.slice(0, 12)}`, data: { commit } });
+  const pointers = await readPointers({ mirror, commit });
+  const desired: DesiredApp[] = pointers.map((p) => ({
+    app: p.app,
+    ...(p[options.follow] === undefined ? {} : { release: p[options.follow] }),
+    ...(p.error === undefined ? {} : { error: p.error }),
+  }));
+  const actions = planReconcile(desired, await readActual(options.data));
+  options.events.emit({ type: "agent.planned", message: `${actions.length} action(s)`, data: { commit, dryRun, actions: actions.map(describeAction) } });
+  if (dryRun) return { commit, actions, outcomes: [], dryRun, startedAt, finishedAt: new Date().toISOString() };
+  const outcomes = await applyPlan(actions, {
+    data: options.data,
+    mirror,
+    commit,
+    events: options.events,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  await recordReconciled(options.data, desired, commit);
+  return { commit, actions, outcomes, dryRun, startedAt, finishedAt: new Date().toISOString() };
+}

@@ -1,0 +1,45 @@
+import type { Instance } from "../drivers/index.js";
+import type { SerializedError } from "../errors/index.js";
+import type { DeployResult } from "./state-schema.js";
+import { updateAppState } from "./state.js";
+
+/** Failures that say nothing about the release itself (a git hiccup, a bug): retried on the next pass. */
+const TRANSIENT_CODES = new Set(["ERR_SKIFF_GIT", "ERR_SKIFF_INTERNAL", "ERR_SKIFF_AGENT_LOCKED"]);
+
+export interface DeployRecord {
+  app: string;
+  release: number;
+  deploy: string;
+  ok: boolean;
+  error?: SerializedError;
+  /** The instance that serves after this deploy; undefined leaves the recorded one as it is. */
+  instance?: Instance | null;
+}
+
+/** Writes the outcome of one deploy: what runs now, the last result, and the hold on a failed release. */
+export function recordDeploy(data: string, record: DeployRecord): Promise<void> {
+  return updateAppState(data, record.app, (app) => {
+    const result: DeployResult = {
+      release: record.release,
+      ok: record.ok,
+      at: new Date().toISOString(),
+      deploy: record.deploy,
+      ...(record.error === undefined ? {} : { error: record.error }),
+    };
+    if (app.observedCurrent !== record.release) {
+      // The pointer moved: earlier holds (failed releases, a manual stop) no longer apply.
+      app.failed = [];
+      delete app.stopped;
+    }
+    app.observedCurrent = record.release;
+    app.lastDeploy = result;
+    if (record.instance === null) delete app.instance;
+    else if (record.instance !== undefined) app.instance = record.instance;
+    if (record.ok) {
+      app.failed = app.failed.filter((f) => f.release !== record.release);
+      delete app.stopped;
+    } else if (record.error === undefined || !TRANSIENT_CODES.has(record.error.code)) {
+      app.failed = [...app.failed.filter((f) => f.release !== record.release), result];
+    }
+  });
+}

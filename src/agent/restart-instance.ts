@@ -1,0 +1,37 @@
+import type { Instance } from "../drivers/index.js";
+import { serializeError } from "../errors/index.js";
+import type { ApplyContext, ActionOutcome } from "./apply-context.js";
+import { createDeployId } from "./deploy-id.js";
+import type { Action } from "./plan.js";
+import { loadLocalRelease, prepareRelease } from "./release-files.js";
+import { updateAppState } from "./state.js";
+import { createSwapOps } from "./swap-ops.js";
+
+type RestartAction = Extract<Action, { kind: "restart" }>;
+
+/** Starts again a release whose instance died, from its unpacked files (or the mirror when they are gone). */
+export async function restartInstance(action: RestartAction, ctx: ApplyContext): Promise<ActionOutcome> {
+  const deploy = createDeployId();
+  const events = ctx.events.child({ app: action.app, release: action.release, deploy });
+  events.emit({ type: "instance.exited", message: action.reason, data: { instance: action.instance.id } });
+  const ops = createSwapOps({ data: ctx.data, events, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  let started: Instance | undefined;
+  try {
+    const prepared =
+      loadLocalRelease(ctx.data, action.app, action.release) ??
+      (await prepareRelease({ data: ctx.data, mirror: ctx.mirror, commit: ctx.commit, app: action.app, release: action.release }));
+    started = await ops.start(prepared, prepared.manifest.deploy.port);
+    await ops.check(started, prepared);
+    events.emit({ type: "instance.restarted", message: `${started.id} replaces ${action.instance.id}`, data: { instance: started.id } });
+    return { action, ok: true, deploy, instance: started };
+  } catch (error) {
+    if (started !== undefined) await ops.stop(started);
+    // Keep the dead record: the next pass tries again, and never starts a second instance.
+    await updateAppState(ctx.data, action.app, (app) => {
+      app.instance = action.instance;
+    });
+    const serialized = serializeError(error);
+    events.emit({ type: "instance.restart_failed", message: `restart failed: ${serialized.message}`, error: serialized });
+    return { action, ok: false, deploy, error: serialized };
+  }
+}

@@ -1,0 +1,184 @@
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { SkiffError, serializeError, type SerializedError } from "../errors/index.js";
+import { EventBus, EventLog, type EventSink } from "../events/index.js";
+import { createLogger, type Logger } from "../log/index.js";
+import { createNotifySinks } from "../notify/index.js";
+import { createCoalescer } from "./coalesce.js";
+import { createLoggerSink } from "./event-logger-sink.js";
+import { acquireLock, type LockFile } from "./lock.js";
+import { readActual } from "./read-actual.js";
+import { reconcileOnce, type FollowPointer, type PassResult } from "./reconcile.js";
+
+export interface AgentOptions {
+  /** The deployment repository: a local path or a git URL. */
+  repo: string;
+  /** The data dir: state.json, events.jsonl, mirror.git, releases/, instances/. */
+  data: string;
+  /** Poll interval in ms (skiff agent --poll, default 30s). */
+  pollMs: number;
+  /** One reconcile pass, then stop (instances keep running). */
+  once?: boolean;
+  /** `--notify` targets (see src/notify/targets.ts). */
+  notify?: string[];
+  notifyTimeoutMs?: number;
+  /** Plan only: fetch, plan and report, change nothing. Implies once. */
+  dryRun?: boolean;
+  /** Aborting stops the loop like stop(). */
+  signal?: AbortSignal;
+  /** Name of this host in events (default: the machine's host name). */
+  host?: string;
+  /** Which pointer to deploy (default current; a staging host follows staging). */
+  follow?: FollowPointer;
+  /** Extra event sinks (the server's live feed). */
+  sinks?: EventSink[];
+  logger?: Logger;
+}
+
+export interface AgentStatus {
+  running: boolean;
+  passes: number;
+  inFlight: boolean;
+  lastPass?: PassResult;
+  lastError?: SerializedError;
+  lastTrigger?: string;
+}
+
+/**
+ * A running agent. The server embeds it: trigger() after each store or webhook, status() for the API.
+ * Instances keep running after stop(); the next agent on this data dir adopts them.
+ */
+export interface AgentHandle {
+  /** Asks for a fetch + reconcile soon; triggers coalesce (one pass in flight, at most one queued). */
+  trigger(reason: string): void;
+  /** A pass that starts after this call; resolves with its result, rejects when it failed. */
+  reconcileNow(): Promise<PassResult>;
+  /** Stops the loop after the pass in flight; releases the data dir. */
+  stop(): Promise<void>;
+  status(): AgentStatus;
+  /** Resolves once the agent has stopped (stop(), the signal, or the end of --once). */
+  closed: Promise<void>;
+}
+
+function createEvents(options: AgentOptions, logger: Logger): EventBus {
+  const events = new EventBus({ host: options.host ?? hostname() });
+  events.add(new EventLog(join(options.data, "events.jsonl")));
+  events.add(createLoggerSink(logger));
+  for (const sink of createNotifySinks(options.notify ?? [], { logger, ...(options.notifyTimeoutMs ? { timeoutMs: options.notifyTimeoutMs } : {}) })) events.add(sink);
+  for (const sink of options.sinks ?? []) events.add(sink);
+  return events;
+}
+
+function lockDataDir(data: string): Promise<LockFile> {
+  return acquireLock(join(data, "agent.lock"), {
+    onHeld: (pid) =>
+      new SkiffError("ERR_SKIFF_AGENT_LOCKED", `another agent (pid ${pid}) uses the data dir ${data}`, {
+        hint: "run one agent per data dir: stop the other one, or pass a different --data",
+        data: { pid },
+      }),
+  });
+}
+
+/** Instances recorded as running and still alive are adopted as they are; dead ones restart in the first pass. */
+async function reportAdoptions(data: string, events: EventBus): Promise<void> {
+  for (const app of await readActual(data)) {
+    if (app.instance === undefined) continue;
+    const running = app.status === "running";
+    events.emit({
+      type: running ? "instance.adopted" : "instance.lost",
+      app: app.app,
+      release: app.instance.release,
+      message: running ? `adopted ${app.instance.id}` : `${app.instance.id} is no longer running`,
+      data: { instance: app.instance.id, handle: app.instance.handle },
+    });
+  }
+}
+
+/** Starts the agent: locks the data dir, adopts what runs, then reconciles on every poll and trigger. */
+export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
+  const logger = options.logger ?? createLogger("skiff-agent");
+  const once = options.once === true || options.dryRun === true;
+  const lock = options.dryRun ? undefined : await lockDataDir(options.data);
+  let events: EventBus;
+  try {
+    events = createEvents(options, logger);
+    if (!options.dryRun) await reportAdoptions(options.data, events);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+  const status: AgentStatus = { running: true, passes: 0, inFlight: false };
+  const pass = createCoalescer(async (): Promise<PassResult> => {
+    status.inFlight = true;
+    try {
+      const result = await reconcileOnce({
+        repo: options.repo,
+        data: options.data,
+        follow: options.follow ?? "current",
+        events,
+        // No abort signal: a deploy in flight finishes (or rolls back) before the agent stops.
+        ...(options.dryRun ? { dryRun: true } : {}),
+      });
+      status.lastPass = result;
+      delete status.lastError;
+      return result;
+    } catch (error) {
+      status.lastError = serializeError(error);
+      events.emit({ type: "agent.pass_failed", message: status.lastError.message, error: status.lastError });
+      throw error;
+    } finally {
+      status.passes += 1;
+      status.inFlight = false;
+    }
+  });
+
+  let timer: NodeJS.Timeout | undefined;
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
+  let stopping: Promise<void> | undefined;
+
+  const runPass = (reason: string): Promise<PassResult> => {
+    status.lastTrigger = reason;
+    return pass.request();
+  };
+  const schedule = (): void => {
+    if (!status.running) return;
+    timer = setTimeout(() => {
+      runPass("poll").then(schedule, schedule);
+    }, options.pollMs);
+  };
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      status.running = false;
+      if (timer) clearTimeout(timer);
+      await pass.idle();
+      lock?.release();
+      await events.close();
+      resolveClosed();
+    })();
+    return stopping;
+  };
+  options.signal?.addEventListener("abort", () => void stop(), { once: true });
+
+  const handle: AgentHandle = {
+    trigger(reason: string): void {
+      if (status.running) runPass(reason).catch(() => undefined); // failures are in status and events
+    },
+    reconcileNow: () => (status.running ? runPass("request") : Promise.reject(new SkiffError("ERR_SKIFF_NOT_RUNNING", "the agent has stopped"))),
+    stop,
+    status: () => ({ ...status }),
+    closed,
+  };
+
+  if (once) {
+    try {
+      await runPass(options.dryRun ? "dry-run" : "once");
+    } finally {
+      await stop();
+    }
+    return handle;
+  }
+  events.emit({ type: "agent.started", message: `following ${options.follow ?? "current"} every ${options.pollMs}ms`, data: { pid: process.pid } });
+  runPass("start").then(schedule, schedule);
+  return handle;
+}

@@ -1,0 +1,62 @@
+import { z } from "zod";
+
+/** <data>/state.json, version 1: what runs on this host and what was tried. */
+export const STATE_VERSION = 1;
+
+const SerializedErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  hint: z.string().optional(),
+  data: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const InstanceRecordSchema = z.object({
+  id: z.string(),
+  driver: z.enum(["unix", "qemu", "xen", "solo5-hvt", "solo5-spt"]),
+  app: z.string(),
+  release: z.number().int().positive(),
+  address: z.object({ host: z.string(), port: z.number().int() }),
+  handle: z.record(z.string(), z.union([z.string(), z.number()])),
+  logPath: z.string(),
+  startedAt: z.string(),
+});
+
+export const DeployResultSchema = z.object({
+  release: z.number().int().positive(),
+  ok: z.boolean(),
+  at: z.string(),
+  deploy: z.string().optional(),
+  error: SerializedErrorSchema.optional(),
+});
+
+export const AppStateSchema = z.object({
+  /** The instance that runs (or ran, when it died) for this app on this host. */
+  instance: InstanceRecordSchema.optional(),
+  lastDeploy: DeployResultSchema.optional(),
+  /** Releases that failed while `current` named them; not retried until `current` changes. */
+  failed: z.array(DeployResultSchema).default([]),
+  /** The value of the followed pointer the agent last acted on; a change clears `failed` and `stopped`. */
+  observedCurrent: z.number().int().positive().optional(),
+  /** Set by `skiff stop`: the agent leaves the app stopped until `current` changes or `skiff start`. */
+  stopped: z.object({ at: z.string() }).optional(),
+  /** Set once the app left the deployment repository, so it is reported once, not on every pass. */
+  removedAt: z.string().optional(),
+  reconciledCommit: z.string().optional(),
+});
+
+export const AgentStateSchema = z.object({
+  version: z.literal(STATE_VERSION),
+  apps: z.record(z.string(), AppStateSchema).default({}),
+});
+
+export type AgentState = z.output<typeof AgentStateSchema>;
+export type AppState = z.output<typeof AppStateSchema>;
+export type DeployResult = z.output<typeof DeployResultSchema>;
+
+export function emptyState(): AgentState {
+  return { version: STATE_VERSION, apps: {} };
+}
+
+export function emptyAppState(): AppState {
+  return { failed: [] };
+}

@@ -1,0 +1,28 @@
+import { SkiffError } from "../errors/index.js";
+import type { Driver } from "./types.js";
+import { qemuDriver } from "./qemu/index.js";
+import { unixDriver } from "./unix/index.js";
+
+export type { Driver, DriverName, Instance, InstanceSpec, InstanceStatus, Availability, StopOptions } from "./types.js";
+
+/** Every driver this build of skiff knows, by name (qemu, xen, solo5 are added here). */
+const DRIVERS: Record<string, Driver> = {
+  unix: unixDriver,
+  qemu: qemuDriver,
+};
+
+/** The driver called `name`; an unknown name is a refused release, never a crash. */
+export function getDriver(name: string): Driver {
+  const driver = DRIVERS[name];
+  if (driver === undefined) {
+    throw new SkiffError("ERR_SKIFF_DRIVER_UNAVAILABLE", `driver "${name}" is not available in this skiff`, {
+      hint: `build the release for one of: ${Object.keys(DRIVERS).join(", ")}`,
+      data: { driver: name },
+    });
+  }
+  return driver;
+}
+
+export function listDrivers(): string[] {
+  return Object.keys(DRIVERS);
+}
