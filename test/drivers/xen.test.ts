@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, it } from "node:test";
 import { createXenDriver, DEFAULT_XL_TEMPLATE, renderXlConfig } from "../../src/drivers/xen/index.js";
-import type { InstanceSpec } from "../../src/drivers/types.js";
+import type { Driver, Instance, InstanceSpec } from "../../src/drivers/types.js";
 import { FIXTURES } from "../support/paths.js";
 import { tempDir } from "../support/temp.js";
 
@@ -41,6 +41,18 @@ async function waitForCall(dir: string, command: string): Promise<void> {
     await sleep(25);
   }
   throw new Error(`no ${command} call recorded within 5s`);
+}
+
+/** The instance log through driver.logs(), once the console has written something. */
+async function waitForLogLines(driver: Driver, instance: Instance): Promise<string[]> {
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    const lines: string[] = [];
+    for await (const line of driver.logs(instance)) lines.push(line);
+    if (lines.length > 0) return lines;
+    await sleep(25);
+  }
+  throw new Error("the console wrote nothing within 5s");
 }
 
 function makeSpec(dir: string, options: Record<string, unknown>, id = "hello-3-k2j4"): InstanceSpec {
@@ -151,6 +163,10 @@ describe("xen driver against the recording xl stand-in", () => {
     assert.equal(await driver.inspect(instance), "running");
     assert.deepEqual(readCalls(dir).at(-1)?.argv, ["list", "hello-3-k2j4"]);
 
+    assert.deepEqual(await waitForLogLines(driver, instance), [
+      "xl console of hello-3-k2j4: MirageOS booting",
+    ]);
+
     const before = readCalls(dir).length;
     await driver.stop(instance, { graceMs: 2000 });
     const stopCalls = readCalls(dir)
@@ -163,9 +179,6 @@ describe("xen driver against the recording xl stand-in", () => {
       "list hello-3-k2j4",
     ]);
     assert.equal(await driver.inspect(instance), "exited");
-    const lines: string[] = [];
-    for await (const line of driver.logs(instance)) lines.push(line);
-    assert.deepEqual(lines, ["xl console of hello-3-k2j4: MirageOS booting"]);
   });
 
   it("destroys a guest that ignores shutdown once the grace period is over", async () => {
