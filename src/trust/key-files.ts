@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from "node:crypto";
-import { closeSync, fchmodSync, openSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError } from "../errors/index.js";
 import { keyIdOf, type KeyType } from "./keys.js";
@@ -42,8 +42,6 @@ export function writeKeyPair(options: WriteKeyPairOptions): WriteKeyPairResult {
     throw error;
   }
   try {
-    // The mode given to open is masked by the umask; the private key must be 0600 whatever it is.
-    fchmodSync(privateFd, 0o600);
     writeSync(privateFd, privatePem);
     writeSync(publicFd, publicPem);
   } finally {

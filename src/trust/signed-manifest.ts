@@ -4,6 +4,7 @@ import { MANIFEST_VERSION, ManifestSchema, type Manifest } from "../store/manife
 import { parseEnvelope, signEnvelope, type SignedEnvelope } from "./envelope.js";
 import { checkManifestFreshness } from "./expiry.js";
 import { parseJsonBytes } from "./json-bytes.js";
+import { assertPlainName } from "./plain-name.js";
 import type { PrivateKey } from "./keys.js";
 import { verifyEnvelope, type TrustPolicy } from "./verify-envelope.js";
 
@@ -110,6 +111,7 @@ function parseManifestPayload(payload: unknown): Manifest {
       data: { version: typeof version === "number" ? version : null },
     });
   }
+  checkFileNames(payload);
   const result = ManifestSchema.safeParse(payload);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -122,4 +124,17 @@ function parseManifestPayload(payload: unknown): Manifest {
     );
   }
   return result.data;
+}
+
+// Before the schema, so an escaping file name is reported as what it is.
+function checkFileNames(payload: unknown): void {
+  const files = (payload as { files?: unknown }).files;
+  if (!Array.isArray(files)) return;
+  for (const file of files as unknown[]) {
+    if (typeof file !== "object" || file === null) continue;
+    for (const field of ["name", "stored"] as const) {
+      const value = (file as Record<string, unknown>)[field];
+      if (typeof value === "string") assertPlainName(value, `artifact ${field}`);
+    }
+  }
 }

@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { generateKeyPairSync } from "node:crypto";
+import { isSkiffError } from "../../src/errors/index.js";
+import { ManifestSchema, type Manifest } from "../../src/store/manifest-schema.js";
+import { loadPrivateKey, loadPublicKey, type PrivateKey, type PublicKey } from "../../src/trust/index.js";
+
+export interface TestKey {
+  privateKey: PrivateKey;
+  publicKey: PublicKey;
+  privatePem: string;
+  publicPem: string;
+}
+
+/** A fresh key pair loaded through the same functions the CLI uses. */
+export function makeKey(type: "ed25519" | "x25519" = "ed25519"): TestKey {
+  const pair = type === "ed25519" ? generateKeyPairSync("ed25519") : generateKeyPairSync("x25519");
+  const privatePem = pair.privateKey.export({ format: "pem", type: "pkcs8" }) as string;
+  const publicPem = pair.publicKey.export({ format: "pem", type: "spki" }) as string;
+  return {
+    privateKey: loadPrivateKey(privatePem, type),
+    publicKey: loadPublicKey(publicPem, type),
+    privatePem,
+    publicPem,
+  };
+}
+
+/** A valid manifest of release `release` of app hello. */
+export function makeManifest(overrides: Partial<Manifest> = {}): Manifest {
+  return ManifestSchema.parse({
+    version: 1,
+    app: "hello",
+    release: 3,
+    sequence: 3,
+    target: "unix",
+    driver: "unix",
+    deploy: { driver: "unix", port: 8080 },
+    source: { commit: "a".repeat(40) },
+    build: { id: "build-1" },
+    created: "2030-01-01T00:00:00.000Z",
+    files: [
+      {
+        name: "hello",
+        size: 10,
+        sha256: "b".repeat(64),
+        compression: "gzip",
+        stored: "hello.gz",
+        storedSize: 20,
+        mode: 0o755,
+      },
+    ],
+    ...overrides,
+  });
+}
+
+/** Runs `fn`, expects a SkiffError, returns it. */
+export function refusal(fn: () => unknown): { code: string; message: string; hint: string | undefined } {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(isSkiffError(error), `expected a SkiffError, got ${String(error)}`);
+    return { code: error.code, message: error.message, hint: error.hint };
+  }
+  assert.fail("expected a refusal");
+}
+
+export function bytesOf(value: unknown): Buffer {
+  return Buffer.from(JSON.stringify(value, null, 2), "utf8");
+}
