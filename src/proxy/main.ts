@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The proxy process: one per app, started detached by the agent and adopted by the next one.
+import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { serializeError, SkiffError } from "../errors/index.js";
 import { createLogger } from "../log/index.js";
@@ -63,6 +64,10 @@ async function main(): Promise<void> {
     onChange: (what, data) => log.info({ app, ...data }, what),
   });
   writeProxyRecord(dir, { app, pid: process.pid, startTime: processStartTime(process.pid), listen });
+  // Without its control socket no agent can adopt or stop this proxy: leave rather than hold the port forever.
+  setInterval(() => {
+    if (!existsSync(controlSocketPath(dir))) void stop("control socket removed");
+  }, 2000).unref();
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
   // Detached from any terminal: a hangup of the shell that started the agent must not stop the public port.

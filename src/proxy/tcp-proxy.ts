@@ -109,6 +109,9 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
       while (count(key) > 0 && Date.now() < deadline) await sleep(Math.min(25, Math.max(1, deadline - Date.now())));
       const rest = [...(open.get(key) ?? [])];
       for (const connection of rest) connection.destroy();
+      // Sockets report 'close' on a later tick; answer once the counts say so (bounded).
+      const closing = Date.now() + 1000;
+      while (count(key) > 0 && Date.now() < closing) await sleep(5);
       return { drained: rest.length === 0, closed: rest.length };
     },
     async close() {
