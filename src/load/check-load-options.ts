@@ -15,12 +15,19 @@ export function checkLoadOptions(options: LoadOptions): URL {
   } catch {
     throw usage(`"${options.url}" is not a URL`, "Give an http:// URL such as http://127.0.0.1:8080/.");
   }
-  if (url.protocol !== "http:") throw usage(`the load generator speaks http only, not ${url.protocol}`, "Use an http:// URL.");
+  if (url.protocol !== "http:")
+    throw usage(`the load generator speaks http only, not ${url.protocol}`, "Use an http:// URL.");
   if (!options.allowRemote && !LOOPBACK.test(url.hostname)) {
-    throw usage(`the load target ${url.host} is not a loopback address`, "Load tests run against this host only: use 127.0.0.1.");
+    throw usage(
+      `the load target ${url.host} is not a loopback address`,
+      "Load tests run against this host only: use 127.0.0.1.",
+    );
   }
   if ((options.rate === undefined) === (options.concurrency === undefined)) {
-    throw usage("a load run needs exactly one of rate (open model) or concurrency (closed model)", "Set stage.load.rate or stage.load.concurrency.");
+    throw usage(
+      "a load run needs exactly one of rate (open model) or concurrency (closed model)",
+      "Set stage.load.rate or stage.load.concurrency.",
+    );
   }
   const positive: [string, number | undefined][] = [
     ["rate", options.rate],
@@ -31,7 +38,10 @@ export function checkLoadOptions(options: LoadOptions): URL {
   ];
   for (const [name, value] of positive) {
     if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
-      throw usage(`${name} must be a positive number, not ${value}`, "Bound every load run in time and in requests.");
+      throw usage(
+        `${name} must be a positive number, not ${value}`,
+        "Bound every load run in time and in requests.",
+      );
     }
   }
   return url;

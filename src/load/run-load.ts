@@ -55,7 +55,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     },
   };
   try {
-    const skipped = options.rate !== undefined ? await runOpen(run, options, options.rate) : await runClosed(run, options);
+    const skipped =
+      options.rate !== undefined ? await runOpen(run, options, options.rate) : await runClosed(run, options);
     if (callbackError !== undefined) throw callbackError.error;
     samples.sort((a, b) => a.t - b.t);
     return { ...summarizeSamples(samples), startedAt, skipped, samples };

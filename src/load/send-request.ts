@@ -10,8 +10,7 @@ export interface SendRequestOptions {
 
 /** What one request ended with; `aborted` when the run was stopped while it was in flight. */
 export type RequestOutcome =
-  | { aborted: true }
-  | { aborted: false; latencyMs: number; ok: boolean; status?: number; error?: string };
+  { aborted: true } | { aborted: false; latencyMs: number; ok: boolean; status?: number; error?: string };
 
 /** Sends one request and reads the whole response; never rejects. */
 export function sendRequest(url: URL, options: SendRequestOptions): Promise<RequestOutcome> {
@@ -25,14 +24,22 @@ export function sendRequest(url: URL, options: SendRequestOptions): Promise<Requ
       if (options.signal.aborted) resolve({ aborted: true });
       else resolve({ aborted: false, latencyMs: performance.now() - started, ...outcome });
     };
-    const req = request(url, { method: options.method, agent: options.agent, signal: options.signal }, (res) => {
-      const status = res.statusCode ?? 0;
-      res.on("error", (error: NodeJS.ErrnoException) => finish({ ok: false, error: kindOf(error) }));
-      res.on("end", () => finish({ ok: status >= 200 && status < 300, status }));
-      // A response cut short may close without 'end' or 'error'.
-      res.on("close", () => finish(res.complete ? { ok: status >= 200 && status < 300, status } : { ok: false, error: "ECONNRESET" }));
-      res.resume();
-    });
+    const req = request(
+      url,
+      { method: options.method, agent: options.agent, signal: options.signal },
+      (res) => {
+        const status = res.statusCode ?? 0;
+        res.on("error", (error: NodeJS.ErrnoException) => finish({ ok: false, error: kindOf(error) }));
+        res.on("end", () => finish({ ok: status >= 200 && status < 300, status }));
+        // A response cut short may close without 'end' or 'error'.
+        res.on("close", () =>
+          finish(
+            res.complete ? { ok: status >= 200 && status < 300, status } : { ok: false, error: "ECONNRESET" },
+          ),
+        );
+        res.resume();
+      },
+    );
     const timer = setTimeout(() => {
       finish({ ok: false, error: "timeout" });
       req.destroy();

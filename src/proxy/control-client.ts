@@ -36,7 +36,10 @@ export function requestControl(
         socketPath: controlSocketPath(dir),
         method: call.method,
         path: call.path,
-        headers: payload === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) },
+        headers:
+          payload === undefined
+            ? {}
+            : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) },
         timeout: call.timeoutMs ?? 5000,
       },
       (res) => {
@@ -68,7 +71,13 @@ function parseJson(text: string): unknown {
   }
 }
 
-async function call(dir: string, method: string, path: string, body?: unknown, timeoutMs?: number): Promise<unknown> {
+async function call(
+  dir: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  timeoutMs?: number,
+): Promise<unknown> {
   const response = await requestControl(dir, { method, path, body, timeoutMs });
   if (response.status >= 200 && response.status < 300) return response.json;
   const error = (response.json as { error?: unknown } | null)?.error;
@@ -87,7 +96,9 @@ export function connectProxy(dir: string, pid: number, listen: Address): ProxyCl
     status: async () => ProxyStatusSchema.parse(await call(dir, "GET", "/status")),
     setBackend: async (backend) =>
       ProxyStatusSchema.parse(
-        backend === undefined ? await call(dir, "DELETE", "/backend") : await call(dir, "PUT", "/backend", { host: backend.host, port: backend.port }),
+        backend === undefined
+          ? await call(dir, "DELETE", "/backend")
+          : await call(dir, "PUT", "/backend", { host: backend.host, port: backend.port }),
       ),
     drain: async (backend, timeoutMs) =>
       DrainResponseSchema.parse(

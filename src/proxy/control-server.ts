@@ -59,7 +59,11 @@ function statusOf(options: ControlServerOptions): ProxyStatus {
   };
 }
 
-async function handle(options: ControlServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  options: ControlServerOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const route = `${req.method ?? ""} ${new URL(req.url ?? "/", "http://proxy").pathname}`;
   const { proxy } = options;
   switch (route) {
@@ -99,7 +103,10 @@ function parseBody<T extends z.ZodType>(schema: T, text: string): z.infer<T> {
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new HttpError(400, `invalid body at ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "invalid"}`);
+    throw new HttpError(
+      400,
+      `invalid body at ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "invalid"}`,
+    );
   }
   return parsed.data;
 }

@@ -25,16 +25,22 @@ export async function ensureProxy(options: EnsureProxyOptions): Promise<ProxyCli
   mkdirSync(options.dir, { recursive: true, mode: 0o700 });
   // sun_path holds 108 bytes; a longer path would fail later with an obscure error.
   if (Buffer.byteLength(controlSocketPath(options.dir)) > 100) {
-    throw new SkiffError("ERR_SKIFF_PROXY", `the proxy directory path is too long for a unix socket: ${options.dir}`, {
-      hint: "Use a shorter data directory (--data-dir), e.g. under /var/lib/skiff.",
-    });
+    throw new SkiffError(
+      "ERR_SKIFF_PROXY",
+      `the proxy directory path is too long for a unix socket: ${options.dir}`,
+      {
+        hint: "Use a shorter data directory (--data-dir), e.g. under /var/lib/skiff.",
+      },
+    );
   }
   const adopted = await adoptProxy({ ...options, listen });
   if (adopted !== undefined) return adopted;
   return spawnProxy({ ...options, listen });
 }
 
-async function adoptProxy(options: EnsureProxyOptions & { listen: Address }): Promise<ProxyClient | undefined> {
+async function adoptProxy(
+  options: EnsureProxyOptions & { listen: Address },
+): Promise<ProxyClient | undefined> {
   const record = readProxyRecord(options.dir);
   if (record === undefined || !isSameProcess(record.pid, record.startTime)) return undefined;
   const client = connectProxy(options.dir, record.pid, parseAddress(record.listen));
@@ -47,12 +53,17 @@ async function adoptProxy(options: EnsureProxyOptions & { listen: Address }): Pr
   }
   const running = listenOf(status);
   const wanted = options.listen;
-  if (status.app !== options.app || running.host !== wanted.host || (wanted.port !== 0 && running.port !== wanted.port)) {
+  if (
+    status.app !== options.app ||
+    running.host !== wanted.host ||
+    (wanted.port !== 0 && running.port !== wanted.port)
+  ) {
     await stopProxy(options.dir);
     return undefined;
   }
   const backend = status.backend === null ? undefined : parseAddress(status.backend);
-  if (options.backend !== undefined && !sameAddress(backend, options.backend)) await client.setBackend(options.backend);
+  if (options.backend !== undefined && !sameAddress(backend, options.backend))
+    await client.setBackend(options.backend);
   return connectProxy(options.dir, record.pid, running);
 }
 
@@ -71,4 +82,3 @@ export async function stopProxy(dir: string, timeoutMs = 5000): Promise<boolean>
   removeProxyRecord(dir, record.pid);
   return true;
 }
-

@@ -12,7 +12,11 @@ export interface ForwardedConnection {
  * Half-close passes through (both sockets allow half-open); an error on either side closes both.
  * `onClosed` runs once, when both sockets are closed.
  */
-export function forwardConnection(client: Socket, backend: Address, onClosed: () => void): ForwardedConnection {
+export function forwardConnection(
+  client: Socket,
+  backend: Address,
+  onClosed: () => void,
+): ForwardedConnection {
   const upstream = connect({ host: backend.host, port: backend.port, allowHalfOpen: true });
   client.setNoDelay(true);
   upstream.setNoDelay(true);

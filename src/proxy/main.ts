@@ -11,7 +11,9 @@ import { controlSocketPath, removeProxyRecord, writeProxyRecord } from "./proxy-
 import { startTcpProxy } from "./tcp-proxy.js";
 
 /** Messages to the process that spawned us (ensureProxy), over the IPC channel, once. */
-export type ProxyStartMessage = { type: "ready"; pid: number; listen: string } | { type: "error"; error: ReturnType<typeof serializeError> };
+export type ProxyStartMessage =
+  | { type: "ready"; pid: number; listen: string }
+  | { type: "error"; error: ReturnType<typeof serializeError> };
 
 const log = createLogger("proxy");
 
@@ -37,7 +39,10 @@ async function main(): Promise<void> {
     },
   });
   if (values.app === undefined || values.listen === undefined || values.dir === undefined) {
-    throw new SkiffError("ERR_SKIFF_USAGE", "usage: main.js --app APP --listen HOST:PORT --dir DIR [--backend HOST:PORT] [--hold-ms N]");
+    throw new SkiffError(
+      "ERR_SKIFF_USAGE",
+      "usage: main.js --app APP --listen HOST:PORT --dir DIR [--backend HOST:PORT] [--hold-ms N]",
+    );
   }
   const { app, dir } = values;
   const proxy = await startTcpProxy({

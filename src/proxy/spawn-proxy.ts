@@ -26,7 +26,11 @@ export async function spawnProxy(options: SpawnProxyOptions): Promise<ProxyClien
   if (options.holdMs !== undefined) args.push("--hold-ms", String(options.holdMs));
   const logFd = openSync(proxyLogPath(options.dir), "a", 0o600);
   // Own session (detached), output to a file, no pipes: nothing ties it to the caller once started.
-  const child = spawn(process.execPath, args, { detached: true, stdio: ["ignore", logFd, logFd, "ipc"], cwd: options.dir });
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ["ignore", logFd, logFd, "ipc"],
+    cwd: options.dir,
+  });
   closeSync(logFd);
   try {
     const message = await firstMessage(child, options.startTimeoutMs ?? 10_000);
@@ -67,6 +71,8 @@ function firstMessage(child: ReturnType<typeof spawn>, timeoutMs: number): Promi
 }
 
 function toSkiffError(error: SerializedError): SkiffError {
-  const code = (ERROR_CODES as readonly string[]).includes(error.code) ? (error.code as ErrorCode) : "ERR_SKIFF_PROXY";
+  const code = (ERROR_CODES as readonly string[]).includes(error.code)
+    ? (error.code as ErrorCode)
+    : "ERR_SKIFF_PROXY";
   return new SkiffError(code, error.message, { hint: error.hint, data: error.data });
 }

@@ -106,7 +106,8 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
     async drain(backend, timeoutMs) {
       const key = formatAddress(backend);
       const deadline = Date.now() + timeoutMs;
-      while (count(key) > 0 && Date.now() < deadline) await sleep(Math.min(25, Math.max(1, deadline - Date.now())));
+      while (count(key) > 0 && Date.now() < deadline)
+        await sleep(Math.min(25, Math.max(1, deadline - Date.now())));
       const rest = [...(open.get(key) ?? [])];
       for (const connection of rest) connection.destroy();
       // Sockets report 'close' on a later tick; answer once the counts say so (bounded).

@@ -34,7 +34,12 @@ async function recordingServer(answer: (n: number) => number | "hang" = () => 20
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   servers.push(server);
   const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}/`, requests: () => statuses.length, connections: () => connections, statuses: () => statuses };
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    requests: () => statuses.length,
+    connections: () => connections,
+    statuses: () => statuses,
+  };
 }
 
 describe("runLoad", () => {
@@ -47,7 +52,11 @@ describe("runLoad", () => {
     assert.equal(result.ok, server.statuses().filter((s) => s === 200).length);
     assert.equal(result.errors, 0);
     assert.equal(result.samples.length, 300);
-    assert.ok(result.latency.p50 > 0 && result.latency.p50 <= result.latency.p99 && result.latency.p99 <= result.latency.max);
+    assert.ok(
+      result.latency.p50 > 0 &&
+        result.latency.p50 <= result.latency.p99 &&
+        result.latency.p99 <= result.latency.max,
+    );
   });
 
   it("opens a new connection per request unless keep-alive is asked for", async () => {
@@ -62,7 +71,12 @@ describe("runLoad", () => {
 
   it("counts connection errors by kind when the target is down", async () => {
     const port = await freePort();
-    const result = await runLoad({ url: `http://127.0.0.1:${port}/`, concurrency: 4, maxRequests: 40, durationMs: 10_000 });
+    const result = await runLoad({
+      url: `http://127.0.0.1:${port}/`,
+      concurrency: 4,
+      maxRequests: 40,
+      durationMs: 10_000,
+    });
     assert.equal(result.requests, 40);
     assert.equal(result.ok, 0);
     assert.equal(result.errors, 40);
@@ -72,7 +86,13 @@ describe("runLoad", () => {
 
   it("counts a request that gets no answer in time as a timeout", async () => {
     const server = await recordingServer(() => "hang");
-    const result = await runLoad({ url: server.url, concurrency: 2, maxRequests: 4, durationMs: 10_000, timeoutMs: 200 });
+    const result = await runLoad({
+      url: server.url,
+      concurrency: 2,
+      maxRequests: 4,
+      durationMs: 10_000,
+      timeoutMs: 200,
+    });
     assert.deepEqual(result.errorKinds, { timeout: 4 });
   });
 
@@ -83,7 +103,10 @@ describe("runLoad", () => {
     assert.equal(server.requests(), 200);
     assert.ok(Math.abs(result.rate - 100) <= 30, `achieved ${result.rate.toFixed(1)} req/s for 100 asked`);
     const spread = result.samples.at(-1)!.t - result.samples[0]!.t;
-    assert.ok(spread > 1400, `requests are spread over the duration, not sent at once (${spread.toFixed(0)}ms)`);
+    assert.ok(
+      spread > 1400,
+      `requests are spread over the duration, not sent at once (${spread.toFixed(0)}ms)`,
+    );
   });
 
   it("stops at maxRequests and when aborted", async () => {
@@ -92,7 +115,13 @@ describe("runLoad", () => {
     assert.equal(capped.requests, 50);
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 300);
-    const aborted = await runLoad({ url: server.url, concurrency: 2, durationMs: 20_000, maxRequests: 1_000_000, signal: controller.signal });
+    const aborted = await runLoad({
+      url: server.url,
+      concurrency: 2,
+      durationMs: 20_000,
+      maxRequests: 1_000_000,
+      signal: controller.signal,
+    });
     assert.ok(aborted.durationMs < 5000, "an aborted run returns promptly");
   });
 
@@ -105,7 +134,10 @@ describe("runLoad", () => {
       { url: "https://127.0.0.1:1/", rate: 1, durationMs: 1000, maxRequests: 1 },
     ];
     for (const options of bad) {
-      await assert.rejects(runLoad(options), (error: unknown) => isSkiffError(error) && error.code === "ERR_SKIFF_USAGE");
+      await assert.rejects(
+        runLoad(options),
+        (error: unknown) => isSkiffError(error) && error.code === "ERR_SKIFF_USAGE",
+      );
     }
   });
 });

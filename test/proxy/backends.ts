@@ -85,7 +85,9 @@ export async function connectRaw(address: Address): Promise<RawClient> {
   const within = <T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> =>
     Promise.race([
       promise,
-      new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} within ${timeoutMs}ms`)), timeoutMs).unref()),
+      new Promise<T>((_, reject) =>
+        setTimeout(() => reject(new Error(`${what} within ${timeoutMs}ms`)), timeoutMs).unref(),
+      ),
     ]);
   return {
     socket,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -41,15 +41,19 @@ describe("proxy process", () => {
     const port = await freePort();
     const proxy = await ensureProxy({ app: "hello", listen: `127.0.0.1:${port}`, dir, backend: a.address });
     assert.notEqual(proxy.pid, process.pid);
-    assert.equal((await getFresh(`http://127.0.0.1:${port}/`)), "A\n");
+    assert.equal(await getFresh(`http://127.0.0.1:${port}/`), "A\n");
     const status = await proxy.status();
     assert.equal(status.pid, proxy.pid);
     assert.equal(status.listen, `127.0.0.1:${port}`);
     assert.equal(status.backend, formatAddress(a.address));
     const again = await ensureProxy({ app: "hello", listen: `127.0.0.1:${port}`, dir, backend: b.address });
     assert.equal(again.pid, proxy.pid, "the running proxy is adopted, not replaced");
-    assert.equal((await again.status()).backend, formatAddress(b.address), "an adopted proxy is told the backend");
-    assert.equal((await getFresh(`http://127.0.0.1:${port}/`)), "B\n");
+    assert.equal(
+      (await again.status()).backend,
+      formatAddress(b.address),
+      "an adopted proxy is told the backend",
+    );
+    assert.equal(await getFresh(`http://127.0.0.1:${port}/`), "B\n");
   });
 
   it("outlives the process that started it", async () => {
@@ -60,14 +64,16 @@ describe("proxy process", () => {
     const script = `import { ensureProxy } from ${JSON.stringify(entry)};
 const proxy = await ensureProxy({ app: "hello", listen: "127.0.0.1:${port}", dir: ${JSON.stringify(dir)}, backend: ${JSON.stringify(a.address)} });
 console.log(proxy.pid);`;
-    const parent = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    const parent = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     parent.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
     const code = await new Promise((resolve) => parent.on("close", resolve));
     assert.equal(code, 0, "the parent exits by itself: nothing of the proxy keeps it alive");
     const pid = Number(out.trim());
     assert.ok(isAlive(pid));
-    assert.equal((await getFresh(`http://127.0.0.1:${port}/`)), "A\n");
+    assert.equal(await getFresh(`http://127.0.0.1:${port}/`), "A\n");
     const adopted = await ensureProxy({ app: "hello", listen: `127.0.0.1:${port}`, dir });
     assert.equal(adopted.pid, pid);
   });
@@ -81,7 +87,7 @@ console.log(proxy.pid);`;
     assert.ok(await waitForExit(first.pid, 3000));
     const second = await ensureProxy({ app: "hello", listen: `127.0.0.1:${port}`, dir, backend: a.address });
     assert.notEqual(second.pid, first.pid);
-    assert.equal((await getFresh(`http://127.0.0.1:${port}/`)), "A\n");
+    assert.equal(await getFresh(`http://127.0.0.1:${port}/`), "A\n");
   });
 
   it("fails with ERR_SKIFF_PORT_IN_USE when another program holds the public address", async () => {
@@ -90,12 +96,15 @@ console.log(proxy.pid);`;
     await new Promise<void>((resolve) => holder.listen(port, "127.0.0.1", resolve));
     try {
       const dir = proxyDir("taken");
-      await assert.rejects(ensureProxy({ app: "hello", listen: `127.0.0.1:${port}`, dir }), (error: unknown) => {
-        assert.ok(isSkiffError(error));
-        assert.equal(error.code, "ERR_SKIFF_PORT_IN_USE");
-        assert.match(error.hint ?? "", /deploy\.publish/);
-        return true;
-      });
+      await assert.rejects(
+        ensureProxy({ app: "hello", listen: `127.0.0.1:${port}`, dir }),
+        (error: unknown) => {
+          assert.ok(isSkiffError(error));
+          assert.equal(error.code, "ERR_SKIFF_PORT_IN_USE");
+          assert.match(error.hint ?? "", /deploy\.publish/);
+          return true;
+        },
+      );
       assert.equal(readProxyRecord(dir), undefined, "a proxy that failed to start leaves no record");
     } finally {
       await new Promise((resolve) => holder.close(resolve));
@@ -107,11 +116,22 @@ console.log(proxy.pid);`;
     const dir = proxyDir("bad-input");
     const port = await freePort();
     await ensureProxy({ app: "hello", listen: `127.0.0.1:${port}`, dir, backend: a.address });
-    const bad = await requestControl(dir, { method: "PUT", path: "/backend", body: { host: "127.0.0.1", port: "x" } });
+    const bad = await requestControl(dir, {
+      method: "PUT",
+      path: "/backend",
+      body: { host: "127.0.0.1", port: "x" },
+    });
     assert.equal(bad.status, 400);
     assert.match((bad.json as { error: string }).error, /port/);
     assert.equal((await requestControl(dir, { method: "GET", path: "/nope" })).status, 404);
-    assert.equal((await getFresh(`http://127.0.0.1:${port}/`)), "A\n");
+    assert.equal(await getFresh(`http://127.0.0.1:${port}/`), "A\n");
+  });
+
+  it("exits by itself when its control socket is removed, since nothing could adopt or stop it", async () => {
+    const dir = proxyDir("orphaned-socket");
+    const proxy = await ensureProxy({ app: "hello", listen: `127.0.0.1:${await freePort()}`, dir });
+    rmSync(join(dir, "control.sock"));
+    assert.ok(await waitForExit(proxy.pid, 5000));
   });
 
   it("stopProxy ends the process and frees the public address", async () => {

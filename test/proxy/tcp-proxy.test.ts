@@ -18,7 +18,11 @@ async function echo(name: string): Promise<Awaited<ReturnType<typeof startEchoBa
 }
 
 async function proxyTo(backend: Backend | undefined, holdMs?: number): Promise<TcpProxy> {
-  const proxy = await startTcpProxy({ listen: { host: "127.0.0.1", port: 0 }, backend: backend?.address, holdMs });
+  const proxy = await startTcpProxy({
+    listen: { host: "127.0.0.1", port: 0 },
+    backend: backend?.address,
+    holdMs,
+  });
   cleanups.push(() => proxy.close());
   return proxy;
 }
@@ -41,7 +45,10 @@ describe("tcp proxy", () => {
     const fresh = await connectRaw(proxy.listen);
     assert.equal(await fresh.exchange("2"), "B:2");
     assert.equal(await old.exchange("3"), "A:3", "the old connection still talks to A");
-    assert.deepEqual(proxy.connectionCounts(), { [formatAddress(a.address)]: 1, [formatAddress(b.address)]: 1 });
+    assert.deepEqual(proxy.connectionCounts(), {
+      [formatAddress(a.address)]: 1,
+      [formatAddress(b.address)]: 1,
+    });
     old.socket.end();
     assert.equal(await old.closed(), "A:1A:3A:bye");
     fresh.socket.destroy();
@@ -114,7 +121,10 @@ describe("tcp proxy", () => {
     const proxy = await proxyTo(a);
     const clients = await Promise.all(Array.from({ length: 200 }, () => connectRaw(proxy.listen)));
     const answers = await Promise.all(clients.map((c, i) => c.exchange(`${i}`)));
-    assert.deepEqual(answers, clients.map((_c, i) => `A:${i}`));
+    assert.deepEqual(
+      answers,
+      clients.map((_c, i) => `A:${i}`),
+    );
     assert.equal(proxy.connectionCounts()[formatAddress(a.address)], 200);
     // Half of them end politely, half vanish abruptly.
     clients.forEach((c, i) => (i % 2 === 0 ? c.socket.end() : c.socket.destroy()));
