@@ -18,13 +18,18 @@ export async function readRef(repo: string, ref: string): Promise<string | undef
 
 /** True when `ancestor` is `descendant` or one of its ancestors. */
 export async function isAncestor(repo: string, ancestor: string, descendant: string): Promise<boolean> {
-  const result = await git(["merge-base", "--is-ancestor", ancestor, descendant], { cwd: repo, allowFailure: true });
+  const result = await git(["merge-base", "--is-ancestor", ancestor, descendant], {
+    cwd: repo,
+    allowFailure: true,
+  });
   return result.exitCode === 0;
 }
 
 /** Moves `ref` to `value` (an all-zero id deletes it) only if it still points at `expected` (compare and swap). */
 export async function updateRef(repo: string, ref: string, value: string, expected: string): Promise<void> {
-  const args = /^0+$/.test(value) ? ["update-ref", "-d", ref, expected] : ["update-ref", ref, value, expected];
+  const args = /^0+$/.test(value)
+    ? ["update-ref", "-d", ref, expected]
+    : ["update-ref", ref, value, expected];
   await git(args, { cwd: repo });
 }
 

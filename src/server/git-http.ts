@@ -1,0 +1,93 @@
+import type { IncomingMessage } from "node:http";
+import { Readable } from "node:stream";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import type { Context } from "hono";
+import { appExists, appsDir, isValidAppName } from "./apps.js";
+import { checkAccess, type AccessNeed } from "./basic-auth.js";
+import { runCgi } from "./cgi.js";
+
+export interface GitHttpOptions {
+  data: string;
+  /** Where the pre-receive hook posts a push, and the secret it must present. */
+  hookUrl: string;
+  hookSecret: string;
+  /** Creates an app on its first push (called only for a push token and a valid name). */
+  createApp: (app: string) => Promise<void>;
+}
+
+/** What a git smart-HTTP path asks for: which repository, and whether it pushes. */
+export interface GitRequestTarget {
+  /** The app name, or "deploy" for the server's deployment repository. */
+  repo: string;
+  pathInfo: string;
+  need: AccessNeed;
+}
+
+const GIT_PATH = /^\/([a-z][a-z0-9-]{0,62})\.git(\/.*)$/;
+
+/** Parses `/<app>.git/<rest>`; undefined for any other path. */
+export function parseGitPath(path: string, query: URLSearchParams): GitRequestTarget | undefined {
+  const match = GIT_PATH.exec(path);
+  if (!match?.[1] || !match[2]) return undefined;
+  const pushes = match[2] === "/git-receive-pack" || query.get("service") === "git-receive-pack";
+  return { repo: match[1], pathInfo: `/${match[1]}.git${match[2]}`, need: pushes ? "push" : "read" };
+}
+
+type GitContext = Context<{ Bindings: { incoming: IncomingMessage } }>;
+
+/** Serves git smart HTTP for app repositories and (read-only) the deployment repository. */
+export async function serveGit(c: GitContext, options: GitHttpOptions): Promise<Response> {
+  const url = new URL(c.req.url);
+  const target = parseGitPath(url.pathname, url.searchParams);
+  if (!target) return c.text("not a git path\n", 404);
+  const isDeploy = target.repo === "deploy";
+  const access = checkAccess(options.data, c.req.header("authorization"), target.need);
+  if (!access.allowed) {
+    const headers: Record<string, string> =
+      access.status === 401 ? { "WWW-Authenticate": 'Basic realm="skiff"' } : {};
+    return c.text(`${access.reason}\n`, access.status, headers);
+  }
+  if (isDeploy && target.need === "push") {
+    return c.text("the deployment repository is written by skiff server only\n", 403);
+  }
+  if (!isDeploy && !appExists(options.data, target.repo)) {
+    if (target.need !== "push" || !isValidAppName(target.repo)) return c.text(`no app ${target.repo}\n`, 404);
+    await options.createApp(target.repo);
+  }
+  const incoming = c.env.incoming;
+  const hasBody = c.req.method !== "GET" && c.req.method !== "HEAD";
+  return runCgi({
+    file: "git",
+    args: ["http-backend"],
+    body: hasBody ? (incoming ?? bodyOf(c)) : undefined,
+    signal: c.req.raw.signal,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      GIT_PROJECT_ROOT: isDeploy ? options.data : appsDir(options.data),
+      GIT_HTTP_EXPORT_ALL: "1",
+      PATH_INFO: target.pathInfo,
+      REQUEST_METHOD: c.req.method,
+      QUERY_STRING: url.search.replace(/^\?/, ""),
+      CONTENT_TYPE: c.req.header("content-type") ?? "",
+      ...optional("CONTENT_LENGTH", c.req.header("content-length")),
+      ...optional("HTTP_CONTENT_ENCODING", c.req.header("content-encoding")),
+      ...optional("GIT_PROTOCOL", c.req.header("git-protocol")),
+      // The token's name, never the token: it reaches hooks and logs.
+      REMOTE_USER: access.token.name,
+      REMOTE_ADDR: incoming?.socket.remoteAddress ?? "",
+      SKIFF_APP: target.repo,
+      SKIFF_HOOK_URL: options.hookUrl,
+      SKIFF_HOOK_SECRET: options.hookSecret,
+    },
+  });
+}
+
+function optional(name: string, value: string | undefined): Record<string, string> {
+  return value === undefined ? {} : { [name]: value };
+}
+
+function bodyOf(c: GitContext): Readable | undefined {
+  const body = c.req.raw.body;
+  return body ? Readable.fromWeb(body as WebReadableStream<Uint8Array>) : undefined;
+}

@@ -1,0 +1,128 @@
+import { join } from "node:path";
+import { runBuild, type BuildOutput, type BuildStepEvent, type BuildSummary } from "../build/index.js";
+import { isSkiffError, serializeError, SkiffError, type SerializedError } from "../errors/index.js";
+import { storeRelease, type StoreResult } from "../store/index.js";
+import type { RefUpdate } from "./hook-endpoint.js";
+import type { PushOutput } from "./push-output.js";
+
+export type DeployOutcome = { ok: true; url: string | undefined } | { ok: false; error: SerializedError };
+
+export interface DeployRequest {
+  app: string;
+  release: number;
+  signal: AbortSignal;
+}
+
+/** Makes the stored release run and reports whether it serves (the embedded agent, in the server). */
+export type DeployRelease = (request: DeployRequest) => Promise<DeployOutcome>;
+
+export interface PushPipelineOptions {
+  data: string;
+  app: string;
+  update: RefUpdate;
+  /** A repository that sees the pushed commit (its objects may still be in quarantine). */
+  source: string;
+  deployRepo: string;
+  output: PushOutput;
+  signal: AbortSignal;
+  deploy: DeployRelease;
+  /** Called once the release is stored (followers are told here). */
+  onStored?: (result: StoreResult) => void;
+}
+
+export interface PushPipelineResult {
+  ok: boolean;
+  release?: number;
+  timings: Record<string, number>;
+}
+
+const INDENT = "       ";
+
+/** Builds, tests, stores and deploys one push to main; any failure means the push is refused. */
+export async function runPushPipeline(options: PushPipelineOptions): Promise<PushPipelineResult> {
+  const { output } = options;
+  const timings: Record<string, number> = {};
+  try {
+    const summary = await timed(timings, "build+test", () => buildPush(options, timings));
+    if (summary.app !== options.app) {
+      throw new SkiffError(
+        "ERR_SKIFF_PUSH_REJECTED",
+        `skiff.yml names app ${summary.app}, but this is ${options.app}`,
+        {
+          hint: `set app: ${options.app} in skiff.yml, or push to /${summary.app}.git`,
+        },
+      );
+    }
+    output.line("-----> store");
+    const stored = await timed(timings, "store", () =>
+      storeRelease({ to: options.deployRepo, build: summary, signal: options.signal }),
+    );
+    output.line(
+      `${INDENT}release ${stored.release} of ${options.app} stored (${formatSeconds(timings.store)})`,
+    );
+    options.onStored?.(stored);
+    output.line(`-----> deploy ${options.app} v${stored.release}`);
+    const deployed = await timed(timings, "deploy", () =>
+      options.deploy({ app: options.app, release: stored.release, signal: options.signal }),
+    );
+    if (!deployed.ok) {
+      output.line(`${INDENT}${deployed.error.message}`);
+      if (deployed.error.hint) output.line(`${INDENT}hint: ${deployed.error.hint}`);
+      output.line(
+        `-----> deploy of ${options.app} v${stored.release} failed; the release before keeps serving`,
+      );
+      return { ok: false, release: stored.release, timings };
+    }
+    output.line(`${INDENT}serving (${formatSeconds(timings.deploy)})`);
+    output.line(`-----> released ${options.app} v${stored.release}`);
+    if (deployed.url) output.line(`${INDENT}${deployed.url}`);
+    return { ok: true, release: stored.release, timings };
+  } catch (error) {
+    reportFailure(output, error);
+    return { ok: false, timings };
+  }
+}
+
+async function buildPush(
+  options: PushPipelineOptions,
+  timings: Record<string, number>,
+): Promise<BuildSummary> {
+  const { output } = options;
+  return runBuild({
+    repo: options.source,
+    commit: options.update.new,
+    branch: "main",
+    outDir: join(options.data, "builds", options.app),
+    signal: options.signal,
+    onStep: (event: BuildStepEvent) => {
+      const name = `${event.step} ${event.target}`;
+      if (event.phase === "start") output.line(`-----> ${name}: ${event.command}`);
+      else {
+        timings[event.step] = (timings[event.step] ?? 0) + (event.durationMs ?? 0);
+        const verdict = event.ok ? "ok" : `failed (exit ${event.exitCode ?? "signal"})`;
+        output.line(`${INDENT}${name} ${verdict} in ${formatSeconds(event.durationMs)}`);
+      }
+    },
+    onOutput: (line: BuildOutput) => output.line(`${INDENT}${line.line}`),
+  });
+}
+
+function reportFailure(output: PushOutput, error: unknown): void {
+  const serialized = serializeError(error);
+  output.line(`-----> push rejected: ${serialized.message}`);
+  if (serialized.hint) output.line(`${INDENT}hint: ${serialized.hint}`);
+  if (!isSkiffError(error)) output.line(`${INDENT}(this is a bug in skiff)`);
+}
+
+async function timed<T>(timings: Record<string, number>, name: string, run: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await run();
+  } finally {
+    timings[name] = performance.now() - started;
+  }
+}
+
+export function formatSeconds(ms: number | undefined): string {
+  return `${((ms ?? 0) / 1000).toFixed(1)}s`;
+}

@@ -1,0 +1,162 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { startAgent, type AgentHandle } from "../agent/index.js";
+import { initBare } from "../git/index.js";
+import { createLogger } from "../log/index.js";
+import { resolveAppUrl } from "./app-url.js";
+import { createApp } from "./apps.js";
+import { DeliveryLog } from "./delivery-log.js";
+import { createEmbeddedDeploy } from "./embedded-deploy.js";
+import { notifyFollowers } from "./follower-trigger.js";
+import { writeHooks } from "./hook-script.js";
+import { HOOK_PATH } from "./hook-endpoint.js";
+import { listenHttp, parseListen, type HttpListener } from "./listen.js";
+import { createServerMetrics } from "./metrics.js";
+import { PushQueue } from "./push-queue.js";
+import { createPushHandler } from "./receive-push.js";
+import { readOrCreateSecret } from "./secret-file.js";
+import { createServerApp } from "./server-app.js";
+import { createToken, readTokens } from "./tokens.js";
+
+export interface StartServerOptions {
+  data: string;
+  /** HOST:PORT; port 0 picks a free one (see the handle's url). */
+  listen: string;
+  /** The host name users and followers reach this server by (URLs in output and releases). */
+  publicHost?: string;
+  /** Agent URLs told after each store (POST <url>/hooks/git with the signed trigger). */
+  followers?: readonly string[];
+  /** Shared secret of the signed trigger and of this server's /hooks/git (default DATA/webhook-secret). */
+  webhookSecretFile?: string;
+  /** How many apps may build at once. */
+  builds?: number;
+  /** The embedded agent's poll interval. */
+  pollMs?: number;
+}
+
+export interface ServerHandle {
+  url: string;
+  port: number;
+  /** The push token created because none existed (shown once), else undefined. */
+  createdToken: string | undefined;
+  agent: AgentHandle;
+  close(): Promise<void>;
+}
+
+/** skiff server: git remotes for apps, the push pipeline, the deployment repository and its agent, in one process. */
+export async function startServer(options: StartServerOptions): Promise<ServerHandle> {
+  const data = options.data;
+  const logger = createLogger("skiff-server");
+  prepareDataDir(data);
+  const deployRepo = join(data, "deploy.git");
+  if (!existsSync(deployRepo)) await initBare(deployRepo);
+  const createdToken = readTokens(data).length === 0 ? createToken({ data, name: "push" }).token : undefined;
+  const webhookSecret = readOrCreateSecret(options.webhookSecretFile ?? join(data, "webhook-secret"));
+  const agentData = join(data, "agent");
+  const agent = await startAgent({
+    repo: deployRepo,
+    data: agentData,
+    pollMs: options.pollMs ?? 30_000,
+    logger,
+  });
+  const metrics = createServerMetrics();
+  const queue = new PushQueue(options.builds ?? 2);
+  const address = parseListen(options.listen);
+  // Known once the socket is bound (port 0 in tests); the hook and URLs read it late.
+  const bound = { base: "", internal: "" };
+  const publicHost = options.publicHost;
+  const creating = new Map<string, Promise<string>>();
+  const app = createServerApp({
+    logger,
+    metrics,
+    git: {
+      data,
+      get hookUrl() {
+        return `${bound.internal}${HOOK_PATH}`;
+      },
+      hookSecret: randomBytes(32).toString("hex"),
+      createApp: async (name) => {
+        const pending = creating.get(name) ?? createApp({ data, name, existingOk: true });
+        creating.set(name, pending);
+        await pending.finally(() => creating.delete(name));
+      },
+    },
+    onPush: createPushHandler({
+      data,
+      queue,
+      appUrl: (name) => `${bound.base}/${name}.git`,
+      pipeline: {
+        deployRepo,
+        deploy: createEmbeddedDeploy({ agent, agentData, publicHost }),
+        onStored: (stored) => {
+          metrics.pushes.inc({ outcome: "stored" });
+          notifyFollowers({
+            followers: options.followers ?? [],
+            secret: webhookSecret,
+            app: stored.app,
+            release: stored.release,
+            repo: `${bound.base}/deploy.git`,
+            onResult: (follower, outcome) => logger.info({ follower, ...outcome }, "follower triggered"),
+          });
+        },
+      },
+    }),
+    apps: {
+      data,
+      deployRepo,
+      agentData,
+      queue,
+      urlOf: (status) =>
+        status.release === undefined
+          ? undefined
+          : resolveAppUrl({
+              agentData,
+              app: status.app,
+              release: status.release,
+              address: status.address,
+              publicHost,
+            }),
+    },
+    webhook: {
+      secret: webhookSecret,
+      deliveries: new DeliveryLog({ file: join(data, "webhook-deliveries.json") }),
+      trigger: (reason) => agent.trigger(reason),
+      onHook: (result) => metrics.webhooks.inc({ kind: result.kind, outcome: result.outcome }),
+    },
+  });
+  let listener: HttpListener;
+  try {
+    listener = await listenHttp(app, address);
+  } catch (error) {
+    await agent.stop();
+    throw error;
+  }
+  const loopback =
+    address.host === "0.0.0.0"
+      ? "127.0.0.1"
+      : address.host === "::"
+        ? "[::1]"
+        : new URL(listener.url).hostname;
+  bound.internal = `http://${loopback}:${listener.port}`;
+  bound.base = `http://${publicHost ?? new URL(bound.internal).hostname}:${listener.port}`;
+  logger.info({ url: listener.url, data }, "skiff server listening");
+  return {
+    url: listener.url,
+    port: listener.port,
+    createdToken,
+    agent,
+    close: async () => {
+      await listener.close();
+      await agent.stop();
+    },
+  };
+}
+
+function prepareDataDir(data: string): void {
+  mkdirSync(join(data, "apps"), { recursive: true });
+  // Leftovers of pushes cut short by a crash; nothing in tmp outlives a push.
+  rmSync(join(data, "tmp"), { recursive: true, force: true });
+  mkdirSync(join(data, "tmp"), { recursive: true });
+  writeHooks(data);
+}

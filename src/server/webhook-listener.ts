@@ -1,0 +1,33 @@
+import { join } from "node:path";
+import { Hono } from "hono";
+import { DeliveryLog } from "./delivery-log.js";
+import { listenHttp, parseListen, type HttpListener } from "./listen.js";
+import { createWebhookRoutes, type WebhookResult } from "./webhook.js";
+
+export interface WebhookListenerOptions {
+  /** HOST:PORT (skiff agent --listen). */
+  listen: string;
+  /** The shared secret (skiff agent --webhook-secret-file). */
+  secret: string;
+  /** The agent's data dir: delivery ids are remembered in <data>/webhook-deliveries.json. */
+  data: string;
+  /** The agent's trigger(): an immediate, coalesced fetch. */
+  trigger: (reason: string) => void;
+  onHook?: (result: WebhookResult) => void;
+}
+
+/** Serves POST /hooks/git (and GET /healthz) for an agent; polling stays on beside it. */
+export function startWebhookListener(options: WebhookListenerOptions): Promise<HttpListener> {
+  const app = new Hono();
+  app.get("/healthz", (c) => c.json({ ok: true }));
+  app.route(
+    "/",
+    createWebhookRoutes({
+      secret: options.secret,
+      trigger: options.trigger,
+      deliveries: new DeliveryLog({ file: join(options.data, "webhook-deliveries.json") }),
+      ...(options.onHook ? { onHook: options.onHook } : {}),
+    }),
+  );
+  return listenHttp(app, parseListen(options.listen));
+}
