@@ -12,7 +12,14 @@ export {
 } from "./repository.js";
 export { repositoryKind, resolveCommit, currentBranch, hasUncommittedChanges } from "./revision.js";
 export { listTree, readFileAt, writeBlobToFile, type TreeEntry } from "./tree.js";
-export { setRepoConfig, readRef, isAncestor, updateRef, createObjectView, type ObjectViewOptions } from "./hosted-repo.js";
+export {
+  setRepoConfig,
+  readRef,
+  isAncestor,
+  updateRef,
+  createObjectView,
+  type ObjectViewOptions,
+} from "./hosted-repo.js";
 export {
   remoteBranchHead,
   fetchBranch,
@@ -22,3 +29,4 @@ export {
 } from "./remote.js";
 export { hashFile, hashText, writeTreeWithChanges, commitTree, type TreeChange } from "./objects.js";
 export { openBlobStream, type BlobStream } from "./blob-stream.js";
+export { countCommitsTouching, commitTime } from "./history.js";

@@ -1,0 +1,15 @@
+import { git, gitOutput } from "./run-git.js";
+
+/** How many commits reachable from `rev` changed `path` (a growing number for each change of a file). */
+export async function countCommitsTouching(repo: string, rev: string, path: string): Promise<number> {
+  // --end-of-options keeps a rev from being read as an option; "--" keeps path from being read as a rev.
+  const text = await gitOutput(["rev-list", "--count", "--end-of-options", rev, "--", path], { cwd: repo });
+  return Number(text);
+}
+
+/** The committer date of `rev` as an ISO 8601 string in UTC. */
+export async function commitTime(repo: string, rev: string): Promise<string> {
+  // %ct: seconds since the epoch, independent of the committer's time zone.
+  const result = await git(["log", "-1", "--format=%ct", "--end-of-options", rev], { cwd: repo });
+  return new Date(Number(result.stdout.trim()) * 1000).toISOString();
+}
