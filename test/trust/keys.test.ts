@@ -62,6 +62,8 @@ describe("loadPublicKey (--trust)", () => {
     await skiffOk(["keys", "generate", "--out", dir]);
     const file = join(dir, "skiff.pub");
     assert.equal(loadPublicKey(file).keyid, loadPublicKey(readFileSync(file, "utf8")).keyid);
+    const id = await skiffOk(["keys", "id", file]);
+    assert.ok(id.stdout.includes(loadPublicKey(file).keyid));
   });
 
   it("refuses a private key, a missing file and garbage with ERR_SKIFF_KEY_INVALID, never echoing a private key", async () => {
