@@ -137,8 +137,8 @@ describe("2015 deployment repository reader", () => {
       "mir-decks.xen": join(dest, "mir-decks.xen"),
       "xl.conf.in": join(dest, "xl.conf.in"),
     });
-    assert.ok(readFileSync(files["mir-decks.xen"]!).equals(KERNEL));
-    assert.equal(readFileSync(files["xl.conf.in"]!, "utf8"), XL_CONF_IN);
+    assert.ok(readFileSync(files["mir-decks.xen"]).equals(KERNEL));
+    assert.equal(readFileSync(files["xl.conf.in"], "utf8"), XL_CONF_IN);
   });
 
   it("boots the 2015 release through the xen driver with the repository's own template", async () => {
