@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { Agent } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { checkLoadOptions } from "./check-load-options.js";
@@ -19,6 +20,8 @@ interface Run {
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const url = checkLoadOptions(options);
   const abort = new AbortController();
+  // Every request in flight listens on this one signal; thousands of listeners are expected here.
+  setMaxListeners(0, abort.signal);
   const onAbort = (): void => abort.abort();
   options.signal?.addEventListener("abort", onAbort, { once: true });
   const agent = options.keepAlive ? new Agent({ keepAlive: true }) : false;

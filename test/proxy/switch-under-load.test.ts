@@ -27,7 +27,7 @@ describe("backend switches under load", () => {
       rate: 200,
       durationMs: 3500,
       maxRequests: 1000,
-      timeoutMs: 3000,
+      timeoutMs: 10_000,
     });
     const order: string[] = [];
     let from = a;
@@ -35,7 +35,7 @@ describe("backend switches under load", () => {
       await sleep(250);
       const to = from === a ? b : a;
       await proxy.setBackend(to.address);
-      const drained = await proxy.drain(from.address, 2000);
+      const drained = await proxy.drain(from.address, 5000);
       order.push(`${to === a ? "A" : "B"}${drained.drained ? "" : "!"}`);
       from = to;
     }
