@@ -2,6 +2,8 @@ import { SkiffError } from "../errors/index.js";
 import type { Driver } from "./types.js";
 import { qemuDriver } from "./qemu/index.js";
 import { unixDriver } from "./unix/index.js";
+import { createXenDriver } from "./xen/index.js";
+import { createSolo5Driver } from "./solo5/index.js";
 
 export type { Driver, DriverName, Instance, InstanceSpec, InstanceStatus, Availability, StopOptions } from "./types.js";
 
@@ -9,6 +11,10 @@ export type { Driver, DriverName, Instance, InstanceSpec, InstanceStatus, Availa
 const DRIVERS: Record<string, Driver> = {
   unix: unixDriver,
   qemu: qemuDriver,
+  xen: createXenDriver(),
+  // No host devices here: the agent builds its own with createSolo5Driver({ tender, devices }) from its configuration.
+  "solo5-hvt": createSolo5Driver({ tender: "hvt" }),
+  "solo5-spt": createSolo5Driver({ tender: "spt" }),
 };
 
 /** The driver called `name`; an unknown name is a refused release, never a crash. */
