@@ -64,7 +64,7 @@ fi
 kver=$(ls "$unpacked/lib/modules" | head -n1)
 moddir=$unpacked/lib/modules/$kver
 
-# 2. The modules virtio-net needs, in dependency order (read from each module's depends= field).
+# 2. The modules virtio-net and the ACPI power button need, in dependency order (each module's depends= field).
 order=()
 declare -A seen=()
 module_file() { find "$moddir/kernel" -name "$1.ko" -o -name "$1.ko.xz" | head -n1; }
@@ -81,12 +81,12 @@ add_module() {
   for dep in ${deps//,/ }; do add_module "$dep"; done
   order+=("$name")
 }
-for m in virtio_pci virtio_net; do add_module "$m"; done
+for m in virtio_pci virtio_net button evdev; do add_module "$m"; done
 
 # 3. The initramfs tree.
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage"/{bin,dev,proc,sys,tmp,lib/modules}
+mkdir -p "$stage"/{bin,dev,proc,sys,tmp,lib/modules,etc/acpi/PWRF}
 cp "$busybox" "$stage/bin/busybox"
 cp "$server" "$stage/bin/server"
 for m in "${order[@]}"; do
@@ -96,6 +96,9 @@ for m in "${order[@]}"; do
     *) cp "$file" "$stage/lib/modules/$m.ko" ;;
   esac
 done
+# ACPI power button (QMP system_powerdown) → busybox acpid runs this: a clean, immediate poweroff.
+printf '#!/bin/sh\necho "skiff-image: ACPI power button, powering off" >/dev/console\nexec poweroff -f\n' >"$stage/etc/acpi/PWRF/00000080"
+chmod +x "$stage/etc/acpi/PWRF/00000080"
 cat >"$stage/init" <<INIT
 #!/bin/busybox sh
 # skiff virtio image init: load the virtio-net modules, bring up qemu user networking, exec the server.
@@ -122,6 +125,9 @@ fi
 for m in ${order[*]}; do insmod /lib/modules/\$m.ko || echo "skiff-image: insmod \$m failed"; done
 i=0
 while [ ! -e /sys/class/net/eth0 ] && [ \$i -lt 50 ]; do sleep 0.1; i=\$((i + 1)); done
+# The one helper beside the server: turns the ACPI power button into a poweroff. Foreground (-f) in
+# the background: daemonized, busybox acpid changes to / and no longer finds its relative handler paths.
+acpid -f -c /etc/acpi -l /dev/null </dev/null &
 ip link set lo up
 ip addr add 10.0.2.15/24 dev eth0
 ip link set eth0 up

@@ -7,6 +7,7 @@ import { checkKvmDevice, chooseAccelerator, type KvmVerdict } from "../../src/dr
 import { createQemuDriver } from "../../src/drivers/qemu/index.js";
 import type { InstanceSpec } from "../../src/drivers/types.js";
 import { isSkiffError } from "../../src/errors/index.js";
+import { freePort, waitForBody } from "../support/http.js";
 import { tempDir } from "../support/temp.js";
 import { requireTier } from "../support/tiers.js";
 import { describeDriverConformance, type SpecContext } from "./conformance.js";
@@ -62,6 +63,32 @@ describe("qemu driver with real VMs", () => {
       },
     );
     assert.equal(existsSync(join(dir, "qemu.pid")), false);
+  });
+
+  it("stop powers the guest down through QMP's ACPI power button, well before the grace runs out", async (t) => {
+    if (!requireTier(t, "qemu", (await qemuMissing()) ?? helloImageMissing())) return;
+    const dir = join(cacheDir, "powerdown");
+    mkdirSync(dir, { recursive: true });
+    const driver = createQemuDriver({ cacheDir });
+    const instance = await driver.start(
+      helloSpec({ id: "powerdown", dir, hostPort: await freePort() }, ["port=8080"]),
+    );
+    t.after(() => driver.stop(instance, { graceMs: 1000 }));
+    await waitForBody(`http://127.0.0.1:${instance.address.port}/`, "hello from skiff", 60_000);
+    const started = Date.now();
+    await driver.stop(instance, { graceMs: 30_000 });
+    assert.ok(Date.now() - started < 10_000, `stop took ${Date.now() - started} ms`);
+    assert.equal(await driver.inspect(instance), "exited");
+    const lines: string[] = [];
+    for await (const line of driver.logs(instance)) lines.push(line);
+    assert.ok(
+      lines.includes("skiff-image: ACPI power button, powering off"),
+      "the guest saw the power button",
+    );
+    assert.ok(
+      lines.every((line) => !line.endsWith("\r")),
+      "console lines come without carriage returns",
+    );
   });
 
   it("accel auto probes KVM once, remembers the verdict, and boots with what it chose", async (t) => {
