@@ -5,8 +5,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { describe, it } from "node:test";
 import { buildTenderArgs, createSolo5Driver, planDevices } from "../../src/drivers/solo5/index.js";
 import type { Driver, Instance, InstanceSpec } from "../../src/drivers/types.js";
+import { writeFixture } from "../support/app-repo.js";
 import { FIXTURES } from "../support/paths.js";
 import { tempDir } from "../support/temp.js";
+import { describeDriverConformance, type SpecContext } from "./conformance.js";
 
 const STANDINS = join(FIXTURES, "bin");
 const NET_AND_BLOCK = [
@@ -232,4 +234,47 @@ describe("solo5 drivers against recording tender stand-ins", () => {
       true,
     );
   });
+});
+
+// The shared driver contract, with the tender stand-in running a fake unikernel script as the guest.
+const conformanceRoot = tempDir("skiff-solo5-conformance-");
+const fakeKvm = join(conformanceRoot, "kvm");
+writeFileSync(fakeKvm, "");
+
+function conformanceSpec(context: SpecContext, fixture: string): InstanceSpec {
+  const dir = join(conformanceRoot, fixture);
+  mkdirSync(dir, { recursive: true });
+  writeFixture(dir, fixture, "solo5-v1");
+  return {
+    id: context.id,
+    app: "hello",
+    release: 1,
+    files: { "hello.hvt": join(dir, "server.mjs") },
+    args: [`--port=${context.hostPort}`],
+    env: {},
+    memoryMiB: 64,
+    guestPort: 8080,
+    hostPort: context.hostPort,
+    dir: context.dir,
+    options: {},
+  };
+}
+
+describeDriverConformance("solo5-hvt", {
+  makeDriver: () =>
+    createSolo5Driver({
+      tender: "hvt",
+      kvmDevice: fakeKvm,
+      env: {
+        ...standinEnv(conformanceRoot),
+        SKIFF_STANDIN_SOLO5_MANIFEST: JSON.stringify({ type: "solo5.manifest", version: 1, devices: [] }),
+      },
+    }),
+  tier: "solo5-standin",
+  makeSpec: (context) => conformanceSpec(context, "serve"),
+  makeBadSpec: (context) => conformanceSpec(context, "crash"),
+  expectBody: "solo5-v1 hello",
+  expectLog: /serving solo5-v1/,
+  bootTimeoutMs: 15_000,
+  graceMs: 1000,
 });
