@@ -19,8 +19,8 @@ export interface AppState {
   stagingText?: string;
   /** The app's sequence counter: the sequence file, or the highest manifest sequence when it is missing. */
   sequence: number;
-  /** Every path under <app>/ (for removing release folders). */
-  paths: string[];
+  /** Every file under <app>/ (for removing release folders and reading manifests). */
+  entries: TreeEntry[];
 }
 
 /** A small regular file's text at `rev`, or undefined when missing, not a regular file, or too large. */
@@ -42,7 +42,7 @@ export function isRegularFile(entry: TreeEntry): boolean {
 
 /** Reads one app's releases, pointers and sequence at `rev` (undefined rev: an empty repository). */
 export async function readAppState(repo: string, rev: string | undefined, app: string): Promise<AppState> {
-  if (rev === undefined) return { app, releases: [], sequence: 0, paths: [] };
+  if (rev === undefined) return { app, releases: [], sequence: 0, entries: [] };
   const entries = await listTree(repo, rev, `${app}/`);
   const read = (path: string, maxBytes = POINTER_MAX_BYTES): Promise<string | undefined> =>
     readSmallFile({ repo, rev, entries, path, maxBytes });
@@ -57,7 +57,7 @@ export async function readAppState(repo: string, rev: string | undefined, app: s
     currentText: await read(pointerPath(app, "current")),
     stagingText: await read(pointerPath(app, "staging")),
     sequence,
-    paths: entries.map((e) => e.path),
+    entries,
   };
 }
 

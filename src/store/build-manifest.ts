@@ -70,9 +70,9 @@ function tryParseDuration(text: string): number | undefined {
   }
 }
 
-/** The exact bytes of manifest.json, and what a signature covers: keys sorted, two-space indent, final newline. */
-export function canonicalManifestBytes(manifest: Manifest): Buffer {
-  return Buffer.from(JSON.stringify(sortKeys(manifest), null, 2) + "\n", "utf8");
+/** The text of an unsigned manifest.json: keys sorted (stable diffs), two-space indent, final newline. */
+export function encodeManifest(manifest: Manifest): string {
+  return JSON.stringify(sortKeys(manifest), null, 2) + "\n";
 }
 
 function sortKeys(value: unknown): unknown {

@@ -15,11 +15,11 @@ export type {
   ReleaseInfo,
   AppPointers,
   PointerName,
-  Signature,
-  SignManifest,
+  ReleaseSigner,
+  PointerRecordInput,
 } from "./types.js";
 export { storeRelease } from "./store-release.js";
-export { buildManifest, canonicalManifestBytes, resolveExpiry } from "./build-manifest.js";
+export { buildManifest, encodeManifest, resolveExpiry } from "./build-manifest.js";
 export { selectDeployTarget } from "./select-target.js";
 export { planRetention } from "./plan-retention.js";
 export { setPointer, type SetPointerOptions, type PointerChange } from "./set-pointer.js";
@@ -35,6 +35,7 @@ export {
 } from "./read-manifest.js";
 export { unpackRelease, filesDigest, UNPACK_MARKER, type UnpackReleaseOptions } from "./unpack-release.js";
 export { readAppState, type AppState } from "./app-state.js";
+export { pointerChanges, type PointerChangesOptions } from "./pointer-changes.js";
 export {
   MANIFEST_FILE,
   SIGNATURES_FILE,

@@ -2,7 +2,8 @@ import { SkiffError } from "../errors/index.js";
 import { listTree, readFileAt } from "../git/index.js";
 import { isRegularFile } from "./app-state.js";
 import { MANIFEST_MAX_BYTES, manifestPath } from "./layout.js";
-import { ManifestSchema, type Manifest } from "./manifest-schema.js";
+import { readSignedManifest } from "../trust/index.js";
+import type { Manifest } from "./manifest-schema.js";
 
 export interface ReadManifestOptions {
   /** A local repository holding the commit (the agent's mirror). */
@@ -50,49 +51,9 @@ export async function readManifestEntry(options: ReadManifestOptions): Promise<M
     );
   }
   const text = (await readFileAt(options.mirror, options.commit, path)) ?? "";
-  const manifest = parseManifest(text, where);
-  if (manifest.app !== app || manifest.release !== release) {
-    throw new SkiffError(
-      "ERR_SKIFF_MANIFEST_INVALID",
-      `${path} describes ${manifest.app} release ${manifest.release}`,
-      {
-        hint: "a manifest must sit in the folder of its own app and release; store the release again",
-        data: where,
-      },
-    );
-  }
+  // Plain or signed-envelope manifest.json: one parser (the trust part's), signatures checked by the caller.
+  const manifest = readSignedManifest(Buffer.from(text, "utf8"), { app, release });
   return { manifest, text };
-}
-
-function parseManifest(text: string, where: { app: string; release: number; path: string }): Manifest {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new SkiffError(
-      "ERR_SKIFF_MANIFEST_INVALID",
-      `${where.path} is not JSON: ${(error as Error).message}`,
-      {
-        hint: storeAgainHint(where.app),
-        data: where,
-      },
-    );
-  }
-  const parsed = ManifestSchema.safeParse(value);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map(
-      (issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`,
-    );
-    throw new SkiffError(
-      "ERR_SKIFF_MANIFEST_INVALID",
-      `${where.path} is invalid: ${issues.slice(0, 3).join("; ")}`,
-      {
-        hint: storeAgainHint(where.app),
-        data: { ...where, issues },
-      },
-    );
-  }
-  return parsed.data;
 }
 
 function storeAgainHint(app: string): string {

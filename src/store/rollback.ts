@@ -1,12 +1,15 @@
 import { SkiffError } from "../errors/index.js";
 import { pointerRelease, type AppState } from "./app-state.js";
 import { setPointer, type PointerChange } from "./set-pointer.js";
+import type { ReleaseSigner } from "./types.js";
 
 export interface RollbackOptions {
   repo: string;
   app: string;
   /** The release to go back to; default: the highest existing release below the current one. */
   to?: number;
+  /** Sign the new current record (anti-rollback: a rollback is a new record with a higher sequence). */
+  sign?: ReleaseSigner;
   signal?: AbortSignal;
 }
 
@@ -17,6 +20,7 @@ export async function rollback(options: RollbackOptions): Promise<PointerChange>
     app: options.app,
     pointer: "current",
     signal: options.signal,
+    sign: options.sign,
     release: (state) => options.to ?? chooseRollbackTarget(state),
     message: (from, to) =>
       `${options.app}: rollback to release ${to}${from === undefined ? "" : ` (from ${from})`}`,

@@ -1,9 +1,10 @@
 import { SkiffError } from "../errors/index.js";
-import { hashText, normalizeLocation, redactUrl } from "../git/index.js";
-import { pointerRelease, readAppState, type AppState } from "./app-state.js";
+import { normalizeLocation, redactUrl } from "../git/index.js";
+import { pointerRelease, readAppState, readSmallFile, type AppState } from "./app-state.js";
 import { commitWithRetry, type CommitPlan } from "./commit-with-retry.js";
-import { pointerPath } from "./layout.js";
-import type { PointerName } from "./types.js";
+import { MANIFEST_MAX_BYTES, manifestPath } from "./layout.js";
+import { pointerChanges } from "./pointer-changes.js";
+import type { PointerName, ReleaseSigner } from "./types.js";
 import { withWorkspace, type Workspace } from "./workspace.js";
 
 export interface PointerChange {
@@ -26,6 +27,10 @@ export interface SetPointerOptions {
   release: number | ((state: AppState) => number);
   /** Commit message; the default names app, pointer and release. */
   message?: string | ((from: number | undefined, to: number) => string);
+  /** Write a signed pointer record (<app>/<pointer>.json) too; without it a stale record is removed. */
+  sign?: ReleaseSigner;
+  /** When the signed pointer record expires (ISO date-time). */
+  expires?: string;
   signal?: AbortSignal;
   attempts?: number;
 }
@@ -74,18 +79,26 @@ async function planPointer(
     };
   }
   const sequence = state.sequence + 1;
-  const changes = [
-    {
-      path: pointerPath(app, "sequence"),
-      object: await hashText(workspace.dir, `${sequence}\n`),
-      mode: "100644" as const,
-    },
-    {
-      path: pointerPath(app, pointer),
-      object: await hashText(workspace.dir, `${release}\n`),
-      mode: "100644" as const,
-    },
-  ];
+  const manifestText = options.sign
+    ? await readSmallFile({
+        repo: workspace.dir,
+        rev: tip!,
+        entries: state.entries,
+        path: manifestPath(app, release),
+        maxBytes: MANIFEST_MAX_BYTES,
+      })
+    : undefined;
+  const changes = await pointerChanges({
+    repo: workspace.dir,
+    state,
+    pointer,
+    release,
+    sequence,
+    manifestText,
+    sign: options.sign,
+    expires: options.expires,
+    now: new Date(),
+  });
   const message =
     typeof options.message === "function"
       ? options.message(from, release)

@@ -10,13 +10,15 @@ import {
   type TreeChange,
 } from "../git/index.js";
 import { pointerRelease, readAppState } from "./app-state.js";
-import { buildManifest, canonicalManifestBytes } from "./build-manifest.js";
-import { commitWithRetry } from "./commit-with-retry.js";
-import { compressArtifacts, type CompressedArtifact } from "./compress-artifacts.js";
-import { SIGNATURES_FILE, manifestPath, pointerPath, releaseDir } from "./layout.js";
+import { buildManifest, encodeManifest } from "./build-manifest.js";
+import { commitWithRetry, type CommitPlan } from "./commit-with-retry.js";
+import { compressArtifacts } from "./compress-artifacts.js";
+import { manifestPath, releaseDir } from "./layout.js";
+import type { Manifest } from "./manifest-schema.js";
 import { planRetention } from "./plan-retention.js";
+import { pointerChanges } from "./pointer-changes.js";
 import { selectDeployTarget } from "./select-target.js";
-import type { StoreOptions, StoreResult } from "./types.js";
+import type { StoreOptions, StoreResult, StoreTarget } from "./types.js";
 import { withWorkspace, type Workspace } from "./workspace.js";
 
 /**
@@ -24,8 +26,7 @@ import { withWorkspace, type Workspace } from "./workspace.js";
  * commit pushed to main. Races with other writers are retried on the new tip with the next number.
  */
 export async function storeRelease(options: StoreOptions): Promise<StoreResult> {
-  const { build } = options;
-  const target = selectDeployTarget(build);
+  const target = selectDeployTarget(options.build);
   const to = normalizeLocation(options.to);
   const scratch = await mkdtemp(join(tmpdir(), "skiff-gzip-"));
   try {
@@ -33,71 +34,27 @@ export async function storeRelease(options: StoreOptions): Promise<StoreResult> 
     const compressed = await compressArtifacts(target.artifacts, scratch, options.signal);
     await ensureBareRepository(to);
     return await withWorkspace(to, options.signal, async (workspace) => {
-      const blobs = await hashArtifacts(workspace, compressed);
+      const blobs: StoredBlob[] = [];
+      for (const c of compressed) {
+        blobs.push({ stored: c.file.stored, object: await hashFile(workspace.dir, c.gzPath) });
+      }
+      const files = compressed.map((c) => c.file);
       const outcome = await commitWithRetry({
         workspace,
         attempts: options.attempts,
-        plan: async (tip) => {
-          const state = await readAppState(workspace.dir, tip, build.app);
-          const previous = pointerRelease(state.currentText);
-          const release =
-            Math.max(0, previous ?? 0, pointerRelease(state.stagingText) ?? 0, ...state.releases) + 1;
-          const sequence = state.sequence + 1;
-          const manifest = buildManifest({
-            build,
-            target: target.target,
-            files: compressed.map((c) => c.file),
-            release,
-            sequence,
-            created: new Date(),
-            expires: options.expires,
-          });
-          const bytes = canonicalManifestBytes(manifest);
-          const removed = planRetention({
-            releases: [...state.releases, release],
-            keep: options.keep,
-            current: release,
-            previous,
-          });
-          const changes: TreeChange[] = [
-            ...blobs.map(({ stored, object }) => ({
-              path: `${releaseDir(build.app, release)}/${stored}`,
-              object,
-              mode: "100644" as const,
-            })),
-            {
-              path: manifestPath(build.app, release),
-              object: await hashText(workspace.dir, bytes.toString("utf8")),
-              mode: "100644",
-            },
-            ...(await signatureChanges(workspace, options, bytes, build.app, release)),
-            ...removedPaths(state.paths, build.app, removed),
-            {
-              path: pointerPath(build.app, "sequence"),
-              object: await hashText(workspace.dir, `${sequence}\n`),
-              mode: "100644",
-            },
-            // current comes last: it names a release whose files are already in this commit.
-            {
-              path: pointerPath(build.app, "current"),
-              object: await hashText(workspace.dir, `${release}\n`),
-              mode: "100644",
-            },
-          ];
-          const message = `${build.app}: release ${release} (${build.commit.slice(0, 7)}, ${target.target})`;
-          return { changes, message, result: { manifest, removed } };
-        },
+        plan: (tip) => planStore({ workspace, tip, options, target, files, blobs }),
       });
+      const { manifest, removed } = outcome.result;
       return {
-        app: build.app,
-        release: outcome.result.manifest.release,
-        sequence: outcome.result.manifest.sequence,
+        app: manifest.app,
+        release: manifest.release,
+        sequence: manifest.sequence,
         target: target.target,
         repository: redactUrl(to),
         commit: outcome.commit ?? "",
-        removed: outcome.result.removed,
+        removed,
         attempts: outcome.attempts,
-        manifest: outcome.result.manifest,
+        manifest,
       };
     });
   } finally {
@@ -105,32 +62,69 @@ export async function storeRelease(options: StoreOptions): Promise<StoreResult> 
   }
 }
 
-async function hashArtifacts(
-  workspace: Workspace,
-  compressed: readonly CompressedArtifact[],
-): Promise<{ stored: string; object: string }[]> {
-  const blobs = [];
-  for (const c of compressed)
-    blobs.push({ stored: c.file.stored, object: await hashFile(workspace.dir, c.gzPath) });
-  return blobs;
+interface StoredBlob {
+  stored: string;
+  object: string;
 }
 
-async function signatureChanges(
-  workspace: Workspace,
-  options: StoreOptions,
-  bytes: Buffer,
-  app: string,
-  release: number,
-): Promise<TreeChange[]> {
-  if (!options.sign) return [];
-  const signatures = await options.sign(bytes);
-  const object = await hashText(workspace.dir, JSON.stringify(signatures, null, 2) + "\n");
-  return [{ path: `${releaseDir(app, release)}/${SIGNATURES_FILE}`, object, mode: "100644" }];
-}
-
-function removedPaths(paths: readonly string[], app: string, removed: readonly number[]): TreeChange[] {
-  const prefixes = removed.map((release) => `${releaseDir(app, release)}/`);
-  return paths
-    .filter((path) => prefixes.some((prefix) => path.startsWith(prefix)))
-    .map((path) => ({ path, remove: true as const }));
+/** One attempt: the next free release number on top of `tip`, its files, manifest, retention and current. */
+async function planStore(input: {
+  workspace: Workspace;
+  tip: string | undefined;
+  options: StoreOptions;
+  target: StoreTarget;
+  files: Manifest["files"];
+  blobs: readonly StoredBlob[];
+}): Promise<CommitPlan<{ manifest: Manifest; removed: number[] }>> {
+  const { workspace, options } = input;
+  const { app } = options.build;
+  const repo = workspace.dir;
+  const state = await readAppState(repo, input.tip, app);
+  const previous = pointerRelease(state.currentText);
+  // Never reuse a number: above every folder and anything a pointer names.
+  const release = Math.max(0, previous ?? 0, pointerRelease(state.stagingText) ?? 0, ...state.releases) + 1;
+  // The manifest and the current change of one store share one new sequence number.
+  const sequence = state.sequence + 1;
+  const now = new Date();
+  const manifest = buildManifest({
+    build: options.build,
+    target: input.target.target,
+    files: input.files,
+    release,
+    sequence,
+    created: now,
+    expires: options.expires,
+  });
+  const manifestText = options.sign ? await options.sign.encodeManifest(manifest) : encodeManifest(manifest);
+  const removed = planRetention({
+    releases: [...state.releases, release],
+    keep: options.keep,
+    current: release,
+    previous,
+  });
+  const removedPrefixes = removed.map((n) => `${releaseDir(app, n)}/`);
+  const changes: TreeChange[] = [
+    ...input.blobs.map((b) => ({
+      path: `${releaseDir(app, release)}/${b.stored}`,
+      object: b.object,
+      mode: "100644" as const,
+    })),
+    { path: manifestPath(app, release), object: await hashText(repo, manifestText), mode: "100644" },
+    ...state.entries
+      .filter((entry) => removedPrefixes.some((prefix) => entry.path.startsWith(prefix)))
+      .map((entry) => ({ path: entry.path, remove: true as const })),
+    ...(await pointerChanges({
+      repo,
+      state,
+      pointer: "current",
+      release,
+      sequence,
+      manifestText,
+      sign: options.sign,
+      expires: manifest.expires,
+      now,
+    })),
+  ];
+  const message = `${app}: release ${release} (${options.build.commit.slice(0, 7)}, ${input.target.target})`;
+  return { changes, message, result: { manifest, removed } };
 }

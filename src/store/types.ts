@@ -32,15 +32,28 @@ export interface StoreInput {
   targets: readonly StoreTarget[];
 }
 
-/** A signature over the canonical manifest bytes; the trust part fills it in. */
-export interface Signature {
-  keyId: string;
-  algorithm: "ed25519";
-  /** base64 */
-  signature: string;
+/** What a signed pointer record (<app>/<pointer>.json) says; structurally the trust part's PointerRecord. */
+export interface PointerRecordInput {
+  app: string;
+  pointer: PointerName;
+  release: number;
+  sequence: number;
+  /** sha256 (hex) of the release's manifest.json bytes. */
+  manifestSha256: string;
+  created: string;
+  expires?: string;
 }
 
-export type SignManifest = (canonicalManifestBytes: Buffer) => Signature[] | Promise<Signature[]>;
+/**
+ * Signing hook (the trust part implements it, see docs/trust.md): the texts of the signed files.
+ * e.g. encodeManifest: (m) => encodeEnvelope(signManifest(m, keys)).
+ */
+export interface ReleaseSigner {
+  /** The text of manifest.json for a signed release (a signed envelope of the manifest). */
+  encodeManifest(manifest: Manifest): string | Promise<string>;
+  /** The text of <app>/<pointer>.json, the signed pointer record. */
+  encodePointer(record: PointerRecordInput): string | Promise<string>;
+}
 
 export interface StoreOptions {
   /** The deployment repository: a local path (created as a bare repository when missing) or a git URL. */
@@ -49,7 +62,8 @@ export interface StoreOptions {
   /** Keep at most this many release folders of the app (never removing current or the previous current). */
   keep?: number;
   signal?: AbortSignal;
-  sign?: SignManifest;
+  /** Sign the manifest and the current record; without it both are plain and any stale current.json is removed. */
+  sign?: ReleaseSigner;
   /** When the manifest expires: a duration from now ("14d") or an ISO date-time. */
   expires?: string;
   /** Push attempts when other stores race this one (default 10). */

@@ -5,7 +5,24 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { describe, it } from "node:test";
-import { ManifestSchema, canonicalManifestBytes, storeRelease } from "../../src/store/index.js";
+import { generateKeyPairSync } from "node:crypto";
+import {
+  ManifestSchema,
+  encodeManifest,
+  listReleases,
+  rollback,
+  storeRelease,
+  type ReleaseSigner,
+} from "../../src/store/index.js";
+import {
+  encodeEnvelope,
+  loadPrivateKey,
+  loadPublicKey,
+  readSignedManifest,
+  readSignedPointer,
+  signManifest,
+  signPointerRecord,
+} from "../../src/trust/index.js";
 import { defaultSkiffYml, gitSync } from "../support/app-repo.js";
 import { tempDir } from "../support/temp.js";
 import { makeStoreInput, paths, sha256, show, snapshot } from "./store-input.js";
@@ -42,7 +59,11 @@ describe("storeRelease", () => {
     assert.deepEqual(gunzipSync(stored), content);
     const raw = blob(repo, "hello/releases/1/manifest.json");
     const manifest = ManifestSchema.parse(JSON.parse(raw.toString()));
-    assert.deepEqual(canonicalManifestBytes(manifest), raw, "manifest.json holds the canonical bytes");
+    assert.equal(
+      encodeManifest(manifest),
+      raw.toString(),
+      "manifest.json is the stable encoding of the manifest",
+    );
     assert.equal(manifest.app, "hello");
     assert.equal(manifest.release, 1);
     assert.equal(manifest.target, "unix");
@@ -95,25 +116,45 @@ describe("storeRelease", () => {
     assert.equal(show(repo, "hello/current"), "2");
   });
 
-  it("writes the signatures the sign hook returns over the exact manifest bytes, and expires", async () => {
+  it("signs manifest and current record through the hook, re-signs current on rollback, drops it when unsigned", async () => {
     const dir = tempDir();
     const repo = join(dir, "deploy.git");
-    let signed: Buffer | undefined;
-    const result = await storeRelease({
+    const pair = generateKeyPairSync("ed25519");
+    const key = loadPrivateKey(pair.privateKey.export({ type: "pkcs8", format: "pem" }).toString());
+    const trust = {
+      trusted: [loadPublicKey(pair.publicKey.export({ type: "spki", format: "pem" }).toString())],
+      threshold: 1,
+    };
+    const sign: ReleaseSigner = {
+      encodeManifest: (manifest) => encodeEnvelope(signManifest(manifest, [key])),
+      encodePointer: (record) => encodeEnvelope(signPointerRecord(record, [key])),
+    };
+    const first = await storeRelease({
       to: repo,
       build: makeStoreInput(join(dir, "b1")),
+      sign,
       expires: "14d",
-      sign: (bytes) => {
-        signed = bytes;
-        return [{ keyId: "k1", algorithm: "ed25519", signature: "c2ln" }];
-      },
     });
-    assert.deepEqual(signed, blob(repo, "hello/releases/1/manifest.json"));
-    assert.deepEqual(JSON.parse(show(repo, "hello/releases/1/signatures.json")), [
-      { keyId: "k1", algorithm: "ed25519", signature: "c2ln" },
-    ]);
-    const days = (Date.parse(result.manifest.expires!) - Date.parse(result.manifest.created)) / 86_400_000;
-    assert.equal(days, 14);
+    const manifestBytes = blob(repo, "hello/releases/1/manifest.json");
+    const manifest = readSignedManifest(manifestBytes, { trust, app: "hello", release: 1 });
+    assert.deepEqual(manifest, first.manifest);
+    assert.equal((Date.parse(manifest.expires!) - Date.parse(manifest.created)) / 86_400_000, 14);
+    const record = readSignedPointer(blob(repo, "hello/current.json"), { trust });
+    assert.deepEqual([record.release, record.sequence, record.manifestSha256], [1, 1, sha256(manifestBytes)]);
+
+    await storeRelease({ to: repo, build: makeStoreInput(join(dir, "b2"), { content: "v2" }), sign });
+    await rollback({ repo, app: "hello", sign });
+    const back = readSignedPointer(blob(repo, "hello/current.json"), { trust });
+    assert.deepEqual([back.release, back.sequence, back.manifestSha256], [1, 3, sha256(manifestBytes)]);
+
+    const listed = await listReleases({ repo, app: "hello" });
+    assert.equal(listed[0]!.created, manifest.created, "signed manifests are read through their envelope");
+    await storeRelease({ to: repo, build: makeStoreInput(join(dir, "b3"), { content: "v3" }) });
+    assert.equal(
+      paths(repo, "hello/current.json").length,
+      0,
+      "an unsigned store leaves no record naming another release",
+    );
   });
 
   it("refuses a build with no or several deploy entries before creating anything", async () => {
