@@ -1,0 +1,6 @@
+export { runStage, type RunStageOptions } from "./run-stage.js";
+export { planStage, type StageStep, type LoadPlan } from "./plan-stage.js";
+export { judgeLoad } from "./judge.js";
+export { runLoadStep, httpUrl, REQUEST_TIMEOUT_MS } from "./run-load-step.js";
+export { runTestCommand, OUTPUT_TAIL_CHARS } from "./run-test-command.js";
+export * from "./impair/index.js";
