@@ -1,0 +1,117 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after } from "node:test";
+import { terminateGroup } from "../../src/process/index.js";
+import { defaultSkiffYml, makeAppRepo } from "../support/app-repo.js";
+import { freePort } from "../support/http.js";
+import { SKIFF_BIN } from "../support/paths.js";
+
+export interface RunningServer {
+  url: string;
+  token: string;
+  data: string;
+  /** http://git:TOKEN@host:port/<app>.git */
+  gitUrl(app: string, token?: string): string;
+  stop(): Promise<void>;
+}
+
+/** Starts the real `skiff server` CLI on a free port; stopped (with the instances it started) after the test file. */
+export async function startSkiffServer(
+  data: string,
+  extraArgs: readonly string[] = [],
+): Promise<RunningServer> {
+  const child = spawn(
+    process.execPath,
+    [SKIFF_BIN, "server", "--data", data, "--listen", "127.0.0.1:0", "--json", "--poll", "1h", ...extraArgs],
+    { env: { ...process.env, SKIFF_LOG_LEVEL: "silent" }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const started = await readStartup(child, 15_000);
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null) {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.once("exit", resolve));
+    }
+    await stopInstances(join(data, "agent"));
+  };
+  after(stop);
+  const gitUrl = (app: string, token = started.token): string =>
+    `${started.url.replace("http://", `http://git:${token}@`)}/${app}.git`;
+  return { url: started.url, token: started.token, data, gitUrl, stop };
+}
+
+function readStartup(child: ChildProcess, timeoutMs: number): Promise<{ url: string; token: string }> {
+  return new Promise((resolve, reject) => {
+    let stdout = "";
+    let stderr = "";
+    const timer = setTimeout(() => reject(new Error(`skiff server did not start: ${stderr}`)), timeoutMs);
+    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout!.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      try {
+        const parsed = JSON.parse(stdout) as { url: string; token: string };
+        clearTimeout(timer);
+        resolve(parsed);
+      } catch {
+        // Not all of the JSON has arrived yet.
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`skiff server exited ${code}: ${stderr}`)));
+  });
+}
+
+/** Stops every instance the server's agent recorded (they outlive the server by design). */
+async function stopInstances(agentData: string): Promise<void> {
+  let state: { apps?: Record<string, { instance?: { handle?: { pid?: number } } }> };
+  try {
+    state = JSON.parse(readFileSync(join(agentData, "state.json"), "utf8")) as typeof state;
+  } catch {
+    return;
+  }
+  for (const app of Object.values(state.apps ?? {})) {
+    const pid = app.instance?.handle?.pid;
+    if (typeof pid === "number") await terminateGroup(pid, 2000).catch(() => undefined);
+  }
+}
+
+/** An app repository whose instance listens on a free port (tests run in parallel). */
+export async function makeServedApp(
+  dir: string,
+  app: string,
+  version: string,
+  test?: string,
+): Promise<{ dir: string; port: number }> {
+  const port = await freePort();
+  let yml = defaultSkiffYml(app).replace("port: 8080", `port: ${port}`);
+  if (test !== undefined) yml = yml.replace(/  test: .*/, `  test: ${test}`);
+  makeAppRepo(dir, { app, version, skiffYml: yml });
+  return { dir, port };
+}
+
+export interface PushRun {
+  code: number | null;
+  stderr: string;
+}
+
+/** `git push URL main` as a user runs it; `onStderr` sees the remote: lines as they arrive. */
+export function gitPush(cwd: string, url: string, onStderr?: (all: string) => void): Promise<PushRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", ["push", "--porcelain", url, "HEAD:refs/heads/main"], {
+      cwd,
+      env: { ...process.env, GIT_TERMINAL_PROMPT: "0" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      onStderr?.(stderr);
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
+  });
+}
