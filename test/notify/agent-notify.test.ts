@@ -4,14 +4,11 @@ import type { SkiffEvent } from "../../src/events/index.js";
 import { httpGet } from "../support/http.js";
 import { skiffOk } from "../support/run-skiff.js";
 import { agentOnce, makeDeployHost, readEvents, storeNextRelease } from "../agent/deploy-host.js";
-import { startRecorder } from "./notify.test.js";
+import { startRecorder, stopRecorder } from "./recorder.js";
 
 test("agent --notify POSTs deploy.succeeded and deploy.failed", async (t) => {
   const recorder = await startRecorder();
-  t.after(() => {
-    recorder.server.closeAllConnections();
-    recorder.server.close();
-  });
+  t.after(() => stopRecorder(recorder.server));
   const host = await makeDeployHost();
   await storeNextRelease(host, { version: "v1" });
   const hook = `${recorder.url}/hook`;
@@ -32,10 +29,7 @@ test("agent --notify POSTs deploy.succeeded and deploy.failed", async (t) => {
 
 test("a notify URL that never answers does not delay a deploy beyond its timeout", async (t) => {
   const recorder = await startRecorder({ hang: true });
-  t.after(() => {
-    recorder.server.closeAllConnections();
-    recorder.server.close();
-  });
+  t.after(() => stopRecorder(recorder.server));
   const host = await makeDeployHost();
   await storeNextRelease(host, { version: "v1" });
   const started = Date.now();

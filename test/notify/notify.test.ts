@@ -1,38 +1,12 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server } from "node:http";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { SkiffEvent } from "../../src/events/index.js";
 import { createNotifySinks, describeNotifyTarget, parseNotifyTarget } from "../../src/notify/index.js";
 import { isSkiffError } from "../../src/errors/index.js";
 import { tempDir } from "../support/temp.js";
-
-interface Recorded {
-  path: string;
-  body: unknown;
-}
-
-/** A real local endpoint that records every POST; `hang` accepts and never answers. */
-export async function startRecorder(options: { hang?: boolean } = {}): Promise<{ url: string; requests: Recorded[]; server: Server }> {
-  const requests: Recorded[] = [];
-  const server = createServer((req: IncomingMessage, res) => {
-    let body = "";
-    req.on("data", (chunk: Buffer) => (body += chunk.toString()));
-    req.on("end", () => {
-      requests.push({ path: req.url ?? "", body: JSON.parse(body) as unknown });
-      if (!options.hang) res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}`, requests, server };
-}
-
-function stopRecorder(server: Server): void {
-  server.closeAllConnections();
-  server.close();
-}
+import { startRecorder, stopRecorder } from "./recorder.js";
 
 const succeeded: SkiffEvent = { time: "2026-01-01T00:00:00.000Z", type: "deploy.succeeded", app: "hello", release: 2, host: "h1", message: "release 2 serves" };
 const failed: SkiffEvent = {
