@@ -30,3 +30,4 @@ export {
 export { hashFile, hashText, writeTreeWithChanges, commitTree, type TreeChange } from "./objects.js";
 export { openBlobStream, type BlobStream } from "./blob-stream.js";
 export { countCommitsTouching, commitTime } from "./history.js";
+export { splitCredentials, type RemoteAccess } from "./remote-auth.js";

@@ -1,3 +1,4 @@
+import { splitCredentials } from "./remote-auth.js";
 import { git } from "./run-git.js";
 
 /** The commit `refs/heads/<branch>` points at on a remote, or undefined when the branch does not exist yet. */
@@ -7,7 +8,11 @@ export async function remoteBranchHead(
   signal?: AbortSignal,
 ): Promise<string | undefined> {
   // --end-of-options: a location that starts with "-" is never read as an option.
-  const out = await git(["ls-remote", "--end-of-options", url, `refs/heads/${branch}`], { signal });
+  const remote = splitCredentials(url);
+  const out = await git(["ls-remote", "--end-of-options", remote.url, `refs/heads/${branch}`], {
+    signal,
+    env: remote.env,
+  });
   const line = out.stdout.split("\n").find((l) => l.endsWith(`\trefs/heads/${branch}`));
   return line?.split("\t")[0];
 }
@@ -28,8 +33,9 @@ export interface FetchBranchOptions {
 export async function fetchBranch(options: FetchBranchOptions): Promise<string> {
   const args = ["fetch", "--quiet", "--no-tags"];
   if (options.depth !== undefined) args.push(`--depth=${options.depth}`);
-  args.push("--end-of-options", options.url, `+refs/heads/${options.branch}:${options.ref}`);
-  await git(args, { cwd: options.repo, signal: options.signal });
+  const remote = splitCredentials(options.url);
+  args.push("--end-of-options", remote.url, `+refs/heads/${options.branch}:${options.ref}`);
+  await git(args, { cwd: options.repo, signal: options.signal, env: remote.env });
   return (
     await git(["rev-parse", "--verify", `${options.ref}^{commit}`], { cwd: options.repo })
   ).stdout.trim();
@@ -53,16 +59,11 @@ export async function pushCommit(options: {
   branch: string;
   signal?: AbortSignal;
 }): Promise<PushOutcome> {
+  const remote = splitCredentials(options.url);
   // --porcelain: one machine-readable status line per ref instead of prose.
   const result = await git(
-    [
-      "push",
-      "--porcelain",
-      "--end-of-options",
-      options.url,
-      `${options.commit}:refs/heads/${options.branch}`,
-    ],
-    { cwd: options.repo, signal: options.signal, allowFailure: true },
+    ["push", "--porcelain", "--end-of-options", remote.url, `${options.commit}:refs/heads/${options.branch}`],
+    { cwd: options.repo, signal: options.signal, allowFailure: true, env: remote.env },
   );
   if (result.exitCode === 0) return { status: "pushed" };
   const detail = `${result.stdout}\n${result.stderr}`.trim();

@@ -45,3 +45,6 @@ export {
   releaseDir,
   parsePointer,
 } from "./layout.js";
+export { promoteRelease, type PromoteOptions, type PromoteResult } from "./promote.js";
+export { recordStageVerdict, readStageRecord, stageRecordPath } from "./stage-record.js";
+export * from "./stage-record-schema.js";

@@ -2,6 +2,7 @@ import { serializeError } from "../errors/index.js";
 import { normalizeLocation } from "../git/index.js";
 import { pointerRelease, readAppState } from "./app-state.js";
 import { readManifest } from "./read-manifest.js";
+import { readStageRecord } from "./stage-record.js";
 import type { ReleaseInfo } from "./types.js";
 import { fetchTip, withWorkspace } from "./workspace.js";
 
@@ -31,6 +32,8 @@ export async function listReleases(options: {
       } catch (error) {
         info.error = serializeError(error);
       }
+      const stage = await readStageRecord({ repo: workspace.dir, rev: tip, app, release });
+      if (stage !== undefined) info.stage = stage;
       infos.push(info);
     }
     return infos;

@@ -116,7 +116,8 @@ async function planStore(input: {
     ...(await pointerChanges({
       repo,
       state,
-      pointer: "current",
+      // A release with a stage: section goes to staging first; current moves only when it is promoted.
+      pointer: manifest.stage ? "staging" : "current",
       release,
       sequence,
       manifestText,
@@ -125,6 +126,6 @@ async function planStore(input: {
       now,
     })),
   ];
-  const message = `${app}: release ${release} (${options.build.commit.slice(0, 7)}, ${input.target.target})`;
+  const message = `${app}: release ${release} (${options.build.commit.slice(0, 7)}, ${input.target.target})${manifest.stage ? " to staging" : ""}`;
   return { changes, message, result: { manifest, removed } };
 }

@@ -1,6 +1,7 @@
 import type { SerializedError } from "../errors/index.js";
 import type { SkiffConfig } from "../config/index.js";
 import type { Manifest } from "./manifest-schema.js";
+import type { StageRecord } from "./stage-record-schema.js";
 
 /** One artifact file of a build, as the build part records it. */
 export interface StoreArtifact {
@@ -94,6 +95,8 @@ export interface ReleaseInfo {
   staging: boolean;
   /** Set when the manifest could not be read. */
   error?: SerializedError;
+  /** The staging verdict and its figures (<N>/stage.json), when the release was staged. */
+  stage?: StageRecord;
 }
 
 export interface AppPointers {
