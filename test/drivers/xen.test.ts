@@ -3,10 +3,17 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, it } from "node:test";
-import { createXenDriver, DEFAULT_XL_TEMPLATE, renderXlConfig } from "../../src/drivers/xen/index.js";
+import {
+  createXenDriver,
+  DEFAULT_XL_TEMPLATE,
+  parseDomainState,
+  renderXlConfig,
+} from "../../src/drivers/xen/index.js";
 import type { Driver, Instance, InstanceSpec } from "../../src/drivers/types.js";
+import { writeFixture } from "../support/app-repo.js";
 import { FIXTURES } from "../support/paths.js";
 import { tempDir } from "../support/temp.js";
+import { describeDriverConformance, type SpecContext } from "./conformance.js";
 
 const STANDINS = join(FIXTURES, "bin");
 
@@ -81,6 +88,7 @@ describe("xen config rendering", () => {
       name: "hello-3-k2j4",
       kernel: "/var/lib/skiff/hello/3/mir-hello.xen",
       memoryMiB: 256,
+      args: ["--ipv4=10.0.0.2/24", "--port=80"],
       disks: ["format=raw, vdev=xvda, access=rw, target=/srv/hello.img"],
     });
     assert.equal(
@@ -88,6 +96,7 @@ describe("xen config rendering", () => {
       `name='hello-3-k2j4'
 memory='256'
 kernel='/var/lib/skiff/hello/3/mir-hello.xen'
+extra='--ipv4=10.0.0.2/24 --port=80'
 vif=['bridge=xenbr0']
 disk=['format=raw, vdev=xvda, access=rw, target=/srv/hello.img']
 on_crash='preserve'
@@ -101,6 +110,7 @@ on_crash='preserve'
       name: "decks",
       kernel: "/k/mir-decks.xen",
       memoryMiB: 1,
+      args: [],
       disks: [],
     });
     assert.equal(text, "name='decks'\nmemory='256'\nkernel='/k/mir-decks.xen'\n\n");
@@ -111,6 +121,7 @@ on_crash='preserve'
       name: "a'; on_crash='restart",
       kernel: '/k/x\\"@NAME@',
       memoryMiB: 1,
+      args: [],
       disks: [],
     });
     assert.equal(text, "name='a\\'; on_crash=\\'restart'\nkernel=\"/k/x\\\\\\\"@NAME@\"\n");
@@ -120,9 +131,21 @@ on_crash='preserve'
     assert.throws(
       () =>
         renderXlConfig(DEFAULT_XL_TEMPLATE, {
+          name: "x",
+          kernel: "/k",
+          memoryMiB: 1,
+          args: ["a\nb"],
+          disks: [],
+        }),
+      (error: { code?: string }) => error.code === "ERR_SKIFF_UNSAFE_VALUE",
+    );
+    assert.throws(
+      () =>
+        renderXlConfig(DEFAULT_XL_TEMPLATE, {
           name: "x\non_crash='restart'",
           kernel: "/k",
           memoryMiB: 1,
+          args: [],
           disks: [],
         }),
       (error: { code?: string }) => error.code === "ERR_SKIFF_UNSAFE_VALUE",
@@ -133,10 +156,23 @@ on_crash='preserve'
           name: "x",
           kernel: "/k",
           memoryMiB: 1,
+          args: ["--ok"],
           disks: ["target=/a\n"],
         }),
       (error: { code?: string }) => error.code === "ERR_SKIFF_UNSAFE_VALUE",
     );
+  });
+});
+
+describe("xl list state", () => {
+  it("counts a crashed or shut-down domain as stopped, a blocked one as running", () => {
+    const list = (name: string, flags: string): string =>
+      `Name                                        ID   Mem VCPUs\tState\tTime(s)\n${name}   5   256     1     ${flags}      0.3\n`;
+    assert.equal(parseDomainState(list("hello-1", "-b----"), "hello-1"), "running");
+    assert.equal(parseDomainState(list("hello-1", "r-----"), "hello-1"), "running");
+    assert.equal(parseDomainState(list("hello-1", "----c-"), "hello-1"), "stopped");
+    assert.equal(parseDomainState(list("hello-1", "---s--"), "hello-1"), "stopped");
+    assert.equal(parseDomainState(list("hello-1", "-----d"), "hello-1"), "stopped");
   });
 });
 
@@ -157,7 +193,7 @@ describe("xen driver against the recording xl stand-in", () => {
     );
     assert.equal(
       readCalls(dir)[0]?.config,
-      `name='hello-3-k2j4'\nmemory='256'\nkernel='${join(dir, "mir-hello.xen")}'\nvif=['bridge=xenbr0']\n\non_crash='preserve'\n`,
+      `name='hello-3-k2j4'\nmemory='256'\nkernel='${join(dir, "mir-hello.xen")}'\nextra=''\nvif=['bridge=xenbr0']\n\non_crash='preserve'\n`,
     );
     assert.deepEqual(instance.address, { host: "10.0.0.2", port: 80 });
     assert.equal(await driver.inspect(instance), "running");
@@ -238,4 +274,38 @@ describe("xen driver against the recording xl stand-in", () => {
     assert.equal(noHypervisor.available, false);
     assert.match(noHypervisor.reason ?? "", /xl info failed .*no Xen hypervisor/);
   });
+});
+
+// The shared driver contract, with the xl stand-in running a fake unikernel script as the guest
+// (xen guests own their address: here deploy.xen.address is 127.0.0.1:<host port>).
+const conformanceRoot = tempDir("skiff-xen-conformance-");
+
+function conformanceSpec(context: SpecContext, fixture: string): InstanceSpec {
+  const dir = join(conformanceRoot, fixture);
+  mkdirSync(dir, { recursive: true });
+  writeFixture(dir, fixture, "xen-v1");
+  return {
+    id: context.id,
+    app: "hello",
+    release: 1,
+    files: { "hello.xen": join(dir, "server.mjs") },
+    args: [`--port=${context.hostPort}`],
+    env: {},
+    memoryMiB: 64,
+    guestPort: 8080,
+    hostPort: context.hostPort,
+    dir: context.dir,
+    options: { address: `127.0.0.1:${context.hostPort}` },
+  };
+}
+
+describeDriverConformance("xen", {
+  makeDriver: () => createXenDriver({ env: standinEnv(conformanceRoot) }),
+  tier: "xen-standin",
+  makeSpec: (context) => conformanceSpec(context, "serve"),
+  makeBadSpec: (context) => conformanceSpec(context, "crash"),
+  expectBody: "xen-v1 hello",
+  expectLog: /serving xen-v1/,
+  bootTimeoutMs: 15_000,
+  graceMs: 1000,
 });

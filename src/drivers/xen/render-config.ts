@@ -7,6 +7,7 @@ import { SkiffError } from "../../errors/index.js";
 export const DEFAULT_XL_TEMPLATE = `name='@NAME@'
 memory='@MEMORY@'
 kernel='@KERNEL@'
+extra='@ARGS@'
 vif=['bridge=xenbr0']
 @DISK@
 on_crash='preserve'
@@ -18,6 +19,8 @@ export interface XlConfigValues {
   /** Absolute path of the unpacked kernel (@KERNEL@). */
   kernel: string;
   memoryMiB: number;
+  /** Boot arguments (MirageOS runtime keys), joined by spaces into the kernel command line (@ARGS@, xl's extra=). */
+  args: readonly string[];
   /** xl disk specifications, rendered as one `disk=[…]` line for @DISK@ (empty line when none). */
   disks: readonly string[];
 }
@@ -56,11 +59,12 @@ export function renderXlConfig(template: string, values: XlConfigValues): string
     NAME: quoteXlValue(values.name, "domain name"),
     VM: quoteXlValue(values.name, "domain name"),
     KERNEL: quoteXlValue(values.kernel, "kernel path"),
+    ARGS: values.args.map((arg) => quoteXlValue(arg, "boot argument")).join(" "),
     MEMORY: String(Math.trunc(values.memoryMiB)),
     DISK: renderDiskLine(values.disks),
   };
   return template.replace(
-    /@(NAME|VM|KERNEL|MEMORY|DISK)@/g,
+    /@(NAME|VM|KERNEL|ARGS|MEMORY|DISK)@/g,
     (_match, key: string) => replacements[key] ?? "",
   );
 }

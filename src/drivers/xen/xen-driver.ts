@@ -13,6 +13,7 @@ import {
   type XenToolstack,
 } from "./argv.js";
 import { spawnConsole } from "./console.js";
+import { parseDomainState, type DomainState } from "./list-state.js";
 import { parseGuestAddress, parseXenOptions } from "./options.js";
 import { readLogLines } from "./read-log.js";
 import { pickKernelFile, pickTemplateFile } from "./release-files.js";
@@ -34,9 +35,14 @@ export function createXenDriver(driverOptions: XenDriverOptions = {}): Driver {
   const run = (tool: XenToolstack, args: string[]): Promise<RunResult> =>
     runProcess(tool, args, { env, timeoutMs, allowFailure: true });
 
-  const domainExists = async (tool: XenToolstack, name: string): Promise<boolean | undefined> => {
+  // absent: xl list fails for the name; undefined: the toolstack itself could not run.
+  const domainState = async (
+    tool: XenToolstack,
+    name: string,
+  ): Promise<DomainState | "absent" | undefined> => {
     try {
-      return (await run(tool, buildListArgs(name))).exitCode === 0;
+      const listed = await run(tool, buildListArgs(name));
+      return listed.exitCode === 0 ? parseDomainState(listed.stdout, name) : "absent";
     } catch {
       return undefined;
     }
@@ -51,6 +57,7 @@ export function createXenDriver(driverOptions: XenDriverOptions = {}): Driver {
       name: spec.id,
       kernel: pickKernelFile(spec.files, options),
       memoryMiB: spec.memoryMiB,
+      args: spec.args,
       disks: options.disk,
     });
     return { options, config, address: parseGuestAddress(options.address, spec.guestPort) };
@@ -120,26 +127,28 @@ export function createXenDriver(driverOptions: XenDriverOptions = {}): Driver {
 
     async stop(instance: Instance, stopOptions: StopOptions = {}): Promise<void> {
       const { tool, name } = handleOf(instance);
-      if ((await domainExists(tool, name)) === true) {
+      // A crashed domain (kept by on_crash='preserve') cannot shut down: it is destroyed at once.
+      if ((await domainState(tool, name)) === "running") {
         await run(tool, buildShutdownArgs(name));
         const deadline = Date.now() + (stopOptions.graceMs ?? DEFAULT_GRACE_MS);
         while (
           Date.now() < deadline &&
           !stopOptions.signal?.aborted &&
-          (await domainExists(tool, name)) === true
+          (await domainState(tool, name)) === "running"
         ) {
           await sleep(100);
         }
-        if ((await domainExists(tool, name)) === true) await run(tool, buildDestroyArgs(name));
       }
+      const left = await domainState(tool, name);
+      if (left === "running" || left === "stopped") await run(tool, buildDestroyArgs(name));
       await stopConsole(instance);
     },
 
     async inspect(instance: Instance): Promise<InstanceStatus> {
       const { tool, name } = handleOf(instance);
-      const exists = await domainExists(tool, name);
-      if (exists === undefined) return "unknown";
-      return exists ? "running" : "exited";
+      const state = await domainState(tool, name);
+      if (state === undefined) return "unknown";
+      return state === "running" ? "running" : "exited";
     },
 
     logs(instance: Instance): AsyncIterable<string> {
