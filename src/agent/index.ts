@@ -10,3 +10,5 @@ export { readStatus, stopApp, startApp, readLogs, type AppStatus } from "./opera
 export { getStrategy, registerStrategy, type SwapStrategy, type SwapOps, type SwapInput, type SwapResult } from "./strategies/index.js";
 export { createInstanceId, substituteArgs, buildInstanceSpec } from "./instance-spec.js";
 export { prepareRelease, loadLocalRelease, releaseDir, type PreparedRelease } from "./release-files.js";
+export { createCoalescer } from "./coalesce.js";
+export { acquireLock, type LockFile } from "./lock.js";

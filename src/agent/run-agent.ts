@@ -1,3 +1,4 @@
+import { mkdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { SkiffError, serializeError, type SerializedError } from "../errors/index.js";
@@ -98,6 +99,7 @@ async function reportAdoptions(data: string, events: EventBus): Promise<void> {
 export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
   const logger = options.logger ?? createLogger("skiff-agent");
   const once = options.once === true || options.dryRun === true;
+  mkdirSync(options.data, { recursive: true });
   const lock = options.dryRun ? undefined : await lockDataDir(options.data);
   let events: EventBus;
   try {

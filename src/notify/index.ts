@@ -8,7 +8,14 @@ export { parseNotifyTarget, describeNotifyTarget, type NotifyTarget } from "./ta
 export { formatSlackMessage } from "./slack.js";
 
 /** The events a notification is sent for: each deploy ends with exactly one of them. */
-export const NOTIFY_EVENT_TYPES: readonly string[] = ["deploy.succeeded", "deploy.failed", "release.refused"];
+export const NOTIFY_EVENT_TYPES: readonly string[] = [
+  "deploy.succeeded",
+  "deploy.failed",
+  "release.refused",
+  // A staging agent's verdicts (src/stage).
+  "stage.passed",
+  "stage.failed",
+]
 
 export interface NotifyOptions {
   /** Per delivery (default 5000 ms). */

@@ -106,7 +106,10 @@ export function registerAgentCommands(program: Command): void {
         printJson(rows);
         return;
       }
-      if (rows.length === 0) say(`no app has been deployed with data dir ${options.data}`);
+      if (rows.length === 0) {
+        say(`no app has been deployed with data dir ${options.data}`);
+        return;
+      }
       printTable([
         ["APP", "RELEASE", "DRIVER", "PID", "ADDRESS", "STATUS", "SINCE", "LAST DEPLOY", "LAST ERROR"],
         ...rows.map((r) => [
