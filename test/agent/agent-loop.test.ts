@@ -55,9 +55,11 @@ test("an agent killed with SIGKILL is restarted and adopts the running instance 
   assert.ok(readEvents(host.data).some((e) => e.type === "instance.adopted" && (e.data as { instance?: string }).instance === before?.id));
 
   // A second agent on the same data dir while one runs is refused.
+  const starts = (): number => readEvents(host.data).filter((e) => e.type === "agent.started").length;
+  const startsBefore = starts();
   const second = spawnAgent(host);
   t.after(() => second.kill("SIGKILL"));
-  await until(() => readEvents(host.data).some((e) => e.type === "agent.started"), 10_000, "agent.started");
+  await until(() => starts() > startsBefore, 10_000, "agent.started");
   const refused = await agentOnce(host);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /ERR_SKIFF_AGENT_LOCKED/);
