@@ -75,6 +75,8 @@ export const ERROR_CODES = [
   "ERR_SKIFF_WEBHOOK_TOO_LARGE",
   // stage
   "ERR_SKIFF_STAGE_FAILED",
+  "ERR_SKIFF_STAGE_NOT_PASSED",
+  "ERR_SKIFF_NOTHING_TO_PROMOTE",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,5 +1,5 @@
 import { parseDuration, type Thresholds } from "../config/index.js";
-import type { StageFailure, StageFigures } from "../store/stage-record-schema.js";
+import type { StageFailure, StageFigures } from "../store/index.js";
 
 /** The thresholds a load run broke, each with a one-line reason (pure). */
 export function judgeLoad(options: {

@@ -1,9 +1,9 @@
 import { runLoad, type LoadSummary } from "../load/index.js";
-import type { StageFigures, StageLoadResult } from "../store/stage-record-schema.js";
+import type { StageFigures, StageLoadResult } from "../store/index.js";
 import { startImpairProxy } from "./impair/index.js";
 import { judgeLoad } from "./judge.js";
 import type { StageStep } from "./plan-stage.js";
-import type { StageFailure } from "../store/stage-record-schema.js";
+import type { StageFailure } from "../store/index.js";
 
 /** Per request: an answer slower than this counts as an error of kind "timeout". */
 export const REQUEST_TIMEOUT_MS = 5000;

@@ -5,7 +5,7 @@ import {
   type StageLoadResult,
   type StageRecord,
   type StageTestResult,
-} from "../store/stage-record-schema.js";
+} from "../store/index.js";
 import { planStage, type StageStep } from "./plan-stage.js";
 import { httpUrl, runLoadStep, type Address } from "./run-load-step.js";
 import { runTestCommand } from "./run-test-command.js";

@@ -1,5 +1,5 @@
 import { runUserCommand } from "../process/index.js";
-import type { StageTestResult } from "../store/stage-record-schema.js";
+import type { StageTestResult } from "../store/index.js";
 
 /** What of a test's output is kept in stage.json: its tail. */
 export const OUTPUT_TAIL_CHARS = 4096;

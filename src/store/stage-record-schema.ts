@@ -31,7 +31,7 @@ export const StageFiguresSchema = z.object({
 });
 
 export const StageFailureSchema = z.object({
-  step: z.enum(["health", "test", "load", "profile", "timeout"]),
+  step: z.enum(["release", "health", "test", "load", "profile", "timeout"]),
   name: z.string(),
   /** What was exceeded: exit (a test's exit code), error_rate, p99, health. */
   threshold: z.string().optional(),

@@ -57,12 +57,17 @@ export function registerStoreCommands(program: Command): void {
         return;
       }
       printTable([
-        ["RELEASE", "CREATED", "COMMIT", "TARGET", ""],
+        ["RELEASE", "CREATED", "COMMIT", "TARGET", "STAGE", ""],
         ...releases.map((r) => [
           String(r.release),
           r.created ?? "-",
           r.commit?.slice(0, 7) ?? "-",
           r.target ?? (r.error ? `(${r.error.code})` : "-"),
+          r.stage === undefined
+            ? "-"
+            : r.stage.verdict === "passed"
+              ? "passed"
+              : `failed: ${r.stage.summary}`,
           [r.current ? "current" : "", r.staging ? "staging" : ""].filter(Boolean).join(", "),
         ]),
       ]);
