@@ -5,6 +5,7 @@ import { parseDuration } from "../../config/index.js";
 import { SkiffError } from "../../errors/index.js";
 import { normalizeLocation } from "../../git/index.js";
 import { printJson, printTable, say } from "../output.js";
+import { runStageAgentCommand } from "./stage.js";
 
 interface AgentCommandOptions {
   repo: string;
@@ -15,6 +16,7 @@ interface AgentCommandOptions {
   notify: string[];
   notifyTimeout: string;
   follow: string;
+  stage: string;
   host?: string;
   json?: boolean;
 }
@@ -40,6 +42,10 @@ function reportPass(result: PassResult, json: boolean | undefined): void {
 }
 
 async function runAgentCommand(options: AgentCommandOptions): Promise<void> {
+  if (options.stage === "staging") return runStageAgentCommand(options);
+  if (options.stage !== "production") {
+    throw new SkiffError("ERR_SKIFF_USAGE", `--stage ${options.stage} is neither staging nor production`, { hint: "use --stage staging for a staging agent; production is the default" });
+  }
   if (options.follow !== "current" && options.follow !== "staging") {
     throw new SkiffError("ERR_SKIFF_USAGE", `--follow ${options.follow} is neither current nor staging`, { hint: "use --follow current (default) or --follow staging" });
   }
@@ -92,6 +98,7 @@ export function registerAgentCommands(program: Command): void {
     .option("--notify-timeout <duration>", "give up on one notification after this long", "5s")
     .option("--follow <pointer>", "deploy current (production) or staging", "current")
     .option("--host <name>", "this host's name in events and notifications")
+    .option("--stage <environment>", "staging: judge each release staging names (tests, load, network profiles) and promote it; production (default): deploy current", "production")
     .option("--json", "with --once or --dry-run: print the pass on stdout as JSON")
     .action(runAgentCommand);
 
