@@ -21,7 +21,12 @@ async function applyAction(action: Action, ctx: ApplyContext): Promise<ActionOut
     case "restart":
       return restartInstance(action, ctx);
     case "report-removed":
-      ctx.events.emit({ type: "app.removed", app: action.app, message: action.reason, data: { instance: action.instance?.id } });
+      ctx.events.emit({
+        type: "app.removed",
+        app: action.app,
+        message: action.reason,
+        data: { instance: action.instance?.id },
+      });
       await updateState(ctx.data, (state) => {
         const app = state.apps[action.app];
         if (app) app.removedAt = new Date().toISOString();
@@ -37,7 +42,11 @@ async function applyAction(action: Action, ctx: ApplyContext): Promise<ActionOut
  * After a pass: remember which pointer value and commit each app was reconciled to. A moved
  * pointer ends the holds (failed releases, a manual stop) recorded under the old value.
  */
-export function recordReconciled(data: string, desired: readonly DesiredApp[], commit: string): Promise<void> {
+export function recordReconciled(
+  data: string,
+  desired: readonly DesiredApp[],
+  commit: string,
+): Promise<void> {
   return updateState(data, (state) => {
     for (const want of desired) {
       if (want.release === undefined) continue;

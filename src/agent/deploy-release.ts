@@ -14,15 +14,28 @@ type DeployAction = Extract<Action, { kind: "deploy" }>;
 
 /** Checks the release (files, driver, host) before anything running is touched; throws a refusal. */
 async function checkRelease(action: DeployAction, ctx: ApplyContext): Promise<PreparedRelease> {
-  const prepared = await prepareRelease({ data: ctx.data, mirror: ctx.mirror, commit: ctx.commit, app: action.app, release: action.release });
+  const prepared = await prepareRelease({
+    data: ctx.data,
+    mirror: ctx.mirror,
+    commit: ctx.commit,
+    app: action.app,
+    release: action.release,
+  });
   const driver = getDriver(prepared.manifest.driver);
   const availability = await driver.available();
   if (!availability.available) {
-    throw new SkiffError("ERR_SKIFF_DRIVER_UNAVAILABLE", `driver ${driver.name} cannot run here: ${availability.reason ?? "unavailable"}`, {
-      hint: availability.reason ?? `install what the ${driver.name} driver needs on this host`,
-    });
+    throw new SkiffError(
+      "ERR_SKIFF_DRIVER_UNAVAILABLE",
+      `driver ${driver.name} cannot run here: ${availability.reason ?? "unavailable"}`,
+      {
+        hint: availability.reason ?? `install what the ${driver.name} driver needs on this host`,
+      },
+    );
   }
-  if (driver.preflight) await driver.preflight(buildInstanceSpec({ data: ctx.data, prepared, hostPort: prepared.manifest.deploy.port }));
+  if (driver.preflight)
+    await driver.preflight(
+      buildInstanceSpec({ data: ctx.data, prepared, hostPort: prepared.manifest.deploy.port }),
+    );
   return prepared;
 }
 
@@ -36,21 +49,64 @@ export async function deployRelease(action: DeployAction, ctx: ApplyContext): Pr
     prepared = await checkRelease(action, ctx);
   } catch (error) {
     const serialized = serializeError(error);
-    events.emit({ type: "release.refused", message: `release ${action.release} refused: ${serialized.message}`, error: serialized });
-    await recordDeploy(ctx.data, { app: action.app, release: action.release, deploy, ok: false, error: serialized });
-    return { action, ok: false, deploy, error: serialized, ...(action.from ? { instance: action.from } : {}) };
+    events.emit({
+      type: "release.refused",
+      message: `release ${action.release} refused: ${serialized.message}`,
+      error: serialized,
+    });
+    await recordDeploy(ctx.data, {
+      app: action.app,
+      release: action.release,
+      deploy,
+      ok: false,
+      error: serialized,
+    });
+    return {
+      action,
+      ok: false,
+      deploy,
+      error: serialized,
+      ...(action.from ? { instance: action.from } : {}),
+    };
   }
-  events.emit({ type: "release.unpacked", message: `release ${action.release} checked and unpacked`, data: { files: Object.keys(prepared.files) } });
+  events.emit({
+    type: "release.unpacked",
+    message: `release ${action.release} checked and unpacked`,
+    data: { files: Object.keys(prepared.files) },
+  });
   const strategy = getStrategy(prepared.manifest.deploy.strategy);
-  const previous = action.from && { instance: action.from, prepared: loadLocalRelease(ctx.data, action.app, action.from.release) };
-  const result = await strategy.swap({ next: prepared, ...(previous ? { previous } : {}) }, createSwapOps({ data: ctx.data, events, ...(ctx.signal ? { signal: ctx.signal } : {}) }));
+  const previous = action.from && {
+    instance: action.from,
+    prepared: loadLocalRelease(ctx.data, action.app, action.from.release),
+  };
+  const result = await strategy.swap(
+    { next: prepared, ...(previous ? { previous } : {}) },
+    createSwapOps({ data: ctx.data, events, ...(ctx.signal ? { signal: ctx.signal } : {}) }),
+  );
   if (result.ok) {
-    await recordDeploy(ctx.data, { app: action.app, release: action.release, deploy, ok: true, instance: result.instance });
-    events.emit({ type: "deploy.succeeded", message: `release ${action.release} serves (${strategy.name})`, data: { instance: result.instance.id, strategy: strategy.name } });
+    await recordDeploy(ctx.data, {
+      app: action.app,
+      release: action.release,
+      deploy,
+      ok: true,
+      instance: result.instance,
+    });
+    events.emit({
+      type: "deploy.succeeded",
+      message: `release ${action.release} serves (${strategy.name})`,
+      data: { instance: result.instance.id, strategy: strategy.name },
+    });
     return { action, ok: true, deploy, instance: result.instance };
   }
   const error = serializeError(result.error);
-  await recordDeploy(ctx.data, { app: action.app, release: action.release, deploy, ok: false, error, instance: result.running ?? null });
+  await recordDeploy(ctx.data, {
+    app: action.app,
+    release: action.release,
+    deploy,
+    ok: false,
+    error,
+    instance: result.running ?? null,
+  });
   events.emit({
     type: "deploy.failed",
     message: `release ${action.release} failed: ${error.message}`,

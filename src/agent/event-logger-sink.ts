@@ -11,7 +11,11 @@ export function createLoggerSink(logger: Logger): EventSink {
         ...(event.deploy === undefined ? {} : { deploy: event.deploy }),
       };
       const child = Object.keys(bindings).length > 0 ? logger.child(bindings) : logger;
-      const fields = { event: event.type, ...(event.data ? { data: event.data } : {}), ...(event.error ? { error: event.error } : {}) };
+      const fields = {
+        event: event.type,
+        ...(event.data ? { data: event.data } : {}),
+        ...(event.error ? { error: event.error } : {}),
+      };
       if (event.error !== undefined) child.warn(fields, event.message);
       else child.info(fields, event.message);
     },

@@ -41,14 +41,21 @@ export async function checkHealth(options: HealthCheckOptions): Promise<HealthCh
     if (probe.ok) return { attempts: attempt, elapsedMs: Date.now() - started };
     last = probe.reason;
     if (health.attempts !== undefined && attempt >= health.attempts) break;
-    await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())), undefined, { signal: options.signal });
+    await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())), undefined, {
+      signal: options.signal,
+    });
   }
   await failIfExited(options, attempt, last);
-  const limit = health.attempts !== undefined && attempt >= health.attempts ? `${attempt} attempts` : health.timeout;
-  throw new SkiffError("ERR_SKIFF_HEALTH_TIMEOUT", `health check failed after ${limit} (last probe: ${last})`, {
-    hint: `check that the unikernel serves ${health.tcp ? "TCP" : `GET ${health.http}`} on its port; see skiff logs <app>`,
-    data: { attempts: attempt, lastProbe: last, timeout: health.timeout },
-  });
+  const limit =
+    health.attempts !== undefined && attempt >= health.attempts ? `${attempt} attempts` : health.timeout;
+  throw new SkiffError(
+    "ERR_SKIFF_HEALTH_TIMEOUT",
+    `health check failed after ${limit} (last probe: ${last})`,
+    {
+      hint: `check that the unikernel serves ${health.tcp ? "TCP" : `GET ${health.http}`} on its port; see skiff logs <app>`,
+      data: { attempts: attempt, lastProbe: last, timeout: health.timeout },
+    },
+  );
 }
 
 async function failIfExited(options: HealthCheckOptions, attempts: number, last: string): Promise<void> {

@@ -1,5 +1,11 @@
 export { startAgent, type AgentOptions, type AgentHandle, type AgentStatus } from "./run-agent.js";
-export { reconcileOnce, mirrorPath, type PassResult, type FollowPointer, type ReconcileOptions } from "./reconcile.js";
+export {
+  reconcileOnce,
+  mirrorPath,
+  type PassResult,
+  type FollowPointer,
+  type ReconcileOptions,
+} from "./reconcile.js";
 export { planReconcile, describeAction, type Action, type ActualApp, type DesiredApp } from "./plan.js";
 export { applyPlan, type ApplyContext, type ActionOutcome } from "./apply.js";
 export { checkHealth, type HealthCheckOptions, type HealthCheckResult } from "./health.js";
@@ -7,7 +13,14 @@ export { probeOnce, type ProbeResult } from "./probe.js";
 export { readState, writeState, updateState, statePath } from "./state.js";
 export type { AgentState, AppState, DeployResult } from "./state-schema.js";
 export { readStatus, stopApp, startApp, readLogs, type AppStatus } from "./operate.js";
-export { getStrategy, registerStrategy, type SwapStrategy, type SwapOps, type SwapInput, type SwapResult } from "./strategies/index.js";
+export {
+  getStrategy,
+  registerStrategy,
+  type SwapStrategy,
+  type SwapOps,
+  type SwapInput,
+  type SwapResult,
+} from "./strategies/index.js";
 export { createInstanceId, substituteArgs, buildInstanceSpec } from "./instance-spec.js";
 export { prepareRelease, loadLocalRelease, releaseDir, type PreparedRelease } from "./release-files.js";
 export { createCoalescer } from "./coalesce.js";

@@ -19,7 +19,11 @@ export function substituteArgs(args: readonly string[], values: { port: number }
 }
 
 /** The spec for one new instance of a prepared release; creates <data>/instances/<id>/. */
-export function buildInstanceSpec(options: { data: string; prepared: PreparedRelease; hostPort: number }): InstanceSpec {
+export function buildInstanceSpec(options: {
+  data: string;
+  prepared: PreparedRelease;
+  hostPort: number;
+}): InstanceSpec {
   const { manifest } = options.prepared;
   const id = createInstanceId(manifest.app, manifest.release);
   const dir = join(options.data, "instances", id);

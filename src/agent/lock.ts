@@ -1,6 +1,6 @@
 import { openSync, readFileSync, unlinkSync, writeSync, closeSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { SkiffError } from "../errors/index.js";
+import type { SkiffError } from "../errors/index.js";
 import { isSameProcess, processStartTime } from "../process/index.js";
 
 export interface LockFile {

@@ -47,7 +47,8 @@ export function planReconcile(desired: readonly DesiredApp[], actual: readonly A
       kind: "report-removed",
       app: have.app,
       instance: have.instance,
-      reason: "the app is no longer in the deployment repository; its instance is left running (skiff stop to end it)",
+      reason:
+        "the app is no longer in the deployment repository; its instance is left running (skiff stop to end it)",
     });
   }
   return actions;
@@ -55,7 +56,12 @@ export function planReconcile(desired: readonly DesiredApp[], actual: readonly A
 
 function planApp(want: DesiredApp, have: ActualApp | undefined): Action | undefined {
   if (want.error !== undefined) {
-    return { kind: "report-error", app: want.app, error: want.error, reason: "its pointer cannot be read; nothing is touched" };
+    return {
+      kind: "report-error",
+      app: want.app,
+      error: want.error,
+      reason: "its pointer cannot be read; nothing is touched",
+    };
   }
   if (want.release === undefined) return undefined;
   const release = want.release;
@@ -66,18 +72,38 @@ function planApp(want: DesiredApp, have: ActualApp | undefined): Action | undefi
   if (holdsApply && have.stopped) return undefined;
   if (instance !== undefined && instance.release === release) {
     if (running) return undefined;
-    return { kind: "restart", app: want.app, release, instance, reason: `instance ${instance.id} of release ${release} exited` };
+    return {
+      kind: "restart",
+      app: want.app,
+      release,
+      instance,
+      reason: `instance ${instance.id} of release ${release} exited`,
+    };
   }
   if (holdsApply && have.failed.includes(release)) {
     // Keep the release that replaced the failed one alive; never retry the failed one.
     if (instance !== undefined && !running) {
-      return { kind: "restart", app: want.app, release: instance.release, instance, reason: `instance ${instance.id} exited` };
+      return {
+        kind: "restart",
+        app: want.app,
+        release: instance.release,
+        instance,
+        reason: `instance ${instance.id} exited`,
+      };
     }
     return undefined;
   }
   const reason =
-    instance === undefined ? `release ${release} is current and nothing runs` : `release ${release} is current, ${instance.release} runs`;
-  return { kind: "deploy", app: want.app, release, ...(instance === undefined ? {} : { from: instance }), reason };
+    instance === undefined
+      ? `release ${release} is current and nothing runs`
+      : `release ${release} is current, ${instance.release} runs`;
+  return {
+    kind: "deploy",
+    app: want.app,
+    release,
+    ...(instance === undefined ? {} : { from: instance }),
+    reason,
+  };
 }
 
 /** One line per action, for `--dry-run` and the plan event. */

@@ -23,7 +23,11 @@ function reasonOf(error: unknown): string {
 /** One health probe: HTTP GET expecting 2xx, or a TCP connect. Never throws. */
 export function probeOnce(target: ProbeTarget): Promise<ProbeResult> {
   const started = performance.now();
-  const done = (ok: boolean, reason: string): ProbeResult => ({ ok, reason, durationMs: performance.now() - started });
+  const done = (ok: boolean, reason: string): ProbeResult => ({
+    ok,
+    reason,
+    durationMs: performance.now() - started,
+  });
   return new Promise((resolve) => {
     if (target.path === undefined) {
       const socket = connect({ host: target.host, port: target.port });
@@ -38,7 +42,13 @@ export function probeOnce(target: ProbeTarget): Promise<ProbeResult> {
       socket.once("error", (error) => resolve(done(false, reasonOf(error))));
       return;
     }
-    const req = request({ host: target.host, port: target.port, path: target.path, method: "GET", agent: false });
+    const req = request({
+      host: target.host,
+      port: target.port,
+      path: target.path,
+      method: "GET",
+      agent: false,
+    });
     req.setTimeout(target.timeoutMs, () => {
       req.destroy();
       resolve(done(false, "timeout"));

@@ -42,7 +42,11 @@ export async function reconcileOnce(options: ReconcileOptions): Promise<PassResu
     options.events.emit({ type: "agent.fetched", message: "the deployment repository has no commits yet" });
     return { actions: [], outcomes: [], dryRun, startedAt, finishedAt: new Date().toISOString() };
   }
-  options.events.emit({ type: "agent.fetched", message: `deployment repository at ${commit.slice(0, 12)}`, data: { commit } });
+  options.events.emit({
+    type: "agent.fetched",
+    message: `deployment repository at ${commit.slice(0, 12)}`,
+    data: { commit },
+  });
   const pointers = await readPointers({ mirror, commit });
   const desired: DesiredApp[] = pointers.map((p) => ({
     app: p.app,
@@ -50,8 +54,13 @@ export async function reconcileOnce(options: ReconcileOptions): Promise<PassResu
     ...(p.error === undefined ? {} : { error: p.error }),
   }));
   const actions = planReconcile(desired, await readActual(options.data));
-  options.events.emit({ type: "agent.planned", message: `${actions.length} action(s)`, data: { commit, dryRun, actions: actions.map(describeAction) } });
-  if (dryRun) return { commit, actions, outcomes: [], dryRun, startedAt, finishedAt: new Date().toISOString() };
+  options.events.emit({
+    type: "agent.planned",
+    message: `${actions.length} action(s)`,
+    data: { commit, dryRun, actions: actions.map(describeAction) },
+  });
+  if (dryRun)
+    return { commit, actions, outcomes: [], dryRun, startedAt, finishedAt: new Date().toISOString() };
   const outcomes = await applyPlan(actions, {
     data: options.data,
     mirror,

@@ -19,11 +19,27 @@ export function releaseDir(data: string, app: string, release: number): string {
  * Reads the release from the mirror, checks every size and sha256 and unpacks it into
  * <data>/releases/<app>/<N>, before anything running is touched. Throws the store's refusal.
  */
-export async function prepareRelease(options: { data: string; mirror: string; commit: string; app: string; release: number }): Promise<PreparedRelease> {
-  const manifest = await readManifest({ mirror: options.mirror, commit: options.commit, app: options.app, release: options.release });
+export async function prepareRelease(options: {
+  data: string;
+  mirror: string;
+  commit: string;
+  app: string;
+  release: number;
+}): Promise<PreparedRelease> {
+  const manifest = await readManifest({
+    mirror: options.mirror,
+    commit: options.commit,
+    app: options.app,
+    release: options.release,
+  });
   const dir = releaseDir(options.data, options.app, options.release);
   // unpackRelease checks every size and sha256 and swaps the folder in only when all pass.
-  const unpacked = await unpackRelease({ mirror: options.mirror, commit: options.commit, manifest, dest: dir });
+  const unpacked = await unpackRelease({
+    mirror: options.mirror,
+    commit: options.commit,
+    manifest,
+    dest: dir,
+  });
   // Kept beside the files, so a rollback or restart needs neither the network nor the mirror.
   const temp = join(dir, `.manifest-${randomBytes(3).toString("hex")}.tmp`);
   writeFileSync(temp, JSON.stringify(manifest, null, 2) + "\n");

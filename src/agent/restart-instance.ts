@@ -19,10 +19,20 @@ export async function restartInstance(action: RestartAction, ctx: ApplyContext):
   try {
     const prepared =
       loadLocalRelease(ctx.data, action.app, action.release) ??
-      (await prepareRelease({ data: ctx.data, mirror: ctx.mirror, commit: ctx.commit, app: action.app, release: action.release }));
+      (await prepareRelease({
+        data: ctx.data,
+        mirror: ctx.mirror,
+        commit: ctx.commit,
+        app: action.app,
+        release: action.release,
+      }));
     started = await ops.start(prepared, prepared.manifest.deploy.port);
     await ops.check(started, prepared);
-    events.emit({ type: "instance.restarted", message: `${started.id} replaces ${action.instance.id}`, data: { instance: started.id } });
+    events.emit({
+      type: "instance.restarted",
+      message: `${started.id} replaces ${action.instance.id}`,
+      data: { instance: started.id },
+    });
     return { action, ok: true, deploy, instance: started };
   } catch (error) {
     if (started !== undefined) await ops.stop(started);
@@ -31,7 +41,11 @@ export async function restartInstance(action: RestartAction, ctx: ApplyContext):
       app.instance = action.instance;
     });
     const serialized = serializeError(error);
-    events.emit({ type: "instance.restart_failed", message: `restart failed: ${serialized.message}`, error: serialized });
+    events.emit({
+      type: "instance.restart_failed",
+      message: `restart failed: ${serialized.message}`,
+      error: serialized,
+    });
     return { action, ok: false, deploy, error: serialized };
   }
 }

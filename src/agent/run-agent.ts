@@ -65,7 +65,11 @@ function createEvents(options: AgentOptions, logger: Logger): EventBus {
   const events = new EventBus({ host: options.host ?? hostname() });
   events.add(new EventLog(join(options.data, "events.jsonl")));
   events.add(createLoggerSink(logger));
-  for (const sink of createNotifySinks(options.notify ?? [], { logger, ...(options.notifyTimeoutMs ? { timeoutMs: options.notifyTimeoutMs } : {}) })) events.add(sink);
+  for (const sink of createNotifySinks(options.notify ?? [], {
+    logger,
+    ...(options.notifyTimeoutMs ? { timeoutMs: options.notifyTimeoutMs } : {}),
+  }))
+    events.add(sink);
   for (const sink of options.sinks ?? []) events.add(sink);
   return events;
 }
@@ -166,7 +170,10 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     trigger(reason: string): void {
       if (status.running) runPass(reason).catch(() => undefined); // failures are in status and events
     },
-    reconcileNow: () => (status.running ? runPass("request") : Promise.reject(new SkiffError("ERR_SKIFF_NOT_RUNNING", "the agent has stopped"))),
+    reconcileNow: () =>
+      status.running
+        ? runPass("request")
+        : Promise.reject(new SkiffError("ERR_SKIFF_NOT_RUNNING", "the agent has stopped")),
     stop,
     status: () => ({ ...status }),
     closed,
@@ -180,7 +187,11 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     }
     return handle;
   }
-  events.emit({ type: "agent.started", message: `following ${options.follow ?? "current"} every ${options.pollMs}ms`, data: { pid: process.pid } });
+  events.emit({
+    type: "agent.started",
+    message: `following ${options.follow ?? "current"} every ${options.pollMs}ms`,
+    data: { pid: process.pid },
+  });
   runPass("start").then(schedule, schedule);
   return handle;
 }

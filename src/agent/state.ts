@@ -1,8 +1,23 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import { SkiffError } from "../errors/index.js";
 import { acquireLock } from "./lock.js";
-import { AgentStateSchema, emptyAppState, emptyState, type AgentState, type AppState } from "./state-schema.js";
+import {
+  AgentStateSchema,
+  emptyAppState,
+  emptyState,
+  type AgentState,
+  type AppState,
+} from "./state-schema.js";
 
 export function statePath(data: string): string {
   return join(data, "state.json");
@@ -19,7 +34,8 @@ export function readState(data: string): AgentState {
     throw corrupt(path, (error as Error).message);
   }
   const parsed = AgentStateSchema.safeParse(raw);
-  if (!parsed.success) throw corrupt(path, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+  if (!parsed.success)
+    throw corrupt(path, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
   return parsed.data;
 }
 

@@ -42,20 +42,44 @@ export function createSwapOps(options: { data: string; events: EventBus; signal?
               type: "health.probe",
               release: instance.release,
               message: `probe ${probe.attempt}: ${probe.reason}`,
-              data: { instance: instance.id, attempt: probe.attempt, ok: probe.ok, reason: probe.reason, durationMs: Math.round(probe.durationMs) },
+              data: {
+                instance: instance.id,
+                attempt: probe.attempt,
+                ok: probe.ok,
+                reason: probe.reason,
+                durationMs: Math.round(probe.durationMs),
+              },
             }),
           ...(options.signal === undefined ? {} : { signal: options.signal }),
         });
-        events.emit({ type: "health.ok", release: instance.release, message: `${instance.id} is healthy`, data: { instance: instance.id, ...result } });
+        events.emit({
+          type: "health.ok",
+          release: instance.release,
+          message: `${instance.id} is healthy`,
+          data: { instance: instance.id, ...result },
+        });
       } catch (error) {
-        events.emit({ type: "health.failed", release: instance.release, message: `${instance.id} failed its health check`, error: serializeError(error), data: { instance: instance.id } });
+        events.emit({
+          type: "health.failed",
+          release: instance.release,
+          message: `${instance.id} failed its health check`,
+          error: serializeError(error),
+          data: { instance: instance.id },
+        });
         throw error;
       }
     },
     async stop(instance: Instance): Promise<void> {
-      const timeout = loadLocalRelease(data, instance.app, instance.release)?.manifest.deploy.stop_timeout ?? DEFAULT_STOP_TIMEOUT;
+      const timeout =
+        loadLocalRelease(data, instance.app, instance.release)?.manifest.deploy.stop_timeout ??
+        DEFAULT_STOP_TIMEOUT;
       await getDriver(instance.driver).stop(instance, { graceMs: parseDuration(timeout) });
-      events.emit({ type: "instance.stopped", release: instance.release, message: `stopped ${instance.id}`, data: { instance: instance.id } });
+      events.emit({
+        type: "instance.stopped",
+        release: instance.release,
+        message: `stopped ${instance.id}`,
+        data: { instance: instance.id },
+      });
     },
     step(type: string, message: string, data?: Record<string, unknown>): void {
       events.emit({ type, message, ...(data === undefined ? {} : { data }) });

@@ -5,7 +5,15 @@ import { unixDriver } from "./unix/index.js";
 import { createXenDriver } from "./xen/index.js";
 import { createSolo5Driver } from "./solo5/index.js";
 
-export type { Driver, DriverName, Instance, InstanceSpec, InstanceStatus, Availability, StopOptions } from "./types.js";
+export type {
+  Driver,
+  DriverName,
+  Instance,
+  InstanceSpec,
+  InstanceStatus,
+  Availability,
+  StopOptions,
+} from "./types.js";
 
 /** Every driver this build of skiff knows, by name (qemu, xen, solo5 are added here). */
 const DRIVERS: Record<string, Driver> = {

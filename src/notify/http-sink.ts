@@ -28,7 +28,11 @@ export function createHttpSink(options: HttpSinkOptions): EventSink {
     for (let event = queue.shift(); event !== undefined && !closing; event = queue.shift()) {
       const body = JSON.stringify(options.format === "slack" ? formatSlackMessage(event) : event);
       const outcome = await post(options.url, body, options.timeoutMs, inFlight);
-      if (outcome !== "ok") options.logger?.warn({ notify: options.label, event: event.type, outcome }, "notification not delivered");
+      if (outcome !== "ok")
+        options.logger?.warn(
+          { notify: options.label, event: event.type, outcome },
+          "notification not delivered",
+        );
     }
     draining = undefined;
   };
@@ -58,7 +62,11 @@ function post(url: string, body: string, timeoutMs: number, inFlight: Set<() => 
     const req = request(url, {
       method: "POST",
       agent: false,
-      headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), "user-agent": "skiff-agent" },
+      headers: {
+        "content-type": "application/json",
+        "content-length": Buffer.byteLength(body),
+        "user-agent": "skiff-agent",
+      },
     });
     const abort = (): void => {
       req.destroy();

@@ -15,7 +15,7 @@ export const NOTIFY_EVENT_TYPES: readonly string[] = [
   // A staging agent's verdicts (src/stage).
   "stage.passed",
   "stage.failed",
-]
+];
 
 export interface NotifyOptions {
   /** Per delivery (default 5000 ms). */

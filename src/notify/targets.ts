@@ -26,9 +26,13 @@ export function parseNotifyTarget(spec: string): NotifyTarget {
     url = undefined;
   }
   if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
-    throw new SkiffError("ERR_SKIFF_USAGE", `--notify ${describeNotifyTarget(spec)} is not a notification target`, {
-      hint: "use an http(s) URL, slack+https://hooks.slack.com/…, or file:/path/events.jsonl",
-    });
+    throw new SkiffError(
+      "ERR_SKIFF_USAGE",
+      `--notify ${describeNotifyTarget(spec)} is not a notification target`,
+      {
+        hint: "use an http(s) URL, slack+https://hooks.slack.com/…, or file:/path/events.jsonl",
+      },
+    );
   }
   return { kind: slack || SLACK_HOSTS.has(url.hostname) ? "slack" : "webhook", url: text };
 }

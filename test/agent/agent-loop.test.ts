@@ -5,13 +5,24 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { httpGet, waitForBody } from "../support/http.js";
 import { SKIFF_BIN } from "../support/paths.js";
 import { skiffOk } from "../support/run-skiff.js";
-import { agentOnce, instanceOf, makeDeployHost, readEvents, storeNextRelease, type DeployHost } from "./deploy-host.js";
+import {
+  agentOnce,
+  instanceOf,
+  makeDeployHost,
+  readEvents,
+  storeNextRelease,
+  type DeployHost,
+} from "./deploy-host.js";
 
 function spawnAgent(host: DeployHost, poll = "300ms"): ChildProcess {
-  return spawn(process.execPath, [SKIFF_BIN, "agent", "--repo", host.repo, "--data", host.data, "--poll", poll], {
-    env: { ...process.env, SKIFF_LOG_LEVEL: "silent" },
-    stdio: "ignore",
-  });
+  return spawn(
+    process.execPath,
+    [SKIFF_BIN, "agent", "--repo", host.repo, "--data", host.data, "--poll", poll],
+    {
+      env: { ...process.env, SKIFF_LOG_LEVEL: "silent" },
+      stdio: "ignore",
+    },
+  );
 }
 
 function exited(child: ChildProcess, timeoutMs: number): Promise<number | null> {
@@ -52,7 +63,11 @@ test("an agent killed with SIGKILL is restarted and adopts the running instance 
   const run = await agentOnce(host);
   assert.equal(run.code, 0, run.stderr);
   assert.deepEqual(instanceOf(host), before);
-  assert.ok(readEvents(host.data).some((e) => e.type === "instance.adopted" && (e.data as { instance?: string }).instance === before?.id));
+  assert.ok(
+    readEvents(host.data).some(
+      (e) => e.type === "instance.adopted" && (e.data as { instance?: string }).instance === before?.id,
+    ),
+  );
 
   // A second agent on the same data dir while one runs is refused.
   const starts = (): number => readEvents(host.data).filter((e) => e.type === "agent.started").length;
@@ -83,7 +98,9 @@ test("skiff stop wins over the reconcile loop; skiff start lets the agent start 
   await until(() => passes() >= seen + 3, 15_000, "three more passes");
   assert.equal(instanceOf(host), undefined);
   await assert.rejects(httpGet(host.url, 1000));
-  const status = JSON.parse((await skiffOk(["status", "--data", host.data, "--json"])).stdout) as { status: string }[];
+  const status = JSON.parse((await skiffOk(["status", "--data", host.data, "--json"])).stdout) as {
+    status: string;
+  }[];
   assert.equal(status[0]?.status, "stopped");
 
   await skiffOk(["start", host.app, "--data", host.data]);

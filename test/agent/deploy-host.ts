@@ -18,7 +18,11 @@ export interface DeployHost {
   url: string;
 }
 
-export function appYml(app: string, port: number, health = "{ http: /, timeout: 10s, interval: 100ms }"): string {
+export function appYml(
+  app: string,
+  port: number,
+  health = "{ http: /, timeout: 10s, interval: 100ms }",
+): string {
   return `app: ${app}
 build:
   command: mkdir -p _build && cp server.mjs _build/${app} && chmod +x _build/${app}
@@ -41,13 +45,23 @@ export async function makeDeployHost(app = "hello"): Promise<DeployHost> {
   const port = await freePort();
   const appDir = join(root, "app");
   makeAppRepo(appDir, { app, skiffYml: appYml(app, port) });
-  const host = { app, appDir, repo: join(root, "deploy.git"), data: join(root, "host"), port, url: `http://127.0.0.1:${port}/` };
+  const host = {
+    app,
+    appDir,
+    repo: join(root, "deploy.git"),
+    data: join(root, "host"),
+    port,
+    url: `http://127.0.0.1:${port}/`,
+  };
   after(() => killInstances(host.data));
   return host;
 }
 
 /** Builds and stores the next release serving `version` with `fixture`; returns its number. */
-export async function storeNextRelease(host: DeployHost, options: { fixture?: string; version: string; health?: string }): Promise<number> {
+export async function storeNextRelease(
+  host: DeployHost,
+  options: { fixture?: string; version: string; health?: string },
+): Promise<number> {
   writeFixture(host.appDir, options.fixture ?? "serve", options.version);
   writeFileSync(join(host.appDir, "skiff.yml"), appYml(host.app, host.port, options.health));
   commitAll(host.appDir, `release ${options.version}`);
@@ -61,7 +75,14 @@ export function agentOnce(host: DeployHost, extra: string[] = []): Promise<Skiff
 }
 
 interface StateFile {
-  apps: Record<string, { instance?: { id: string; release: number; handle: { pid: number; startTime: string } }; failed: { release: number }[]; stopped?: unknown }>;
+  apps: Record<
+    string,
+    {
+      instance?: { id: string; release: number; handle: { pid: number; startTime: string } };
+      failed: { release: number }[];
+      stopped?: unknown;
+    }
+  >;
 }
 
 export function readStateFile(data: string): StateFile {

@@ -7,7 +7,9 @@ import { isSkiffError } from "../../src/errors/index.js";
 import { freePort } from "../support/http.js";
 
 function listen(server: Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port)));
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port)),
+  );
 }
 
 test("http: retries through refused connections and 503 until a 2xx, reporting each probe", async (t) => {
@@ -37,8 +39,12 @@ test("http: a server that never answers 2xx fails with ERR_SKIFF_HEALTH_TIMEOUT"
   t.after(() => server.close());
   const started = Date.now();
   await assert.rejects(
-    checkHealth({ address: { host: "127.0.0.1", port }, health: HealthSchema.parse({ timeout: "600ms", interval: "100ms" }) }),
-    (e: unknown) => isSkiffError(e) && e.code === "ERR_SKIFF_HEALTH_TIMEOUT" && e.data?.lastProbe === "status 500",
+    checkHealth({
+      address: { host: "127.0.0.1", port },
+      health: HealthSchema.parse({ timeout: "600ms", interval: "100ms" }),
+    }),
+    (e: unknown) =>
+      isSkiffError(e) && e.code === "ERR_SKIFF_HEALTH_TIMEOUT" && e.data?.lastProbe === "status 500",
   );
   assert.ok(Date.now() - started < 3000);
 });
@@ -65,7 +71,11 @@ test("tcp: a connect is enough", async (t) => {
   const port = await listen(server);
   t.after(() => server.close());
   const probes: string[] = [];
-  await checkHealth({ address: { host: "127.0.0.1", port }, health: HealthSchema.parse({ tcp: true, timeout: "2s" }), onProbe: (p) => probes.push(p.reason) });
+  await checkHealth({
+    address: { host: "127.0.0.1", port },
+    health: HealthSchema.parse({ tcp: true, timeout: "2s" }),
+    onProbe: (p) => probes.push(p.reason),
+  });
   assert.deepEqual(probes, ["connected"]);
 });
 

@@ -24,10 +24,16 @@ test("state round-trips and is written without leaving temp files", async () => 
 test("a corrupt state file is ERR_SKIFF_STATE_CORRUPT with a hint", () => {
   const data = tempDir();
   writeFileSync(join(data, "state.json"), "{ not json");
-  assert.throws(() => readState(data), (e: unknown) => isSkiffError(e) && e.code === "ERR_SKIFF_STATE_CORRUPT" && e.hint !== undefined);
+  assert.throws(
+    () => readState(data),
+    (e: unknown) => isSkiffError(e) && e.code === "ERR_SKIFF_STATE_CORRUPT" && e.hint !== undefined,
+  );
   writeState(data, { version: 1, apps: {} });
   writeFileSync(join(data, "state.json"), JSON.stringify({ version: 7, apps: {} }));
-  assert.throws(() => readState(data), (e: unknown) => isSkiffError(e) && e.code === "ERR_SKIFF_STATE_CORRUPT");
+  assert.throws(
+    () => readState(data),
+    (e: unknown) => isSkiffError(e) && e.code === "ERR_SKIFF_STATE_CORRUPT",
+  );
 });
 
 test("a lock held by a live process refuses; a stale one is taken over", async () => {
@@ -38,11 +44,17 @@ test("a lock held by a live process refuses; a stale one is taken over", async (
     const pid = sleeper.pid!;
     await new Promise((r) => setTimeout(r, 50));
     writeFileSync(path, JSON.stringify({ pid, startTime: processStartTime(pid) }));
-    await assert.rejects(acquireLock(path, { onHeld: held }), (e: unknown) => isSkiffError(e) && e.code === "ERR_SKIFF_AGENT_LOCKED");
+    await assert.rejects(
+      acquireLock(path, { onHeld: held }),
+      (e: unknown) => isSkiffError(e) && e.code === "ERR_SKIFF_AGENT_LOCKED",
+    );
     // Same pid, another start time: a reused pid is not the holder.
     writeFileSync(path, JSON.stringify({ pid, startTime: "1" }));
     const lock = await acquireLock(path, { onHeld: held });
-    await assert.rejects(acquireLock(path, { onHeld: held }), (e: unknown) => isSkiffError(e) && e.code === "ERR_SKIFF_AGENT_LOCKED");
+    await assert.rejects(
+      acquireLock(path, { onHeld: held }),
+      (e: unknown) => isSkiffError(e) && e.code === "ERR_SKIFF_AGENT_LOCKED",
+    );
     lock.release();
     (await acquireLock(path, { onHeld: held })).release();
   } finally {

@@ -12,7 +12,10 @@ import { tempDir } from "../support/temp.js";
 async function specFor(fixture: string, args: string[] = []): Promise<InstanceSpec> {
   const dir = tempDir();
   const binary = join(dir, "server");
-  writeFileSync(binary, readFileSync(join(FIXTURES, "unikernels", `${fixture}.mjs`), "utf8").replaceAll("__VERSION__", "v7"));
+  writeFileSync(
+    binary,
+    readFileSync(join(FIXTURES, "unikernels", `${fixture}.mjs`), "utf8").replaceAll("__VERSION__", "v7"),
+  );
   chmodSync(binary, 0o755);
   mkdirSync(join(dir, "instance"));
   const port = await freePort();
@@ -59,7 +62,10 @@ test("unix: argv from the spec (--port=N wins over PORT)", async (t) => {
 test("unix: an instance that ignores SIGTERM is killed after the grace period", async () => {
   const spec = await specFor("hang");
   const stubborn = join(spec.dir, "stubborn");
-  writeFileSync(stubborn, "#!/usr/bin/env node\nprocess.on('SIGTERM', () => console.log('ignored'));\nconsole.log('up');\nsetInterval(() => undefined, 1000);\n");
+  writeFileSync(
+    stubborn,
+    "#!/usr/bin/env node\nprocess.on('SIGTERM', () => console.log('ignored'));\nconsole.log('up');\nsetInterval(() => undefined, 1000);\n",
+  );
   chmodSync(stubborn, 0o755);
   const instance = await unix.start({ ...spec, files: { stubborn } });
   await waitForLine(instance, "up");
@@ -94,9 +100,15 @@ test("unix: an artifact that cannot run is ERR_SKIFF_DRIVER_START", async () => 
   const notExecutable = join(spec.dir, "data.bin");
   copyFileSync(spec.files.server!, notExecutable);
   chmodSync(notExecutable, 0o644);
-  await assert.rejects(unix.start({ ...spec, files: { "data.bin": notExecutable } }), (e: unknown) => isSkiffError(e) && e.code === "ERR_SKIFF_DRIVER_START");
+  await assert.rejects(
+    unix.start({ ...spec, files: { "data.bin": notExecutable } }),
+    (e: unknown) => isSkiffError(e) && e.code === "ERR_SKIFF_DRIVER_START",
+  );
 });
 
 test("getDriver: an unknown driver is ERR_SKIFF_DRIVER_UNAVAILABLE", () => {
-  assert.throws(() => getDriver("vmware"), (e: unknown) => isSkiffError(e) && e.code === "ERR_SKIFF_DRIVER_UNAVAILABLE");
+  assert.throws(
+    () => getDriver("vmware"),
+    (e: unknown) => isSkiffError(e) && e.code === "ERR_SKIFF_DRIVER_UNAVAILABLE",
+  );
 });

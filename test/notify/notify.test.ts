@@ -8,7 +8,14 @@ import { isSkiffError } from "../../src/errors/index.js";
 import { tempDir } from "../support/temp.js";
 import { startRecorder, stopRecorder } from "./recorder.js";
 
-const succeeded: SkiffEvent = { time: "2026-01-01T00:00:00.000Z", type: "deploy.succeeded", app: "hello", release: 2, host: "h1", message: "release 2 serves" };
+const succeeded: SkiffEvent = {
+  time: "2026-01-01T00:00:00.000Z",
+  type: "deploy.succeeded",
+  app: "hello",
+  release: 2,
+  host: "h1",
+  message: "release 2 serves",
+};
 const failed: SkiffEvent = {
   ...succeeded,
   type: "deploy.failed",
@@ -40,7 +47,10 @@ test("slack+ URLs get a Slack-compatible {text} body", async (t) => {
   const [sink] = createNotifySinks([`slack+${recorder.url}/services/T0/B0/XYZ`]);
   sink!.emit(failed);
   await sink!.close?.();
-  assert.deepEqual(recorder.requests.map((r) => r.body), [{ text: "skiff: hello release 2 failed on h1: ERR_SKIFF_HEALTH_TIMEOUT health check failed" }]);
+  assert.deepEqual(
+    recorder.requests.map((r) => r.body),
+    [{ text: "skiff: hello release 2 failed on h1: ERR_SKIFF_HEALTH_TIMEOUT health check failed" }],
+  );
 });
 
 test("an endpoint that never answers blocks neither emit nor close beyond the timeout", async (t) => {
@@ -69,7 +79,10 @@ test("file: targets append JSON lines", () => {
   sink!.emit(succeeded);
   sink!.emit(probe);
   sink!.emit(failed);
-  const lines = readFileSync(path, "utf8").trim().split("\n").map((l) => (JSON.parse(l) as SkiffEvent).type);
+  const lines = readFileSync(path, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => (JSON.parse(l) as SkiffEvent).type);
   assert.deepEqual(lines, ["deploy.succeeded", "deploy.failed"]);
 });
 
@@ -78,7 +91,10 @@ test("targets: kinds by scheme and host; tokens never shown", () => {
   assert.equal(parseNotifyTarget("slack+https://chat.example/hook").kind, "slack");
   assert.equal(parseNotifyTarget("https://example.com/hook").kind, "webhook");
   assert.deepEqual(parseNotifyTarget("file:///tmp/x.jsonl"), { kind: "file", path: "/tmp/x.jsonl" });
-  assert.throws(() => parseNotifyTarget("ftp://example.com"), (e: unknown) => isSkiffError(e) && e.code === "ERR_SKIFF_USAGE");
+  assert.throws(
+    () => parseNotifyTarget("ftp://example.com"),
+    (e: unknown) => isSkiffError(e) && e.code === "ERR_SKIFF_USAGE",
+  );
   const shown = describeNotifyTarget("https://user:tok3n@hooks.slack.com/services/T/B/s3cret?x=1");
   assert.equal(shown, "https://hooks.slack.com/[hidden]");
 });

@@ -6,7 +6,9 @@ interface Recorded {
 }
 
 /** A real local endpoint that records every POST; `hang` accepts and never answers. */
-export async function startRecorder(options: { hang?: boolean } = {}): Promise<{ url: string; requests: Recorded[]; server: Server }> {
+export async function startRecorder(
+  options: { hang?: boolean } = {},
+): Promise<{ url: string; requests: Recorded[]; server: Server }> {
   const requests: Recorded[] = [];
   const server = createServer((req: IncomingMessage, res) => {
     let body = "";
@@ -25,4 +27,3 @@ export function stopRecorder(server: Server): void {
   server.closeAllConnections();
   server.close();
 }
-

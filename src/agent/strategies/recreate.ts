@@ -17,7 +17,8 @@ export const recreateStrategy: SwapStrategy = {
       return { ok: true, instance: started };
     } catch (error) {
       if (started !== undefined) await ops.stop(started);
-      const restored = input.previous?.prepared === undefined ? undefined : await restore(input.previous.prepared, ops);
+      const restored =
+        input.previous?.prepared === undefined ? undefined : await restore(input.previous.prepared, ops);
       return { ok: false, error, ...(restored === undefined ? {} : { running: restored }) };
     }
   },
@@ -28,13 +29,19 @@ async function restore(previous: PreparedRelease, ops: SwapOps): Promise<Instanc
   try {
     instance = await ops.start(previous, previous.manifest.deploy.port);
     await ops.check(instance, previous);
-    ops.step("deploy.rolled_back", `release ${previous.manifest.release} serves again`, { instance: instance.id });
+    ops.step("deploy.rolled_back", `release ${previous.manifest.release} serves again`, {
+      instance: instance.id,
+    });
     return instance;
   } catch (error) {
     // It served before this deploy: keep it running (and recorded) rather than leave nothing.
-    ops.step("deploy.rollback_failed", `release ${previous.manifest.release} did not pass its health check again`, {
-      error: String(error),
-    });
+    ops.step(
+      "deploy.rollback_failed",
+      `release ${previous.manifest.release} did not pass its health check again`,
+      {
+        error: String(error),
+      },
+    );
     return instance;
   }
 }

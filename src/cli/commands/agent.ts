@@ -1,6 +1,14 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { describeAction, readLogs, readStatus, startAgent, startApp, stopApp, type PassResult } from "../../agent/index.js";
+import {
+  describeAction,
+  readLogs,
+  readStatus,
+  startAgent,
+  startApp,
+  stopApp,
+  type PassResult,
+} from "../../agent/index.js";
 import { parseDuration } from "../../config/index.js";
 import { SkiffError } from "../../errors/index.js";
 import { normalizeLocation } from "../../git/index.js";
@@ -36,9 +44,12 @@ function reportPass(result: PassResult, json: boolean | undefined): void {
     return;
   }
   for (const outcome of result.outcomes) {
-    say(`${outcome.ok ? "ok  " : "FAIL"} ${describeAction(outcome.action)}${outcome.error ? ` — ${outcome.error.code}: ${outcome.error.message}` : ""}`);
+    say(
+      `${outcome.ok ? "ok  " : "FAIL"} ${describeAction(outcome.action)}${outcome.error ? ` — ${outcome.error.code}: ${outcome.error.message}` : ""}`,
+    );
   }
-  if (result.outcomes.length === 0) say(`nothing to do at ${result.commit?.slice(0, 12) ?? "an empty repository"}`);
+  if (result.outcomes.length === 0)
+    say(`nothing to do at ${result.commit?.slice(0, 12) ?? "an empty repository"}`);
 }
 
 async function runAgentCommand(options: AgentCommandOptions): Promise<void> {
@@ -47,7 +58,9 @@ async function runAgentCommand(options: AgentCommandOptions): Promise<void> {
     throw new SkiffError("ERR_SKIFF_USAGE", `--stage ${options.stage} is neither staging nor production`, { hint: "use --stage staging for a staging agent; production is the default" });
   }
   if (options.follow !== "current" && options.follow !== "staging") {
-    throw new SkiffError("ERR_SKIFF_USAGE", `--follow ${options.follow} is neither current nor staging`, { hint: "use --follow current (default) or --follow staging" });
+    throw new SkiffError("ERR_SKIFF_USAGE", `--follow ${options.follow} is neither current nor staging`, {
+      hint: "use --follow current (default) or --follow staging",
+    });
   }
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
@@ -71,13 +84,19 @@ async function runAgentCommand(options: AgentCommandOptions): Promise<void> {
       if (result !== undefined) reportPass(result, options.json);
       const failed = result?.outcomes.filter((o) => !o.ok) ?? [];
       if (failed.length > 0) {
-        throw new SkiffError("ERR_SKIFF_DEPLOY_FAILED", `${failed.length} of ${result?.outcomes.length} action(s) failed: ${failed.map((o) => o.action.app).join(", ")}`, {
-          hint: "what ran before keeps running; see skiff status --data D and the events in D/events.jsonl",
-        });
+        throw new SkiffError(
+          "ERR_SKIFF_DEPLOY_FAILED",
+          `${failed.length} of ${result?.outcomes.length} action(s) failed: ${failed.map((o) => o.action.app).join(", ")}`,
+          {
+            hint: "what ran before keeps running; see skiff status --data D and the events in D/events.jsonl",
+          },
+        );
       }
       return;
     }
-    say(`skiff agent following ${options.follow} of ${options.repo} every ${options.poll} (Ctrl-C stops the agent, instances keep running)`);
+    say(
+      `skiff agent following ${options.follow} of ${options.repo} every ${options.poll} (Ctrl-C stops the agent, instances keep running)`,
+    );
     await handle.closed;
   } finally {
     process.off("SIGINT", onSignal);
@@ -94,7 +113,12 @@ export function registerAgentCommands(program: Command): void {
     .option("--poll <duration>", "how often to fetch the deployment repository", "30s")
     .option("--once", "one reconcile pass, then exit (instances keep running)")
     .option("--dry-run", "fetch and print the plan; change nothing")
-    .option("--notify <url>", "POST deploy outcomes: http(s) URL (JSON), slack+https://… or hooks.slack.com (Slack text), file:/path (JSON lines); repeatable", collect, [])
+    .option(
+      "--notify <url>",
+      "POST deploy outcomes: http(s) URL (JSON), slack+https://… or hooks.slack.com (Slack text), file:/path (JSON lines); repeatable",
+      collect,
+      [],
+    )
     .option("--notify-timeout <duration>", "give up on one notification after this long", "5s")
     .option("--follow <pointer>", "deploy current (production) or staging", "current")
     .option("--host <name>", "this host's name in events and notifications")
@@ -127,7 +151,9 @@ export function registerAgentCommands(program: Command): void {
           r.address ?? "-",
           r.status,
           r.since ?? "-",
-          r.lastDeploy ? `${r.lastDeploy.release} ${r.lastDeploy.ok ? "ok" : "failed"} ${r.lastDeploy.at}` : "-",
+          r.lastDeploy
+            ? `${r.lastDeploy.release} ${r.lastDeploy.ok ? "ok" : "failed"} ${r.lastDeploy.at}`
+            : "-",
           r.lastError ? `${r.lastError.code}: ${r.lastError.message}` : "-",
         ]),
       ]);
@@ -139,7 +165,11 @@ export function registerAgentCommands(program: Command): void {
     .requiredOption("--data <dir>", "the agent's data dir")
     .action(async (app: string, options: { data: string }) => {
       const instance = await stopApp(resolve(options.data), app);
-      say(instance ? `stopped ${instance.id} (release ${instance.release})` : `${app} had no instance; marked stopped`);
+      say(
+        instance
+          ? `stopped ${instance.id} (release ${instance.release})`
+          : `${app} had no instance; marked stopped`,
+      );
     });
 
   program
@@ -159,7 +189,9 @@ export function registerAgentCommands(program: Command): void {
     .action(async (app: string, options: { data: string; lines: string }) => {
       const count = Number(options.lines);
       if (!Number.isInteger(count) || count < 0) {
-        throw new SkiffError("ERR_SKIFF_USAGE", `-n ${options.lines} is not a number of lines`, { hint: "pass -n 100" });
+        throw new SkiffError("ERR_SKIFF_USAGE", `-n ${options.lines} is not a number of lines`, {
+          hint: "pass -n 100",
+        });
       }
       for (const line of await readLogs(resolve(options.data), app, count)) process.stdout.write(line + "\n");
     });

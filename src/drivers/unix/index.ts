@@ -14,9 +14,16 @@ function chooseBinary(spec: InstanceSpec): string {
   const named = (spec.options.unix as { binary?: unknown } | undefined)?.binary;
   const path = typeof named === "string" ? spec.files[named] : Object.values(spec.files)[0];
   if (path === undefined) {
-    throw new SkiffError("ERR_SKIFF_DRIVER_START", `release ${spec.release} of ${spec.app} has no file to run`, {
-      hint: typeof named === "string" ? `deploy.unix.binary names "${named}", which is not in the release` : "store a release with an artifact",
-    });
+    throw new SkiffError(
+      "ERR_SKIFF_DRIVER_START",
+      `release ${spec.release} of ${spec.app} has no file to run`,
+      {
+        hint:
+          typeof named === "string"
+            ? `deploy.unix.binary names "${named}", which is not in the release`
+            : "store a release with an artifact",
+      },
+    );
   }
   return path;
 }
