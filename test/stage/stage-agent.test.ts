@@ -175,4 +175,27 @@ describe("staging agent", { timeout: 180_000 }, () => {
       .filter((l) => l.includes('"stage.failed"'));
     assert.equal(failedEvents.length, 3);
   });
+  it("skiff agent --stage staging --once judges and promotes; skiff promote --force overrides a failed verdict", async () => {
+    const release = await pushRelease(app, deploy, { version: "v5", delayMs: 0, network: DELAY_PROFILE });
+    const run = await skiffOk([
+      "agent",
+      "--stage",
+      "staging",
+      "--once",
+      "--repo",
+      deploy,
+      "--data",
+      stageData,
+      "--json",
+    ]);
+    const staged = JSON.parse(run.stdout) as { release: number; verdict: string; promoted: boolean }[];
+    assert.deepEqual(
+      staged.map((s) => [s.release, s.verdict, s.promoted]),
+      [[release, "passed", true]],
+    );
+    assert.equal(pointer(deploy, "current"), String(release));
+    const forced = await skiffOk(["promote", "shop", "2", "--force", "--repo", deploy, "--json"]);
+    assert.equal((JSON.parse(forced.stdout) as { forced: boolean }).forced, true);
+    assert.equal(pointer(deploy, "current"), "2");
+  });
 });
