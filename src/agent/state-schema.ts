@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AcceptedSchema, RefusalSchema, TrustRecordSchema } from "./trust-state-schema.js";
 
 /** <data>/state.json, version 1: what runs on this host and what was tried. */
 export const STATE_VERSION = 1;
@@ -29,6 +30,29 @@ export const DeployResultSchema = z.object({
   error: SerializedErrorSchema.optional(),
 });
 
+/** The steps of a swap, each written to state before it runs (docs/deploys.md has the recovery table). */
+export const SWAP_PHASES = ["stopping", "starting", "checking", "switched", "confirming", "draining"] as const;
+export type SwapPhase = (typeof SWAP_PHASES)[number];
+
+/** A swap in progress: which instance served before (old) and which one is replacing it (next). */
+export const SwapRecordSchema = z.object({
+  deploy: z.string(),
+  strategy: z.string(),
+  release: z.number().int().positive(),
+  phase: z.enum(SWAP_PHASES),
+  old: InstanceRecordSchema.optional(),
+  next: InstanceRecordSchema.optional(),
+  at: z.string(),
+});
+
+/** Consecutive crashes of one release on this host; `loop` is set once the restart limit is reached. */
+export const CrashRecordSchema = z.object({
+  release: z.number().int().positive(),
+  count: z.number().int().min(0),
+  lastAt: z.string(),
+  loop: z.object({ at: z.string() }).optional(),
+});
+
 export const AppStateSchema = z.object({
   /** The instance that runs (or ran, when it died) for this app on this host. */
   instance: InstanceRecordSchema.optional(),
@@ -42,16 +66,23 @@ export const AppStateSchema = z.object({
   /** Set once the app left the deployment repository, so it is reported once, not on every pass. */
   removedAt: z.string().optional(),
   reconciledCommit: z.string().optional(),
+  /** Signed pointer records accepted (highest sequence per pointer) and the last refusal (src/agent/trust-gate.ts). */
+  accepted: AcceptedSchema.optional(),
+  refusal: RefusalSchema.optional(),
 });
 
 export const AgentStateSchema = z.object({
   version: z.literal(STATE_VERSION),
   apps: z.record(z.string(), AppStateSchema).default({}),
+  /** Set by the first agent run with --trust: a later run without it is refused (no silent downgrade). */
+  trust: TrustRecordSchema.optional(),
 });
 
 export type AgentState = z.output<typeof AgentStateSchema>;
 export type AppState = z.output<typeof AppStateSchema>;
 export type DeployResult = z.output<typeof DeployResultSchema>;
+export type SwapRecord = z.output<typeof SwapRecordSchema>;
+export type CrashRecord = z.output<typeof CrashRecordSchema>;
 
 export function emptyState(): AgentState {
   return { version: STATE_VERSION, apps: {} };
