@@ -37,7 +37,7 @@ describe("skiff store, releases, rollback", () => {
       ],
     );
     const table = (await skiffOk(["releases", "hello", "--repo", repo])).stdout;
-    assert.match(table, /^2\s+\S+\s+[0-9a-f]{7}\s+unix\s+current$/m);
+    assert.match(table, /^2\s+\S+\s+[0-9a-f]{7}\s+unix\s+-\s+current$/m);
 
     const back = JSON.parse(
       (await skiffOk(["rollback", "hello", "--repo", repo, "--json"])).stdout,
