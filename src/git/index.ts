@@ -29,5 +29,6 @@ export {
 } from "./remote.js";
 export { hashFile, hashText, writeTreeWithChanges, commitTree, type TreeChange } from "./objects.js";
 export { openBlobStream, type BlobStream } from "./blob-stream.js";
+export { readBlobBytes } from "./read-blob.js";
 export { countCommitsTouching, commitTime } from "./history.js";
 export { splitCredentials, type RemoteAccess } from "./remote-auth.js";
