@@ -159,3 +159,31 @@ test("a tampered artifact is refused and the running instance is untouched", asy
   assert.equal(readEvents(host.data).filter((e) => e.type === "instance.stopped").length, 0);
   await skiffOk(["stop", host.app, "--data", host.data]);
 });
+
+test("an instance that died is restarted by the next pass; an app gone from the repository is left running", async () => {
+  const host = await makeDeployHost();
+  await storeNextRelease(host, { version: "v1" });
+  assert.equal((await agentOnce(host)).code, 0);
+  const before = instanceOf(host)!;
+  process.kill(-before.pid, "SIGKILL");
+  await assert.rejects(httpGet(host.url, 1000));
+  const run = await agentOnce(host);
+  assert.equal(run.code, 0, run.stderr);
+  const after = instanceOf(host)!;
+  assert.equal(after.release, 1);
+  assert.notEqual(after.pid, before.pid);
+  assert.equal((await httpGet(host.url)).body, "v1 hello\n");
+  assert.ok(readEvents(host.data).some((e) => e.type === "instance.restarted"));
+
+  const clone = join(tempDir(), "clone");
+  gitSync(tempDir(), ["clone", "--quiet", host.repo, clone]);
+  gitSync(clone, ["rm", "-r", "--quiet", "hello"]);
+  commitAll(clone, "remove hello");
+  gitSync(clone, ["push", "--quiet", "origin", "HEAD:main"]);
+  assert.equal((await agentOnce(host)).code, 0);
+  assert.deepEqual(instanceOf(host), after);
+  assert.equal(readEvents(host.data).filter((e) => e.type === "app.removed").length, 1);
+  assert.equal((await agentOnce(host)).code, 0);
+  assert.equal(readEvents(host.data).filter((e) => e.type === "app.removed").length, 1, "reported once");
+  await skiffOk(["stop", host.app, "--data", host.data]);
+});
