@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { parseMemoryMiB } from "../config/index.js";
 import type { InstanceSpec } from "../drivers/index.js";
 import type { PreparedRelease } from "./release-files.js";
+import { openBootEnv } from "./secrets.js";
 
 const ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -13,7 +14,11 @@ export function createInstanceId(app: string, release: number): string {
   return `${app}-${release}-${suffix}`;
 }
 
-/** Placeholders in boot arguments: {port} is the host port the instance serves on. */
+/**
+ * Placeholders in boot arguments: {port} is the port the unikernel listens on: the host port
+ * for a unix process, deploy.port for a VM (qemu forwards the host port to it; xen and solo5
+ * guests have their own address).
+ */
 export function substituteArgs(args: readonly string[], values: { port: number }): string[] {
   return args.map((arg) => arg.replaceAll("{port}", String(values.port)));
 }
@@ -34,8 +39,11 @@ export function buildInstanceSpec(options: {
     app: manifest.app,
     release: manifest.release,
     files: options.prepared.files,
-    args: substituteArgs(manifest.deploy.args, { port: options.hostPort }),
-    env: { ...manifest.deploy.env },
+    args: substituteArgs(manifest.deploy.args, {
+      port: manifest.driver === "unix" ? options.hostPort : manifest.deploy.port,
+    }),
+    // Sealed values are opened here, just before boot, with the agent's host key.
+    env: openBootEnv(options.data, manifest.deploy.env),
     memoryMiB: parseMemoryMiB(manifest.deploy.memory),
     guestPort: manifest.deploy.port,
     hostPort: options.hostPort,

@@ -77,7 +77,7 @@ function makeSpec(dir: string, devices: unknown[]): InstanceSpec {
     guestPort: 8080,
     hostPort: 18080,
     dir: instanceDir,
-    options: { address: "10.0.0.5" },
+    options: { solo5: { address: "10.0.0.5" } },
   };
 }
 

@@ -78,7 +78,7 @@ function makeSpec(dir: string, options: Record<string, unknown>, id = "hello-3-k
     guestPort: 80,
     hostPort: 0,
     dir: instanceDir,
-    options,
+    options: { xen: options },
   };
 }
 
@@ -295,7 +295,7 @@ function conformanceSpec(context: SpecContext, fixture: string): InstanceSpec {
     guestPort: 8080,
     hostPort: context.hostPort,
     dir: context.dir,
-    options: { address: `127.0.0.1:${context.hostPort}` },
+    options: { xen: { address: `127.0.0.1:${context.hostPort}` } },
   };
 }
 

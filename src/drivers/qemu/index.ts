@@ -1,9 +1,9 @@
-import { createReadStream, existsSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { SkiffError } from "../../errors/index.js";
 import { runProcess } from "../../process/index.js";
+import { readLogLines } from "../read-log.js";
 import type { Availability, Driver, Instance, InstanceSpec, InstanceStatus, StopOptions } from "../types.js";
 import { checkKvmDevice, readKvmVerdict } from "./accel.js";
 import { QEMU_BINARY, findExecutable } from "./binary.js";
@@ -96,13 +96,9 @@ export function createQemuDriver(options: QemuDriverOptions = {}): Driver {
     return isVmAlive(handle) ? "unknown" : "exited";
   }
 
-  async function* logs(instance: Instance): AsyncIterable<string> {
-    if (!existsSync(instance.logPath)) return;
-    const lines = createInterface({ input: createReadStream(instance.logPath, "utf8"), crlfDelay: Infinity });
-    // The serial console ends lines with \r\n and may carry terminal escapes.
-    // eslint-disable-next-line no-control-regex
-    for await (const line of lines) yield line.replace(/\r$/, "").replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "");
-  }
+  // The serial console ends lines with \r\n and may carry terminal escapes.
+  const logs = (instance: Instance): AsyncIterable<string> =>
+    readLogLines(instance.logPath, { console: true });
 
   return { name: "qemu", available, start, stop, inspect, logs };
 }

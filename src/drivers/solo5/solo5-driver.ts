@@ -9,7 +9,7 @@ import { queryDeviceManifest } from "./device-manifest.js";
 import type { Solo5HostDevices } from "./host-devices.js";
 import { parseSolo5Options, pickUnikernel, resolveAddress } from "./options.js";
 import { planDevices } from "./plan-devices.js";
-import { readLogLines } from "./read-log.js";
+import { readLogLines } from "../read-log.js";
 import { spawnTender } from "./tender-process.js";
 
 export interface Solo5DriverOptions {
@@ -40,7 +40,8 @@ export function createSolo5Driver(options: Solo5DriverOptions): Driver {
 
   // Reads the unikernel's manifest and matches it with the host's devices; refuses before anything is replaced.
   const planStart = async (spec: InstanceSpec) => {
-    const deployOptions = parseSolo5Options(spec.options);
+    // deploy.solo5 of the release, keyed like every driver's settings in spec.options.
+    const deployOptions = parseSolo5Options(asRecord(spec.options.solo5));
     const unikernel = pickUnikernel(spec.files, deployOptions);
     const declared = await queryDeviceManifest({ elftool, unikernel, env });
     const plan = planDevices(declared, devices, existsSync);
@@ -125,4 +126,8 @@ function handleOf(instance: Instance): { pid: number; startTime: string | undefi
     pid: Number(instance.handle.pid),
     startTime: startTime === undefined ? undefined : String(startTime),
   };
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
 }

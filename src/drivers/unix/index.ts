@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
-import { closeSync, createReadStream, existsSync, openSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { SkiffError } from "../../errors/index.js";
 import { isSameProcess, processStartTime, terminateGroup } from "../../process/index.js";
+import { readLogLines } from "../read-log.js";
 import type { Driver, Instance, InstanceSpec, InstanceStatus, StopOptions } from "../types.js";
 
 /** Default grace between SIGTERM and SIGKILL when the caller gives none. */
@@ -91,10 +91,8 @@ function inspect(instance: Instance): Promise<InstanceStatus> {
   return Promise.resolve(isOurs(instance) ? "running" : "exited");
 }
 
-async function* logs(instance: Instance): AsyncIterable<string> {
-  if (!existsSync(instance.logPath)) return;
-  const lines = createInterface({ input: createReadStream(instance.logPath, "utf8"), crlfDelay: Infinity });
-  for await (const line of lines) yield line;
+function logs(instance: Instance): AsyncIterable<string> {
+  return readLogLines(instance.logPath);
 }
 
 /** A unikernel built for target unix is a native executable: run it as a process group. */

@@ -15,7 +15,7 @@ import {
 import { spawnConsole } from "./console.js";
 import { parseDomainState, type DomainState } from "./list-state.js";
 import { parseGuestAddress, parseXenOptions } from "./options.js";
-import { readLogLines } from "./read-log.js";
+import { readLogLines } from "../read-log.js";
 import { pickKernelFile, pickTemplateFile } from "./release-files.js";
 import { DEFAULT_XL_TEMPLATE, renderXlConfig } from "./render-config.js";
 
@@ -50,7 +50,8 @@ export function createXenDriver(driverOptions: XenDriverOptions = {}): Driver {
 
   // Everything that can refuse the release, without side effects: used by preflight and start.
   const prepare = async (spec: InstanceSpec) => {
-    const options = parseXenOptions(spec.options);
+    // deploy.xen of the release, keyed like every driver's settings in spec.options.
+    const options = parseXenOptions(asRecord(spec.options.xen));
     const templatePath = pickTemplateFile(spec.files, options);
     const template = templatePath === undefined ? DEFAULT_XL_TEMPLATE : await readFile(templatePath, "utf8");
     const config = renderXlConfig(template, {
@@ -152,7 +153,7 @@ export function createXenDriver(driverOptions: XenDriverOptions = {}): Driver {
     },
 
     logs(instance: Instance): AsyncIterable<string> {
-      return readLogLines(instance.logPath);
+      return readLogLines(instance.logPath, { console: true });
     },
   };
 }
@@ -168,4 +169,8 @@ async function stopConsole(instance: Instance): Promise<void> {
   if (pid > 0 && isSameProcess(pid, startTime === undefined ? undefined : String(startTime))) {
     await terminateGroup(pid, 1000);
   }
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
 }
