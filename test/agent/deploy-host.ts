@@ -41,6 +41,9 @@ deploy:
 }
 
 export async function makeDeployHost(app = "hello"): Promise<DeployHost> {
+  // Registered before tempDir's own hook, so the instances die before their data dir is removed.
+  const dataDirs: string[] = [];
+  after(() => dataDirs.forEach(killInstances));
   const root = tempDir("skiff-agent-");
   const port = await freePort();
   const appDir = join(root, "app");
@@ -53,7 +56,7 @@ export async function makeDeployHost(app = "hello"): Promise<DeployHost> {
     port,
     url: `http://127.0.0.1:${port}/`,
   };
-  after(() => killInstances(host.data));
+  dataDirs.push(host.data);
   return host;
 }
 
