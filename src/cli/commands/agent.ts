@@ -7,12 +7,15 @@ import {
   startAgent,
   startApp,
   stopApp,
+  type AgentOptions,
+  type AppStatus,
   type PassResult,
 } from "../../agent/index.js";
 import { parseDuration } from "../../config/index.js";
 import { SkiffError } from "../../errors/index.js";
-import { normalizeLocation } from "../../git/index.js";
+import { normalizeLocation, redactUrl } from "../../git/index.js";
 import { printJson, printTable, say } from "../output.js";
+import { loadHostKey, loadTrustPolicy } from "../trust-options.js";
 import { runStageAgentCommand } from "./stage.js";
 
 interface AgentCommandOptions {
@@ -27,6 +30,23 @@ interface AgentCommandOptions {
   stage: string;
   host?: string;
   json?: boolean;
+  trust: string[];
+  threshold?: string;
+  hostKey?: string;
+  allowUnsigned?: boolean;
+}
+
+/** The trust part of the agent's options, loaded from --trust, --threshold, --host-key, --allow-unsigned. */
+function trustOptions(options: AgentCommandOptions): Pick<AgentOptions, "trust" | "hostKey" | "allowUnsigned"> {
+  const trust = loadTrustPolicy(options.trust, options.threshold);
+  const hostKey = loadHostKey(options.hostKey);
+  return { ...(trust ? { trust } : {}), ...(hostKey ? { hostKey } : {}), ...(options.allowUnsigned ? { allowUnsigned: true } : {}) };
+}
+
+function describeRefusal(refusal: AppStatus["lastRefusal"]): string {
+  if (refusal === undefined) return "-";
+  const what = refusal.release === undefined ? "" : `release ${refusal.release} `;
+  return `${what}${refusal.error.code} ${refusal.at}${refusal.active ? "" : " (since accepted)"}`;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -78,6 +98,7 @@ async function runAgentCommand(options: AgentCommandOptions): Promise<void> {
       ...(options.once ? { once: true } : {}),
       ...(options.dryRun ? { dryRun: true } : {}),
       ...(options.host ? { host: options.host } : {}),
+      ...trustOptions(options),
     });
     if (options.once || options.dryRun) {
       const result = handle.status().lastPass;
@@ -122,6 +143,10 @@ export function registerAgentCommands(program: Command): void {
     .option("--notify-timeout <duration>", "give up on one notification after this long", "5s")
     .option("--follow <pointer>", "deploy current (production) or staging", "current")
     .option("--host <name>", "this host's name in events and notifications")
+    .option("--trust <key>", "deploy only releases signed by this public key (a .pub file or PEM text); repeatable", collect, [])
+    .option("--threshold <k>", "how many distinct --trust keys must sign (default 1)")
+    .option("--host-key <file>", "this host's x25519 key (skiff keys generate --host): opens sealed deploy.env values at boot")
+    .option("--allow-unsigned", "start without --trust on a data dir that required it before (a deliberate downgrade)")
     .option("--stage <environment>", "staging: judge each release staging names (tests, load, network profiles) and promote it; production (default): deploy current", "production")
     .option("--json", "with --once or --dry-run: print the pass on stdout as JSON")
     .action(runAgentCommand);
@@ -142,7 +167,7 @@ export function registerAgentCommands(program: Command): void {
         return;
       }
       printTable([
-        ["APP", "RELEASE", "DRIVER", "PID", "ADDRESS", "STATUS", "SINCE", "LAST DEPLOY", "LAST ERROR"],
+        ["APP", "RELEASE", "DRIVER", "PID", "ADDRESS", "STATUS", "SINCE", "LAST DEPLOY", "LAST ERROR", "LAST REFUSAL"],
         ...rows.map((r) => [
           r.app,
           r.release === undefined ? "-" : String(r.release),
@@ -155,6 +180,7 @@ export function registerAgentCommands(program: Command): void {
             ? `${r.lastDeploy.release} ${r.lastDeploy.ok ? "ok" : "failed"} ${r.lastDeploy.at}`
             : "-",
           r.lastError ? `${r.lastError.code}: ${r.lastError.message}` : "-",
+          describeRefusal(r.lastRefusal),
         ]),
       ]);
     });
