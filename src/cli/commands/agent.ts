@@ -37,10 +37,16 @@ interface AgentCommandOptions {
 }
 
 /** The trust part of the agent's options, loaded from --trust, --threshold, --host-key, --allow-unsigned. */
-function trustOptions(options: AgentCommandOptions): Pick<AgentOptions, "trust" | "hostKey" | "allowUnsigned"> {
+function trustOptions(
+  options: AgentCommandOptions,
+): Pick<AgentOptions, "trust" | "hostKey" | "allowUnsigned"> {
   const trust = loadTrustPolicy(options.trust, options.threshold);
   const hostKey = loadHostKey(options.hostKey);
-  return { ...(trust ? { trust } : {}), ...(hostKey ? { hostKey } : {}), ...(options.allowUnsigned ? { allowUnsigned: true } : {}) };
+  return {
+    ...(trust ? { trust } : {}),
+    ...(hostKey ? { hostKey } : {}),
+    ...(options.allowUnsigned ? { allowUnsigned: true } : {}),
+  };
 }
 
 function describeRefusal(refusal: AppStatus["lastRefusal"]): string {
@@ -75,7 +81,9 @@ function reportPass(result: PassResult, json: boolean | undefined): void {
 async function runAgentCommand(options: AgentCommandOptions): Promise<void> {
   if (options.stage === "staging") return runStageAgentCommand(options);
   if (options.stage !== "production") {
-    throw new SkiffError("ERR_SKIFF_USAGE", `--stage ${options.stage} is neither staging nor production`, { hint: "use --stage staging for a staging agent; production is the default" });
+    throw new SkiffError("ERR_SKIFF_USAGE", `--stage ${options.stage} is neither staging nor production`, {
+      hint: "use --stage staging for a staging agent; production is the default",
+    });
   }
   if (options.follow !== "current" && options.follow !== "staging") {
     throw new SkiffError("ERR_SKIFF_USAGE", `--follow ${options.follow} is neither current nor staging`, {
@@ -116,7 +124,7 @@ async function runAgentCommand(options: AgentCommandOptions): Promise<void> {
       return;
     }
     say(
-      `skiff agent following ${options.follow} of ${options.repo} every ${options.poll} (Ctrl-C stops the agent, instances keep running)`,
+      `skiff agent following ${options.follow} of ${redactUrl(options.repo)} every ${options.poll} (Ctrl-C stops the agent, instances keep running)`,
     );
     await handle.closed;
   } finally {
@@ -143,11 +151,26 @@ export function registerAgentCommands(program: Command): void {
     .option("--notify-timeout <duration>", "give up on one notification after this long", "5s")
     .option("--follow <pointer>", "deploy current (production) or staging", "current")
     .option("--host <name>", "this host's name in events and notifications")
-    .option("--trust <key>", "deploy only releases signed by this public key (a .pub file or PEM text); repeatable", collect, [])
+    .option(
+      "--trust <key>",
+      "deploy only releases signed by this public key (a .pub file or PEM text); repeatable",
+      collect,
+      [],
+    )
     .option("--threshold <k>", "how many distinct --trust keys must sign (default 1)")
-    .option("--host-key <file>", "this host's x25519 key (skiff keys generate --host): opens sealed deploy.env values at boot")
-    .option("--allow-unsigned", "start without --trust on a data dir that required it before (a deliberate downgrade)")
-    .option("--stage <environment>", "staging: judge each release staging names (tests, load, network profiles) and promote it; production (default): deploy current", "production")
+    .option(
+      "--host-key <file>",
+      "this host's x25519 key (skiff keys generate --host): opens sealed deploy.env values at boot",
+    )
+    .option(
+      "--allow-unsigned",
+      "start without --trust on a data dir that required it before (a deliberate downgrade)",
+    )
+    .option(
+      "--stage <environment>",
+      "staging: judge each release staging names (tests, load, network profiles) and promote it; production (default): deploy current",
+      "production",
+    )
     .option("--json", "with --once or --dry-run: print the pass on stdout as JSON")
     .action(runAgentCommand);
 
@@ -167,7 +190,18 @@ export function registerAgentCommands(program: Command): void {
         return;
       }
       printTable([
-        ["APP", "RELEASE", "DRIVER", "PID", "ADDRESS", "STATUS", "SINCE", "LAST DEPLOY", "LAST ERROR", "LAST REFUSAL"],
+        [
+          "APP",
+          "RELEASE",
+          "DRIVER",
+          "PID",
+          "ADDRESS",
+          "STATUS",
+          "SINCE",
+          "LAST DEPLOY",
+          "LAST ERROR",
+          "LAST REFUSAL",
+        ],
         ...rows.map((r) => [
           r.app,
           r.release === undefined ? "-" : String(r.release),
