@@ -69,6 +69,11 @@ export const AppStateSchema = z.object({
   /** Signed pointer records accepted (highest sequence per pointer) and the last refusal (src/agent/trust-gate.ts). */
   accepted: AcceptedSchema.optional(),
   refusal: RefusalSchema.optional(),
+  /** The app's public address, "host:port": deploy.publish, or the one the agent assigned (kept across deploys). */
+  publicAddress: z.string().optional(),
+  /** Written before each step of a swap; a restarted agent resolves it (swap-recovery.ts). */
+  swap: SwapRecordSchema.optional(),
+  crashes: CrashRecordSchema.optional(),
 });
 
 export const AgentStateSchema = z.object({
