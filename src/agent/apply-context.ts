@@ -10,6 +10,8 @@ export interface ApplyContext {
   commit: string;
   events: EventBus;
   signal?: AbortSignal;
+  /** The followed pointer of an app, fetched now: lets a confirmation window end early for a newer release. */
+  readPointer?: (app: string) => Promise<number | undefined>;
 }
 
 export interface ActionOutcome {

@@ -9,6 +9,9 @@ import { recordDeploy } from "./record.js";
 import { loadLocalRelease, prepareRelease, type PreparedRelease } from "./release-files.js";
 import { getStrategy } from "./strategies/index.js";
 import { createSwapOps } from "./swap-ops.js";
+import type { ProxyClient } from "../proxy/index.js";
+import { ensureAppProxy } from "./public-address.js";
+import { inspectInstance } from "./read-actual.js";
 
 type DeployAction = Extract<Action, { kind: "deploy" }>;
 
@@ -44,9 +47,14 @@ export async function deployRelease(action: DeployAction, ctx: ApplyContext): Pr
   const deploy = createDeployId();
   const events: EventBus = ctx.events.child({ app: action.app, release: action.release, deploy });
   events.emit({ type: "deploy.started", message: action.reason, data: { from: action.from?.id } });
+  const startedAt = new Date().toISOString();
   let prepared: PreparedRelease;
+  let proxy: ProxyClient;
   try {
     prepared = await checkRelease(action, ctx);
+    // The public address exists before the swap; it keeps pointing at what serves now.
+    const serving = action.from !== undefined && (await inspectInstance(action.from)) === "running" ? action.from : undefined;
+    proxy = await ensureAppProxy({ data: ctx.data, manifest: prepared.manifest, ...(serving ? { backend: serving } : {}) });
   } catch (error) {
     const serialized = serializeError(error);
     events.emit({
@@ -81,7 +89,14 @@ export async function deployRelease(action: DeployAction, ctx: ApplyContext): Pr
   };
   const result = await strategy.swap(
     { next: prepared, ...(previous ? { previous } : {}) },
-    createSwapOps({ data: ctx.data, events, ...(ctx.signal ? { signal: ctx.signal } : {}) }),
+    createSwapOps({
+      data: ctx.data,
+      events,
+      proxy,
+      swap: { data: ctx.data, app: action.app, deploy, strategy: strategy.name, release: action.release, startedAt },
+      ...(ctx.readPointer ? { readPointer: () => ctx.readPointer!(action.app) } : {}),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    }),
   );
   if (result.ok) {
     await recordDeploy(ctx.data, {

@@ -4,6 +4,8 @@ import { readPointers, syncMirror } from "../store/index.js";
 import { applyPlan, recordReconciled, type ActionOutcome } from "./apply.js";
 import { describeAction, planReconcile, type Action, type DesiredApp } from "./plan.js";
 import { readActual } from "./read-actual.js";
+import { createPointerWatch } from "./swap-pointer-watch.js";
+import { recoverSwaps } from "./swap-recovery.js";
 
 /** Which pointer of each app the agent deploys: production follows current, a staging host staging. */
 export type FollowPointer = "current" | "staging";
@@ -36,6 +38,8 @@ export function mirrorPath(data: string): string {
 export async function reconcileOnce(options: ReconcileOptions): Promise<PassResult> {
   const startedAt = new Date().toISOString();
   const mirror = mirrorPath(options.data);
+  // A swap left half done by a dead agent is resolved to one serving instance first, even if the fetch fails.
+  if (options.dryRun !== true) await recoverSwaps({ data: options.data, events: options.events });
   const commit = await syncMirror({ url: options.repo, mirror });
   const dryRun = options.dryRun ?? false;
   if (commit === undefined) {
@@ -66,6 +70,7 @@ export async function reconcileOnce(options: ReconcileOptions): Promise<PassResu
     mirror,
     commit,
     events: options.events,
+    readPointer: createPointerWatch({ repo: options.repo, mirror, follow: options.follow }),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   await recordReconciled(options.data, desired, commit);

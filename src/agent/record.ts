@@ -4,7 +4,7 @@ import type { DeployResult } from "./state-schema.js";
 import { updateAppState } from "./state.js";
 
 /** Failures that say nothing about the release itself (a git hiccup, a bug): retried on the next pass. */
-const TRANSIENT_CODES = new Set(["ERR_SKIFF_GIT", "ERR_SKIFF_INTERNAL", "ERR_SKIFF_AGENT_LOCKED"]);
+const TRANSIENT_CODES = new Set(["ERR_SKIFF_GIT", "ERR_SKIFF_INTERNAL", "ERR_SKIFF_AGENT_LOCKED", "ERR_SKIFF_APP_STOPPED"]);
 
 export interface DeployRecord {
   app: string;
@@ -29,15 +29,19 @@ export function recordDeploy(data: string, record: DeployRecord): Promise<void> 
     if (app.observedCurrent !== record.release) {
       // The pointer moved: earlier holds (failed releases, a manual stop) no longer apply.
       app.failed = [];
-      delete app.stopped;
+      // A stop made during this very deploy holds under the new pointer: skiff stop always wins.
+      if (record.error?.code !== "ERR_SKIFF_APP_STOPPED") delete app.stopped;
     }
     app.observedCurrent = record.release;
+    // The swap is over (done, rolled back or given up): nothing is left for a restarted agent to resolve.
+    delete app.swap;
     app.lastDeploy = result;
     if (record.instance === null) delete app.instance;
     else if (record.instance !== undefined) app.instance = record.instance;
     if (record.ok) {
       app.failed = app.failed.filter((f) => f.release !== record.release);
       delete app.stopped;
+      delete app.crashes;
     } else if (record.error === undefined || !TRANSIENT_CODES.has(record.error.code)) {
       app.failed = [...app.failed.filter((f) => f.release !== record.release), result];
     }

@@ -1,9 +1,11 @@
 import type { Instance } from "../../drivers/index.js";
 import type { PreparedRelease } from "../release-files.js";
+import type { ConfirmOutcome } from "../swap-confirm.js";
+import type { SwapPhase } from "../state-schema.js";
 
-/** The effects a swap strategy may use; the agent provides them (driver calls, health checks, events). */
+/** The effects a swap strategy may use; the agent provides them (driver calls, proxy, state, events). */
 export interface SwapOps {
-  /** Starts a prepared release serving on `hostPort`. */
+  /** Starts a prepared release serving on `hostPort`; recorded in the swap (or as the app's instance) at once. */
   start(prepared: PreparedRelease, hostPort: number): Promise<Instance>;
   /** Health-checks an instance; throws ERR_SKIFF_HEALTH_TIMEOUT or ERR_SKIFF_INSTANCE_EXITED. */
   check(instance: Instance, prepared: PreparedRelease): Promise<void>;
@@ -11,6 +13,17 @@ export interface SwapOps {
   stop(instance: Instance): Promise<void>;
   /** Records a step of the swap as an event (type such as "deploy.rolled_back"). */
   step(type: string, message: string, data?: Record<string, unknown>): void;
+  /** A host port for a new instance: a fresh one, so it can run beside the old (blue-green). */
+  freePort(): Promise<number>;
+  /** Persists the phase and both instances before the step; throws ERR_SKIFF_APP_STOPPED after `skiff stop`. */
+  phase(phase: SwapPhase, instances: { old?: Instance; next?: Instance }): Promise<void>;
+  /** Points the app's public address at the instance; undefined holds new connections (recreate). */
+  route(instance: Instance | undefined): Promise<void>;
+  /** Waits for the instance's open connections to finish, up to deploy.drain_timeout, then cuts them. */
+  drain(instance: Instance, prepared: PreparedRelease): Promise<void>;
+  /** Watches the new instance through deploy.confirm (crash, health probes, a newer current, skiff stop). */
+  confirm(instance: Instance, prepared: PreparedRelease): Promise<ConfirmOutcome>;
+  isRunning(instance: Instance): Promise<boolean>;
 }
 
 export interface SwapInput {
@@ -21,10 +34,10 @@ export interface SwapInput {
 
 export type SwapResult =
   | { ok: true; instance: Instance }
-  /** `running` is what serves after the failure: the previous release started again, or nothing. */
+  /** `running` is what serves after the failure: the previous instance (possibly dead, then restarted by the plan), or nothing. */
   | { ok: false; error: unknown; running?: Instance };
 
-/** One way to replace an app's instance with a new release (recreate; blue-green later). */
+/** One way to replace an app's instance with a new release: blue-green (default) or recreate. */
 export interface SwapStrategy {
   name: string;
   swap(input: SwapInput, ops: SwapOps): Promise<SwapResult>;

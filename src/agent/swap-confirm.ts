@@ -1,0 +1,75 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseDuration, type HealthConfig } from "../config/index.js";
+import type { Instance, InstanceStatus } from "../drivers/index.js";
+import { SkiffError } from "../errors/index.js";
+import { probeOnce, type ProbeResult } from "./probe.js";
+
+/** Failed probes in a row that count as "fails its health check" inside the window (one can be a blip). */
+const FAILURES_TO_ROLL_BACK = 2;
+/** How often the window looks for a newer release in the deployment repository. */
+const POINTER_CHECK_MS = 1000;
+
+export interface ConfirmOptions {
+  instance: Instance;
+  health: HealthConfig;
+  windowMs: number;
+  inspect: () => Promise<InstanceStatus>;
+  onProbe?: (probe: ProbeResult & { attempt: number }) => void;
+  /** The followed pointer's value now (fetched); a different release ends the window early. */
+  readPointer?: () => Promise<number | undefined>;
+  /** True once `skiff stop` was run for the app: the window ends with ERR_SKIFF_APP_STOPPED. */
+  isStopped: () => boolean;
+  stoppedError: () => SkiffError;
+}
+
+export type ConfirmOutcome =
+  | { ok: true; supersededBy?: number; probes: number }
+  /** The reason to roll back: ERR_SKIFF_ROLLED_BACK with why in data.reason. */
+  | { ok: false; error: SkiffError };
+
+function rollBack(reason: string, detail: Record<string, unknown>): ConfirmOutcome {
+  return {
+    ok: false,
+    error: new SkiffError("ERR_SKIFF_ROLLED_BACK", `the new instance ${reason} inside the confirmation window; traffic went back to the old one`, {
+      hint: "see why with skiff logs <app>; the release is not retried until current changes",
+      data: { reason, ...detail },
+    }),
+  };
+}
+
+/**
+ * Watches the new instance through the confirmation window: inspect and a health probe every
+ * health.interval. Ends early when the instance exits, fails its probes, the app is stopped, or a
+ * newer release became current (then it confirms: the newer release replaces this one next).
+ */
+export async function watchConfirmation(options: ConfirmOptions): Promise<ConfirmOutcome> {
+  const deadline = Date.now() + options.windowMs;
+  const intervalMs = Math.max(50, parseDuration(options.health.interval));
+  const path = options.health.tcp ? undefined : options.health.http;
+  let failures = 0;
+  let attempt = 0;
+  let nextPointerCheck = Date.now() + POINTER_CHECK_MS;
+  for (;;) {
+    if (options.isStopped()) throw options.stoppedError();
+    if ((await options.inspect()) === "exited") return rollBack("crashed", { attempts: attempt });
+    attempt += 1;
+    const timeoutMs = Math.max(50, Math.min(2000, deadline - Date.now()));
+    const probe = await probeOnce({ ...options.instance.address, path, timeoutMs });
+    options.onProbe?.({ ...probe, attempt });
+    failures = probe.ok ? 0 : failures + 1;
+    if (failures >= FAILURES_TO_ROLL_BACK) {
+      // A probe that failed because the process just died is a crash, not a health failure.
+      const crashed = (await options.inspect()) === "exited";
+      return rollBack(crashed ? "crashed" : "failed its health check", { attempts: attempt, lastProbe: probe.reason });
+    }
+    if (Date.now() >= deadline) return { ok: true, probes: attempt };
+    if (options.readPointer !== undefined && Date.now() >= nextPointerCheck) {
+      nextPointerCheck = Date.now() + POINTER_CHECK_MS;
+      const current = await options.readPointer().catch(() => undefined);
+      if (current !== undefined && current !== options.instance.release && failures === 0) {
+        return { ok: true, supersededBy: current, probes: attempt };
+      }
+    }
+    await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())));
+  }
+}
