@@ -7,6 +7,7 @@ import { inspectInstance } from "./read-actual.js";
 import { loadLocalRelease } from "./release-files.js";
 import { readState, updateAppState } from "./state.js";
 import type { AppState, DeployResult } from "./state-schema.js";
+import type { Refusal } from "./trust-state-schema.js";
 
 export interface AppStatus {
   app: string;
@@ -19,6 +20,8 @@ export interface AppStatus {
   since?: string;
   lastDeploy?: DeployResult;
   lastError?: SerializedError;
+  /** The last release this host refused (signature, sequence, expiry, checksums …); active until one is accepted. */
+  lastRefusal?: Refusal;
   failed: number[];
   current?: number;
 }
@@ -56,6 +59,7 @@ export async function readStatus(data: string): Promise<AppStatus[]> {
         status: s.stopped && live !== "running" ? "stopped" : live,
         ...(s.lastDeploy ? { lastDeploy: s.lastDeploy } : {}),
         ...(lastError ? { lastError } : {}),
+        ...(s.refusal ? { lastRefusal: s.refusal } : {}),
         failed: s.failed.map((f) => f.release),
         ...(s.observedCurrent === undefined ? {} : { current: s.observedCurrent }),
       };

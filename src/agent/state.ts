@@ -11,6 +11,7 @@ import {
 import { join } from "node:path";
 import { SkiffError } from "../errors/index.js";
 import { acquireLock } from "./lock.js";
+import { redactForDataDir } from "./secrets.js";
 import {
   AgentStateSchema,
   emptyAppState,
@@ -52,7 +53,8 @@ export function writeState(data: string, state: AgentState): void {
   const temp = `${path}.${process.pid}.tmp`;
   const fd = openSync(temp, "w");
   try {
-    writeSync(fd, JSON.stringify(state, null, 2) + "\n");
+    // Opened secrets never reach the disk, even inside an error message.
+    writeSync(fd, JSON.stringify(redactForDataDir(data, state), null, 2) + "\n");
     fsyncSync(fd);
   } finally {
     closeSync(fd);

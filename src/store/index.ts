@@ -48,3 +48,10 @@ export {
 export { promoteRelease, type PromoteOptions, type PromoteResult } from "./promote.js";
 export { recordStageVerdict, readStageRecord, stageRecordPath } from "./stage-record.js";
 export * from "./stage-record-schema.js";
+export { resignRelease, type ResignOptions, type ResignResult } from "./resign.js";
+export {
+  changeConfigVars,
+  readConfigVars,
+  type ChangeConfigVarsOptions,
+  type ConfigVarsChange,
+} from "./config-vars.js";

@@ -10,6 +10,8 @@ export interface RollbackOptions {
   to?: number;
   /** Sign the new current record (anti-rollback: a rollback is a new record with a higher sequence). */
   sign?: ReleaseSigner;
+  /** When the signed record expires (ISO date-time). */
+  expires?: string;
   signal?: AbortSignal;
 }
 
@@ -21,6 +23,7 @@ export async function rollback(options: RollbackOptions): Promise<PointerChange>
     pointer: "current",
     signal: options.signal,
     sign: options.sign,
+    ...(options.expires ? { expires: options.expires } : {}),
     release: (state) => options.to ?? chooseRollbackTarget(state),
     message: (from, to) =>
       `${options.app}: rollback to release ${to}${from === undefined ? "" : ` (from ${from})`}`,

@@ -51,3 +51,4 @@ export {
 } from "./sealed-secret.js";
 export { redactSecrets, redactSecretsDeep, HIDDEN } from "./redact-secrets.js";
 export { parseSecretAssignments, valueFromStdin, type SecretAssignment } from "./secret-assignments.js";
+export { createReleaseSigner } from "./release-signer.js";

@@ -2,8 +2,10 @@ import type { Command } from "commander";
 import { readLatestBuild } from "../../build/index.js";
 import { SkiffError } from "../../errors/index.js";
 import { redactUrl } from "../../git/index.js";
-import { listReleases, rollback, storeRelease } from "../../store/index.js";
+import { listReleases, resolveExpiry, rollback, storeRelease } from "../../store/index.js";
 import { printJson, printTable, say } from "../output.js";
+import { collectOption, loadSigner } from "../trust-options.js";
+import { registerResignCommand } from "./resign.js";
 
 interface StoreCommandOptions {
   to: string;
@@ -11,6 +13,7 @@ interface StoreCommandOptions {
   keep?: string;
   expires?: string;
   json?: boolean;
+  key?: string[];
 }
 
 interface RepoOptions {
@@ -26,11 +29,23 @@ export function registerStoreCommands(program: Command): void {
     .option("--dir <dir>", "the app's git repository", process.cwd())
     .option("--keep <n>", "keep at most N release folders (never current or the one before it)")
     .option("--expires <when>", "the manifest expires after a duration (14d) or at a date-time")
+    .option(
+      "--key <file>",
+      "sign the manifest and the current record with this private key; repeatable",
+      collectOption,
+    )
     .option("--json", "print the result on stdout")
     .action(async (options: StoreCommandOptions) => {
       const keep = options.keep === undefined ? undefined : parseCount(options.keep, "--keep");
       const build = readLatestBuild(options.dir);
-      const result = await storeRelease({ to: options.to, build, keep, expires: options.expires });
+      const sign = loadSigner(options.key);
+      const result = await storeRelease({
+        to: options.to,
+        build,
+        keep,
+        expires: options.expires,
+        ...(sign ? { sign } : {}),
+      });
       say(`stored ${result.app} release ${result.release} → ${result.repository}`);
       if (result.removed.length > 0) say(`removed releases ${result.removed.join(", ")}`);
       if (options.json) printJson(result);
@@ -78,10 +93,24 @@ export function registerStoreCommands(program: Command): void {
     .description("Point current back at an earlier release (default: the one before current)")
     .requiredOption("--repo <repo>", "the deployment repository: a path or git URL")
     .option("--to <n>", "the release to go back to")
+    .option(
+      "--key <file>",
+      "sign the new current record (a higher sequence) with this private key; repeatable",
+      collectOption,
+    )
+    .option("--expires <when>", "the signed record expires after a duration (14d) or at a date-time")
     .option("--json", "print the result on stdout")
-    .action(async (app: string, options: RepoOptions & { to?: string }) => {
+    .action(async (app: string, options: RepoOptions & { to?: string; key?: string[]; expires?: string }) => {
       const to = options.to === undefined ? undefined : parseCount(options.to, "--to");
-      const change = await rollback({ repo: options.repo, app, to });
+      const sign = loadSigner(options.key);
+      const expires = options.expires === undefined ? undefined : resolveExpiry(options.expires, new Date());
+      const change = await rollback({
+        repo: options.repo,
+        app,
+        to,
+        ...(sign ? { sign } : {}),
+        ...(expires ? { expires } : {}),
+      });
       say(
         change.changed
           ? `rolled back ${app}: current is release ${change.to} (was ${change.from ?? "none"})`
@@ -89,6 +118,7 @@ export function registerStoreCommands(program: Command): void {
       );
       if (options.json) printJson(change);
     });
+  registerResignCommand(program);
 }
 
 function parseCount(text: string, option: string): number {
