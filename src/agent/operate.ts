@@ -4,6 +4,7 @@ import { SkiffError, type SerializedError } from "../errors/index.js";
 import { EventLog } from "../events/index.js";
 import { join } from "node:path";
 import { inspectInstance } from "./read-actual.js";
+import { stopAppProxy } from "./public-address.js";
 import { loadLocalRelease } from "./release-files.js";
 import { readState, updateAppState } from "./state.js";
 import type { AppState, DeployResult } from "./state-schema.js";
@@ -16,7 +17,12 @@ export interface AppStatus {
   instance?: string;
   pid?: number;
   address?: string;
-  status: InstanceStatus | "none" | "stopped";
+  status: InstanceStatus | "none" | "stopped" | "crash-loop";
+  /** The app's public address (the front proxy), "host:port", and as a URL. */
+  publicAddress?: string;
+  url?: string;
+  /** Set once the instance crashed deploy.restart.limit times in a row and was left stopped. */
+  crashLoop?: { release: number; restarts: number; at: string };
   since?: string;
   lastDeploy?: DeployResult;
   lastError?: SerializedError;
@@ -24,6 +30,14 @@ export interface AppStatus {
   lastRefusal?: Refusal;
   failed: number[];
   current?: number;
+}
+
+/** http://host:port for a public address; a wildcard host is shown as localhost. */
+function publicUrl(address: string): string {
+  const colon = address.lastIndexOf(":");
+  const host = address.slice(0, colon);
+  const shown = host === "0.0.0.0" || host === "[::]" || host === "::" ? "localhost" : host;
+  return `http://${shown}:${address.slice(colon + 1)}`;
 }
 
 function requireApp(data: string, app: string): AppState {
@@ -56,7 +70,9 @@ export async function readStatus(data: string): Promise<AppStatus[]> {
               since: instance.startedAt,
             }
           : {}),
-        status: s.stopped && live !== "running" ? "stopped" : live,
+        status: s.stopped && live !== "running" ? "stopped" : s.crashes?.loop && live !== "running" ? "crash-loop" : live,
+        ...(s.publicAddress === undefined ? {} : { publicAddress: s.publicAddress, url: publicUrl(s.publicAddress) }),
+        ...(s.crashes?.loop ? { crashLoop: { release: s.crashes.release, restarts: s.crashes.count, at: s.crashes.loop.at } } : {}),
         ...(s.lastDeploy ? { lastDeploy: s.lastDeploy } : {}),
         ...(lastError ? { lastError } : {}),
         ...(s.refusal ? { lastRefusal: s.refusal } : {}),
@@ -73,10 +89,12 @@ export async function readStatus(data: string): Promise<AppStatus[]> {
  */
 export async function stopApp(data: string, app: string): Promise<Instance | undefined> {
   requireApp(data, app);
-  const instance = await updateAppState(data, app, (s) => {
+  const [instance, swapping] = await updateAppState(data, app, (s) => {
     s.stopped = { at: new Date().toISOString() };
-    return s.instance;
+    // Both sides of a swap in progress: the agent sees the stop at its next step and gives the swap up.
+    return [s.instance, [s.swap?.old, s.swap?.next].filter((i): i is Instance => i !== undefined)] as const;
   });
+  for (const other of swapping) if (other.id !== instance?.id) await getDriver(other.driver).stop(other, { graceMs: 2000 });
   if (instance !== undefined) {
     const timeout = loadLocalRelease(data, app, instance.release)?.manifest.deploy.stop_timeout ?? "10s";
     await getDriver(instance.driver).stop(instance, { graceMs: parseDuration(timeout) });
@@ -84,6 +102,8 @@ export async function stopApp(data: string, app: string): Promise<Instance | und
       if (s.instance?.id === instance.id) delete s.instance;
     });
   }
+  // The public address closes too; skiff start and the next pass open it again (same address).
+  await stopAppProxy(data, app);
   new EventLog(join(data, "events.jsonl")).emit({
     time: new Date().toISOString(),
     type: "app.stopped",
@@ -99,6 +119,7 @@ export async function startApp(data: string, app: string): Promise<void> {
   requireApp(data, app);
   await updateAppState(data, app, (s) => {
     delete s.stopped;
+    delete s.crashes;
   });
 }
 

@@ -33,7 +33,8 @@ export function planSwapRecovery(input: SwapRecoveryInput): SwapRecoveryPlan {
   const preferNext = phase === "draining";
   const keepNext = nextAlive && nextChecked && (preferNext || !oldAlive);
   // Whatever is not kept is stopped, alive or not: stopping a gone instance is a no-op, a stray one is worse.
-  if (keepNext) return { serve: next, record: next, stop: old === undefined ? [] : [old], outcome: "kept new" };
+  if (keepNext)
+    return { serve: next, record: next, stop: old === undefined ? [] : [old], outcome: "kept new" };
   const stop = next === undefined ? [] : [next];
   if (oldAlive) return { serve: old, record: old, stop, outcome: "kept old" };
   return { ...(old === undefined ? {} : { record: old }), stop, outcome: "none running" };

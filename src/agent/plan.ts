@@ -20,6 +20,8 @@ export interface ActualApp {
   observedCurrent?: number;
   stopped: boolean;
   removed: boolean;
+  /** A release whose instance crashed deploy.restart.limit times in a row: left stopped, not restarted. */
+  crashLoop?: number;
 }
 
 export type Action =
@@ -71,7 +73,7 @@ function planApp(want: DesiredApp, have: ActualApp | undefined): Action | undefi
   const holdsApply = have !== undefined && have.observedCurrent === release;
   if (holdsApply && have.stopped) return undefined;
   if (instance !== undefined && instance.release === release) {
-    if (running) return undefined;
+    if (running || have?.crashLoop === release) return undefined;
     return {
       kind: "restart",
       app: want.app,
@@ -82,7 +84,7 @@ function planApp(want: DesiredApp, have: ActualApp | undefined): Action | undefi
   }
   if (holdsApply && have.failed.includes(release)) {
     // Keep the release that replaced the failed one alive; never retry the failed one.
-    if (instance !== undefined && !running) {
+    if (instance !== undefined && !running && have.crashLoop !== instance.release) {
       return {
         kind: "restart",
         app: want.app,

@@ -1,7 +1,14 @@
 import { createServer } from "node:net";
 import { join } from "node:path";
 import type { Instance } from "../drivers/index.js";
-import { ensureProxy, formatAddress, parseAddress, stopProxy, type Address, type ProxyClient } from "../proxy/index.js";
+import {
+  ensureProxy,
+  formatAddress,
+  parseAddress,
+  stopProxy,
+  type Address,
+  type ProxyClient,
+} from "../proxy/index.js";
 import type { Manifest } from "../store/manifest-schema.js";
 import { readState, updateAppState } from "./state.js";
 
@@ -33,7 +40,8 @@ export async function resolvePublicAddress(options: { data: string; manifest: Ma
   if (manifest.deploy.publish !== undefined) return parseAddress(manifest.deploy.publish);
   const known = readState(options.data).apps[manifest.app]?.publicAddress;
   if (known !== undefined) return parseAddress(known);
-  const port = (await findFreePort("127.0.0.1", manifest.deploy.port)) ?? (await findFreePort("127.0.0.1", 0));
+  const port =
+    (await findFreePort("127.0.0.1", manifest.deploy.port)) ?? (await findFreePort("127.0.0.1", 0));
   return { host: "127.0.0.1", port: port ?? 0 };
 }
 
@@ -41,7 +49,11 @@ export async function resolvePublicAddress(options: { data: string; manifest: Ma
  * Adopts or starts the app's proxy on its public address, pointing at `backend` (left as it is
  * when undefined), and records the address in state.
  */
-export async function ensureAppProxy(options: { data: string; manifest: Manifest; backend?: Instance }): Promise<ProxyClient> {
+export async function ensureAppProxy(options: {
+  data: string;
+  manifest: Manifest;
+  backend?: Instance;
+}): Promise<ProxyClient> {
   const listen = await resolvePublicAddress(options);
   const proxy = await ensureProxy({
     app: options.manifest.app,

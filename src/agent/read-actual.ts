@@ -26,6 +26,7 @@ export async function readActual(data: string): Promise<ActualApp[]> {
         ...(appState.observedCurrent === undefined ? {} : { observedCurrent: appState.observedCurrent }),
         stopped: appState.stopped !== undefined,
         removed: appState.removedAt !== undefined,
+        ...(appState.crashes?.loop === undefined ? {} : { crashLoop: appState.crashes.release }),
       };
     }),
   );

@@ -3,9 +3,10 @@ import { serializeError } from "../errors/index.js";
 import type { ApplyContext, ActionOutcome } from "./apply-context.js";
 import { createDeployId } from "./deploy-id.js";
 import type { Action } from "./plan.js";
-import { loadLocalRelease, prepareRelease } from "./release-files.js";
+import { loadLocalRelease, prepareRelease, type PreparedRelease } from "./release-files.js";
 import { updateAppState } from "./state.js";
 import { createSwapOps } from "./swap-ops.js";
+import { finishRestart, gateRestart } from "./crash-loop.js";
 
 type RestartAction = Extract<Action, { kind: "restart" }>;
 
@@ -15,9 +16,16 @@ export async function restartInstance(action: RestartAction, ctx: ApplyContext):
   const events = ctx.events.child({ app: action.app, release: action.release, deploy });
   events.emit({ type: "instance.exited", message: action.reason, data: { instance: action.instance.id } });
   const ops = createSwapOps({ data: ctx.data, events, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  const since = new Date().toISOString();
+  const restartOps = createSwapOps({
+    data: ctx.data,
+    events,
+    swap: { data: ctx.data, app: action.app, deploy, strategy: "restart", release: action.release, startedAt: since },
+  });
   let started: Instance | undefined;
+  let prepared: PreparedRelease | undefined;
   try {
-    const prepared =
+    prepared =
       loadLocalRelease(ctx.data, action.app, action.release) ??
       (await prepareRelease({
         data: ctx.data,
@@ -26,8 +34,13 @@ export async function restartInstance(action: RestartAction, ctx: ApplyContext):
         app: action.app,
         release: action.release,
       }));
-    started = await ops.start(prepared, prepared.manifest.deploy.port);
+    // Crash loops: backoff before the restart, a report and no restart after deploy.restart.limit.
+    const gate = await gateRestart({ data: ctx.data, app: action.app, crashed: action.instance, prepared, events, since });
+    if (gate !== undefined) return { action, ok: false, deploy, error: gate };
+    await restartOps.phase("starting", { old: action.instance });
+    started = await restartOps.start(prepared, await restartOps.freePort());
     await ops.check(started, prepared);
+    await finishRestart({ data: ctx.data, prepared, instance: started, fallback: action.instance });
     events.emit({
       type: "instance.restarted",
       message: `${started.id} replaces ${action.instance.id}`,
@@ -39,6 +52,7 @@ export async function restartInstance(action: RestartAction, ctx: ApplyContext):
     // Keep the dead record: the next pass tries again, and never starts a second instance.
     await updateAppState(ctx.data, action.app, (app) => {
       app.instance = action.instance;
+      delete app.swap;
     });
     const serialized = serializeError(error);
     events.emit({

@@ -30,10 +30,14 @@ export type ConfirmOutcome =
 function rollBack(reason: string, detail: Record<string, unknown>): ConfirmOutcome {
   return {
     ok: false,
-    error: new SkiffError("ERR_SKIFF_ROLLED_BACK", `the new instance ${reason} inside the confirmation window; traffic went back to the old one`, {
-      hint: "see why with skiff logs <app>; the release is not retried until current changes",
-      data: { reason, ...detail },
-    }),
+    error: new SkiffError(
+      "ERR_SKIFF_ROLLED_BACK",
+      `the new instance ${reason} inside the confirmation window; traffic went back to the old one`,
+      {
+        hint: "see why with skiff logs <app>; the release is not retried until current changes",
+        data: { reason, ...detail },
+      },
+    ),
   };
 }
 
@@ -60,7 +64,10 @@ export async function watchConfirmation(options: ConfirmOptions): Promise<Confir
     if (failures >= FAILURES_TO_ROLL_BACK) {
       // A probe that failed because the process just died is a crash, not a health failure.
       const crashed = (await options.inspect()) === "exited";
-      return rollBack(crashed ? "crashed" : "failed its health check", { attempts: attempt, lastProbe: probe.reason });
+      return rollBack(crashed ? "crashed" : "failed its health check", {
+        attempts: attempt,
+        lastProbe: probe.reason,
+      });
     }
     if (Date.now() >= deadline) return { ok: true, probes: attempt };
     if (options.readPointer !== undefined && Date.now() >= nextPointerCheck) {

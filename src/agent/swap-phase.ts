@@ -41,7 +41,11 @@ export function wasStopped(id: SwapIdentity): boolean {
  * Persists the phase and both instances before the step runs. Throws ERR_SKIFF_APP_STOPPED when
  * `skiff stop` came first: under the state lock, so either stop sees the instances or we see the stop.
  */
-export async function recordSwapPhase(id: SwapIdentity, phase: SwapPhase, instances: { old?: Instance; next?: Instance }): Promise<void> {
+export async function recordSwapPhase(
+  id: SwapIdentity,
+  phase: SwapPhase,
+  instances: { old?: Instance; next?: Instance },
+): Promise<void> {
   await updateAppState(id.data, id.app, (app) => {
     if (isStoppedSince(app, id.startedAt)) throw stoppedError(id.app);
     app.swap = {
@@ -64,7 +68,15 @@ export async function recordSwapPhase(id: SwapIdentity, phase: SwapPhase, instan
 export async function recordSwapNext(id: SwapIdentity, next: Instance): Promise<void> {
   const stopped = await updateAppState(id.data, id.app, (app) => {
     if (app.swap?.deploy === id.deploy) app.swap.next = next;
-    else app.swap = { deploy: id.deploy, strategy: id.strategy, release: id.release, phase: "starting", next, at: new Date().toISOString() };
+    else
+      app.swap = {
+        deploy: id.deploy,
+        strategy: id.strategy,
+        release: id.release,
+        phase: "starting",
+        next,
+        at: new Date().toISOString(),
+      };
     return isStoppedSince(app, id.startedAt);
   });
   if (stopped) throw stoppedError(id.app);

@@ -24,8 +24,13 @@ export async function recoverSwaps(options: { data: string; events: EventBus }):
       const swap = appState.swap;
       let serving = appState.instance;
       if (swap !== undefined) {
-        const plan = planSwapRecovery({ ...swap, oldRunning: await isRunning(swap.old), nextRunning: await isRunning(swap.next) });
-        for (const instance of plan.stop) await getDriver(instance.driver).stop(instance, { graceMs: STOP_GRACE_MS });
+        const plan = planSwapRecovery({
+          ...swap,
+          oldRunning: await isRunning(swap.old),
+          nextRunning: await isRunning(swap.next),
+        });
+        for (const instance of plan.stop)
+          await getDriver(instance.driver).stop(instance, { graceMs: STOP_GRACE_MS });
         await updateAppState(options.data, app, (s) => {
           delete s.swap;
           if (plan.record === undefined) delete s.instance;
@@ -38,14 +43,24 @@ export async function recoverSwaps(options: { data: string; events: EventBus }):
           release: swap.release,
           deploy: swap.deploy,
           message: `swap interrupted at ${swap.phase}: ${plan.outcome}`,
-          data: { phase: swap.phase, outcome: plan.outcome, serving: plan.serve?.id, stopped: plan.stop.map((i) => i.id) },
+          data: {
+            phase: swap.phase,
+            outcome: plan.outcome,
+            serving: plan.serve?.id,
+            stopped: plan.stop.map((i) => i.id),
+          },
         });
       }
       if (appState.stopped !== undefined || serving === undefined || !(await isRunning(serving))) continue;
       const manifest = loadLocalRelease(options.data, app, serving.release)?.manifest;
       if (manifest !== undefined) await ensureAppProxy({ data: options.data, manifest, backend: serving });
     } catch (error) {
-      options.events.emit({ type: "swap.recovery_failed", app, message: `could not resolve ${app}'s swap or proxy`, error: serializeError(error) });
+      options.events.emit({
+        type: "swap.recovery_failed",
+        app,
+        message: `could not resolve ${app}'s swap or proxy`,
+        error: serializeError(error),
+      });
     }
   }
 }

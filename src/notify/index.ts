@@ -12,6 +12,8 @@ export const NOTIFY_EVENT_TYPES: readonly string[] = [
   "deploy.succeeded",
   "deploy.failed",
   "release.refused",
+  // A crashed instance that reached deploy.restart.limit and was left stopped.
+  "instance.crash_loop",
   // A staging agent's verdicts (src/stage).
   "stage.passed",
   "stage.failed",

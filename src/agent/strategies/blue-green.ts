@@ -35,7 +35,11 @@ export const blueGreenStrategy: SwapStrategy = {
         return { ok: false, error: outcome.error, running: old };
       }
       if (outcome.supersededBy !== undefined) {
-        ops.step("confirm.ended_early", `release ${outcome.supersededBy} became current during the confirmation window`, { current: outcome.supersededBy });
+        ops.step(
+          "confirm.ended_early",
+          `release ${outcome.supersededBy} became current during the confirmation window`,
+          { current: outcome.supersededBy },
+        );
       }
       await ops.phase("draining", { old, next });
       await ops.drain(old, input.next);

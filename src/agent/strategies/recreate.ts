@@ -29,7 +29,8 @@ export const recreateStrategy: SwapStrategy = {
     } catch (error) {
       if (started !== undefined) await ops.stop(started);
       if (isStopError(error)) return { ok: false, error };
-      const restored = input.previous?.prepared === undefined ? undefined : await restore(input.previous.prepared, ops);
+      const restored =
+        input.previous?.prepared === undefined ? undefined : await restore(input.previous.prepared, ops);
       const running = restored ?? old;
       return { ok: false, error, ...(running === undefined ? {} : { running }) };
     }
@@ -42,14 +43,20 @@ async function restore(previous: PreparedRelease, ops: SwapOps): Promise<Instanc
     instance = await ops.start(previous, await ops.freePort());
     await ops.check(instance, previous);
     await ops.route(instance);
-    ops.step("deploy.rolled_back", `release ${previous.manifest.release} serves again`, { instance: instance.id });
+    ops.step("deploy.rolled_back", `release ${previous.manifest.release} serves again`, {
+      instance: instance.id,
+    });
     return instance;
   } catch (error) {
     // It served before this deploy: keep it running (and routed) rather than leave nothing.
     if (instance !== undefined) await ops.route(instance).catch(() => undefined);
-    ops.step("deploy.rollback_failed", `release ${previous.manifest.release} did not pass its health check again`, {
-      error: String(error),
-    });
+    ops.step(
+      "deploy.rollback_failed",
+      `release ${previous.manifest.release} did not pass its health check again`,
+      {
+        error: String(error),
+      },
+    );
     return instance;
   }
 }

@@ -195,6 +195,7 @@ export function registerAgentCommands(program: Command): void {
           "RELEASE",
           "DRIVER",
           "PID",
+          "URL",
           "ADDRESS",
           "STATUS",
           "SINCE",
@@ -207,8 +208,9 @@ export function registerAgentCommands(program: Command): void {
           r.release === undefined ? "-" : String(r.release),
           r.driver ?? "-",
           r.pid === undefined ? "-" : String(r.pid),
+          r.url ?? "-",
           r.address ?? "-",
-          r.status,
+          r.crashLoop ? `crash-loop (${r.crashLoop.restarts} restarts)` : r.status,
           r.since ?? "-",
           r.lastDeploy
             ? `${r.lastDeploy.release} ${r.lastDeploy.ok ? "ok" : "failed"} ${r.lastDeploy.at}`
