@@ -54,7 +54,8 @@ export const ManifestSchema = z.strictObject({
   expires: z.iso.datetime().optional(),
   /** Set when this release reuses another's image with new config (config:set): the release it came from. */
   imageFrom: z.number().int().positive().optional(),
-  files: z.array(ManifestFileSchema).min(1),
+  // A unikernel is a kernel and perhaps an initrd or disk: thousands of files are an attack, not a release.
+  files: z.array(ManifestFileSchema).min(1).max(256),
 });
 
 export type Manifest = z.output<typeof ManifestSchema>;
