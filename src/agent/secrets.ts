@@ -35,10 +35,14 @@ export class BootSecrets {
     const known = this.opened.get(cacheKey);
     if (known !== undefined) return known;
     if (this.hostKey === undefined) {
-      throw new SkiffError("ERR_SKIFF_SECRET_DECRYPT", `cannot open the sealed secret ${name}: this agent has no host key`, {
-        hint: "start the agent with --host-key host.key (the key the value was sealed for: skiff secrets encrypt --to host.pub)",
-        data: { name },
-      });
+      throw new SkiffError(
+        "ERR_SKIFF_SECRET_DECRYPT",
+        `cannot open the sealed secret ${name}: this agent has no host key`,
+        {
+          hint: "start the agent with --host-key host.key (the key the value was sealed for: skiff secrets encrypt --to host.pub)",
+          data: { name },
+        },
+      );
     }
     const value = openSealed(sealed, { name, hostPrivateKey: this.hostKey });
     this.opened.set(cacheKey, value);

@@ -27,7 +27,10 @@ export interface TrustGateOptions {
  * app with an error: the planner touches nothing of it, so its running instance keeps running.
  * Each new refusal is recorded for skiff status and reported once as a release.refused event.
  */
-export async function gateDesired(desired: readonly DesiredApp[], options: TrustGateOptions): Promise<DesiredApp[]> {
+export async function gateDesired(
+  desired: readonly DesiredApp[],
+  options: TrustGateOptions,
+): Promise<DesiredApp[]> {
   const result: DesiredApp[] = [];
   for (const want of desired) result.push(await gateApp(want, options));
   return result;
@@ -35,12 +38,17 @@ export async function gateDesired(desired: readonly DesiredApp[], options: Trust
 
 async function gateApp(want: DesiredApp, options: TrustGateOptions): Promise<DesiredApp> {
   try {
-    const checked = options.trust ? await checkSigned(want.app, options, options.trust) : await checkPlain(want, options);
-    if (checked.manifest) (options.secrets ?? new BootSecrets(undefined)).openEnv(checked.manifest.deploy.env);
+    const checked = options.trust
+      ? await checkSigned(want.app, options, options.trust)
+      : await checkPlain(want, options);
+    if (checked.manifest)
+      (options.secrets ?? new BootSecrets(undefined)).openEnv(checked.manifest.deploy.env);
     if (!options.dryRun) await clearRefusal(options.data, want.app);
     return checked.desired;
   } catch (error) {
-    const serialized = options.secrets ? options.secrets.redact(serializeError(error)) : serializeError(error);
+    const serialized = options.secrets
+      ? options.secrets.redact(serializeError(error))
+      : serializeError(error);
     const fresh =
       options.dryRun === true ||
       (await recordRefusal(options.data, {
@@ -89,7 +97,12 @@ async function checkPlain(want: DesiredApp, options: TrustGateOptions): Promise<
   if (want.error !== undefined || want.release === undefined) return { desired: want };
   let manifest: Manifest;
   try {
-    manifest = await readManifest({ mirror: options.mirror, commit: options.commit, app: want.app, release: want.release });
+    manifest = await readManifest({
+      mirror: options.mirror,
+      commit: options.commit,
+      app: want.app,
+      release: want.release,
+    });
   } catch {
     // A broken manifest is the deploy's refusal to report, as it was before trust existed.
     return { desired: want };

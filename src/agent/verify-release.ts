@@ -46,12 +46,21 @@ export async function verifyPointer(options: VerifyPointerOptions): Promise<Veri
   const recordEntry = findEntry(entries, recordPath);
   if (plainEntry === undefined && recordEntry === undefined) return undefined;
   if (recordEntry === undefined) {
-    throw new SkiffError("ERR_SKIFF_UNSIGNED", `${plainPath} has no signed record, and this host requires one`, {
-      hint: "store with a trusted key (skiff store --key <file.key>) or sign the pointer with skiff rollback --key",
-      data: { app, pointer },
-    });
+    throw new SkiffError(
+      "ERR_SKIFF_UNSIGNED",
+      `${plainPath} has no signed record, and this host requires one`,
+      {
+        hint: "store with a trusted key (skiff store --key <file.key>) or sign the pointer with skiff rollback --key",
+        data: { app, pointer },
+      },
+    );
   }
-  const recordBytes = await readEntry(options.mirror, recordEntry, MAX_POINTER_BYTES, "ERR_SKIFF_CURRENT_INVALID");
+  const recordBytes = await readEntry(
+    options.mirror,
+    recordEntry,
+    MAX_POINTER_BYTES,
+    "ERR_SKIFF_CURRENT_INVALID",
+  );
   const record = readSignedPointer(recordBytes, { trust: options.trust });
   const plainText =
     plainEntry === undefined
@@ -73,10 +82,14 @@ export async function verifyPointer(options: VerifyPointerOptions): Promise<Veri
   const path = manifestPath(app, record.release);
   const manifestEntry = findEntry(entries, path);
   if (manifestEntry === undefined) {
-    throw new SkiffError("ERR_SKIFF_NO_SUCH_RELEASE", `${app} has no release ${record.release} (no ${path})`, {
-      hint: "the signed record names a release that is not in this commit; store it again",
-      data: { app, release: record.release },
-    });
+    throw new SkiffError(
+      "ERR_SKIFF_NO_SUCH_RELEASE",
+      `${app} has no release ${record.release} (no ${path})`,
+      {
+        hint: "the signed record names a release that is not in this commit; store it again",
+        data: { app, release: record.release },
+      },
+    );
   }
   const manifestBytes = await readEntry(
     options.mirror,

@@ -1,6 +1,12 @@
 import { SkiffError } from "../errors/index.js";
 import type { ReleaseSigner } from "../store/index.js";
-import { createReleaseSigner, loadPrivateKey, loadPublicKey, type PrivateKey, type TrustPolicy } from "../trust/index.js";
+import {
+  createReleaseSigner,
+  loadPrivateKey,
+  loadPublicKey,
+  type PrivateKey,
+  type TrustPolicy,
+} from "../trust/index.js";
 
 /** `--key F` (repeatable) → the store's signer; undefined when no key was given. */
 export function loadSigner(keys: readonly string[] | undefined): ReleaseSigner | undefined {
@@ -9,7 +15,10 @@ export function loadSigner(keys: readonly string[] | undefined): ReleaseSigner |
 }
 
 /** `--trust K` (repeatable) and `--threshold N` → the agent's trust policy; undefined without --trust. */
-export function loadTrustPolicy(trust: readonly string[], threshold: string | undefined): TrustPolicy | undefined {
+export function loadTrustPolicy(
+  trust: readonly string[],
+  threshold: string | undefined,
+): TrustPolicy | undefined {
   if (trust.length === 0) {
     if (threshold !== undefined) {
       throw new SkiffError("ERR_SKIFF_USAGE", "--threshold needs at least one --trust key", {

@@ -78,7 +78,15 @@ async function planChange(
     return {
       changes: [],
       message: "",
-      result: { app: options.app, release: from, from, pointer, sequence: state.sequence, env, changed: false },
+      result: {
+        app: options.app,
+        release: from,
+        from,
+        pointer,
+        sequence: state.sequence,
+        env,
+        changed: false,
+      },
     };
   }
   const release = nextRelease(state);
@@ -103,10 +111,17 @@ async function planChange(
   ];
   const names = [...Object.keys(options.set ?? {}), ...(options.unset ?? []).map((n) => `-${n}`)];
   const message = `${options.app}: release ${release} config ${names.join(" ")} (image of release ${manifest.imageFrom})`;
-  return { changes, message, result: { app: options.app, release, from, pointer, sequence, env, changed: true } };
+  return {
+    changes,
+    message,
+    result: { app: options.app, release, from, pointer, sequence, env, changed: true },
+  };
 }
 
-function nextEnv(env: Readonly<Record<string, string>>, options: ChangeConfigVarsOptions): Record<string, string> {
+function nextEnv(
+  env: Readonly<Record<string, string>>,
+  options: ChangeConfigVarsOptions,
+): Record<string, string> {
   const next: Record<string, string> = { ...env, ...options.set };
   for (const name of options.unset ?? []) delete next[name];
   return next;
@@ -120,14 +135,24 @@ function sameEnv(a: Readonly<Record<string, string>>, b: Readonly<Record<string,
 /** Never reuse a number: above every folder and anything a pointer names (as storeRelease does). */
 function nextRelease(state: AppState): number {
   return (
-    Math.max(0, pointerRelease(state.currentText) ?? 0, pointerRelease(state.stagingText) ?? 0, ...state.releases) +
-    1
+    Math.max(
+      0,
+      pointerRelease(state.currentText) ?? 0,
+      pointerRelease(state.stagingText) ?? 0,
+      ...state.releases,
+    ) + 1
   );
 }
 
 function deriveManifest(
   base: Manifest,
-  next: { release: number; sequence: number; env: Record<string, string>; now: Date; expires: string | undefined },
+  next: {
+    release: number;
+    sequence: number;
+    env: Record<string, string>;
+    now: Date;
+    expires: string | undefined;
+  },
 ): Manifest {
   const { expires: _old, ...rest } = base;
   const parsed = ManifestSchema.safeParse({
@@ -141,9 +166,13 @@ function deriveManifest(
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new SkiffError("ERR_SKIFF_USAGE", `the new config is invalid at ${issue?.path.join(".") ?? "?"}: ${issue?.message ?? ""}`, {
-      hint: "a name is letters, digits and _ (not starting with a digit), e.g. GREETING=hi",
-    });
+    throw new SkiffError(
+      "ERR_SKIFF_USAGE",
+      `the new config is invalid at ${issue?.path.join(".") ?? "?"}: ${issue?.message ?? ""}`,
+      {
+        hint: "a name is letters, digits and _ (not starting with a digit), e.g. GREETING=hi",
+      },
+    );
   }
   return parsed.data;
 }
@@ -154,11 +183,19 @@ function reuseImage(state: AppState, base: Manifest, release: number): TreeChang
     const path = `${releaseDir(base.app, base.release)}/${file.stored}`;
     const entry = state.entries.find((e) => e.path === path);
     if (!entry || entry.type !== "blob") {
-      throw new SkiffError("ERR_SKIFF_ARTIFACT_MISSING", `${path} is missing, so its image cannot be reused`, {
-        hint: `store a new build of ${base.app} (skiff build && skiff store), then set the config again`,
-        data: { path: redactUrl(path) },
-      });
+      throw new SkiffError(
+        "ERR_SKIFF_ARTIFACT_MISSING",
+        `${path} is missing, so its image cannot be reused`,
+        {
+          hint: `store a new build of ${base.app} (skiff build && skiff store), then set the config again`,
+          data: { path: redactUrl(path) },
+        },
+      );
     }
-    return { path: `${releaseDir(base.app, release)}/${file.stored}`, object: entry.object, mode: "100644" as const };
+    return {
+      path: `${releaseDir(base.app, release)}/${file.stored}`,
+      object: entry.object,
+      mode: "100644" as const,
+    };
   });
 }

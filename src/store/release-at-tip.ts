@@ -10,9 +10,13 @@ import type { Manifest } from "./manifest-schema.js";
 export function pickRelease(state: AppState, release: number | undefined, url: string): number {
   const picked = release ?? pointerRelease(state.currentText);
   if (state.releases.length === 0 || picked === undefined) {
-    throw new SkiffError("ERR_SKIFF_NO_SUCH_APP", `${redactUrl(url)} has no current release of ${state.app}`, {
-      hint: `store one first (skiff store --to ${redactUrl(url)}), or name the release`,
-    });
+    throw new SkiffError(
+      "ERR_SKIFF_NO_SUCH_APP",
+      `${redactUrl(url)} has no current release of ${state.app}`,
+      {
+        hint: `store one first (skiff store --to ${redactUrl(url)}), or name the release`,
+      },
+    );
   }
   if (!state.releases.includes(picked)) {
     throw new SkiffError("ERR_SKIFF_NO_SUCH_RELEASE", `${state.app} has no release ${picked}`, {

@@ -68,11 +68,26 @@ async function planResign(
     (pointer) => pointerRelease(pointer === "current" ? state.currentText : state.stagingText) === release,
   );
   for (const pointer of pointers) {
-    const moved = await pointerChanges({ repo, state, pointer, release, sequence, manifestText, sign, now, ...(expires ? { expires } : {}) });
+    const moved = await pointerChanges({
+      repo,
+      state,
+      pointer,
+      release,
+      sequence,
+      manifestText,
+      sign,
+      now,
+      ...(expires ? { expires } : {}),
+    });
     // The sequence file is written once per commit.
     changes.push(...moved.filter((change) => !changes.some((c) => c.path === change.path)));
   }
-  if (pointers.length === 0) changes.push({ path: `${options.app}/sequence`, object: await hashText(repo, `${sequence}\n`), mode: "100644" });
+  if (pointers.length === 0)
+    changes.push({
+      path: `${options.app}/sequence`,
+      object: await hashText(repo, `${sequence}\n`),
+      mode: "100644",
+    });
   const message = `${options.app}: release ${release} signed again${expires ? ` (expires ${expires})` : ""}`;
   return {
     changes,

@@ -17,7 +17,9 @@ interface ConfigOptions {
 export function registerConfigCommands(program: Command): void {
   program
     .command("config <app>")
-    .description("Show the config vars (deploy.env) of the app's current release; sealed values show as [sealed]")
+    .description(
+      "Show the config vars (deploy.env) of the app's current release; sealed values show as [sealed]",
+    )
     .requiredOption("--repo <repo>", "the deployment repository: a path or git URL")
     .option("--json", "print {release, env} on stdout")
     .action(async (app: string, options: ConfigOptions) => {
