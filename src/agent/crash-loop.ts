@@ -97,8 +97,16 @@ export async function gateRestart(options: RestartGateOptions): Promise<Serializ
   });
   const until = Date.now() + decision.waitMs;
   for (;;) {
-    if (isStoppedSince(readState(options.data).apps[options.app], options.since))
-      return serializeError(stoppedError(options.app));
+    if (isStoppedSince(readState(options.data).apps[options.app], options.since)) {
+      const error = serializeError(stoppedError(options.app));
+      options.events.emit({
+        type: "instance.restart_cancelled",
+        message: error.message,
+        error,
+        data: { instance: options.crashed.id },
+      });
+      return error;
+    }
     if (Date.now() >= until) return undefined;
     await sleep(Math.min(STOP_POLL_MS, until - Date.now()));
   }

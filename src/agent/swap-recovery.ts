@@ -1,6 +1,7 @@
 import { getDriver, type Instance } from "../drivers/index.js";
 import { serializeError } from "../errors/index.js";
 import type { EventBus } from "../events/index.js";
+import type { ProxyClient } from "../proxy/index.js";
 import { inspectInstance } from "./read-actual.js";
 import { ensureAppProxy } from "./public-address.js";
 import { planSwapRecovery } from "./plan-swap-recovery.js";
@@ -8,6 +9,8 @@ import { loadLocalRelease } from "./release-files.js";
 import { readState, updateAppState } from "./state.js";
 
 const STOP_GRACE_MS = 2000;
+/** Connections still open on an instance given up after a dead agent get this long to finish. */
+const DRAIN_MS = 5000;
 
 async function isRunning(instance: Instance | undefined): Promise<boolean> {
   return instance !== undefined && (await inspectInstance(instance)) === "running";
@@ -29,8 +32,13 @@ export async function recoverSwaps(options: { data: string; events: EventBus }):
           oldRunning: await isRunning(swap.old),
           nextRunning: await isRunning(swap.next),
         });
-        for (const instance of plan.stop)
+        // The public address moves to the survivor first, the others drain, and only then stop.
+        const proxy = plan.serve === undefined ? undefined : await routeTo(options.data, plan.serve);
+        for (const instance of plan.stop) {
+          if (proxy !== undefined && (await isRunning(instance)))
+            await proxy.drain(instance.address, DRAIN_MS).catch(() => undefined);
           await getDriver(instance.driver).stop(instance, { graceMs: STOP_GRACE_MS });
+        }
         await updateAppState(options.data, app, (s) => {
           delete s.swap;
           if (plan.record === undefined) delete s.instance;
@@ -50,10 +58,10 @@ export async function recoverSwaps(options: { data: string; events: EventBus }):
             stopped: plan.stop.map((i) => i.id),
           },
         });
+        continue;
       }
       if (appState.stopped !== undefined || serving === undefined || !(await isRunning(serving))) continue;
-      const manifest = loadLocalRelease(options.data, app, serving.release)?.manifest;
-      if (manifest !== undefined) await ensureAppProxy({ data: options.data, manifest, backend: serving });
+      await routeTo(options.data, serving);
     } catch (error) {
       options.events.emit({
         type: "swap.recovery_failed",
@@ -63,4 +71,10 @@ export async function recoverSwaps(options: { data: string; events: EventBus }):
       });
     }
   }
+}
+
+/** Ensures the app's proxy points at `instance` (its release's publish address); undefined without the release files. */
+async function routeTo(data: string, instance: Instance): Promise<ProxyClient | undefined> {
+  const manifest = loadLocalRelease(data, instance.app, instance.release)?.manifest;
+  return manifest === undefined ? undefined : ensureAppProxy({ data, manifest, backend: instance });
 }

@@ -64,13 +64,18 @@ test("build → store → agent --once serves; a second release replaces it; rol
     release: number;
     status: string;
     pid: number;
+    url: string;
+    address: string;
   }[];
   assert.deepEqual(
-    status.map((s) => [s.app, s.release, s.status, s.pid]),
-    [["hello", 1, "running", instanceOf(host)?.pid]],
+    status.map((s) => [s.app, s.release, s.status, s.pid, s.url]),
+    [["hello", 1, "running", instanceOf(host)?.pid, `http://127.0.0.1:${host.port}`]],
   );
+  // The public address is the app's port (free at the first deploy); the instance has a port of its own.
+  const instancePort = status[0]?.address.split(":")[1];
+  assert.notEqual(instancePort, String(host.port));
   const logs = await skiffOk(["logs", host.app, "--data", host.data, "-n", "1"]);
-  assert.equal(logs.stdout, `serving v1 on ${host.port}\n`);
+  assert.equal(logs.stdout, `serving v1 on ${instancePort}\n`);
   await skiffOk(["stop", host.app, "--data", host.data]);
 });
 

@@ -1,0 +1,120 @@
+import assert from "node:assert/strict";
+import { once } from "node:events";
+import { describe, test } from "node:test";
+import { runLoad } from "../../src/load/index.js";
+import { connectProxy, formatAddress, readProxyRecord } from "../../src/proxy/index.js";
+import { planSwapRecovery } from "../../src/agent/plan-swap-recovery.js";
+import type { Instance } from "../../src/drivers/index.js";
+import { httpGet } from "../support/http.js";
+import { join } from "node:path";
+import {
+  liveInstances,
+  makeSwapHost,
+  readApp,
+  runAgentOnce,
+  spawnAgent,
+  storeRelease,
+  waitFor,
+} from "./swap-host.js";
+
+const PHASES = ["starting", "checking", "switched", "confirming", "draining"] as const;
+
+/** Where the public address points, asked from the proxy itself. */
+async function proxyBackend(data: string, app: string): Promise<string | null> {
+  const dir = join(data, "proxies", app);
+  const record = readProxyRecord(dir);
+  assert.ok(record, "the proxy runs");
+  return (await connectProxy(dir, record.pid, { host: "127.0.0.1", port: 0 }).status()).backend;
+}
+
+describe("an agent SIGKILLed in the middle of a swap", () => {
+  for (const phase of PHASES) {
+    test(`killed at ${phase}: the restarted agent ends with one serving instance, the proxy on it, no stray process, no failed request`, async () => {
+      const host = await makeSwapHost();
+      await storeRelease(host, { version: "v1" });
+      assert.equal((await runAgentOnce(host)).code, 0);
+      await storeRelease(host, { version: "v2" });
+
+      const stop = new AbortController();
+      const load = runLoad({
+        url: host.url,
+        rate: 100,
+        durationMs: 60_000,
+        maxRequests: 6000,
+        timeoutMs: 10_000,
+        signal: stop.signal,
+      });
+      const agent = spawnAgent(host, { env: { SKIFF_TEST_PAUSE_AT: phase } });
+      await waitFor(`the swap to reach ${phase}`, () =>
+        readApp(host)?.swap?.phase === phase ? true : undefined,
+      );
+      agent.kill("SIGKILL");
+      await once(agent, "exit");
+      const during = readApp(host);
+      assert.equal(during?.swap?.phase, phase, "the dead agent left its swap in state");
+
+      const restarted = await runAgentOnce(host);
+      assert.equal(restarted.code, 0, restarted.stderr);
+      stop.abort();
+      const result = await load;
+
+      const app = readApp(host);
+      assert.equal(app?.swap, undefined);
+      assert.equal(app?.instance?.release, 2, "the retried or kept swap ends on release 2");
+      assert.deepEqual(
+        liveInstances(host.data).map((i) => i.id),
+        [app?.instance?.id],
+        "exactly one instance process of the app runs",
+      );
+      assert.equal(await proxyBackend(host.data, host.app), formatAddress(app.instance.address));
+      assert.equal((await httpGet(host.url)).body, "v2 hello\n");
+      assert.equal(result.errors, 0, `connection errors: ${JSON.stringify(result.errorKinds)}`);
+      assert.equal(result.non2xx, 0);
+    });
+  }
+});
+
+describe("planSwapRecovery (the recovery table)", () => {
+  const instance = (id: string): Instance => ({
+    id,
+    driver: "unix",
+    app: "a",
+    release: id === "old" ? 1 : 2,
+    address: { host: "127.0.0.1", port: id === "old" ? 1 : 2 },
+    handle: {},
+    logPath: "",
+    startedAt: "",
+  });
+  const old = instance("old");
+  const next = instance("next");
+  const cases: [string, boolean, boolean, string | undefined, string[]][] = [
+    // phase, old running, next running → serves, stopped
+    ["starting", true, false, "old", ["next"]],
+    ["checking", true, true, "old", ["next"]],
+    ["switched", true, true, "old", ["next"]],
+    ["confirming", true, true, "old", ["next"]],
+    ["confirming", false, true, "next", ["old"]],
+    ["checking", false, true, undefined, ["next"]],
+    ["draining", true, true, "next", ["old"]],
+    ["draining", true, false, "old", ["next"]],
+    ["draining", false, false, undefined, ["next"]],
+  ];
+  for (const [phase, oldRunning, nextRunning, serves, stopped] of cases) {
+    test(`${phase}, old ${oldRunning ? "up" : "down"}, new ${nextRunning ? "up" : "down"} → ${serves ?? "none"}`, () => {
+      const plan = planSwapRecovery({
+        phase: phase as (typeof PHASES)[number],
+        old,
+        next,
+        oldRunning,
+        nextRunning,
+      });
+      assert.equal(plan.serve?.id, serves);
+      assert.deepEqual(
+        plan.stop.map((i) => i.id),
+        stopped,
+      );
+      if (serves === undefined)
+        assert.equal(plan.record?.id, "old", "the old record stays, so the plan restarts or redeploys");
+    });
+  }
+});
