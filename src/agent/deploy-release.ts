@@ -6,7 +6,12 @@ import { createDeployId } from "./deploy-id.js";
 import { buildInstanceSpec } from "./instance-spec.js";
 import type { Action } from "./plan.js";
 import { recordDeploy } from "./record.js";
-import { loadLocalRelease, prepareRelease, type PreparedRelease } from "./release-files.js";
+import { recordRefusal } from "./trust-state.js";
+import {
+  loadLocalRelease,
+  prepareRelease,
+  type PreparedRelease,
+} from "./release-files.js";
 import { getStrategy } from "./strategies/index.js";
 import { createSwapOps } from "./swap-ops.js";
 import type { ProxyClient } from "../proxy/index.js";
@@ -16,7 +21,10 @@ import { inspectInstance } from "./read-actual.js";
 type DeployAction = Extract<Action, { kind: "deploy" }>;
 
 /** Checks the release (files, driver, host) before anything running is touched; throws a refusal. */
-async function checkRelease(action: DeployAction, ctx: ApplyContext): Promise<PreparedRelease> {
+async function checkRelease(
+  action: DeployAction,
+  ctx: ApplyContext,
+): Promise<PreparedRelease> {
   const prepared = await prepareRelease({
     data: ctx.data,
     mirror: ctx.mirror,
@@ -31,35 +39,66 @@ async function checkRelease(action: DeployAction, ctx: ApplyContext): Promise<Pr
       "ERR_SKIFF_DRIVER_UNAVAILABLE",
       `driver ${driver.name} cannot run here: ${availability.reason ?? "unavailable"}`,
       {
-        hint: availability.reason ?? `install what the ${driver.name} driver needs on this host`,
+        hint:
+          availability.reason ??
+          `install what the ${driver.name} driver needs on this host`,
       },
     );
   }
   if (driver.preflight)
     await driver.preflight(
-      buildInstanceSpec({ data: ctx.data, prepared, hostPort: prepared.manifest.deploy.port }),
+      buildInstanceSpec({
+        data: ctx.data,
+        prepared,
+        hostPort: prepared.manifest.deploy.port,
+      }),
     );
   return prepared;
 }
 
 /** One deploy: check and unpack, then the app's swap strategy, then record and report the outcome. */
-export async function deployRelease(action: DeployAction, ctx: ApplyContext): Promise<ActionOutcome> {
+export async function deployRelease(
+  action: DeployAction,
+  ctx: ApplyContext,
+): Promise<ActionOutcome> {
   const deploy = createDeployId();
-  const events: EventBus = ctx.events.child({ app: action.app, release: action.release, deploy });
-  events.emit({ type: "deploy.started", message: action.reason, data: { from: action.from?.id } });
+  const events: EventBus = ctx.events.child({
+    app: action.app,
+    release: action.release,
+    deploy,
+  });
+  events.emit({
+    type: "deploy.started",
+    message: action.reason,
+    data: { from: action.from?.id },
+  });
   const startedAt = new Date().toISOString();
   let prepared: PreparedRelease;
   let proxy: ProxyClient;
   try {
     prepared = await checkRelease(action, ctx);
     // The public address exists before the swap; it keeps pointing at what serves now.
-    const serving = action.from !== undefined && (await inspectInstance(action.from)) === "running" ? action.from : undefined;
-    proxy = await ensureAppProxy({ data: ctx.data, manifest: prepared.manifest, ...(serving ? { backend: serving } : {}) });
+    const serving =
+      action.from !== undefined &&
+      (await inspectInstance(action.from)) === "running"
+        ? action.from
+        : undefined;
+    proxy = await ensureAppProxy({
+      data: ctx.data,
+      manifest: prepared.manifest,
+      ...(serving ? { backend: serving } : {}),
+    });
   } catch (error) {
     const serialized = serializeError(error);
     events.emit({
       type: "release.refused",
       message: `release ${action.release} refused: ${serialized.message}`,
+      error: serialized,
+    });
+    await recordRefusal(ctx.data, {
+      app: action.app,
+      release: action.release,
+      commit: ctx.commit,
       error: serialized,
     });
     await recordDeploy(ctx.data, {
@@ -93,8 +132,17 @@ export async function deployRelease(action: DeployAction, ctx: ApplyContext): Pr
       data: ctx.data,
       events,
       proxy,
-      swap: { data: ctx.data, app: action.app, deploy, strategy: strategy.name, release: action.release, startedAt },
-      ...(ctx.readPointer ? { readPointer: () => ctx.readPointer!(action.app) } : {}),
+      swap: {
+        data: ctx.data,
+        app: action.app,
+        deploy,
+        strategy: strategy.name,
+        release: action.release,
+        startedAt,
+      },
+      ...(ctx.readPointer
+        ? { readPointer: () => ctx.readPointer!(action.app) }
+        : {}),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     }),
   );
@@ -126,7 +174,17 @@ export async function deployRelease(action: DeployAction, ctx: ApplyContext): Pr
     type: "deploy.failed",
     message: `release ${action.release} failed: ${error.message}`,
     error,
-    data: { strategy: strategy.name, rolledBackTo: result.running?.release, instance: result.running?.id },
+    data: {
+      strategy: strategy.name,
+      rolledBackTo: result.running?.release,
+      instance: result.running?.id,
+    },
   });
-  return { action, ok: false, deploy, error, ...(result.running ? { instance: result.running } : {}) };
+  return {
+    action,
+    ok: false,
+    deploy,
+    error,
+    ...(result.running ? { instance: result.running } : {}),
+  };
 }

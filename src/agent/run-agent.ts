@@ -1,7 +1,11 @@
 import { mkdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { SkiffError, serializeError, type SerializedError } from "../errors/index.js";
+import {
+  SkiffError,
+  serializeError,
+  type SerializedError,
+} from "../errors/index.js";
 import { EventBus, EventLog, type EventSink } from "../events/index.js";
 import { createLogger, type Logger } from "../log/index.js";
 import { createNotifySinks } from "../notify/index.js";
@@ -9,7 +13,23 @@ import { createCoalescer } from "./coalesce.js";
 import { createLoggerSink } from "./event-logger-sink.js";
 import { acquireLock, type LockFile } from "./lock.js";
 import { readActual } from "./read-actual.js";
-import { reconcileOnce, type FollowPointer, type PassResult } from "./reconcile.js";
+import {
+  reconcileOnce,
+  type FollowPointer,
+  type PassResult,
+} from "./reconcile.js";
+import {
+  assertTrustPolicy,
+  type PrivateKey,
+  type TrustPolicy,
+} from "../trust/index.js";
+import {
+  BootSecrets,
+  createRedactingSink,
+  registerBootSecrets,
+  unregisterBootSecrets,
+} from "./secrets.js";
+import { applyTrustMode } from "./trust-state.js";
 
 export interface AgentOptions {
   /** The deployment repository: a local path or a git URL. */
@@ -34,6 +54,12 @@ export interface AgentOptions {
   /** Extra event sinks (the server's live feed). */
   sinks?: EventSink[];
   logger?: Logger;
+  /** `--trust` keys and `--threshold`: only releases signed by enough of them are deployed (docs/trust.md). */
+  trust?: TrustPolicy;
+  /** `--allow-unsigned`: start without --trust on a data dir that required it before (a deliberate downgrade). */
+  allowUnsigned?: boolean;
+  /** `--host-key`: this host's x25519 key, which opens sealed values of deploy.env just before boot. */
+  hostKey?: PrivateKey;
 }
 
 export interface AgentStatus {
@@ -61,26 +87,39 @@ export interface AgentHandle {
   closed: Promise<void>;
 }
 
-function createEvents(options: AgentOptions, logger: Logger): EventBus {
+function createEvents(
+  options: AgentOptions,
+  logger: Logger,
+  secrets: BootSecrets,
+): EventBus {
+  const sinks: EventSink[] = [
+    new EventLog(join(options.data, "events.jsonl")),
+    createLoggerSink(logger),
+    ...createNotifySinks(options.notify ?? [], {
+      logger,
+      ...(options.notifyTimeoutMs
+        ? { timeoutMs: options.notifyTimeoutMs }
+        : {}),
+    }),
+    ...(options.sinks ?? []),
+  ];
   const events = new EventBus({ host: options.host ?? hostname() });
-  events.add(new EventLog(join(options.data, "events.jsonl")));
-  events.add(createLoggerSink(logger));
-  for (const sink of createNotifySinks(options.notify ?? [], {
-    logger,
-    ...(options.notifyTimeoutMs ? { timeoutMs: options.notifyTimeoutMs } : {}),
-  }))
-    events.add(sink);
-  for (const sink of options.sinks ?? []) events.add(sink);
+  // Every sink sees events with opened secrets replaced by [hidden].
+  for (const sink of sinks) events.add(createRedactingSink(sink, secrets));
   return events;
 }
 
 function lockDataDir(data: string): Promise<LockFile> {
   return acquireLock(join(data, "agent.lock"), {
     onHeld: (pid) =>
-      new SkiffError("ERR_SKIFF_AGENT_LOCKED", `another agent (pid ${pid}) uses the data dir ${data}`, {
-        hint: "run one agent per data dir: stop the other one, or pass a different --data",
-        data: { pid },
-      }),
+      new SkiffError(
+        "ERR_SKIFF_AGENT_LOCKED",
+        `another agent (pid ${pid}) uses the data dir ${data}`,
+        {
+          hint: "run one agent per data dir: stop the other one, or pass a different --data",
+          data: { pid },
+        },
+      ),
   });
 }
 
@@ -93,7 +132,9 @@ async function reportAdoptions(data: string, events: EventBus): Promise<void> {
       type: running ? "instance.adopted" : "instance.lost",
       app: app.app,
       release: app.instance.release,
-      message: running ? `adopted ${app.instance.id}` : `${app.instance.id} is no longer running`,
+      message: running
+        ? `adopted ${app.instance.id}`
+        : `${app.instance.id} is no longer running`,
       data: { instance: app.instance.id, handle: app.instance.handle },
     });
   }
@@ -103,16 +144,26 @@ async function reportAdoptions(data: string, events: EventBus): Promise<void> {
 export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
   const logger = options.logger ?? createLogger("skiff-agent");
   const once = options.once === true || options.dryRun === true;
+  if (options.trust) assertTrustPolicy(options.trust);
   mkdirSync(options.data, { recursive: true });
   const lock = options.dryRun ? undefined : await lockDataDir(options.data);
+  const secrets = new BootSecrets(options.hostKey);
   let events: EventBus;
   try {
-    events = createEvents(options, logger);
+    const trustMode = await applyTrustMode(options.data, options);
+    events = createEvents(options, logger, secrets);
+    if (trustMode === "downgraded")
+      events.emit({
+        type: "agent.trust_downgraded",
+        message:
+          "started with --allow-unsigned: releases are no longer checked for signatures",
+      });
     if (!options.dryRun) await reportAdoptions(options.data, events);
   } catch (error) {
     lock?.release();
     throw error;
   }
+  registerBootSecrets(options.data, secrets);
   const status: AgentStatus = { running: true, passes: 0, inFlight: false };
   const pass = createCoalescer(async (): Promise<PassResult> => {
     status.inFlight = true;
@@ -122,6 +173,8 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
         data: options.data,
         follow: options.follow ?? "current",
         events,
+        secrets,
+        ...(options.trust ? { trust: options.trust } : {}),
         // No abort signal: a deploy in flight finishes (or rolls back) before the agent stops.
         ...(options.dryRun ? { dryRun: true } : {}),
       });
@@ -130,7 +183,11 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
       return result;
     } catch (error) {
       status.lastError = serializeError(error);
-      events.emit({ type: "agent.pass_failed", message: status.lastError.message, error: status.lastError });
+      events.emit({
+        type: "agent.pass_failed",
+        message: status.lastError.message,
+        error: status.lastError,
+      });
       throw error;
     } finally {
       status.passes += 1;
@@ -159,6 +216,7 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
       if (timer) clearTimeout(timer);
       await pass.idle();
       lock?.release();
+      unregisterBootSecrets(options.data, secrets);
       await events.close();
       resolveClosed();
     })();
@@ -173,9 +231,11 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     reconcileNow: () =>
       status.running
         ? runPass("request")
-        : Promise.reject(new SkiffError("ERR_SKIFF_NOT_RUNNING", "the agent has stopped")),
+        : Promise.reject(
+            new SkiffError("ERR_SKIFF_NOT_RUNNING", "the agent has stopped"),
+          ),
     stop,
-    status: () => ({ ...status }),
+    status: () => secrets.redact({ ...status }),
     closed,
   };
 
