@@ -1,6 +1,8 @@
 import type { Instance } from "../drivers/index.js";
 import type { SerializedError } from "../errors/index.js";
 import type { EventBus } from "../events/index.js";
+import type { HostDrivers } from "./host-capabilities.js";
+import type { ReleaseLayout } from "./layouts/index.js";
 import type { Action } from "./plan.js";
 
 export interface ApplyContext {
@@ -10,6 +12,10 @@ export interface ApplyContext {
   commit: string;
   events: EventBus;
   signal?: AbortSignal;
+  /** This host's drivers (--drivers, solo5 devices), availability asked once per agent run. */
+  drivers?: HostDrivers;
+  /** How releases are read: skiff's layout (default) or mirage-2015. */
+  layout?: ReleaseLayout;
   /** The followed pointer of an app, fetched now: lets a confirmation window end early for a newer release. */
   readPointer?: (app: string) => Promise<number | undefined>;
 }

@@ -1,17 +1,14 @@
-import { getDriver } from "../drivers/index.js";
-import { SkiffError, serializeError } from "../errors/index.js";
+import { serializeError } from "../errors/index.js";
 import type { EventBus } from "../events/index.js";
 import type { ApplyContext, ActionOutcome } from "./apply-context.js";
 import { createDeployId } from "./deploy-id.js";
+import { createHostDrivers, requireSupport } from "./host-capabilities.js";
+import { skiffLayout } from "./layouts/index.js";
 import { buildInstanceSpec } from "./instance-spec.js";
 import type { Action } from "./plan.js";
 import { recordDeploy } from "./record.js";
 import { recordRefusal } from "./trust-state.js";
-import {
-  loadLocalRelease,
-  prepareRelease,
-  type PreparedRelease,
-} from "./release-files.js";
+import { loadLocalRelease, type PreparedRelease } from "./release-files.js";
 import { getStrategy } from "./strategies/index.js";
 import { createSwapOps } from "./swap-ops.js";
 import type { ProxyClient } from "../proxy/index.js";
@@ -20,58 +17,32 @@ import { inspectInstance } from "./read-actual.js";
 
 type DeployAction = Extract<Action, { kind: "deploy" }>;
 
+/** Refusals that say this host cannot run the release (driver, devices), not that the release is bad. */
+const UNSUPPORTED_CODES = new Set(["ERR_SKIFF_DRIVER_UNAVAILABLE", "ERR_SKIFF_DEVICES_MISSING"]);
+
 /** Checks the release (files, driver, host) before anything running is touched; throws a refusal. */
-async function checkRelease(
-  action: DeployAction,
-  ctx: ApplyContext,
-): Promise<PreparedRelease> {
-  const prepared = await prepareRelease({
+async function checkRelease(action: DeployAction, ctx: ApplyContext): Promise<PreparedRelease> {
+  const prepared = await (ctx.layout ?? skiffLayout).prepare({
     data: ctx.data,
     mirror: ctx.mirror,
     commit: ctx.commit,
     app: action.app,
     release: action.release,
   });
-  const driver = getDriver(prepared.manifest.driver);
-  const availability = await driver.available();
-  if (!availability.available) {
-    throw new SkiffError(
-      "ERR_SKIFF_DRIVER_UNAVAILABLE",
-      `driver ${driver.name} cannot run here: ${availability.reason ?? "unavailable"}`,
-      {
-        hint:
-          availability.reason ??
-          `install what the ${driver.name} driver needs on this host`,
-      },
-    );
-  }
+  // Host capabilities: the driver must run here (and, for solo5, find its devices) before anything stops.
+  const driver = await requireSupport(ctx.drivers ?? createHostDrivers(), prepared.manifest.driver);
   if (driver.preflight)
     await driver.preflight(
-      buildInstanceSpec({
-        data: ctx.data,
-        prepared,
-        hostPort: prepared.manifest.deploy.port,
-      }),
+      buildInstanceSpec({ data: ctx.data, prepared, hostPort: prepared.manifest.deploy.port }),
     );
   return prepared;
 }
 
 /** One deploy: check and unpack, then the app's swap strategy, then record and report the outcome. */
-export async function deployRelease(
-  action: DeployAction,
-  ctx: ApplyContext,
-): Promise<ActionOutcome> {
+export async function deployRelease(action: DeployAction, ctx: ApplyContext): Promise<ActionOutcome> {
   const deploy = createDeployId();
-  const events: EventBus = ctx.events.child({
-    app: action.app,
-    release: action.release,
-    deploy,
-  });
-  events.emit({
-    type: "deploy.started",
-    message: action.reason,
-    data: { from: action.from?.id },
-  });
+  const events: EventBus = ctx.events.child({ app: action.app, release: action.release, deploy });
+  events.emit({ type: "deploy.started", message: action.reason, data: { from: action.from?.id } });
   const startedAt = new Date().toISOString();
   let prepared: PreparedRelease;
   let proxy: ProxyClient;
@@ -79,8 +50,7 @@ export async function deployRelease(
     prepared = await checkRelease(action, ctx);
     // The public address exists before the swap; it keeps pointing at what serves now.
     const serving =
-      action.from !== undefined &&
-      (await inspectInstance(action.from)) === "running"
+      action.from !== undefined && (await inspectInstance(action.from)) === "running"
         ? action.from
         : undefined;
     proxy = await ensureAppProxy({
@@ -90,9 +60,10 @@ export async function deployRelease(
     });
   } catch (error) {
     const serialized = serializeError(error);
+    const unsupported = UNSUPPORTED_CODES.has(serialized.code);
     events.emit({
-      type: "release.refused",
-      message: `release ${action.release} refused: ${serialized.message}`,
+      type: unsupported ? "release.unsupported" : "release.refused",
+      message: `release ${action.release} ${unsupported ? "cannot run on this host" : "refused"}: ${serialized.message}`,
       error: serialized,
     });
     await recordRefusal(ctx.data, {
@@ -132,6 +103,7 @@ export async function deployRelease(
       data: ctx.data,
       events,
       proxy,
+      ...(ctx.drivers ? { drivers: ctx.drivers } : {}),
       swap: {
         data: ctx.data,
         app: action.app,
@@ -140,9 +112,7 @@ export async function deployRelease(
         release: action.release,
         startedAt,
       },
-      ...(ctx.readPointer
-        ? { readPointer: () => ctx.readPointer!(action.app) }
-        : {}),
+      ...(ctx.readPointer ? { readPointer: () => ctx.readPointer!(action.app) } : {}),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     }),
   );
@@ -174,17 +144,7 @@ export async function deployRelease(
     type: "deploy.failed",
     message: `release ${action.release} failed: ${error.message}`,
     error,
-    data: {
-      strategy: strategy.name,
-      rolledBackTo: result.running?.release,
-      instance: result.running?.id,
-    },
+    data: { strategy: strategy.name, rolledBackTo: result.running?.release, instance: result.running?.id },
   });
-  return {
-    action,
-    ok: false,
-    deploy,
-    error,
-    ...(result.running ? { instance: result.running } : {}),
-  };
+  return { action, ok: false, deploy, error, ...(result.running ? { instance: result.running } : {}) };
 }

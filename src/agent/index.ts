@@ -25,3 +25,19 @@ export { createInstanceId, substituteArgs, buildInstanceSpec } from "./instance-
 export { prepareRelease, loadLocalRelease, releaseDir, type PreparedRelease } from "./release-files.js";
 export { createCoalescer } from "./coalesce.js";
 export { acquireLock, type LockFile } from "./lock.js";
+export {
+  createHostDrivers,
+  parseDriverList,
+  requireSupport,
+  type HostDrivers,
+  type HostDriversOptions,
+} from "./host-capabilities.js";
+export { parseSolo5Devices } from "./driver-config.js";
+export {
+  skiffLayout,
+  createMirage2015Layout,
+  parseMirage2015Flags,
+  type ReleaseLayout,
+  type Mirage2015LayoutOptions,
+  type Mirage2015Flags,
+} from "./layouts/index.js";

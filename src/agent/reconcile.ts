@@ -1,19 +1,16 @@
 import { join } from "node:path";
 import type { EventBus } from "../events/index.js";
-import { readPointers, syncMirror } from "../store/index.js";
+import { syncMirror } from "../store/index.js";
 import { applyPlan, recordReconciled, type ActionOutcome } from "./apply.js";
-import {
-  describeAction,
-  planReconcile,
-  type Action,
-  type DesiredApp,
-} from "./plan.js";
+import { describeAction, planReconcile, type Action, type DesiredApp } from "./plan.js";
 import { readActual } from "./read-actual.js";
+import type { HostDrivers } from "./host-capabilities.js";
+import { reportPointerErrors, skiffLayout, type ReleaseLayout } from "./layouts/index.js";
+import { createPointerWatch } from "./swap-pointer-watch.js";
+import { recoverSwaps } from "./swap-recovery.js";
 import type { BootSecrets } from "./secrets.js";
 import { gateDesired } from "./trust-gate.js";
 import type { TrustPolicy } from "../trust/index.js";
-import { createPointerWatch } from "./swap-pointer-watch.js";
-import { recoverSwaps } from "./swap-recovery.js";
 
 /** Which pointer of each app the agent deploys: production follows current, a staging host staging. */
 export type FollowPointer = "current" | "staging";
@@ -29,6 +26,10 @@ export interface ReconcileOptions {
   trust?: TrustPolicy;
   /** The agent's host key holder for sealed values. */
   secrets?: BootSecrets;
+  /** This host's drivers (--drivers, solo5 devices); availability is asked once per agent run. */
+  drivers?: HostDrivers;
+  /** How the deployment repository is read: skiff's layout (default) or mirage-2015. */
+  layout?: ReleaseLayout;
 }
 
 export interface PassResult {
@@ -47,51 +48,37 @@ export function mirrorPath(data: string): string {
 }
 
 /** One pass: fetch the deployment repository, plan against what runs, apply (unless a dry run). */
-export async function reconcileOnce(
-  options: ReconcileOptions,
-): Promise<PassResult> {
+export async function reconcileOnce(options: ReconcileOptions): Promise<PassResult> {
   const startedAt = new Date().toISOString();
   const mirror = mirrorPath(options.data);
   // A swap left half done by a dead agent is resolved to one serving instance first, even if the fetch fails.
-  if (options.dryRun !== true)
-    await recoverSwaps({ data: options.data, events: options.events });
-  const commit = await syncMirror({ url: options.repo, mirror });
+  if (options.dryRun !== true) await recoverSwaps({ data: options.data, events: options.events });
+  const layout = options.layout ?? skiffLayout;
+  const commit = await syncMirror({ url: options.repo, mirror, branch: layout.branch });
   const dryRun = options.dryRun ?? false;
   if (commit === undefined) {
-    options.events.emit({
-      type: "agent.fetched",
-      message: "the deployment repository has no commits yet",
-    });
-    return {
-      actions: [],
-      outcomes: [],
-      dryRun,
-      startedAt,
-      finishedAt: new Date().toISOString(),
-    };
+    options.events.emit({ type: "agent.fetched", message: "the deployment repository has no commits yet" });
+    return { actions: [], outcomes: [], dryRun, startedAt, finishedAt: new Date().toISOString() };
   }
   options.events.emit({
     type: "agent.fetched",
     message: `deployment repository at ${commit.slice(0, 12)}`,
     data: { commit },
   });
-  const pointers = await readPointers({ mirror, commit });
-  const named: DesiredApp[] = pointers.map((p) => ({
-    app: p.app,
-    ...(p[options.follow] === undefined ? {} : { release: p[options.follow] }),
-    ...(p.error === undefined ? {} : { error: p.error }),
-  }));
+  const named: DesiredApp[] = await layout.readDesired({ mirror, commit, follow: options.follow });
   // Signatures, sequence, expiry and sealed values are checked before anything is planned.
-  const desired = await gateDesired(named, {
-    data: options.data,
-    mirror,
-    commit,
-    follow: options.follow,
-    events: options.events,
-    dryRun,
-    ...(options.trust ? { trust: options.trust } : {}),
-    ...(options.secrets ? { secrets: options.secrets } : {}),
-  });
+  const desired = layout.signed
+    ? await gateDesired(named, {
+        data: options.data,
+        mirror,
+        commit,
+        follow: options.follow,
+        events: options.events,
+        dryRun,
+        ...(options.trust ? { trust: options.trust } : {}),
+        ...(options.secrets ? { secrets: options.secrets } : {}),
+      })
+    : await reportPointerErrors(named, { data: options.data, commit, events: options.events, dryRun });
   const actions = planReconcile(desired, await readActual(options.data));
   options.events.emit({
     type: "agent.planned",
@@ -99,33 +86,17 @@ export async function reconcileOnce(
     data: { commit, dryRun, actions: actions.map(describeAction) },
   });
   if (dryRun)
-    return {
-      commit,
-      actions,
-      outcomes: [],
-      dryRun,
-      startedAt,
-      finishedAt: new Date().toISOString(),
-    };
+    return { commit, actions, outcomes: [], dryRun, startedAt, finishedAt: new Date().toISOString() };
   const outcomes = await applyPlan(actions, {
     data: options.data,
     mirror,
     commit,
     events: options.events,
-    readPointer: createPointerWatch({
-      repo: options.repo,
-      mirror,
-      follow: options.follow,
-    }),
+    readPointer: createPointerWatch({ repo: options.repo, mirror, follow: options.follow }),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.drivers ? { drivers: options.drivers } : {}),
+    ...(options.layout ? { layout: options.layout } : {}),
   });
   await recordReconciled(options.data, desired, commit);
-  return {
-    commit,
-    actions,
-    outcomes,
-    dryRun,
-    startedAt,
-    finishedAt: new Date().toISOString(),
-  };
+  return { commit, actions, outcomes, dryRun, startedAt, finishedAt: new Date().toISOString() };
 }

@@ -40,11 +40,15 @@ export async function prepareRelease(options: {
     manifest,
     dest: dir,
   });
-  // Kept beside the files, so a rollback or restart needs neither the network nor the mirror.
+  writeLocalManifest(dir, manifest);
+  return { manifest, dir, files: unpacked };
+}
+
+/** Kept beside the unpacked files, so a rollback or restart needs neither the network nor the mirror. */
+export function writeLocalManifest(dir: string, manifest: Manifest): void {
   const temp = join(dir, `.manifest-${randomBytes(3).toString("hex")}.tmp`);
   writeFileSync(temp, JSON.stringify(manifest, null, 2) + "\n");
   renameSync(temp, join(dir, "manifest.json"));
-  return { manifest, dir, files: unpacked };
 }
 
 /** A release unpacked here before (the one to roll back to or restart), or undefined when it is gone. */

@@ -3,7 +3,8 @@ import { serializeError } from "../errors/index.js";
 import type { ApplyContext, ActionOutcome } from "./apply-context.js";
 import { createDeployId } from "./deploy-id.js";
 import type { Action } from "./plan.js";
-import { loadLocalRelease, prepareRelease, type PreparedRelease } from "./release-files.js";
+import { skiffLayout } from "./layouts/index.js";
+import { loadLocalRelease, type PreparedRelease } from "./release-files.js";
 import { updateAppState } from "./state.js";
 import { createSwapOps } from "./swap-ops.js";
 import { finishRestart, gateRestart } from "./crash-loop.js";
@@ -15,19 +16,32 @@ export async function restartInstance(action: RestartAction, ctx: ApplyContext):
   const deploy = createDeployId();
   const events = ctx.events.child({ app: action.app, release: action.release, deploy });
   events.emit({ type: "instance.exited", message: action.reason, data: { instance: action.instance.id } });
-  const ops = createSwapOps({ data: ctx.data, events, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  const ops = createSwapOps({
+    data: ctx.data,
+    events,
+    ...(ctx.drivers ? { drivers: ctx.drivers } : {}),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
   const since = new Date().toISOString();
   const restartOps = createSwapOps({
     data: ctx.data,
     events,
-    swap: { data: ctx.data, app: action.app, deploy, strategy: "restart", release: action.release, startedAt: since },
+    ...(ctx.drivers ? { drivers: ctx.drivers } : {}),
+    swap: {
+      data: ctx.data,
+      app: action.app,
+      deploy,
+      strategy: "restart",
+      release: action.release,
+      startedAt: since,
+    },
   });
   let started: Instance | undefined;
   let prepared: PreparedRelease | undefined;
   try {
     prepared =
       loadLocalRelease(ctx.data, action.app, action.release) ??
-      (await prepareRelease({
+      (await (ctx.layout ?? skiffLayout).prepare({
         data: ctx.data,
         mirror: ctx.mirror,
         commit: ctx.commit,
@@ -35,7 +49,14 @@ export async function restartInstance(action: RestartAction, ctx: ApplyContext):
         release: action.release,
       }));
     // Crash loops: backoff before the restart, a report and no restart after deploy.restart.limit.
-    const gate = await gateRestart({ data: ctx.data, app: action.app, crashed: action.instance, prepared, events, since });
+    const gate = await gateRestart({
+      data: ctx.data,
+      app: action.app,
+      crashed: action.instance,
+      prepared,
+      events,
+      since,
+    });
     if (gate !== undefined) return { action, ok: false, deploy, error: gate };
     await restartOps.phase("starting", { old: action.instance });
     started = await restartOps.start(prepared, await restartOps.freePort());

@@ -1,34 +1,19 @@
 import { mkdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import {
-  SkiffError,
-  serializeError,
-  type SerializedError,
-} from "../errors/index.js";
+import { SkiffError, serializeError, type SerializedError } from "../errors/index.js";
 import { EventBus, EventLog, type EventSink } from "../events/index.js";
 import { createLogger, type Logger } from "../log/index.js";
 import { createNotifySinks } from "../notify/index.js";
 import { createCoalescer } from "./coalesce.js";
 import { createLoggerSink } from "./event-logger-sink.js";
+import { createHostDrivers, type HostDrivers } from "./host-capabilities.js";
+import type { ReleaseLayout } from "./layouts/index.js";
 import { acquireLock, type LockFile } from "./lock.js";
 import { readActual } from "./read-actual.js";
-import {
-  reconcileOnce,
-  type FollowPointer,
-  type PassResult,
-} from "./reconcile.js";
-import {
-  assertTrustPolicy,
-  type PrivateKey,
-  type TrustPolicy,
-} from "../trust/index.js";
-import {
-  BootSecrets,
-  createRedactingSink,
-  registerBootSecrets,
-  unregisterBootSecrets,
-} from "./secrets.js";
+import { reconcileOnce, type FollowPointer, type PassResult } from "./reconcile.js";
+import { assertTrustPolicy, type PrivateKey, type TrustPolicy } from "../trust/index.js";
+import { BootSecrets, createRedactingSink, registerBootSecrets, unregisterBootSecrets } from "./secrets.js";
 import { applyTrustMode } from "./trust-state.js";
 
 export interface AgentOptions {
@@ -60,6 +45,10 @@ export interface AgentOptions {
   allowUnsigned?: boolean;
   /** `--host-key`: this host's x25519 key, which opens sealed values of deploy.env just before boot. */
   hostKey?: PrivateKey;
+  /** This host's drivers: `--drivers`, solo5 devices (createHostDrivers); default every driver, no devices. */
+  drivers?: HostDrivers;
+  /** How the deployment repository is read: skiff's layout (default) or `--layout mirage-2015`. */
+  layout?: ReleaseLayout;
 }
 
 export interface AgentStatus {
@@ -87,19 +76,13 @@ export interface AgentHandle {
   closed: Promise<void>;
 }
 
-function createEvents(
-  options: AgentOptions,
-  logger: Logger,
-  secrets: BootSecrets,
-): EventBus {
+function createEvents(options: AgentOptions, logger: Logger, secrets: BootSecrets): EventBus {
   const sinks: EventSink[] = [
     new EventLog(join(options.data, "events.jsonl")),
     createLoggerSink(logger),
     ...createNotifySinks(options.notify ?? [], {
       logger,
-      ...(options.notifyTimeoutMs
-        ? { timeoutMs: options.notifyTimeoutMs }
-        : {}),
+      ...(options.notifyTimeoutMs ? { timeoutMs: options.notifyTimeoutMs } : {}),
     }),
     ...(options.sinks ?? []),
   ];
@@ -112,14 +95,10 @@ function createEvents(
 function lockDataDir(data: string): Promise<LockFile> {
   return acquireLock(join(data, "agent.lock"), {
     onHeld: (pid) =>
-      new SkiffError(
-        "ERR_SKIFF_AGENT_LOCKED",
-        `another agent (pid ${pid}) uses the data dir ${data}`,
-        {
-          hint: "run one agent per data dir: stop the other one, or pass a different --data",
-          data: { pid },
-        },
-      ),
+      new SkiffError("ERR_SKIFF_AGENT_LOCKED", `another agent (pid ${pid}) uses the data dir ${data}`, {
+        hint: "run one agent per data dir: stop the other one, or pass a different --data",
+        data: { pid },
+      }),
   });
 }
 
@@ -132,9 +111,7 @@ async function reportAdoptions(data: string, events: EventBus): Promise<void> {
       type: running ? "instance.adopted" : "instance.lost",
       app: app.app,
       release: app.instance.release,
-      message: running
-        ? `adopted ${app.instance.id}`
-        : `${app.instance.id} is no longer running`,
+      message: running ? `adopted ${app.instance.id}` : `${app.instance.id} is no longer running`,
       data: { instance: app.instance.id, handle: app.instance.handle },
     });
   }
@@ -155,8 +132,7 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     if (trustMode === "downgraded")
       events.emit({
         type: "agent.trust_downgraded",
-        message:
-          "started with --allow-unsigned: releases are no longer checked for signatures",
+        message: "started with --allow-unsigned: releases are no longer checked for signatures",
       });
     if (!options.dryRun) await reportAdoptions(options.data, events);
   } catch (error) {
@@ -165,6 +141,8 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
   }
   registerBootSecrets(options.data, secrets);
   const status: AgentStatus = { running: true, passes: 0, inFlight: false };
+  // One set per agent run, so each driver's availability is asked once.
+  const drivers = options.drivers ?? createHostDrivers();
   const pass = createCoalescer(async (): Promise<PassResult> => {
     status.inFlight = true;
     try {
@@ -174,6 +152,8 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
         follow: options.follow ?? "current",
         events,
         secrets,
+        drivers,
+        ...(options.layout ? { layout: options.layout } : {}),
         ...(options.trust ? { trust: options.trust } : {}),
         // No abort signal: a deploy in flight finishes (or rolls back) before the agent stops.
         ...(options.dryRun ? { dryRun: true } : {}),
@@ -183,11 +163,7 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
       return result;
     } catch (error) {
       status.lastError = serializeError(error);
-      events.emit({
-        type: "agent.pass_failed",
-        message: status.lastError.message,
-        error: status.lastError,
-      });
+      events.emit({ type: "agent.pass_failed", message: status.lastError.message, error: status.lastError });
       throw error;
     } finally {
       status.passes += 1;
@@ -231,9 +207,7 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     reconcileNow: () =>
       status.running
         ? runPass("request")
-        : Promise.reject(
-            new SkiffError("ERR_SKIFF_NOT_RUNNING", "the agent has stopped"),
-          ),
+        : Promise.reject(new SkiffError("ERR_SKIFF_NOT_RUNNING", "the agent has stopped")),
     stop,
     status: () => secrets.redact({ ...status }),
     closed,

@@ -1,9 +1,10 @@
 import { parseDuration } from "../config/index.js";
-import { getDriver, type Instance } from "../drivers/index.js";
+import { getDriver, type Driver, type Instance } from "../drivers/index.js";
 import type { EventBus } from "../events/index.js";
 import { SkiffError, serializeError } from "../errors/index.js";
 import type { ProxyClient } from "../proxy/index.js";
 import { checkHealth } from "./health.js";
+import type { HostDrivers } from "./host-capabilities.js";
 import { buildInstanceSpec } from "./instance-spec.js";
 import { findFreePort } from "./public-address.js";
 import { loadLocalRelease, type PreparedRelease } from "./release-files.js";
@@ -24,6 +25,8 @@ export interface SwapOpsOptions {
   data: string;
   events: EventBus;
   signal?: AbortSignal;
+  /** This host's drivers (solo5 devices, --drivers); default the built-in ones. */
+  drivers?: HostDrivers;
   /** The deploy this swap belongs to: starts are recorded in its swap record, phases persisted. */
   swap?: SwapIdentity;
   /** The app's front proxy; without it route() and drain() do nothing (no public address). */
@@ -35,14 +38,10 @@ export interface SwapOpsOptions {
 /** Driver calls, health checks, proxy switches, state and events for a swap strategy. */
 export function createSwapOps(options: SwapOpsOptions): SwapOps {
   const { data, events, swap, proxy } = options;
+  const driverOf = (name: string): Driver => options.drivers?.driverFor(name) ?? getDriver(name);
   const probeEvent =
     (instance: Instance, type: string) =>
-    (probe: {
-      attempt: number;
-      ok: boolean;
-      reason: string;
-      durationMs: number;
-    }): void => {
+    (probe: { attempt: number; ok: boolean; reason: string; durationMs: number }): void => {
       events.emit({
         type,
         release: instance.release,
@@ -57,22 +56,14 @@ export function createSwapOps(options: SwapOpsOptions): SwapOps {
       });
     };
   const ops: SwapOps = {
-    async start(
-      prepared: PreparedRelease,
-      hostPort: number,
-    ): Promise<Instance> {
-      const driver = getDriver(prepared.manifest.driver);
+    async start(prepared: PreparedRelease, hostPort: number): Promise<Instance> {
+      const driver = driverOf(prepared.manifest.driver);
       const spec = buildInstanceSpec({ data, prepared, hostPort });
       const instance = await driver.start(spec);
       // Recorded before the health check: an agent that dies now finds this instance, never starts a second.
       try {
         if (swap !== undefined) await recordSwapNext(swap, instance);
-        else
-          await updateAppState(
-            data,
-            instance.app,
-            (app) => void (app.instance = instance),
-          );
+        else await updateAppState(data, instance.app, (app) => void (app.instance = instance));
       } catch (error) {
         await driver.stop(instance, { graceMs: 1000 });
         throw error;
@@ -81,16 +72,12 @@ export function createSwapOps(options: SwapOpsOptions): SwapOps {
         type: "instance.started",
         release: instance.release,
         message: `started ${instance.id} on ${instance.address.host}:${instance.address.port}`,
-        data: {
-          instance: instance.id,
-          handle: instance.handle,
-          address: instance.address,
-        },
+        data: { instance: instance.id, handle: instance.handle, address: instance.address },
       });
       return instance;
     },
     async check(instance: Instance, prepared: PreparedRelease): Promise<void> {
-      const driver = getDriver(instance.driver);
+      const driver = driverOf(instance.driver);
       try {
         const result = await checkHealth({
           address: instance.address,
@@ -118,11 +105,9 @@ export function createSwapOps(options: SwapOpsOptions): SwapOps {
     },
     async stop(instance: Instance): Promise<void> {
       const timeout =
-        loadLocalRelease(data, instance.app, instance.release)?.manifest.deploy
-          .stop_timeout ?? DEFAULT_STOP_TIMEOUT;
-      await getDriver(instance.driver).stop(instance, {
-        graceMs: parseDuration(timeout),
-      });
+        loadLocalRelease(data, instance.app, instance.release)?.manifest.deploy.stop_timeout ??
+        DEFAULT_STOP_TIMEOUT;
+      await driverOf(instance.driver).stop(instance, { graceMs: parseDuration(timeout) });
       events.emit({
         type: "instance.stopped",
         release: instance.release,
@@ -136,11 +121,9 @@ export function createSwapOps(options: SwapOpsOptions): SwapOps {
     async freePort(): Promise<number> {
       const port = await findFreePort();
       if (port === undefined)
-        throw new SkiffError(
-          "ERR_SKIFF_PORT_IN_USE",
-          "no free loopback port for a new instance",
-          { hint: "check what holds the host's ports (ss -ltnp)" },
-        );
+        throw new SkiffError("ERR_SKIFF_PORT_IN_USE", "no free loopback port for a new instance", {
+          hint: "check what holds the host's ports (ss -ltnp)",
+        });
       return port;
     },
     async phase(phase, instances): Promise<void> {
@@ -155,10 +138,7 @@ export function createSwapOps(options: SwapOpsOptions): SwapOps {
       if (proxy === undefined) return;
       await proxy.setBackend(instance?.address);
       if (instance === undefined)
-        events.emit({
-          type: "proxy.held",
-          message: "new connections wait for a backend",
-        });
+        events.emit({ type: "proxy.held", message: "new connections wait for a backend" });
       else
         events.emit({
           type: "proxy.switched",
@@ -181,23 +161,21 @@ export function createSwapOps(options: SwapOpsOptions): SwapOps {
       });
     },
     confirm(instance: Instance, prepared: PreparedRelease) {
-      const driver = getDriver(instance.driver);
+      const driver = driverOf(instance.driver);
       return watchConfirmation({
         instance,
         health: prepared.manifest.deploy.health,
         windowMs: parseDuration(prepared.manifest.deploy.confirm),
         inspect: () => driver.inspect(instance),
         onProbe: probeEvent(instance, "confirm.probe"),
-        ...(options.readPointer === undefined
-          ? {}
-          : { readPointer: options.readPointer }),
+        ...(options.readPointer === undefined ? {} : { readPointer: options.readPointer }),
         isStopped: () => swap !== undefined && wasStopped(swap),
         stoppedError: () => stoppedError(instance.app),
       });
     },
     async isRunning(instance: Instance): Promise<boolean> {
       return (
-        (await getDriver(instance.driver)
+        (await driverOf(instance.driver)
           .inspect(instance)
           .catch(() => "unknown")) === "running"
       );

@@ -11,6 +11,8 @@ export interface SyncMirrorOptions {
   /** A local bare repository that keeps a copy (created on first use). */
   mirror: string;
   signal?: AbortSignal;
+  /** The remote branch to follow (default main; a 2015 repository used master). The mirror keeps it as main. */
+  branch?: string;
 }
 
 /** Fetches the deployment repository's main into the mirror; returns its commit, or undefined while main does not exist. */
@@ -20,13 +22,14 @@ export async function syncMirror(options: SyncMirrorOptions): Promise<string | u
     await initBare(options.mirror);
   }
   try {
-    const head = await remoteBranchHead(options.url, BRANCH, options.signal);
+    const branch = options.branch ?? BRANCH;
+    const head = await remoteBranchHead(options.url, branch, options.signal);
     if (head === undefined) return undefined;
     // Forced into refs/heads/main: the mirror follows the remote even if it was rewound (anti-rollback is the agent's job).
     return await fetchBranch({
       repo: options.mirror,
       url: options.url,
-      branch: BRANCH,
+      branch,
       ref: `refs/heads/${BRANCH}`,
       signal: options.signal,
     });

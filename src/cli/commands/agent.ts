@@ -15,10 +15,11 @@ import { parseDuration } from "../../config/index.js";
 import { SkiffError } from "../../errors/index.js";
 import { normalizeLocation, redactUrl } from "../../git/index.js";
 import { printJson, printTable, say } from "../output.js";
+import { hostOptions, type HostCommandOptions } from "../host-options.js";
 import { loadHostKey, loadTrustPolicy } from "../trust-options.js";
 import { runStageAgentCommand } from "./stage.js";
 
-interface AgentCommandOptions {
+interface AgentCommandOptions extends HostCommandOptions {
   repo: string;
   data: string;
   poll: string;
@@ -107,6 +108,7 @@ async function runAgentCommand(options: AgentCommandOptions): Promise<void> {
       ...(options.dryRun ? { dryRun: true } : {}),
       ...(options.host ? { host: options.host } : {}),
       ...trustOptions(options),
+      ...hostOptions(options),
     });
     if (options.once || options.dryRun) {
       const result = handle.status().lastPass;
@@ -171,6 +173,30 @@ export function registerAgentCommands(program: Command): void {
       "staging: judge each release staging names (tests, load, network profiles) and promote it; production (default): deploy current",
       "production",
     )
+    .option("--drivers <list>", "the drivers this host may run, comma-separated (default: all it can)")
+    .option(
+      "--solo5-net <NAME=TAP>",
+      "give solo5 unikernels the net device NAME as tap TAP; repeatable",
+      collect,
+      [],
+    )
+    .option(
+      "--solo5-block <NAME=FILE>",
+      "give solo5 unikernels the block device NAME as disk image FILE; repeatable",
+      collect,
+      [],
+    )
+    .option(
+      "--layout <layout>",
+      "skiff, or mirage-2015: follow a 2015 MirageOS repository (xen/latest)",
+      "skiff",
+    )
+    .option("--driver <name>", "mirage-2015: boot the kernel with xen (default), unix or qemu")
+    .option("--app <name>", "mirage-2015: the app name on this host (default: the repository's name)")
+    .option("--vm <name>", "mirage-2015: which xen/<id>/<vm>.xen.bz2 to run when there are several")
+    .option("--branch <name>", "mirage-2015: the branch to follow (default master)")
+    .option("--address <host[:port]>", "mirage-2015 with xen: where the guest serves on the bridge")
+    .option("--port <n>", "mirage-2015: the port the unikernel serves on (deploy.port)")
     .option("--json", "with --once or --dry-run: print the pass on stdout as JSON")
     .action(runAgentCommand);
 
