@@ -1,0 +1,199 @@
+// Swaps under load: 50 releases back to back on the public address, blue-green against recreate,
+// and the proxy's own overhead. Run: node dist/bench/swap-under-load.js [--releases 50] [--rate 200] [--json]
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseArgs } from "node:util";
+import { findFreePort } from "../src/agent/public-address.js";
+import { runLoad, summarizeSamples, type LoadSample, type LoadSummary } from "../src/load/index.js";
+import { ensureProxy, stopProxy } from "../src/proxy/index.js";
+import {
+  REPO_ROOT,
+  WINDOWS,
+  spawnBenchAgent,
+  storeBenchRelease,
+  waitForDeploy,
+  type BenchHost,
+  type ReleaseKind,
+  type Strategy,
+} from "./bench-host.js";
+
+const { values } = parseArgs({
+  options: {
+    releases: { type: "string", default: "50" },
+    rate: { type: "string", default: "200" },
+    json: { type: "boolean", default: false },
+  },
+});
+const RELEASES = Number(values.releases);
+const RATE = Number(values.rate);
+
+/** Every fifth release fails its health check; one (the 23rd, or the 3rd of a short run) crashes inside the window. */
+function kindOf(index: number): ReleaseKind {
+  if (index % 5 === 0) return "unhealthy";
+  if (index === (RELEASES >= 23 ? 23 : 3)) return "crash-in-window";
+  return "serve";
+}
+
+interface StrategyFigures {
+  strategy: Strategy;
+  deploys: { ok: number; failed: number; rolledBack: number };
+  total: LoadSummary;
+  steady: LoadSummary;
+  swapping: LoadSummary;
+  durationS: number;
+}
+
+function within(
+  samples: readonly LoadSample[],
+  windows: { from: number; to: number }[],
+  inside: boolean,
+): LoadSample[] {
+  return samples.filter((s) => windows.some((w) => s.t >= w.from && s.t < w.to) === inside);
+}
+
+async function runStrategy(strategy: Strategy, root: string): Promise<StrategyFigures> {
+  const port = await findFreePort();
+  const host: BenchHost = {
+    app: "bench",
+    root: join(root, strategy),
+    repo: join(root, strategy, "deploy.git"),
+    data: join(root, strategy, "host"),
+    publish: `127.0.0.1:${port}`,
+    strategy,
+  };
+  await storeBenchRelease(host, "serve", "v1");
+  const agent = spawnBenchAgent(host);
+  try {
+    await waitForDeploy(host.data, 1);
+    const stop = new AbortController();
+    const load = runLoad({
+      url: `http://${host.publish}/`,
+      rate: RATE,
+      durationMs: 600_000,
+      maxRequests: RATE * 600,
+      timeoutMs: 10_000,
+      signal: stop.signal,
+    });
+    const startedAt = Date.now();
+    await sleep(1000);
+    const windows: { from: number; to: number }[] = [];
+    const deploys = { ok: 0, failed: 0, rolledBack: 0 };
+    for (let index = 2; index <= RELEASES + 1; index += 1) {
+      const release = await storeBenchRelease(host, kindOf(index), `v${index}`);
+      const deploy = await waitForDeploy(host.data, release);
+      windows.push({ from: deploy.from - startedAt, to: deploy.to - startedAt + 50 });
+      if (deploy.ok) deploys.ok += 1;
+      else if (deploy.code === "ERR_SKIFF_ROLLED_BACK") deploys.rolledBack += 1;
+      else deploys.failed += 1;
+      process.stderr.write(`\r${strategy}: ${index - 1}/${RELEASES} releases`);
+    }
+    await sleep(1000);
+    stop.abort();
+    const result = await load;
+    process.stderr.write("\n");
+    return {
+      strategy,
+      deploys,
+      total: summarizeSamples(result.samples),
+      steady: summarizeSamples(within(result.samples, windows, false)),
+      swapping: summarizeSamples(within(result.samples, windows, true)),
+      durationS: (Date.now() - startedAt) / 1000,
+    };
+  } finally {
+    agent.kill("SIGTERM");
+    await once(agent, "exit");
+    await stopProxy(join(host.data, "proxies", host.app));
+    await sleep(200);
+  }
+}
+
+/** Throughput and p99 straight to one instance and through a proxy in front of it, alternating, same run. */
+async function measureProxyOverhead(root: string) {
+  const backendPort = await findFreePort();
+  const backend = spawn(
+    process.execPath,
+    [join(REPO_ROOT, "test", "fixtures", "unikernels", "serve.mjs"), `--port=${backendPort}`],
+    { stdio: "ignore" },
+  );
+  const proxyPort = await findFreePort();
+  const dir = join(root, "proxy");
+  await ensureProxy({
+    app: "bench",
+    listen: `127.0.0.1:${proxyPort}`,
+    dir,
+    backend: { host: "127.0.0.1", port: backendPort! },
+  });
+  await sleep(300);
+  const rounds: Record<"direct" | "proxy", LoadSummary[]> = { direct: [], proxy: [] };
+  try {
+    for (let round = 0; round < 2; round += 1) {
+      for (const [name, port] of [
+        ["direct", backendPort],
+        ["proxy", proxyPort],
+      ] as const) {
+        const result = await runLoad({
+          url: `http://127.0.0.1:${port}/`,
+          concurrency: 8,
+          durationMs: 4000,
+          maxRequests: 200_000,
+        });
+        rounds[name].push(result);
+      }
+    }
+  } finally {
+    await stopProxy(dir);
+    backend.kill("SIGTERM");
+  }
+  const merge = (list: LoadSummary[]) => ({
+    rate: list.reduce((a, r) => a + r.rate, 0) / list.length,
+    p99: Math.max(...list.map((r) => r.latency.p99)),
+    errors: list.reduce((a, r) => a + r.errors + r.non2xx, 0),
+  });
+  return { direct: merge(rounds.direct), proxy: merge(rounds.proxy) };
+}
+
+function row(label: string, s: LoadSummary): string {
+  return `${label.padEnd(24)} ${String(s.requests).padStart(8)} ${String(s.non2xx).padStart(7)} ${String(s.errors).padStart(8)} ${s.latency.p50.toFixed(1).padStart(8)} ${s.latency.p99.toFixed(1).padStart(8)}`;
+}
+
+const root = mkdtempSync(join(tmpdir(), "skiff-bench-"));
+try {
+  const figures = [await runStrategy("blue-green", root), await runStrategy("recreate", root)];
+  const overhead = await measureProxyOverhead(root);
+  if (values.json) {
+    console.log(
+      JSON.stringify({ releases: RELEASES, rate: RATE, windows: WINDOWS, figures, overhead }, null, 2),
+    );
+  } else {
+    console.log(
+      `swap-under-load: ${RELEASES} releases per strategy at ${RATE} req/s (new connection per request), every 5th unhealthy, one crashing inside the confirmation window`,
+    );
+    console.log(
+      `short windows to fit the run in minutes: confirm ${WINDOWS.confirm}, drain_timeout ${WINDOWS.drain}, health timeout ${WINDOWS.healthTimeout}, poll 100ms`,
+    );
+    console.log(
+      `${"".padEnd(24)} ${"requests".padStart(8)} ${"non2xx".padStart(7)} ${"conn err".padStart(8)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)}`,
+    );
+    for (const f of figures) {
+      console.log(
+        `${f.strategy}: ${f.deploys.ok} swapped, ${f.deploys.failed} failed their health check, ${f.deploys.rolledBack} rolled back, ${f.durationS.toFixed(0)}s`,
+      );
+      console.log(row("  total", f.total));
+      console.log(row("  steady state", f.steady));
+      console.log(row("  during swaps", f.swapping));
+    }
+    console.log(`proxy overhead (8 clients, new connection per request, 2×4s each, alternating):`);
+    console.log(
+      `  direct  ${overhead.direct.rate.toFixed(0)} req/s  p99 ${overhead.direct.p99.toFixed(1)} ms  errors ${overhead.direct.errors}`,
+    );
+    console.log(
+      `  proxy   ${overhead.proxy.rate.toFixed(0)} req/s  p99 ${overhead.proxy.p99.toFixed(1)} ms  errors ${overhead.proxy.errors}`,
+    );
+  }
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}
