@@ -62,9 +62,12 @@ export async function ensureAppProxy(options: {
     ...(options.backend === undefined ? {} : { backend: options.backend.address }),
   });
   const publicAddress = formatAddress(proxy.listen);
-  await updateAppState(options.data, options.manifest.app, (app) => {
-    app.publicAddress = publicAddress;
-  });
+  // Written once when assigned or changed, not on every pass.
+  if (readState(options.data).apps[options.manifest.app]?.publicAddress !== publicAddress) {
+    await updateAppState(options.data, options.manifest.app, (app) => {
+      app.publicAddress = publicAddress;
+    });
+  }
   return proxy;
 }
 
