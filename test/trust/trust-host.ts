@@ -105,7 +105,8 @@ export async function assertUntouched(data: string, before: RunningInstance, bod
   assert.equal(now.id, before.id, "the instance record changed");
   assert.equal(now.pid, before.pid, "the instance pid changed");
   assert.ok(isSameProcess(before.pid, before.startTime), "the running instance was stopped");
-  const served = await httpGet(before.url);
+  // Generous: a loaded CI host may be slow to answer, which says nothing about the refusal.
+  const served = await httpGet(before.url, 20_000);
   assert.equal(served.body.trim(), body);
 }
 
