@@ -1,23 +1,14 @@
-import { loadLocalRelease } from "../agent/index.js";
+import type { AppStatus } from "../agent/index.js";
 
-export interface AppUrlOptions {
-  agentData: string;
-  app: string;
-  release: number;
-  /** The instance's own HOST:PORT. */
-  address: string | undefined;
-  /** Host name to show instead of the listen address (and for 0.0.0.0 / ::). */
-  publicHost: string | undefined;
-}
-
-/** Where a release serves: its deploy.publish address when it has one, else its instance's address. */
-export function resolveAppUrl(options: AppUrlOptions): string | undefined {
-  const publish = loadLocalRelease(options.agentData, options.app, options.release)?.manifest.deploy.publish;
-  const chosen = publish ?? options.address;
-  if (chosen === undefined) return undefined;
-  const colon = chosen.lastIndexOf(":");
-  const host = chosen.slice(0, colon);
+/**
+ * Where an app serves: the agent's public address (its front proxy) as a URL, with the server's
+ * --public-host in place of the host when one was given; else the instance's own address.
+ */
+export function resolveAppUrl(status: AppStatus, publicHost: string | undefined): string | undefined {
+  const address = status.publicAddress ?? status.address;
+  if (address === undefined) return undefined;
+  const colon = address.lastIndexOf(":");
+  const host = address.slice(0, colon);
   const wildcard = host === "0.0.0.0" || host === "[::]" || host === "::";
-  const shown = options.publicHost ?? (wildcard ? "localhost" : host);
-  return `http://${shown}:${chosen.slice(colon + 1)}`;
+  return `http://${publicHost ?? (wildcard ? "localhost" : host)}:${address.slice(colon + 1)}`;
 }

@@ -50,14 +50,16 @@ export class DeliveryLog {
     this.dirty = true;
     if (this.saving || this.options.file === undefined) return;
     this.saving = true;
-    setImmediate(() => {
+    // One write per burst of deliveries, not one per delivery.
+    const timer = setTimeout(() => {
       this.saving = false;
       try {
         if (this.dirty) this.save();
       } catch {
         // Losing the replay memory on a full disk must not break the trigger; it is kept in memory.
       }
-    });
+    }, 200);
+    timer.unref();
   }
 }
 

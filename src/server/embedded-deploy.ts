@@ -2,35 +2,36 @@ import type { AgentHandle } from "../agent/index.js";
 import { readStatus } from "../agent/index.js";
 import { serializeError, SkiffError } from "../errors/index.js";
 import { resolveAppUrl } from "./app-url.js";
+import type { DeployWatch } from "./deploy-watch.js";
 import type { DeployOutcome, DeployRequest } from "./push-pipeline.js";
 
 export interface EmbeddedDeployOptions {
   agent: AgentHandle;
   /** The embedded agent's data dir. */
   agentData: string;
-  /** Host name in URLs when an app publishes on 0.0.0.0 or ::. */
+  /** A sink on the agent's events: tells when a release switches in or fails. */
+  watch: DeployWatch;
+  /** Host name in URLs instead of the proxy's listen host. */
   publicHost: string | undefined;
   /** Upper bound on one deploy (the health check has its own, shorter timeout). */
   timeoutMs?: number;
 }
 
-/** Asks the embedded agent for a pass now and reports whether the stored release serves. */
+/** Asks the embedded agent for a pass now and reports as soon as the stored release serves or fails. */
 export function createEmbeddedDeploy(
   options: EmbeddedDeployOptions,
 ): (request: DeployRequest) => Promise<DeployOutcome> {
   return async (request) => {
+    const watched = options.watch.waitFor(request.app, request.release);
     try {
-      await withTimeout(options.agent.reconcileNow(), options.timeoutMs ?? 300_000);
+      // The pass may go on after the switch (blue-green keeps the old instance through its confirmation window).
+      const pass = options.agent.reconcileNow().then(() => undefined);
+      const first = await withTimeout(Promise.race([watched.outcome, pass]), options.timeoutMs ?? 300_000);
       const status = (await readStatus(options.agentData)).find((s) => s.app === request.app);
-      if (status?.release === request.release && status.status === "running") {
-        const url = resolveAppUrl({
-          ...request,
-          agentData: options.agentData,
-          address: status.address,
-          publicHost: options.publicHost,
-        });
-        return { ok: true, url };
-      }
+      if (first?.ok === false) return first;
+      const url = status ? resolveAppUrl(status, options.publicHost) : undefined;
+      if (first?.ok) return { ok: true, url };
+      if (status?.release === request.release && status.status === "running") return { ok: true, url };
       const failure =
         status?.lastDeploy?.release === request.release ? status.lastDeploy.error : status?.lastError;
       return {
@@ -38,11 +39,13 @@ export function createEmbeddedDeploy(
         error: failure ?? {
           code: "ERR_SKIFF_DEPLOY_FAILED",
           message: `release ${request.release} of ${request.app} is not running (status: ${status?.status ?? "none"})`,
-          hint: `see the agent's events in the server's data dir (agent/events.jsonl)`,
+          hint: "see the agent's events in the server's data dir (agent/events.jsonl)",
         },
       };
     } catch (error) {
       return { ok: false, error: serializeError(error) };
+    } finally {
+      watched.cancel();
     }
   };
 }

@@ -7,6 +7,7 @@ import { createLogger } from "../log/index.js";
 import { resolveAppUrl } from "./app-url.js";
 import { createApp } from "./apps.js";
 import { DeliveryLog } from "./delivery-log.js";
+import { DeployWatch } from "./deploy-watch.js";
 import { createEmbeddedDeploy } from "./embedded-deploy.js";
 import { notifyFollowers } from "./follower-trigger.js";
 import { writeHooks } from "./hook-script.js";
@@ -54,11 +55,13 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
   const createdToken = readTokens(data).length === 0 ? createToken({ data, name: "push" }).token : undefined;
   const webhookSecret = readOrCreateSecret(options.webhookSecretFile ?? join(data, "webhook-secret"));
   const agentData = join(data, "agent");
+  const watch = new DeployWatch();
   const agent = await startAgent({
     repo: deployRepo,
     data: agentData,
     pollMs: options.pollMs ?? 30_000,
     logger,
+    sinks: [watch],
   });
   const metrics = createServerMetrics();
   const queue = new PushQueue(options.builds ?? 2);
@@ -88,7 +91,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
       appUrl: (name) => `${bound.base}/${name}.git`,
       pipeline: {
         deployRepo,
-        deploy: createEmbeddedDeploy({ agent, agentData, publicHost }),
+        deploy: createEmbeddedDeploy({ agent, agentData, watch, publicHost }),
         onStored: (stored) => {
           metrics.pushes.inc({ outcome: "stored" });
           notifyFollowers({
@@ -107,16 +110,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
       deployRepo,
       agentData,
       queue,
-      urlOf: (status) =>
-        status.release === undefined
-          ? undefined
-          : resolveAppUrl({
-              agentData,
-              app: status.app,
-              release: status.release,
-              address: status.address,
-              publicHost,
-            }),
+      urlOf: (status) => resolveAppUrl(status, publicHost),
     },
     webhook: {
       secret: webhookSecret,

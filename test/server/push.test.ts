@@ -3,8 +3,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { commitAll, gitSync, writeAndCommit, writeFixture } from "../support/app-repo.js";
 import { httpGet, waitForBody } from "../support/http.js";
-import { tempDir } from "../support/temp.js";
-import { gitPush, makeServedApp, startSkiffServer } from "./server-harness.js";
+import { gitPush, makeServedApp, serverSandbox } from "./server-harness.js";
 
 function serverMain(data: string, app: string): string | undefined {
   try {
@@ -16,8 +15,9 @@ function serverMain(data: string, app: string): string | undefined {
 
 describe("git push to skiff server", () => {
   it("builds, stores and deploys the pushed commit, and the pusher sees each stage and the URL", async () => {
-    const root = tempDir();
-    const server = await startSkiffServer(join(root, "data"));
+    const sandbox = serverSandbox();
+    const root = sandbox.root;
+    const server = await sandbox.start();
     const { dir, port } = await makeServedApp(join(root, "app"), "hello", "v1");
     const push = await gitPush(dir, server.gitUrl("hello"));
     assert.equal(push.code, 0, push.stderr);
@@ -44,14 +44,15 @@ describe("git push to skiff server", () => {
   });
 
   it("rejects a push whose tests fail, and the release before keeps serving", async () => {
-    const root = tempDir();
-    const server = await startSkiffServer(join(root, "data"));
+    const sandbox = serverSandbox();
+    const root = sandbox.root;
+    const server = await sandbox.start();
     const { dir, port } = await makeServedApp(join(root, "app"), "hello", "v1");
     assert.equal((await gitPush(dir, server.gitUrl("hello"))).code, 0);
     const good = gitSync(dir, ["rev-parse", "HEAD"]);
     writeFixture(dir, "serve", "v2");
     const yml = gitSync(dir, ["show", "HEAD:skiff.yml"]).replace(
-      /  test: .*/,
+      / {2}test: .*/,
       "  test: echo unit tests failed; exit 3",
     );
     writeAndCommit(dir, "skiff.yml", yml + "\n", "v2 with failing tests");
@@ -64,8 +65,9 @@ describe("git push to skiff server", () => {
   });
 
   it("two pushes in quick succession end with the newer one live", async () => {
-    const root = tempDir();
-    const server = await startSkiffServer(join(root, "data"));
+    const sandbox = serverSandbox();
+    const root = sandbox.root;
+    const server = await sandbox.start();
     const { dir, port } = await makeServedApp(join(root, "app"), "hello", "v1");
     assert.equal((await gitPush(dir, server.gitUrl("hello"))).code, 0);
     // v2 builds slowly, so v3 arrives while v2 is still building.
@@ -86,8 +88,9 @@ describe("git push to skiff server", () => {
   });
 
   it("a newer push replaces one still waiting, which is rejected with a reason", async () => {
-    const root = tempDir();
-    const server = await startSkiffServer(join(root, "data"));
+    const sandbox = serverSandbox();
+    const root = sandbox.root;
+    const server = await sandbox.start();
     const { dir, port } = await makeServedApp(join(root, "app"), "hello", "v1");
     assert.equal((await gitPush(dir, server.gitUrl("hello"))).code, 0);
     const yml = gitSync(dir, ["show", "HEAD:skiff.yml"]).replace("command: ", "command: sleep 2 && ");

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after } from "node:test";
-import { terminateGroup } from "../../src/process/index.js";
+import { stopApp } from "../../src/agent/index.js";
 import { defaultSkiffYml, makeAppRepo } from "../support/app-repo.js";
 import { freePort } from "../support/http.js";
 import { SKIFF_BIN } from "../support/paths.js";
@@ -16,11 +17,35 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Starts the real `skiff server` CLI on a free port; stopped (with the instances it started) after the test file. */
-export async function startSkiffServer(
-  data: string,
-  extraArgs: readonly string[] = [],
-): Promise<RunningServer> {
+export interface ServerSandbox {
+  /** A temp dir for this test: the server's data and the app repositories. */
+  root: string;
+  start(extraArgs?: readonly string[]): Promise<RunningServer>;
+}
+
+/**
+ * A temp dir and the `skiff server`s started in it; after the test file the servers stop, the
+ * instances their agents started are stopped, and then the dir is removed (in that order).
+ */
+export function serverSandbox(): ServerSandbox {
+  const root = mkdtempSync(join(tmpdir(), "skiff-server-test-"));
+  const servers: RunningServer[] = [];
+  after(async () => {
+    for (const server of servers) await server.stop();
+    if (process.env.SKIFF_KEEP_TMP !== "1") rmSync(root, { recursive: true, force: true });
+  });
+  return {
+    root,
+    start: async (extraArgs = []) => {
+      const server = await startSkiffServer(join(root, `data-${servers.length}`), extraArgs);
+      servers.push(server);
+      return server;
+    },
+  };
+}
+
+/** Starts the real `skiff server` CLI on a free port. */
+async function startSkiffServer(data: string, extraArgs: readonly string[]): Promise<RunningServer> {
   const child = spawn(
     process.execPath,
     [SKIFF_BIN, "server", "--data", data, "--listen", "127.0.0.1:0", "--json", "--poll", "1h", ...extraArgs],
@@ -28,13 +53,15 @@ export async function startSkiffServer(
   );
   const started = await readStartup(child, 15_000);
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null) {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");
-      await new Promise((resolve) => child.once("exit", resolve));
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
     }
     await stopInstances(join(data, "agent"));
   };
-  after(stop);
   const gitUrl = (app: string, token = started.token): string =>
     `${started.url.replace("http://", `http://git:${token}@`)}/${app}.git`;
   return { url: started.url, token: started.token, data, gitUrl, stop };
@@ -60,21 +87,21 @@ function readStartup(child: ChildProcess, timeoutMs: number): Promise<{ url: str
   });
 }
 
-/** Stops every instance the server's agent recorded (they outlive the server by design). */
+/** Stops every app the server's agent runs (instances and proxies outlive the server by design). */
 async function stopInstances(agentData: string): Promise<void> {
-  let state: { apps?: Record<string, { instance?: { handle?: { pid?: number } } }> };
+  let apps: string[];
   try {
-    state = JSON.parse(readFileSync(join(agentData, "state.json"), "utf8")) as typeof state;
+    const state = JSON.parse(readFileSync(join(agentData, "state.json"), "utf8")) as {
+      apps?: Record<string, unknown>;
+    };
+    apps = Object.keys(state.apps ?? {});
   } catch {
     return;
   }
-  for (const app of Object.values(state.apps ?? {})) {
-    const pid = app.instance?.handle?.pid;
-    if (typeof pid === "number") await terminateGroup(pid, 2000).catch(() => undefined);
-  }
+  for (const app of apps) await stopApp(agentData, app).catch(() => undefined);
 }
 
-/** An app repository whose instance listens on a free port (tests run in parallel). */
+/** An app repository that publishes on a free port (tests run in parallel). */
 export async function makeServedApp(
   dir: string,
   app: string,
@@ -83,7 +110,7 @@ export async function makeServedApp(
 ): Promise<{ dir: string; port: number }> {
   const port = await freePort();
   let yml = defaultSkiffYml(app).replace("port: 8080", `port: ${port}`);
-  if (test !== undefined) yml = yml.replace(/  test: .*/, `  test: ${test}`);
+  if (test !== undefined) yml = yml.replace(/ {2}test: .*/, `  test: ${test}`);
   makeAppRepo(dir, { app, version, skiffYml: yml });
   return { dir, port };
 }

@@ -79,12 +79,12 @@ function registerTokenCommands(server: Command): void {
     .command("token")
     .description("Manage access tokens")
     .command("create")
-    .description("Create a token (printed once; only its hash is kept)")
-    .option("--data <dir>", "the server's data directory", DEFAULT_DATA)
+    .description("Create a token (printed once; only its hash is kept); --data and --json are skiff server's")
     .option("--read-only", "may clone and fetch, not push")
     .option("--name <name>", "a name to tell tokens apart")
-    .option("--json", "print the token and its record as JSON")
-    .action((options: { data: string; readOnly?: boolean; name?: string; json?: boolean }) => {
+    .action((_options: unknown, command: Command) => {
+      // `server` itself owns --data and --json, wherever they appear on the line.
+      const options = command.optsWithGlobals<{ data: string; readOnly?: boolean; name?: string; json?: boolean }>();
       const created = createToken({
         data: resolve(options.data),
         readOnly: options.readOnly ?? false,
@@ -93,9 +93,7 @@ function registerTokenCommands(server: Command): void {
       const { salt: _salt, hash: _hash, ...record } = created.record;
       if (options.json) printJson({ token: created.token, ...record });
       else process.stdout.write(created.token + "\n");
-      say(
-        `created ${record.readOnly ? "read-only" : "push"} token "${record.name}" (${record.id}); it is not shown again`,
-      );
+      say(`created ${record.readOnly ? "read-only" : "push"} token "${record.name}" (${record.id}); it is not shown again`);
     });
 }
 
