@@ -14,6 +14,7 @@ import {
 import { parseDuration } from "../../config/index.js";
 import { SkiffError } from "../../errors/index.js";
 import { normalizeLocation, redactUrl } from "../../git/index.js";
+import { createLogger } from "../../log/index.js";
 import { printJson, printTable, say } from "../output.js";
 import { hostOptions, type HostCommandOptions } from "../host-options.js";
 import { loadHostKey, loadTrustPolicy } from "../trust-options.js";
@@ -107,6 +108,10 @@ async function runAgentCommand(options: AgentCommandOptions): Promise<void> {
       ...(options.once ? { once: true } : {}),
       ...(options.dryRun ? { dryRun: true } : {}),
       ...(options.host ? { host: options.host } : {}),
+      // One pass at a terminal: the human summary below says what happened; JSON logs only for warnings.
+      ...(options.once || options.dryRun
+        ? { logger: createLogger("skiff-agent", { defaultLevel: "warn" }) }
+        : {}),
       ...trustOptions(options),
       ...hostOptions(options),
     });
