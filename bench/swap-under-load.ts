@@ -44,6 +44,8 @@ interface StrategyFigures {
   total: LoadSummary;
   steady: LoadSummary;
   swapping: LoadSummary;
+  /** From the crashing release's deploy start until the next release is stored: what the crash cost. */
+  crashRelease: LoadSummary;
   durationS: number;
 }
 
@@ -81,11 +83,14 @@ async function runStrategy(strategy: Strategy, root: string): Promise<StrategyFi
     const startedAt = Date.now();
     await sleep(1000);
     const windows: { from: number; to: number }[] = [];
+    const crash = { from: 0, to: 0 };
     const deploys = { ok: 0, failed: 0, rolledBack: 0 };
     for (let index = 2; index <= RELEASES + 1; index += 1) {
       const release = await storeBenchRelease(host, kindOf(index), `v${index}`);
       const deploy = await waitForDeploy(host.data, release);
       windows.push({ from: deploy.from - startedAt, to: deploy.to - startedAt + 50 });
+      if (crash.from > 0 && crash.to === 0) crash.to = deploy.from - startedAt;
+      if (kindOf(index) === "crash-in-window") crash.from = deploy.from - startedAt;
       if (deploy.ok) deploys.ok += 1;
       else if (deploy.code === "ERR_SKIFF_ROLLED_BACK") deploys.rolledBack += 1;
       else deploys.failed += 1;
@@ -101,6 +106,7 @@ async function runStrategy(strategy: Strategy, root: string): Promise<StrategyFi
       total: summarizeSamples(result.samples),
       steady: summarizeSamples(within(result.samples, windows, false)),
       swapping: summarizeSamples(within(result.samples, windows, true)),
+      crashRelease: summarizeSamples(result.samples, { fromMs: crash.from, toMs: crash.to || Infinity }),
       durationS: (Date.now() - startedAt) / 1000,
     };
   } finally {
@@ -185,6 +191,7 @@ try {
       console.log(row("  total", f.total));
       console.log(row("  steady state", f.steady));
       console.log(row("  during swaps", f.swapping));
+      console.log(row("  crashing release", f.crashRelease));
     }
     console.log(`proxy overhead (8 clients, new connection per request, 2×4s each, alternating):`);
     console.log(
