@@ -15,6 +15,7 @@ import { parseDuration } from "../../config/index.js";
 import { SkiffError } from "../../errors/index.js";
 import { normalizeLocation, redactUrl } from "../../git/index.js";
 import { createLogger } from "../../log/index.js";
+import { readSecretFile, startWebhookListener, type HttpListener } from "../../server/index.js";
 import { printJson, printTable, say } from "../output.js";
 import { hostOptions, type HostCommandOptions } from "../host-options.js";
 import { loadHostKey, loadTrustPolicy } from "../trust-options.js";
@@ -36,6 +37,8 @@ interface AgentCommandOptions extends HostCommandOptions {
   threshold?: string;
   hostKey?: string;
   allowUnsigned?: boolean;
+  listen?: string;
+  webhookSecretFile?: string;
 }
 
 /** The trust part of the agent's options, loaded from --trust, --threshold, --host-key, --allow-unsigned. */
@@ -78,6 +81,27 @@ function reportPass(result: PassResult, json: boolean | undefined): void {
   }
   if (result.outcomes.length === 0)
     say(`nothing to do at ${result.commit?.slice(0, 12) ?? "an empty repository"}`);
+}
+
+/** --listen: POST /hooks/git asks for an immediate fetch; polling stays on for lost webhooks. */
+async function listenForWebhooks(
+  options: AgentCommandOptions,
+  trigger: (reason: string) => void,
+): Promise<HttpListener | undefined> {
+  if (options.listen === undefined) return undefined;
+  if (options.webhookSecretFile === undefined) {
+    throw new SkiffError("ERR_SKIFF_USAGE", "--listen needs --webhook-secret-file", {
+      hint: "put the secret the server or GitHub signs with in a file: --webhook-secret-file F",
+    });
+  }
+  const listener = await startWebhookListener({
+    listen: options.listen,
+    secret: readSecretFile(resolve(options.webhookSecretFile)),
+    data: resolve(options.data),
+    trigger,
+  });
+  say(`webhooks: POST ${listener.url}/hooks/git`);
+  return listener;
 }
 
 async function runAgentCommand(options: AgentCommandOptions): Promise<void> {
@@ -133,7 +157,17 @@ async function runAgentCommand(options: AgentCommandOptions): Promise<void> {
     say(
       `skiff agent following ${options.follow} of ${redactUrl(options.repo)} every ${options.poll} (Ctrl-C stops the agent, instances keep running)`,
     );
-    await handle.closed;
+    const hooks = await listenForWebhooks(options, handle.trigger.bind(handle)).catch(
+      async (error: unknown) => {
+        await handle.stop();
+        throw error;
+      },
+    );
+    try {
+      await handle.closed;
+    } finally {
+      await hooks?.close();
+    }
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
@@ -202,6 +236,8 @@ export function registerAgentCommands(program: Command): void {
     .option("--branch <name>", "mirage-2015: the branch to follow (default master)")
     .option("--address <host[:port]>", "mirage-2015 with xen: where the guest serves on the bridge")
     .option("--port <n>", "mirage-2015: the port the unikernel serves on (deploy.port)")
+    .option("--listen <host:port>", "serve POST /hooks/git: a signed webhook triggers an immediate fetch")
+    .option("--webhook-secret-file <file>", "with --listen: the shared secret webhooks are signed with")
     .option("--json", "with --once or --dry-run: print the pass on stdout as JSON")
     .action(runAgentCommand);
 
