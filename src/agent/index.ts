@@ -33,6 +33,7 @@ export {
   type HostDriversOptions,
 } from "./host-capabilities.js";
 export { parseSolo5Devices } from "./driver-config.js";
+export { gateDesired, type TrustGateOptions } from "./trust-gate.js";
 export {
   skiffLayout,
   createMirage2015Layout,

@@ -81,6 +81,8 @@ export const ERROR_CODES = [
   "ERR_SKIFF_STAGE_FAILED",
   "ERR_SKIFF_STAGE_NOT_PASSED",
   "ERR_SKIFF_NOTHING_TO_PROMOTE",
+  "ERR_SKIFF_PROMOTE_UNSIGNED",
+  "ERR_SKIFF_STAGE_TIMEOUT",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

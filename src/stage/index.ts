@@ -5,5 +5,11 @@ export { runLoadStep, httpUrl, REQUEST_TIMEOUT_MS } from "./run-load-step.js";
 export { runTestCommand, OUTPUT_TAIL_CHARS } from "./run-test-command.js";
 export * from "./impair/index.js";
 export { startStageAgent, type StageAgentOptions, type StageAgentHandle } from "./stage-agent.js";
-export { runStagePass, type StagePassOptions, type StagePassResult, type StagedApp } from "./stage-pass.js";
-export { stageRelease, type StageReleaseOptions } from "./stage-release.js";
+export {
+  runStagePass,
+  type StagePassOptions,
+  type StagePassResult,
+  type StagedApp,
+  type HeldApp,
+} from "./stage-pass.js";
+export { stageRelease, type StageReleaseOptions, type UnsupportedRelease } from "./stage-release.js";

@@ -1,10 +1,12 @@
 import { mkdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { acquireLock, createCoalescer } from "../agent/index.js";
+import { acquireLock, createCoalescer, createHostDrivers, type HostDrivers } from "../agent/index.js";
 import { SkiffError, serializeError, type SerializedError } from "../errors/index.js";
 import { EventBus, EventLog, type EventSink } from "../events/index.js";
 import { createNotifySinks } from "../notify/index.js";
+import type { ReleaseSigner } from "../store/index.js";
+import { assertTrustPolicy, type TrustPolicy } from "../trust/index.js";
 import { runStagePass, type StagePassResult } from "./stage-pass.js";
 
 export interface StageAgentOptions {
@@ -19,6 +21,12 @@ export interface StageAgentOptions {
   host?: string;
   sinks?: EventSink[];
   signal?: AbortSignal;
+  /** `--trust`: verify each staging release like a production agent does, before it boots. */
+  trust?: TrustPolicy;
+  /** `--drivers` and devices; default every driver skiff knows. Availability is asked once per agent run. */
+  drivers?: HostDrivers;
+  /** `--key`: signs the current record of each promotion. */
+  sign?: ReleaseSigner;
 }
 
 export interface StageAgentHandle {
@@ -33,6 +41,8 @@ export interface StageAgentHandle {
 
 /** Starts a staging agent: follows every app's `staging` pointer and judges each new release once. */
 export async function startStageAgent(options: StageAgentOptions): Promise<StageAgentHandle> {
+  if (options.trust) assertTrustPolicy(options.trust);
+  const drivers = options.drivers ?? createHostDrivers();
   mkdirSync(options.data, { recursive: true });
   const lock = await acquireLock(join(options.data, "agent.lock"), {
     onHeld: (pid) =>
@@ -58,7 +68,10 @@ export async function startStageAgent(options: StageAgentOptions): Promise<Stage
         repo: options.repo,
         data: options.data,
         events,
+        drivers,
         ...(options.host ? { host: options.host } : {}),
+        ...(options.trust ? { trust: options.trust } : {}),
+        ...(options.sign ? { sign: options.sign } : {}),
       });
       lastError = undefined;
       lastResult = result;

@@ -1,8 +1,16 @@
 import { createServer } from "node:net";
-import { buildInstanceSpec, checkHealth, prepareRelease, type PreparedRelease } from "../agent/index.js";
+import {
+  buildInstanceSpec,
+  checkHealth,
+  createHostDrivers,
+  prepareRelease,
+  requireSupport,
+  type HostDrivers,
+  type PreparedRelease,
+} from "../agent/index.js";
 import { parseDuration, type StageConfig } from "../config/index.js";
-import { getDriver } from "../drivers/index.js";
-import { serializeError } from "../errors/index.js";
+import type { Driver } from "../drivers/index.js";
+import { serializeError, type SerializedError } from "../errors/index.js";
 import type { EventBus } from "../events/index.js";
 import { STAGE_RECORD_VERSION, type StageFailure, type StageRecord } from "../store/index.js";
 import { runStage } from "./run-stage.js";
@@ -18,13 +26,22 @@ export interface StageReleaseOptions {
   events: EventBus;
   host?: string;
   signal?: AbortSignal;
+  /** This host's drivers (`--drivers`, solo5 devices, availability); default every driver skiff knows. */
+  drivers?: HostDrivers;
 }
+
+/** This host cannot run the release's driver: no verdict, another staging host may judge it. */
+export interface UnsupportedRelease {
+  unsupported: SerializedError;
+}
+
+const UNSUPPORTED_CODES = new Set(["ERR_SKIFF_DRIVER_UNAVAILABLE", "ERR_SKIFF_DEVICES_MISSING"]);
 
 /**
  * Boots a release as a staging instance on a private loopback port (no proxy, no public address),
  * health-checks it, runs its stage, and stops it again. Every failure becomes a failed verdict.
  */
-export async function stageRelease(options: StageReleaseOptions): Promise<StageRecord> {
+export async function stageRelease(options: StageReleaseOptions): Promise<StageRecord | UnsupportedRelease> {
   const started = new Date();
   const { events } = options;
   const fail = (failure: StageFailure): StageRecord => failedRecord(options, started, failure);
@@ -41,12 +58,18 @@ export async function stageRelease(options: StageReleaseOptions): Promise<StageR
   const stage: StageConfig | undefined = prepared.manifest.stage;
   if (stage === undefined)
     return fail({ step: "release", name: "release", message: "the release has no stage: section" });
-  const driver = getDriver(prepared.manifest.driver);
+  let driver: Driver;
+  try {
+    driver = await requireSupport(options.drivers ?? createHostDrivers(), prepared.manifest.driver);
+  } catch (error) {
+    return { unsupported: serializeError(error) };
+  }
   const spec = buildInstanceSpec({ data: options.data, prepared, hostPort: await findFreePort() });
   let instance;
   try {
     instance = await driver.start(spec);
   } catch (error) {
+    if (UNSUPPORTED_CODES.has(serializeError(error).code)) return { unsupported: serializeError(error) };
     return fail({
       step: "health",
       name: "start",

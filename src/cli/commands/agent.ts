@@ -39,6 +39,7 @@ interface AgentCommandOptions extends HostCommandOptions {
   allowUnsigned?: boolean;
   listen?: string;
   webhookSecretFile?: string;
+  key: string[];
 }
 
 /** The trust part of the agent's options, loaded from --trust, --threshold, --host-key, --allow-unsigned. */
@@ -109,6 +110,11 @@ async function runAgentCommand(options: AgentCommandOptions): Promise<void> {
   if (options.stage !== "production") {
     throw new SkiffError("ERR_SKIFF_USAGE", `--stage ${options.stage} is neither staging nor production`, {
       hint: "use --stage staging for a staging agent; production is the default",
+    });
+  }
+  if (options.key.length > 0) {
+    throw new SkiffError("ERR_SKIFF_USAGE", "--key signs promotions; only a staging agent promotes", {
+      hint: "use --key with --stage staging; a production agent verifies with --trust",
     });
   }
   if (options.follow !== "current" && options.follow !== "staging") {
@@ -211,6 +217,12 @@ export function registerAgentCommands(program: Command): void {
       "--stage <environment>",
       "staging: judge each release staging names (tests, load, network profiles) and promote it; production (default): deploy current",
       "production",
+    )
+    .option(
+      "--key <file>",
+      "--stage staging: sign the current record of each promotion with this key; repeatable",
+      collect,
+      [],
     )
     .option("--drivers <list>", "the drivers this host may run, comma-separated (default: all it can)")
     .option(

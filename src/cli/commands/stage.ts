@@ -1,19 +1,22 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { parseDuration } from "../../config/index.js";
-import { SkiffError } from "../../errors/index.js";
+import { ERROR_CODES, SkiffError, type ErrorCode } from "../../errors/index.js";
 import { normalizeLocation } from "../../git/index.js";
 import { startStageAgent } from "../../stage/index.js";
-import { promoteRelease } from "../../store/index.js";
+import { promoteRelease, type ReleaseSigner } from "../../store/index.js";
+import { hostOptions, type HostCommandOptions } from "../host-options.js";
 import { printJson, say } from "../output.js";
+import { collectOption, loadSigner, loadTrustPolicy } from "../trust-options.js";
 
 interface PromoteCommandOptions {
   repo: string;
+  key: string[];
   force?: boolean;
   json?: boolean;
 }
 
-export interface StageAgentCommandOptions {
+export interface StageAgentCommandOptions extends HostCommandOptions {
   repo: string;
   data: string;
   poll: string;
@@ -21,6 +24,10 @@ export interface StageAgentCommandOptions {
   notify?: string[];
   host?: string;
   json?: boolean;
+  trust: string[];
+  threshold?: string;
+  /** Signing keys for the current records of promotions. */
+  key?: string[];
 }
 
 export function registerStageCommands(program: Command): void {
@@ -29,6 +36,12 @@ export function registerStageCommands(program: Command): void {
     .description("Point current at a release that passed staging (default: the release staging names)")
     .requiredOption("--repo <repo>", "the deployment repository: a path or git URL")
     .option("--force", "promote even when the release did not pass staging")
+    .option(
+      "--key <file>",
+      "sign the current record (required when the app's pointers are signed); repeatable",
+      collectOption,
+      [],
+    )
     .option("--json", "print the result on stdout")
     .action(async (app: string, release: string | undefined, options: PromoteCommandOptions) => {
       const change = await promoteRelease({
@@ -36,6 +49,7 @@ export function registerStageCommands(program: Command): void {
         app,
         ...(release === undefined ? {} : { release: parseRelease(release) }),
         ...(options.force ? { force: true } : {}),
+        ...signerOption(options.key),
       });
       say(
         change.changed
@@ -55,6 +69,13 @@ export async function runStageAgentCommand(options: StageAgentCommandOptions): P
   const onSignal = (): void => abort.abort();
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
+  const trust = loadTrustPolicy(options.trust, options.threshold);
+  const { drivers, layout } = hostOptions(options);
+  if (layout !== undefined) {
+    throw new SkiffError("ERR_SKIFF_USAGE", "a staging agent reads skiff's layout only", {
+      hint: "drop --layout mirage-2015 with --stage staging (a 2015 repository has no staging pointer)",
+    });
+  }
   try {
     const handle = await startStageAgent({
       repo: normalizeLocation(options.repo),
@@ -64,15 +85,36 @@ export async function runStageAgentCommand(options: StageAgentCommandOptions): P
       ...(options.notify ? { notify: options.notify } : {}),
       ...(options.host ? { host: options.host } : {}),
       ...(options.once ? { once: true } : {}),
+      ...(drivers ? { drivers } : {}),
+      ...(trust ? { trust } : {}),
+      ...signerOption(options.key),
     });
     if (options.once) {
       const staged = handle.lastResult()?.staged ?? [];
+      const held = handle.lastResult()?.held ?? [];
       if (options.json) printJson(staged);
+      for (const h of held)
+        say(`${h.app} release ${h.release}: not staged (${h.reason}): ${h.error.code}: ${h.error.message}`);
       for (const s of staged)
         say(
-          `${s.app} release ${s.release}: ${s.verdict === "passed" ? "passed" : `failed: ${s.summary}`}${s.promoted ? ", promoted to current" : ""}`,
+          `${s.app} release ${s.release}: ${s.verdict === "passed" ? "passed" : `failed: ${s.summary}`}${s.promoted ? ", promoted to current" : ""}${s.error ? ` (${s.error.code}: ${s.error.message})` : ""}`,
         );
-      if (staged.length === 0) say("nothing to stage: every staging release has a verdict");
+      if (staged.length === 0 && held.length === 0)
+        say("nothing to stage: every staging release has a verdict");
+      const refused = held.find((h) => h.reason === "refused");
+      if (refused) {
+        const code = (ERROR_CODES as readonly string[]).includes(refused.error.code)
+          ? (refused.error.code as ErrorCode)
+          : "ERR_SKIFF_UNSIGNED";
+        throw new SkiffError(
+          code,
+          `${refused.app} release ${refused.release} refused: ${refused.error.message}`,
+          {
+            hint: refused.error.hint ?? "see the staging agent's events (D/events.jsonl)",
+            data: { error: refused.error },
+          },
+        );
+      }
       return;
     }
     say(`skiff staging agent following staging of ${options.repo} every ${options.poll} (Ctrl-C stops it)`);
@@ -81,6 +123,11 @@ export async function runStageAgentCommand(options: StageAgentCommandOptions): P
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
+}
+
+function signerOption(keys: readonly string[] | undefined): { sign?: ReleaseSigner } {
+  const sign = loadSigner(keys);
+  return sign ? { sign } : {};
 }
 
 function parseRelease(text: string): number {
