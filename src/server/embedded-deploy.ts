@@ -28,7 +28,10 @@ export function createEmbeddedDeploy(
       const pass = options.agent.reconcileNow().then(() => undefined);
       const first = await withTimeout(Promise.race([watched.outcome, pass]), options.timeoutMs ?? 300_000);
       const status = (await readStatus(options.agentData)).find((s) => s.app === request.app);
-      if (first?.ok === false) return first;
+      // What still takes traffic, so current can go back to it after a failure.
+      const serving =
+        status?.status === "running" && status.release !== request.release ? status.release : undefined;
+      if (first?.ok === false) return { ...first, ...(serving === undefined ? {} : { serving }) };
       const url = status ? resolveAppUrl(status, options.publicHost) : undefined;
       if (first?.ok) return { ok: true, url };
       if (status?.release === request.release && status.status === "running") return { ok: true, url };
@@ -36,6 +39,7 @@ export function createEmbeddedDeploy(
         status?.lastDeploy?.release === request.release ? status.lastDeploy.error : status?.lastError;
       return {
         ok: false,
+        ...(serving === undefined ? {} : { serving }),
         error: failure ?? {
           code: "ERR_SKIFF_DEPLOY_FAILED",
           message: `release ${request.release} of ${request.app} is not running (status: ${status?.status ?? "none"})`,

@@ -1,11 +1,15 @@
 import { join } from "node:path";
 import { runBuild, type BuildOutput, type BuildStepEvent, type BuildSummary } from "../build/index.js";
 import { isSkiffError, serializeError, SkiffError, type SerializedError } from "../errors/index.js";
-import { storeRelease, type StoreResult } from "../store/index.js";
+import { storeRelease, type PointerChange, type StoreResult } from "../store/index.js";
 import type { RefUpdate } from "./hook-endpoint.js";
 import type { PushOutput } from "./push-output.js";
+import { restoreCurrent } from "./restore-current.js";
 
-export type DeployOutcome = { ok: true; url: string | undefined } | { ok: false; error: SerializedError };
+export type DeployOutcome =
+  | { ok: true; url: string | undefined }
+  /** `serving`: the release that still takes traffic, if any. */
+  | { ok: false; error: SerializedError; serving?: number };
 
 export interface DeployRequest {
   app: string;
@@ -28,6 +32,8 @@ export interface PushPipelineOptions {
   deploy: DeployRelease;
   /** Called once the release is stored (followers are told here). */
   onStored?: (result: StoreResult) => void;
+  /** Called once current points back at the serving release after a failed deploy (followers are told). */
+  onRestored?: (change: PointerChange) => void;
 }
 
 export interface PushPipelineResult {
@@ -71,6 +77,7 @@ export async function runPushPipeline(options: PushPipelineOptions): Promise<Pus
       output.line(
         `-----> deploy of ${options.app} v${stored.release} failed; the release before keeps serving`,
       );
+      await putCurrentBack(options, stored.release, deployed.serving);
       return { ok: false, release: stored.release, timings };
     }
     output.line(`${INDENT}serving (${formatSeconds(timings.deploy)})`);
@@ -81,6 +88,25 @@ export async function runPushPipeline(options: PushPipelineOptions): Promise<Pus
     reportFailure(output, error);
     return { ok: false, timings };
   }
+}
+
+/** current goes back to what serves, or stays on the failed release when nothing serves (a first deploy). */
+async function putCurrentBack(
+  options: PushPipelineOptions,
+  failed: number,
+  serving: number | undefined,
+): Promise<void> {
+  if (serving === undefined) return;
+  const change = await restoreCurrent({
+    deployRepo: options.deployRepo,
+    app: options.app,
+    failed,
+    serving,
+    signal: options.signal,
+  });
+  if (!change.changed) return;
+  options.output.line(`${INDENT}current of ${options.app} is release ${change.to} again`);
+  options.onRestored?.(change);
 }
 
 async function buildPush(

@@ -70,6 +70,15 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
   const bound = { base: "", internal: "" };
   const publicHost = options.publicHost;
   const creating = new Map<string, Promise<string>>();
+  const tellFollowers = (app: string, release: number): void =>
+    notifyFollowers({
+      followers: options.followers ?? [],
+      secret: webhookSecret,
+      app,
+      release,
+      repo: `${bound.base}/deploy.git`,
+      onResult: (follower, outcome) => logger.info({ follower, ...outcome }, "follower triggered"),
+    });
   const app = createServerApp({
     logger,
     metrics,
@@ -94,15 +103,10 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
         deploy: createEmbeddedDeploy({ agent, agentData, watch, publicHost }),
         onStored: (stored) => {
           metrics.pushes.inc({ outcome: "stored" });
-          notifyFollowers({
-            followers: options.followers ?? [],
-            secret: webhookSecret,
-            app: stored.app,
-            release: stored.release,
-            repo: `${bound.base}/deploy.git`,
-            onResult: (follower, outcome) => logger.info({ follower, ...outcome }, "follower triggered"),
-          });
+          tellFollowers(stored.app, stored.release);
         },
+        // Followers see current go back too, not only the embedded agent.
+        onRestored: (change) => tellFollowers(change.app, change.to),
       },
     }),
     apps: {
