@@ -65,7 +65,7 @@ let stopping = false;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
-  say("stopping skiff server and its apps …");
+  say("stopping skiff server and its apps (a deploy in its confirmation window finishes first, up to 30s) …");
   await server.close();
   for (const app of knownApps())
     await stopApp(agentData, app).catch((error) => say(`${app}: ${error.message}`));
