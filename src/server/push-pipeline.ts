@@ -3,6 +3,7 @@ import { runBuild, type BuildOutput, type BuildStepEvent, type BuildSummary } fr
 import { isSkiffError, serializeError, SkiffError, type SerializedError } from "../errors/index.js";
 import { storeRelease, type PointerChange, type StoreResult } from "../store/index.js";
 import type { RefUpdate } from "./hook-endpoint.js";
+import type { StageGate } from "./embedded-stage.js";
 import type { PushOutput } from "./push-output.js";
 import { restoreCurrent } from "./restore-current.js";
 
@@ -32,6 +33,8 @@ export interface PushPipelineOptions {
   deploy: DeployRelease;
   /** Called once the release is stored (followers are told here). */
   onStored?: (result: StoreResult) => void;
+  /** Waits for the staging verdict of a release with a stage: section (the embedded staging agent). */
+  stage?: StageGate;
   /** Called once current points back at the serving release after a failed deploy (followers are told). */
   onRestored?: (change: PointerChange) => void;
 }
@@ -67,6 +70,11 @@ export async function runPushPipeline(options: PushPipelineOptions): Promise<Pus
       `${INDENT}release ${stored.release} of ${options.app} stored (${formatSeconds(timings.store)})`,
     );
     options.onStored?.(stored);
+    const gate = stored.manifest.stage ? options.stage : undefined;
+    if (gate) {
+      const staged = await timed(timings, "stage", () => gate({ stored, output }));
+      if (staged !== "promoted") return { ok: staged === "passed", release: stored.release, timings };
+    }
     output.line(`-----> deploy ${options.app} v${stored.release}`);
     const deployed = await timed(timings, "deploy", () =>
       options.deploy({ app: options.app, release: stored.release, signal: options.signal }),

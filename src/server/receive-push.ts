@@ -15,7 +15,7 @@ export interface PushHandlerOptions {
   queue: PushQueue;
   /** The app's repository URL as recorded in releases, e.g. http://host:port/hello.git. */
   appUrl: (app: string) => string;
-  pipeline: Pick<PushPipelineOptions, "deployRepo" | "deploy" | "onStored" | "onRestored">;
+  pipeline: Pick<PushPipelineOptions, "deployRepo" | "deploy" | "onStored" | "onRestored" | "stage">;
 }
 
 /** Answers each push: other refs are accepted as they are; main goes through the queue and the pipeline. */

@@ -4,11 +4,13 @@ import { join } from "node:path";
 import { startAgent, type AgentHandle } from "../agent/index.js";
 import { initBare } from "../git/index.js";
 import { createLogger } from "../log/index.js";
+import { startStageAgent, type StageAgentHandle } from "../stage/index.js";
 import { resolveAppUrl } from "./app-url.js";
 import { createApp } from "./apps.js";
 import { DeliveryLog } from "./delivery-log.js";
 import { DeployWatch } from "./deploy-watch.js";
 import { createEmbeddedDeploy } from "./embedded-deploy.js";
+import { createEmbeddedStage } from "./embedded-stage.js";
 import { notifyFollowers } from "./follower-trigger.js";
 import { writeHooks } from "./hook-script.js";
 import { HOOK_PATH } from "./hook-endpoint.js";
@@ -42,6 +44,8 @@ export interface ServerHandle {
   /** The push token created because none existed (shown once), else undefined. */
   createdToken: string | undefined;
   agent: AgentHandle;
+  /** The staging agent beside it (data dir <data>/staging): judges releases of apps with a stage: section. */
+  stageAgent: StageAgentHandle;
   close(): Promise<void>;
 }
 
@@ -62,6 +66,12 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     pollMs: options.pollMs ?? 30_000,
     logger,
     sinks: [watch],
+  });
+  // Same deployment repository, own data dir: one machine runs staging and production.
+  const stageAgent = await startStageAgent({
+    repo: deployRepo,
+    data: join(data, "staging"),
+    pollMs: options.pollMs ?? 30_000,
   });
   const metrics = createServerMetrics();
   const queue = new PushQueue(options.builds ?? 2);
@@ -100,6 +110,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
       appUrl: (name) => `${bound.base}/${name}.git`,
       pipeline: {
         deployRepo,
+        stage: createEmbeddedStage({ agent: stageAgent, deployRepo }),
         deploy: createEmbeddedDeploy({ agent, agentData, watch, publicHost }),
         onStored: (stored) => {
           metrics.pushes.inc({ outcome: "stored" });
@@ -128,6 +139,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     listener = await listenHttp(app, address);
   } catch (error) {
     await agent.stop();
+    await stageAgent.stop();
     throw error;
   }
   const loopback =
@@ -144,9 +156,11 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     port: listener.port,
     createdToken,
     agent,
+    stageAgent,
     close: async () => {
       await listener.close();
       await agent.stop();
+      await stageAgent.stop();
     },
   };
 }

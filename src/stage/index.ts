@@ -13,3 +13,4 @@ export {
   type HeldApp,
 } from "./stage-pass.js";
 export { stageRelease, type StageReleaseOptions, type UnsupportedRelease } from "./stage-release.js";
+export { describeStageRecord } from "./describe-verdict.js";
