@@ -109,7 +109,8 @@ export async function makeServedApp(
   test?: string,
 ): Promise<{ dir: string; port: number }> {
   const port = await freePort();
-  let yml = defaultSkiffYml(app).replace("port: 8080", `port: ${port}`);
+  // The public address is the front proxy's; the instance itself gets a fresh port per deploy.
+  let yml = defaultSkiffYml(app, `  publish: 127.0.0.1:${port}\n`);
   if (test !== undefined) yml = yml.replace(/ {2}test: .*/, `  test: ${test}`);
   makeAppRepo(dir, { app, version, skiffYml: yml });
   return { dir, port };

@@ -170,7 +170,7 @@ describe("2015 deployment repository reader", () => {
       guestPort: manifest.deploy.port,
       hostPort: 0,
       dir: instanceDir,
-      options: manifest.deploy.xen ?? {},
+      options: { xen: manifest.deploy.xen ?? {} },
     });
     await driver.stop(instance, { graceMs: 1000 });
     const create = JSON.parse(readFileSync(log, "utf8").split("\n")[0]!) as {
