@@ -43,6 +43,9 @@ export interface PushPipelineResult {
   ok: boolean;
   release?: number;
   timings: Record<string, number>;
+  /** Epoch ms when the pipeline started and when the release was stored (the push-to-live benchmark reads them). */
+  startedAt: number;
+  storedAt?: number;
 }
 
 const INDENT = "       ";
@@ -51,6 +54,15 @@ const INDENT = "       ";
 export async function runPushPipeline(options: PushPipelineOptions): Promise<PushPipelineResult> {
   const { output } = options;
   const timings: Record<string, number> = {};
+  const startedAt = Date.now();
+  let storedAt: number | undefined;
+  const result = (ok: boolean, release?: number): PushPipelineResult => ({
+    ok,
+    timings,
+    startedAt,
+    ...(release === undefined ? {} : { release }),
+    ...(storedAt === undefined ? {} : { storedAt }),
+  });
   try {
     const summary = await timed(timings, "build+test", () => buildPush(options, timings));
     if (summary.app !== options.app) {
@@ -69,11 +81,12 @@ export async function runPushPipeline(options: PushPipelineOptions): Promise<Pus
     output.line(
       `${INDENT}release ${stored.release} of ${options.app} stored (${formatSeconds(timings.store)})`,
     );
+    storedAt = Date.now();
     options.onStored?.(stored);
     const gate = stored.manifest.stage ? options.stage : undefined;
     if (gate) {
       const staged = await timed(timings, "stage", () => gate({ stored, output }));
-      if (staged !== "promoted") return { ok: staged === "passed", release: stored.release, timings };
+      if (staged !== "promoted") return result(staged === "passed", stored.release);
     }
     output.line(`-----> deploy ${options.app} v${stored.release}`);
     const deployed = await timed(timings, "deploy", () =>
@@ -86,15 +99,15 @@ export async function runPushPipeline(options: PushPipelineOptions): Promise<Pus
         `-----> deploy of ${options.app} v${stored.release} failed; the release before keeps serving`,
       );
       await putCurrentBack(options, stored.release, deployed.serving);
-      return { ok: false, release: stored.release, timings };
+      return result(false, stored.release);
     }
     output.line(`${INDENT}serving (${formatSeconds(timings.deploy)})`);
     output.line(`-----> released ${options.app} v${stored.release}`);
     if (deployed.url) output.line(`${INDENT}${deployed.url}`);
-    return { ok: true, release: stored.release, timings };
+    return result(true, stored.release);
   } catch (error) {
     reportFailure(output, error);
-    return { ok: false, timings };
+    return result(false);
   }
 }
 

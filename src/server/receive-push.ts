@@ -7,6 +7,7 @@ import { isZeroId, type HandlePush, type ReceivedPush, type RefUpdate } from "./
 import type { PushOutput } from "./push-output.js";
 import { runPushPipeline, type PushPipelineOptions } from "./push-pipeline.js";
 import type { PushQueue } from "./push-queue.js";
+import { recordPush } from "./push-record.js";
 
 const MAIN = "refs/heads/main";
 
@@ -73,6 +74,7 @@ function queuePush({ options, push, main, source, output, signal }: QueuePushOpt
         output,
         signal,
       });
+      recordPush(options.data, push.app, result);
       if (!result.ok) return resolve(1);
       await prepareRefUpdate(repo, main);
       resolve(0);
