@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { parseDuration } from "../../config/index.js";
-import { ERROR_CODES, SkiffError, type ErrorCode } from "../../errors/index.js";
+import { ERROR_CODES, SkiffError, type ErrorCode, type SerializedError } from "../../errors/index.js";
 import { normalizeLocation } from "../../git/index.js";
 import { startStageAgent } from "../../stage/index.js";
 import { promoteRelease, type ReleaseSigner } from "../../store/index.js";
@@ -101,20 +101,9 @@ export async function runStageAgentCommand(options: StageAgentCommandOptions): P
         );
       if (staged.length === 0 && held.length === 0)
         say("nothing to stage: every staging release has a verdict");
-      const refused = held.find((h) => h.reason === "refused");
-      if (refused) {
-        const code = (ERROR_CODES as readonly string[]).includes(refused.error.code)
-          ? (refused.error.code as ErrorCode)
-          : "ERR_SKIFF_UNSIGNED";
-        throw new SkiffError(
-          code,
-          `${refused.app} release ${refused.release} refused: ${refused.error.message}`,
-          {
-            hint: refused.error.hint ?? "see the staging agent's events (D/events.jsonl)",
-            data: { error: refused.error },
-          },
-        );
-      }
+      // A refusal or a verdict that could not be recorded or promoted is this run's failure.
+      const failed = held.find((h) => h.reason === "refused") ?? staged.find((s) => s.error !== undefined);
+      if (failed?.error) throw rethrow(failed.app, failed.release, failed.error);
       return;
     }
     say(`skiff staging agent following staging of ${options.repo} every ${options.poll} (Ctrl-C stops it)`);
@@ -128,6 +117,16 @@ export async function runStageAgentCommand(options: StageAgentCommandOptions): P
 function signerOption(keys: readonly string[] | undefined): { sign?: ReleaseSigner } {
   const sign = loadSigner(keys);
   return sign ? { sign } : {};
+}
+
+function rethrow(app: string, release: number, error: SerializedError): SkiffError {
+  const code = (ERROR_CODES as readonly string[]).includes(error.code)
+    ? (error.code as ErrorCode)
+    : "ERR_SKIFF_INTERNAL";
+  return new SkiffError(code, `${app} release ${release}: ${error.message}`, {
+    hint: error.hint ?? "see the staging agent's events (D/events.jsonl)",
+    ...(error.data ? { data: error.data } : {}),
+  });
 }
 
 function parseRelease(text: string): number {
