@@ -135,6 +135,10 @@ export function createSwapOps(options: SwapOpsOptions): SwapOps {
       });
     },
     async route(instance: Instance | undefined): Promise<void> {
+      // The app's recorded instance is the one the public address serves, written before the switch.
+      if (swap !== undefined && instance !== undefined) {
+        await updateAppState(data, instance.app, (app) => void (app.instance = instance));
+      }
       if (proxy === undefined) return;
       await proxy.setBackend(instance?.address);
       if (instance === undefined)

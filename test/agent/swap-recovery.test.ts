@@ -45,8 +45,11 @@ describe("an agent SIGKILLed in the middle of a swap", () => {
         signal: stop.signal,
       });
       const agent = spawnAgent(host, { env: { SKIFF_TEST_PAUSE_AT: phase } });
-      await waitFor(`the swap to reach ${phase}`, () =>
-        readApp(host)?.swap?.phase === phase ? true : undefined,
+      // Generous: on a loaded 2-core host the agent's build-up to a late phase can take a while.
+      await waitFor(
+        `the swap to reach ${phase}`,
+        () => (readApp(host)?.swap?.phase === phase ? true : undefined),
+        60_000,
       );
       agent.kill("SIGKILL");
       await once(agent, "exit");
