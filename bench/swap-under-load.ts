@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
+import { stopApp } from "../src/agent/index.js";
 import { findFreePort } from "../src/agent/public-address.js";
 import { runLoad, summarizeSamples, type LoadSample, type LoadSummary } from "../src/load/index.js";
 import { ensureProxy, stopProxy } from "../src/proxy/index.js";
@@ -112,6 +113,8 @@ async function runStrategy(strategy: Strategy, root: string): Promise<StrategyFi
   } finally {
     agent.kill("SIGTERM");
     await once(agent, "exit");
+    // The agent leaves instances running when it stops (by design); the bench must not.
+    await stopApp(host.data, host.app).catch(() => undefined);
     await stopProxy(join(host.data, "proxies", host.app));
     await sleep(200);
   }
