@@ -14,8 +14,6 @@ export const NOTIFY_EVENT_TYPES: readonly string[] = [
   "release.refused",
   // A release for a driver this host cannot run (nothing was stopped).
   "release.unsupported",
-  // Traffic went back to the previous release (failed health check or crash after the switch).
-  "deploy.rolled_back",
   // A crashed instance that reached deploy.restart.limit and was left stopped.
   "instance.crash_loop",
   // A staging agent's verdicts (src/stage).

@@ -20,8 +20,8 @@ export interface PointerChangesOptions {
 }
 
 /**
- * The tree changes that move a pointer: the sequence file, the signed record (or removal of a
- * stale one: an unsigned change must not leave a record naming another release), then the pointer.
+ * The tree changes that move a pointer: the sequence file, the signed record, then the pointer.
+ * An app whose pointers are signed stays signed: an unsigned change is refused, not written.
  */
 export async function pointerChanges(options: PointerChangesOptions): Promise<TreeChange[]> {
   const { repo, state, pointer } = options;
@@ -52,10 +52,29 @@ export async function pointerChanges(options: PointerChangesOptions): Promise<Tr
       ...(options.expires ? { expires: options.expires } : {}),
     };
     changes.push(await blob(recordPath, await options.sign.encodePointer(record)));
-  } else if (state.entries.some((entry) => entry.path === recordPath)) {
-    changes.push({ path: recordPath, remove: true });
+  } else {
+    refuseUnsignedChange(state, pointer);
   }
   // The pointer comes last: it names a release whose files are already in this commit.
   changes.push(await blob(pointerPath(state.app, pointer), `${options.release}\n`));
   return changes;
+}
+
+/**
+ * An unsigned change in an app with signed pointer records would be refused by every agent that
+ * trusts the key (and would leave a record naming another release): refuse it here, before a commit.
+ */
+function refuseUnsignedChange(state: AppState, pointer: PointerName): void {
+  const signed = state.entries
+    .map((entry) => entry.path)
+    .filter((path) => path === `${state.app}/current.json` || path === `${state.app}/staging.json`);
+  if (signed.length === 0) return;
+  throw new SkiffError(
+    "ERR_SKIFF_KEY_REQUIRED",
+    `${state.app} has signed pointer records (${signed.join(", ")}); moving ${pointer} without a signing key would write an unsigned ${pointer}`,
+    {
+      hint: "pass the signing key the agents trust with --key F (skiff store, rollback, promote, config:set)",
+      data: { app: state.app, records: signed },
+    },
+  );
 }

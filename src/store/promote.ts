@@ -1,6 +1,6 @@
 import { SkiffError } from "../errors/index.js";
 import { normalizeLocation, redactUrl } from "../git/index.js";
-import { pointerRelease, readAppState, type AppState } from "./app-state.js";
+import { pointerRelease, readAppState } from "./app-state.js";
 import { setPointer, type PointerChange } from "./set-pointer.js";
 import { readStageRecord } from "./stage-record.js";
 import type { StageRecord } from "./stage-record-schema.js";
@@ -41,7 +41,6 @@ export async function promoteRelease(options: PromoteOptions): Promise<PromoteRe
         },
       );
     }
-    if (options.sign === undefined) refuseUnsignedPromotion(state, url);
     return {
       release: chosen,
       record: await readStageRecord({ repo: workspace.dir, rev: tip, app, release: chosen }),
@@ -70,20 +69,4 @@ export async function promoteRelease(options: PromoteOptions): Promise<PromoteRe
     ...(record ? { verdict: record.verdict } : {}),
     forced: options.force === true && record?.verdict !== "passed",
   };
-}
-
-/** Signed records exist: an unsigned current would be refused by every production agent with --trust. */
-function refuseUnsignedPromotion(state: AppState, url: string): void {
-  const signed = state.entries
-    .map((entry) => entry.path)
-    .filter((path) => path === `${state.app}/current.json` || path === `${state.app}/staging.json`);
-  if (signed.length === 0) return;
-  throw new SkiffError(
-    "ERR_SKIFF_PROMOTE_UNSIGNED",
-    `${state.app} has signed pointer records (${signed.join(", ")}) in ${redactUrl(url)}; promoting without a key would write an unsigned current`,
-    {
-      hint: "pass a signing key the production agents trust: skiff agent --stage staging --key F, or skiff promote --key F",
-      data: { app: state.app, records: signed },
-    },
-  );
 }

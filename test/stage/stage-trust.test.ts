@@ -119,7 +119,7 @@ describe(
       const release = await store("v4", ["--key", join(keys, "ci.key")]);
       const run = await stageAgent(["--trust", join(keys, "ci.pub")]);
       assert.notEqual(run.code, 0, run.stderr);
-      assert.match(run.stderr, /ERR_SKIFF_PROMOTE_UNSIGNED/);
+      assert.match(run.stderr, /ERR_SKIFF_KEY_REQUIRED/);
       const verdict = JSON.parse(show(deploy, `shop/releases/${release}/stage.json`) ?? "{}") as {
         verdict?: string;
       };
@@ -128,7 +128,7 @@ describe(
       assert.ok(eventTypes(stageData).includes("release.promotion_failed"));
       const manual = await runSkiff(["promote", "shop", String(release), "--repo", deploy]);
       assert.notEqual(manual.code, 0);
-      assert.match(manual.stderr, /ERR_SKIFF_PROMOTE_UNSIGNED/);
+      assert.match(manual.stderr, /ERR_SKIFF_KEY_REQUIRED/);
       await skiffOk(["promote", "shop", String(release), "--repo", deploy, "--key", join(keys, "ci.key")]);
       assert.equal(show(deploy, "shop/current")?.trim(), String(release));
     });

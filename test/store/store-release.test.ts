@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { describe, it } from "node:test";
 import { generateKeyPairSync } from "node:crypto";
+import type { SkiffError } from "../../src/errors/index.js";
 import {
   ManifestSchema,
   encodeManifest,
@@ -116,7 +117,7 @@ describe("storeRelease", () => {
     assert.equal(show(repo, "hello/current"), "2");
   });
 
-  it("signs manifest and current record through the hook, re-signs current on rollback, drops it when unsigned", async () => {
+  it("signs manifest and current record through the hook, re-signs current on rollback, refuses an unsigned change", async () => {
     const dir = tempDir();
     const repo = join(dir, "deploy.git");
     const pair = generateKeyPairSync("ed25519");
@@ -149,12 +150,14 @@ describe("storeRelease", () => {
 
     const listed = await listReleases({ repo, app: "hello" });
     assert.equal(listed[0]!.created, manifest.created, "signed manifests are read through their envelope");
-    await storeRelease({ to: repo, build: makeStoreInput(join(dir, "b3"), { content: "v3" }) });
-    assert.equal(
-      paths(repo, "hello/current.json").length,
-      0,
-      "an unsigned store leaves no record naming another release",
+    const before = show(repo, "hello/current");
+    await assert.rejects(
+      storeRelease({ to: repo, build: makeStoreInput(join(dir, "b3"), { content: "v3" }) }),
+      (error: SkiffError) => error.code === "ERR_SKIFF_KEY_REQUIRED",
+      "an app whose pointers are signed stays signed",
     );
+    assert.equal(show(repo, "hello/current"), before);
+    assert.equal(paths(repo, "hello/releases/3").length, 0, "the refused store wrote nothing");
   });
 
   it("refuses a build with no or several deploy entries before creating anything", async () => {

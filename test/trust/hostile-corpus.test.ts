@@ -89,7 +89,7 @@ const CASES: HostileCase[] = [
   {
     name: "a release stored without a key while the agent requires signatures",
     code: "ERR_SKIFF_UNSIGNED",
-    // A real skiff store without --key: it writes a plain manifest and removes the stale signed record.
+    // The signed record removed by hand, then a real skiff store without --key: a plain manifest and current.
     storeUnsigned: true,
   },
   {
@@ -425,7 +425,11 @@ describe("hostile inputs: each refused with its code, the running instance untou
   for (const [index, hostile] of CASES.entries()) {
     it(`${index + 1}. ${hostile.name} → ${hostile.code}`, async () => {
       const copy = copyHost(host.repo, host.data);
-      if (hostile.storeUnsigned) await skiffOk(["store", "--to", copy.repo, "--dir", host.appDir]);
+      if (hostile.storeUnsigned) {
+        // skiff store refuses an unsigned change in a signed app, so the attacker first deletes the signed record.
+        attackRepo(copy.repo, (work) => rmSync(join(work, APP, "current.json")));
+        await skiffOk(["store", "--to", copy.repo, "--dir", host.appDir]);
+      }
       if (hostile.attack) attackRepo(copy.repo, (work) => hostile.attack!(makeAttack(work, host, storedTwo)));
       const trust = hostile.trust ? hostile.trust(host) : ["--trust", host.pub];
       const run = await runAgent(copy.repo, copy.data, [
