@@ -3,7 +3,9 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "examples/**/_build/", ".skiff/", "**/*.mjs", "**/*.js", "**/*.cjs"] },
+  {
+    ignores: ["dist/", "node_modules/", "examples/**/_build/", ".skiff/", "**/*.mjs", "**/*.js", "**/*.cjs"],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -16,7 +18,9 @@ export default tseslint.config(
         "error",
         {
           // node:test's describe/it return promises the runner itself awaits.
-          allowForKnownSafeCalls: [{ from: "package", name: ["describe", "it", "test", "suite"], package: "node:test" }],
+          allowForKnownSafeCalls: [
+            { from: "package", name: ["describe", "it", "test", "suite"], package: "node:test" },
+          ],
         },
       ],
       "@typescript-eslint/no-misused-promises": ["error", { checksVoidReturn: { arguments: false } }],
@@ -24,12 +28,21 @@ export default tseslint.config(
       "@typescript-eslint/consistent-type-imports": "error",
       "no-restricted-syntax": [
         "error",
-        { selector: "CallExpression[callee.object.name='process'][callee.property.name='exit']", message: "Commands never call process.exit; throw a SkiffError." },
+        {
+          selector: "CallExpression[callee.object.name='process'][callee.property.name='exit']",
+          message: "Commands never call process.exit; throw a SkiffError.",
+        },
       ],
     },
   },
   {
-    files: ["src/cli/main.ts", "src/proxy/main.ts", "scripts/**/*.ts", "bench/**/*.ts", "test/fixtures/**/*.ts"],
+    files: [
+      "src/cli/main.ts",
+      "src/proxy/main.ts",
+      "scripts/**/*.ts",
+      "bench/**/*.ts",
+      "test/fixtures/**/*.ts",
+    ],
     rules: { "no-restricted-syntax": "off" },
   },
 );

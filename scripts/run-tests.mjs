@@ -22,7 +22,12 @@ if (files.length === 0) {
 }
 const result = spawnSync(
   process.execPath,
-  ["--test", "--test-reporter=spec", `--test-concurrency=${process.env.SKIFF_TEST_CONCURRENCY ?? 2}`, ...files],
+  [
+    "--test",
+    "--test-reporter=spec",
+    `--test-concurrency=${process.env.SKIFF_TEST_CONCURRENCY ?? 2}`,
+    ...files,
+  ],
   { stdio: "inherit", env: { ...process.env, SKIFF_LOG_LEVEL: process.env.SKIFF_LOG_LEVEL ?? "silent" } },
 );
 process.exit(result.status ?? 1);

@@ -70,9 +70,18 @@ export async function readStatus(data: string): Promise<AppStatus[]> {
               since: instance.startedAt,
             }
           : {}),
-        status: s.stopped && live !== "running" ? "stopped" : s.crashes?.loop && live !== "running" ? "crash-loop" : live,
-        ...(s.publicAddress === undefined ? {} : { publicAddress: s.publicAddress, url: publicUrl(s.publicAddress) }),
-        ...(s.crashes?.loop ? { crashLoop: { release: s.crashes.release, restarts: s.crashes.count, at: s.crashes.loop.at } } : {}),
+        status:
+          s.stopped && live !== "running"
+            ? "stopped"
+            : s.crashes?.loop && live !== "running"
+              ? "crash-loop"
+              : live,
+        ...(s.publicAddress === undefined
+          ? {}
+          : { publicAddress: s.publicAddress, url: publicUrl(s.publicAddress) }),
+        ...(s.crashes?.loop
+          ? { crashLoop: { release: s.crashes.release, restarts: s.crashes.count, at: s.crashes.loop.at } }
+          : {}),
         ...(s.lastDeploy ? { lastDeploy: s.lastDeploy } : {}),
         ...(lastError ? { lastError } : {}),
         ...(s.refusal ? { lastRefusal: s.refusal } : {}),
@@ -94,7 +103,8 @@ export async function stopApp(data: string, app: string): Promise<Instance | und
     // Both sides of a swap in progress: the agent sees the stop at its next step and gives the swap up.
     return [s.instance, [s.swap?.old, s.swap?.next].filter((i): i is Instance => i !== undefined)] as const;
   });
-  for (const other of swapping) if (other.id !== instance?.id) await getDriver(other.driver).stop(other, { graceMs: 2000 });
+  for (const other of swapping)
+    if (other.id !== instance?.id) await getDriver(other.driver).stop(other, { graceMs: 2000 });
   if (instance !== undefined) {
     const timeout = loadLocalRelease(data, app, instance.release)?.manifest.deploy.stop_timeout ?? "10s";
     await getDriver(instance.driver).stop(instance, { graceMs: parseDuration(timeout) });

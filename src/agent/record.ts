@@ -4,7 +4,12 @@ import type { DeployResult } from "./state-schema.js";
 import { updateAppState } from "./state.js";
 
 /** Failures that say nothing about the release itself (a git hiccup, a bug): retried on the next pass. */
-const TRANSIENT_CODES = new Set(["ERR_SKIFF_GIT", "ERR_SKIFF_INTERNAL", "ERR_SKIFF_AGENT_LOCKED", "ERR_SKIFF_APP_STOPPED"]);
+const TRANSIENT_CODES = new Set([
+  "ERR_SKIFF_GIT",
+  "ERR_SKIFF_INTERNAL",
+  "ERR_SKIFF_AGENT_LOCKED",
+  "ERR_SKIFF_APP_STOPPED",
+]);
 
 export interface DeployRecord {
   app: string;

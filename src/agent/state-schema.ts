@@ -31,7 +31,14 @@ export const DeployResultSchema = z.object({
 });
 
 /** The steps of a swap, each written to state before it runs (docs/deploys.md has the recovery table). */
-export const SWAP_PHASES = ["stopping", "starting", "checking", "switched", "confirming", "draining"] as const;
+export const SWAP_PHASES = [
+  "stopping",
+  "starting",
+  "checking",
+  "switched",
+  "confirming",
+  "draining",
+] as const;
 export type SwapPhase = (typeof SWAP_PHASES)[number];
 
 /** A swap in progress: which instance served before (old) and which one is replacing it (next). */

@@ -13,7 +13,12 @@ export function printTable(rows: readonly (readonly string[])[]): void {
   if (rows.length === 0) return;
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => (row[col] ?? "").length)));
   for (const row of rows) {
-    process.stdout.write(row.map((cell, col) => cell.padEnd(widths[col] ?? 0)).join("  ").trimEnd() + "\n");
+    process.stdout.write(
+      row
+        .map((cell, col) => cell.padEnd(widths[col] ?? 0))
+        .join("  ")
+        .trimEnd() + "\n",
+    );
   }
 }
 

@@ -15,7 +15,12 @@ export function createProgram(): Command {
     .version("0.1.0")
     .exitOverride((error) => {
       // Usage errors (unknown option, missing argument) are known errors: no stack.
-      if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") throw error;
+      if (
+        error.code === "commander.helpDisplayed" ||
+        error.code === "commander.version" ||
+        error.code === "commander.help"
+      )
+        throw error;
       throw new SkiffError("ERR_SKIFF_USAGE", error.message.replace(/^error: /, ""), {
         hint: "run skiff --help, or skiff <command> --help",
       });

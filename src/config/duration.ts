@@ -20,7 +20,9 @@ export const SIZE_PATTERN = /^(\d+)([KMG]i?B?|[kmg])?$/;
 export function parseMemoryMiB(text: string): number {
   const match = SIZE_PATTERN.exec(text.trim());
   if (!match) {
-    throw new SkiffError("ERR_SKIFF_USAGE", `"${text}" is not a memory size`, { hint: "write 64M, 128M or 1G" });
+    throw new SkiffError("ERR_SKIFF_USAGE", `"${text}" is not a memory size`, {
+      hint: "write 64M, 128M or 1G",
+    });
   }
   const value = Number(match[1]);
   const unit = (match[2] ?? "M").charAt(0).toUpperCase();

@@ -70,7 +70,8 @@ function describeIssue(
     const key = issue.keys[0]!;
     offset = keyOffset(doc, path, key) ?? offset;
     keyPath = formatPath([...path, key]);
-    message = `unknown key "${key}"` + (issue.keys.length > 1 ? ` (and ${issue.keys.slice(1).join(", ")})` : "");
+    message =
+      `unknown key "${key}"` + (issue.keys.length > 1 ? ` (and ${issue.keys.slice(1).join(", ")})` : "");
   } else if (issue.code === "invalid_type" && issue.input === undefined) {
     message = `missing required key (expected ${issue.expected})`;
   }

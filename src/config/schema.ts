@@ -8,13 +8,18 @@ import { DURATION_PATTERN, SIZE_PATTERN } from "./duration.js";
  */
 
 export const APP_NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
-export const AppName = z.string().regex(APP_NAME_PATTERN, "an app name is a-z, 0-9 and -, starting with a letter, at most 63 characters");
+export const AppName = z
+  .string()
+  .regex(APP_NAME_PATTERN, "an app name is a-z, 0-9 and -, starting with a letter, at most 63 characters");
 
 const Duration = z.string().regex(DURATION_PATTERN, "a duration such as 500ms, 30s, 10m, 2h");
 const MemorySize = z.string().regex(SIZE_PATTERN, "a size such as 64M, 128M, 1G");
 const HostPort = z
   .string()
-  .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "an address as HOST:PORT, e.g. 0.0.0.0:80 or 127.0.0.1:8080");
+  .regex(
+    /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/,
+    "an address as HOST:PORT, e.g. 0.0.0.0:80 or 127.0.0.1:8080",
+  );
 const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment name such as PORT or MODE");
 const Target = z.string().regex(/^[a-z][a-z0-9-]*$/, "a target such as unix, virtio, xen, hvt, spt");
 
@@ -81,7 +86,10 @@ export const LoadSchema = z.strictObject({
 export const NetworkProfileSchema = z.strictObject({
   delay: Duration.optional(),
   jitter: Duration.optional(),
-  bandwidth: z.string().regex(/^\d+(\.\d+)?(bps|kbps|mbps|gbps|[KMG]B\/s)$/i, "a rate such as 1mbps or 512kbps").optional(),
+  bandwidth: z
+    .string()
+    .regex(/^\d+(\.\d+)?(bps|kbps|mbps|gbps|[KMG]B\/s)$/i, "a rate such as 1mbps or 512kbps")
+    .optional(),
   loss: z.number().min(0).max(1).optional(),
   connection_loss: z.number().min(0).max(1).optional(),
   reset: z.number().min(0).max(1).optional(),

@@ -33,7 +33,10 @@ export async function headCommit(dir: string): Promise<string> {
       hint: "run skiff in your app's git repository, or pass --dir",
     });
   }
-  const head = await git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], { cwd: dir, allowFailure: true });
+  const head = await git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], {
+    cwd: dir,
+    allowFailure: true,
+  });
   if (head.exitCode !== 0) {
     throw new SkiffError("ERR_SKIFF_NO_COMMITS", `${dir} has no commits yet`, {
       hint: "commit your skiff.yml and sources (git add -A && git commit), then build",

@@ -42,9 +42,17 @@ export async function readFileAt(repo: string, rev: string, path: string): Promi
 }
 
 /** Streams a blob to a file without holding it in memory; at most `maxBytes` are accepted. */
-export function writeBlobToFile(repo: string, object: string, dest: string, maxBytes: number): Promise<number> {
+export function writeBlobToFile(
+  repo: string,
+  object: string,
+  dest: string,
+  maxBytes: number,
+): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn("git", ["cat-file", "blob", object], { cwd: repo, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("git", ["cat-file", "blob", object], {
+      cwd: repo,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const out = createWriteStream(dest, { mode: 0o600 });
     let written = 0;
     let failed = false;
@@ -59,7 +67,10 @@ export function writeBlobToFile(repo: string, object: string, dest: string, maxB
       written += chunk.length;
       if (written > maxBytes) {
         fail(
-          new SkiffError("ERR_SKIFF_SIZE_MISMATCH", `blob ${object} is larger than the ${maxBytes} bytes expected`),
+          new SkiffError(
+            "ERR_SKIFF_SIZE_MISMATCH",
+            `blob ${object} is larger than the ${maxBytes} bytes expected`,
+          ),
         );
         return;
       }

@@ -29,7 +29,11 @@ export interface RunResult {
 }
 
 /** Runs `file` with `args` (never through a shell) in its own process group. */
-export function runProcess(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+export function runProcess(
+  file: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<RunResult> {
   return spawnAndWait(file, args, options);
 }
 

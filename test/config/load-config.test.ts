@@ -66,7 +66,9 @@ describe("skiff.yml", () => {
   });
 
   it("has a JSON Schema that is current (npm run build regenerates it)", () => {
-    const onDisk = JSON.parse(readFileSync(join(REPO_ROOT, "schema", "skiff.schema.json"), "utf8")) as unknown;
+    const onDisk = JSON.parse(
+      readFileSync(join(REPO_ROOT, "schema", "skiff.schema.json"), "utf8"),
+    ) as unknown;
     assert.deepEqual(onDisk, skiffJsonSchema());
   });
 });

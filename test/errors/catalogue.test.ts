@@ -13,7 +13,9 @@ describe("error catalogue", () => {
   });
 
   it("prints known errors with code and hint and no stack, unknown ones with a stack", () => {
-    const known = formatError(new SkiffError("ERR_SKIFF_NO_BUILD", "no build", { hint: "run skiff build first" }));
+    const known = formatError(
+      new SkiffError("ERR_SKIFF_NO_BUILD", "no build", { hint: "run skiff build first" }),
+    );
     assert.equal(known, "error ERR_SKIFF_NO_BUILD: no build\nhint: run skiff build first");
     const unknown = formatError(new TypeError("boom"));
     assert.match(unknown, /ERR_SKIFF_INTERNAL: this is a bug/);

@@ -33,10 +33,15 @@ export function runSkiff(
 }
 
 /** Runs the CLI and throws with its output when it does not exit 0. */
-export async function skiffOk(args: readonly string[], options: Parameters<typeof runSkiff>[1] = {}): Promise<SkiffRun> {
+export async function skiffOk(
+  args: readonly string[],
+  options: Parameters<typeof runSkiff>[1] = {},
+): Promise<SkiffRun> {
   const run = await runSkiff(args, options);
   if (run.code !== 0) {
-    throw new Error(`skiff ${args.join(" ")} exited ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`);
+    throw new Error(
+      `skiff ${args.join(" ")} exited ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`,
+    );
   }
   return run;
 }
