@@ -8,6 +8,8 @@ import { probeOnce, type ProbeResult } from "./probe.js";
 const FAILURES_TO_ROLL_BACK = 2;
 /** How often the window looks for a newer release in the deployment repository. */
 const POINTER_CHECK_MS = 1000;
+/** How often the window inspects the instance between probes: a crash is switched back within this. */
+const EXIT_CHECK_MS = 50;
 
 export interface ConfirmOptions {
   instance: Instance;
@@ -42,8 +44,8 @@ function rollBack(reason: string, detail: Record<string, unknown>): ConfirmOutco
 }
 
 /**
- * Watches the new instance through the confirmation window: inspect and a health probe every
- * health.interval. Ends early when the instance exits, fails its probes, the app is stopped, or a
+ * Watches the new instance through the confirmation window: a health probe every health.interval,
+ * and an inspect every EXIT_CHECK_MS in between (a crash is the case where every millisecond counts). Ends early when the instance exits, fails its probes, the app is stopped, or a
  * newer release became current (then it confirms: the newer release replaces this one next).
  */
 export async function watchConfirmation(options: ConfirmOptions): Promise<ConfirmOutcome> {
@@ -77,6 +79,18 @@ export async function watchConfirmation(options: ConfirmOptions): Promise<Confir
         return { ok: true, supersededBy: current, probes: attempt };
       }
     }
-    await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())));
+    const until = Math.min(Date.now() + intervalMs, deadline);
+    if (await waitWatchingExit(until, options)) return rollBack("crashed", { attempts: attempt });
+  }
+}
+
+/** Sleeps until `until`, inspecting every EXIT_CHECK_MS; true as soon as the instance has exited. */
+async function waitWatchingExit(until: number, options: ConfirmOptions): Promise<boolean> {
+  for (;;) {
+    const left = until - Date.now();
+    if (left <= 0) return false;
+    await sleep(Math.min(EXIT_CHECK_MS, left));
+    if (options.isStopped()) return false;
+    if ((await options.inspect()) === "exited") return true;
   }
 }

@@ -1,5 +1,4 @@
-import { connect, type Socket } from "node:net";
-import type { Address } from "./address.js";
+import type { Socket } from "node:net";
 
 /** One client connection joined to one backend connection. */
 export interface ForwardedConnection {
@@ -8,16 +7,15 @@ export interface ForwardedConnection {
 }
 
 /**
- * Joins `client` to a new connection to `backend`, byte for byte in both directions.
+ * Joins `client` to `upstream` (already connected to the backend), byte for byte in both directions.
  * Half-close passes through (both sockets allow half-open); an error on either side closes both.
  * `onClosed` runs once, when both sockets are closed.
  */
 export function forwardConnection(
   client: Socket,
-  backend: Address,
+  upstream: Socket,
   onClosed: () => void,
 ): ForwardedConnection {
-  const upstream = connect({ host: backend.host, port: backend.port, allowHalfOpen: true });
   client.setNoDelay(true);
   upstream.setNoDelay(true);
   let open = 2;

@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { formatAddress, type Address } from "./address.js";
+import { connectBackend } from "./connect-backend.js";
 import { forwardConnection, type ForwardedConnection } from "./forward-connection.js";
 import { listenOn } from "./listen.js";
 
@@ -8,10 +9,15 @@ export interface TcpProxyOptions {
   /** The app's public address; port 0 picks a free one (see `TcpProxy.listen`). */
   listen: Address;
   backend?: Address;
-  /** How long a connection that arrives with no backend waits for one before it is closed. */
+  /**
+   * How long a connection that arrives with no backend waits for one before it is closed; also the
+   * budget for retrying a backend that refuses the connection.
+   */
   holdMs?: number;
-  /** At most this many connections wait for a backend; more are closed at once. */
+  /** At most this many connections wait for a backend (held or retrying); more are closed at once. */
   maxHeld?: number;
+  /** Pause between connect attempts to a backend that refused (default 25 ms). */
+  retryDelayMs?: number;
 }
 
 export interface DrainResult {
@@ -29,6 +35,7 @@ export interface TcpProxy {
   setBackend(backend: Address | undefined): void;
   /** Open connections per backend, keyed "host:port". */
   connectionCounts(): Record<string, number>;
+  /** Connections waiting for a backend: none is set, or the backend refused and they are retrying. */
   heldCount(): number;
   /** Waits until `backend` has no open connection or `timeoutMs` passes, then destroys the rest. */
   drain(backend: Address, timeoutMs: number): Promise<DrainResult>;
@@ -47,20 +54,60 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
   let current = options.backend;
   const open = new Map<string, Set<ForwardedConnection>>();
   const held = new Set<Held>();
+  const connecting = new Set<{ abort: AbortController; retrying: boolean }>();
+  const waiting = (): number => held.size + [...connecting].filter((c) => c.retrying).length;
 
-  const forward = (socket: Socket, backend: Address): void => {
+  const join = (socket: Socket, upstream: Socket, backend: Address): void => {
     const key = formatAddress(backend);
     const set = open.get(key) ?? new Set<ForwardedConnection>();
     open.set(key, set);
-    const connection = forwardConnection(socket, backend, () => {
+    const connection = forwardConnection(socket, upstream, () => {
       set.delete(connection);
       if (set.size === 0 && open.get(key) === set) open.delete(key);
     });
     set.add(connection);
   };
 
+  // Connecting: the client's bytes wait in its paused socket, so a refused connect can be retried
+  // against the backend that is current by then (the agent may have switched back).
+  const forward = (socket: Socket, backend: Address): void => {
+    socket.pause();
+    const abort = new AbortController();
+    const onError = (): void => {
+      socket.destroy();
+    };
+    const onClose = (): void => abort.abort();
+    const entry = { abort, retrying: false };
+    connecting.add(entry);
+    socket.on("error", onError);
+    socket.once("close", onClose);
+    connectBackend({
+      backend,
+      current: () => current,
+      budgetMs: holdMs,
+      retryDelayMs: options.retryDelayMs,
+      signal: abort.signal,
+      onRetry: () => {
+        if (!entry.retrying && waiting() >= maxHeld) abort.abort();
+        entry.retrying = true;
+      },
+    }).then(
+      (connected) => {
+        connecting.delete(entry);
+        socket.removeListener("error", onError);
+        socket.removeListener("close", onClose);
+        if (socket.destroyed) connected.socket.destroy();
+        else join(socket, connected.socket, connected.backend);
+      },
+      () => {
+        connecting.delete(entry);
+        socket.destroy();
+      },
+    );
+  };
+
   const hold = (socket: Socket): void => {
-    if (held.size >= maxHeld) {
+    if (waiting() >= maxHeld) {
       socket.destroy();
       return;
     }
@@ -102,7 +149,7 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
       if (backend !== undefined) release(backend);
     },
     connectionCounts: () => Object.fromEntries([...open].map(([key, set]) => [key, set.size])),
-    heldCount: () => held.size,
+    heldCount: waiting,
     async drain(backend, timeoutMs) {
       const key = formatAddress(backend);
       const deadline = Date.now() + timeoutMs;
@@ -118,6 +165,7 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const entry of held) entry.socket.destroy();
+      for (const entry of connecting) entry.abort.abort();
       for (const set of open.values()) for (const connection of set) connection.destroy();
       await closed;
     },

@@ -107,10 +107,10 @@ describe("tcp proxy", () => {
     await until(() => proxy.heldCount() === 0);
   });
 
-  it("closes the client connection when the backend refuses it", async () => {
+  it("closes the client connection when the backend refuses it for the whole hold time", async () => {
     const dead = await echo("dead");
     await dead.close();
-    const proxy = await proxyTo(dead);
+    const proxy = await proxyTo(dead, 200);
     const client = await connectRaw(proxy.listen);
     assert.equal(await client.closed(2000), "");
     await until(() => Object.keys(proxy.connectionCounts()).length === 0);
