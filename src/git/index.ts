@@ -28,6 +28,7 @@ export {
   type PushOutcome,
 } from "./remote.js";
 export { hashFile, hashText, writeTreeWithChanges, commitTree, type TreeChange } from "./objects.js";
+export { objectDirectory, borrowObjects } from "./borrow-objects.js";
 export { openBlobStream, type BlobStream } from "./blob-stream.js";
 export { readBlobBytes } from "./read-blob.js";
 export { countCommitsTouching, commitTime } from "./history.js";

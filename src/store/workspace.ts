@@ -2,7 +2,16 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SkiffError } from "../errors/index.js";
-import { fetchBranch, initBare, redactUrl, remoteBranchHead } from "../git/index.js";
+import {
+  borrowObjects,
+  fetchBranch,
+  initBare,
+  isRemoteUrl,
+  objectDirectory,
+  readRef,
+  redactUrl,
+  remoteBranchHead,
+} from "../git/index.js";
 
 export const BRANCH = "main";
 const TIP_REF = "refs/remotes/deploy/main";
@@ -12,6 +21,8 @@ export interface Workspace {
   dir: string;
   url: string;
   signal?: AbortSignal;
+  /** A local deployment repository whose objects the workspace reads in place: its tip needs no fetch. */
+  borrowed?: boolean;
 }
 
 /** Runs `fn` with a fresh temp workspace for `url` and removes it afterwards. */
@@ -23,15 +34,19 @@ export async function withWorkspace<T>(
   const dir = await mkdtemp(join(tmpdir(), "skiff-store-"));
   try {
     await initBare(dir);
-    return await fn({ dir, url, signal });
+    // A local repository lends its objects: no copy of the tip's tree, however many releases it holds.
+    const objects = isRemoteUrl(url) ? undefined : await objectDirectory(url);
+    if (objects !== undefined) await borrowObjects(dir, [objects]);
+    return await fn({ dir, url, signal, ...(objects === undefined ? {} : { borrowed: true }) });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-/** Fetches the tip of main (only its last commit: enough to commit on top); undefined for an empty repository. */
+/** The tip of main (fetching only its last commit from a remote); undefined for an empty repository. */
 export async function fetchTip(workspace: Workspace): Promise<string | undefined> {
   try {
+    if (workspace.borrowed) return await readRef(workspace.url, `refs/heads/${BRANCH}`);
     const head = await remoteBranchHead(workspace.url, BRANCH, workspace.signal);
     if (head === undefined) return undefined;
     return await fetchBranch({
