@@ -96,10 +96,9 @@ export function spawnBenchAgent(host: BenchHost): ChildProcess {
 export function readEvents(data: string): SkiffEvent[] {
   const path = join(data, "events.jsonl");
   if (!existsSync(path)) return [];
-  return readFileSync(path, "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as SkiffEvent);
+  // The agent may be appending right now: a last line without its newline is not complete yet.
+  const lines = readFileSync(path, "utf8").split("\n").slice(0, -1);
+  return lines.filter(Boolean).map((line) => JSON.parse(line) as SkiffEvent);
 }
 
 /** Waits (bounded) for the deploy of `release` to end; returns its start and end times and outcome. */

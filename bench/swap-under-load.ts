@@ -14,6 +14,7 @@ import { ensureProxy, stopProxy } from "../src/proxy/index.js";
 import {
   REPO_ROOT,
   WINDOWS,
+  readEvents,
   spawnBenchAgent,
   storeBenchRelease,
   waitForDeploy,
@@ -47,7 +48,23 @@ interface StrategyFigures {
   swapping: LoadSummary;
   /** From the crashing release's deploy start until the next release is stored: what the crash cost. */
   crashRelease: LoadSummary;
+  /** Every request that failed, with the agent event just before it was sent: where failures happen. */
+  failures: { t: number; latencyMs: number; error?: string; status?: number; after: string }[];
   durationS: number;
+}
+
+/** Names the last agent event before each failed request was sent ("proxy.switched r23 +41ms"). */
+function locateFailures(samples: readonly LoadSample[], data: string, startedAt: number) {
+  const events = readEvents(data).map((e) => ({ at: Date.parse(e.time), type: e.type, release: e.release }));
+  return samples
+    .filter((s) => !s.ok)
+    .map((s) => {
+      const sent = startedAt + s.t;
+      const before = events.filter((e) => e.at <= sent).at(-1);
+      const release = before?.release === undefined ? "" : ` r${before.release}`;
+      const after = before ? `${before.type}${release} +${Math.round(sent - before.at)}ms` : "start";
+      return { t: s.t, latencyMs: s.latencyMs, error: s.error, status: s.status, after };
+    });
 }
 
 function within(
@@ -108,6 +125,7 @@ async function runStrategy(strategy: Strategy, root: string): Promise<StrategyFi
       steady: summarizeSamples(within(result.samples, windows, false)),
       swapping: summarizeSamples(within(result.samples, windows, true)),
       crashRelease: summarizeSamples(result.samples, { fromMs: crash.from, toMs: crash.to || Infinity }),
+      failures: locateFailures(result.samples, host.data, result.startedAt),
       durationS: (Date.now() - startedAt) / 1000,
     };
   } finally {
@@ -195,6 +213,8 @@ try {
       console.log(row("  steady state", f.steady));
       console.log(row("  during swaps", f.swapping));
       console.log(row("  crashing release", f.crashRelease));
+      for (const x of f.failures)
+        console.log(`  failed at ${(x.t / 1000).toFixed(2)}s: ${x.error ?? x.status}, sent after ${x.after}`);
     }
     console.log(`proxy overhead (8 clients, new connection per request, 2×4s each, alternating):`);
     console.log(
