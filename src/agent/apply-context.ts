@@ -4,6 +4,7 @@ import type { EventBus } from "../events/index.js";
 import type { HostDrivers } from "./host-capabilities.js";
 import type { ReleaseLayout } from "./layouts/index.js";
 import type { Action } from "./plan.js";
+import type { PointerNews } from "./swap-pointer-watch.js";
 
 export interface ApplyContext {
   data: string;
@@ -18,6 +19,8 @@ export interface ApplyContext {
   layout?: ReleaseLayout;
   /** The followed pointer of an app, fetched now: lets a confirmation window end early for a newer release. */
   readPointer?: (app: string) => Promise<number | undefined>;
+  /** What the pointer watch fetched for an app (a trigger during the pass refreshes it). */
+  pointerNews?: (app: string) => PointerNews;
 }
 
 export interface ActionOutcome {

@@ -2,11 +2,12 @@ import { join } from "node:path";
 import type { EventBus } from "../events/index.js";
 import { syncMirror } from "../store/index.js";
 import { applyPlan, recordReconciled, type ActionOutcome } from "./apply.js";
+import type { ApplyContext } from "./apply-context.js";
 import { describeAction, planReconcile, type Action, type DesiredApp } from "./plan.js";
 import { readActual } from "./read-actual.js";
 import type { HostDrivers } from "./host-capabilities.js";
 import { reportPointerErrors, skiffLayout, type ReleaseLayout } from "./layouts/index.js";
-import { createPointerWatch } from "./swap-pointer-watch.js";
+import { createPointerWatch, type PointerWatch } from "./swap-pointer-watch.js";
 import { recoverSwaps } from "./swap-recovery.js";
 import type { BootSecrets } from "./secrets.js";
 import { gateDesired } from "./trust-gate.js";
@@ -30,6 +31,8 @@ export interface ReconcileOptions {
   drivers?: HostDrivers;
   /** How the deployment repository is read: skiff's layout (default) or mirage-2015. */
   layout?: ReleaseLayout;
+  /** The agent's pointer watch (shared across passes, refreshed by triggers); one per pass when absent. */
+  pointerWatch?: PointerWatch;
 }
 
 export interface PassResult {
@@ -54,7 +57,9 @@ export async function reconcileOnce(options: ReconcileOptions): Promise<PassResu
   // A swap left half done by a dead agent is resolved to one serving instance first, even if the fetch fails.
   if (options.dryRun !== true) await recoverSwaps({ data: options.data, events: options.events });
   const layout = options.layout ?? skiffLayout;
-  const commit = await syncMirror({ url: options.repo, mirror, branch: layout.branch });
+  const commit = options.pointerWatch
+    ? await options.pointerWatch.sync(layout.branch)
+    : await syncMirror({ url: options.repo, mirror, branch: layout.branch });
   const dryRun = options.dryRun ?? false;
   if (commit === undefined) {
     options.events.emit({ type: "agent.fetched", message: "the deployment repository has no commits yet" });
@@ -92,11 +97,20 @@ export async function reconcileOnce(options: ReconcileOptions): Promise<PassResu
     mirror,
     commit,
     events: options.events,
-    readPointer: createPointerWatch({ repo: options.repo, mirror, follow: options.follow }),
+    ...watchPointers(options, mirror),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.drivers ? { drivers: options.drivers } : {}),
     ...(options.layout ? { layout: options.layout } : {}),
   });
   await recordReconciled(options.data, desired, commit);
   return { commit, actions, outcomes, dryRun, startedAt, finishedAt: new Date().toISOString() };
+}
+
+function watchPointers(
+  options: ReconcileOptions,
+  mirror: string,
+): Pick<ApplyContext, "readPointer" | "pointerNews"> {
+  const watch =
+    options.pointerWatch ?? createPointerWatch({ repo: options.repo, mirror, follow: options.follow });
+  return { readPointer: (app) => watch.read(app), pointerNews: (app) => watch.news(app) };
 }

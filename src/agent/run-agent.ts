@@ -11,7 +11,8 @@ import { createHostDrivers, type HostDrivers } from "./host-capabilities.js";
 import type { ReleaseLayout } from "./layouts/index.js";
 import { acquireLock, type LockFile } from "./lock.js";
 import { readActual } from "./read-actual.js";
-import { reconcileOnce, type FollowPointer, type PassResult } from "./reconcile.js";
+import { mirrorPath, reconcileOnce, type FollowPointer, type PassResult } from "./reconcile.js";
+import { createPointerWatch } from "./swap-pointer-watch.js";
 import { assertTrustPolicy, type PrivateKey, type TrustPolicy } from "../trust/index.js";
 import { BootSecrets, createRedactingSink, registerBootSecrets, unregisterBootSecrets } from "./secrets.js";
 import { applyTrustMode } from "./trust-state.js";
@@ -143,16 +144,19 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
   const status: AgentStatus = { running: true, passes: 0, inFlight: false };
   // One set per agent run, so each driver's availability is asked once.
   const drivers = options.drivers ?? createHostDrivers();
+  const follow = options.follow ?? "current";
+  const pointerWatch = createPointerWatch({ repo: options.repo, mirror: mirrorPath(options.data), follow });
   const pass = createCoalescer(async (): Promise<PassResult> => {
     status.inFlight = true;
     try {
       const result = await reconcileOnce({
         repo: options.repo,
         data: options.data,
-        follow: options.follow ?? "current",
+        follow,
         events,
         secrets,
         drivers,
+        pointerWatch,
         ...(options.layout ? { layout: options.layout } : {}),
         ...(options.trust ? { trust: options.trust } : {}),
         // No abort signal: a deploy in flight finishes (or rolls back) before the agent stops.
@@ -178,6 +182,8 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
 
   const runPass = (reason: string): Promise<PassResult> => {
     status.lastTrigger = reason;
+    // A pass that is busy (a confirmation window) learns of a newer release now, not at its next check.
+    if (status.inFlight) void pointerWatch.refresh();
     return pass.request();
   };
   const schedule = (): void => {

@@ -10,7 +10,8 @@ import { findFreePort } from "./public-address.js";
 import { loadLocalRelease, type PreparedRelease } from "./release-files.js";
 import { updateAppState } from "./state.js";
 import type { SwapOps } from "./strategies/index.js";
-import { watchConfirmation } from "./swap-confirm.js";
+import { confirmUnlessSuperseded } from "./confirm-superseded.js";
+import type { PointerNews } from "./swap-pointer-watch.js";
 import {
   recordSwapNext,
   recordSwapPhase,
@@ -33,6 +34,8 @@ export interface SwapOpsOptions {
   proxy?: ProxyClient;
   /** The followed pointer's value now (fetched), so a confirmation window can end early. */
   readPointer?: () => Promise<number | undefined>;
+  /** What the pointer watch fetched for this app: a trigger's refresh ends the window at once. */
+  pointerNews?: PointerNews;
 }
 
 /** Driver calls, health checks, proxy switches, state and events for a swap strategy. */
@@ -166,16 +169,19 @@ export function createSwapOps(options: SwapOpsOptions): SwapOps {
     },
     confirm(instance: Instance, prepared: PreparedRelease) {
       const driver = driverOf(instance.driver);
-      return watchConfirmation({
-        instance,
-        health: prepared.manifest.deploy.health,
-        windowMs: parseDuration(prepared.manifest.deploy.confirm),
-        inspect: () => driver.inspect(instance),
-        onProbe: probeEvent(instance, "confirm.probe"),
-        ...(options.readPointer === undefined ? {} : { readPointer: options.readPointer }),
-        isStopped: () => swap !== undefined && wasStopped(swap),
-        stoppedError: () => stoppedError(instance.app),
-      });
+      return confirmUnlessSuperseded(
+        {
+          instance,
+          health: prepared.manifest.deploy.health,
+          windowMs: parseDuration(prepared.manifest.deploy.confirm),
+          inspect: () => driver.inspect(instance),
+          onProbe: probeEvent(instance, "confirm.probe"),
+          ...(options.readPointer === undefined ? {} : { readPointer: options.readPointer }),
+          isStopped: () => swap !== undefined && wasStopped(swap),
+          stoppedError: () => stoppedError(instance.app),
+        },
+        options.pointerNews,
+      );
     },
     async isRunning(instance: Instance): Promise<boolean> {
       return (

@@ -1,18 +1,77 @@
 import { readPointers, syncMirror } from "../store/index.js";
 
+/** A pointer value and when the fetch that saw it started (epoch ms). */
+export interface SeenPointer {
+  release: number | undefined;
+  fetchedAt: number;
+}
+
+/** What a confirmation window asks of the pointer watch about its app. */
+export interface PointerNews {
+  /** What the last completed fetch saw for the app. */
+  seen(): SeenPointer | undefined;
+  /** Marks a window as open (refreshes only fetch while one is); returns its close. */
+  open(): () => void;
+}
+
 /**
- * A reader of the followed pointer of one app, fetched fresh from the deployment repository: the
- * confirmation window asks it, so a newer release ends the window early instead of waiting it out.
+ * The followed pointer of each app, fetched fresh from the deployment repository. A confirmation
+ * window asks it (read), and a trigger that arrives while a pass is busy refreshes it at once, so
+ * a newer release ends the window without waiting for the window's next pointer check.
  */
+export interface PointerWatch {
+  /** Fetches the deployment repository into the mirror; every fetch of the agent goes through here, one at a time. */
+  sync(branch?: string): Promise<string | undefined>;
+  /** The followed pointer of `app`, fetched now (or by the fetch already in flight). */
+  read(app: string): Promise<number | undefined>;
+  /** While a confirmation window is open: fetches now (or joins the fetch in flight); never throws. */
+  refresh(): Promise<void>;
+  news(app: string): PointerNews;
+}
+
 export function createPointerWatch(options: {
   repo: string;
   mirror: string;
   follow: "current" | "staging";
-}): (app: string) => Promise<number | undefined> {
-  return async (app: string) => {
-    const commit = await syncMirror({ url: options.repo, mirror: options.mirror });
-    if (commit === undefined) return undefined;
-    const pointer = (await readPointers({ mirror: options.mirror, commit })).find((p) => p.app === app);
-    return pointer?.[options.follow];
+}): PointerWatch {
+  const latest = new Map<string, SeenPointer>();
+  // Two fetches into one mirror would fight over its ref lock: they queue instead.
+  let queue: Promise<unknown> = Promise.resolve();
+  const sync = (branch?: string): Promise<string | undefined> => {
+    const run = queue.then(() =>
+      syncMirror({ url: options.repo, mirror: options.mirror, ...(branch ? { branch } : {}) }),
+    );
+    queue = run.catch(() => undefined);
+    return run;
+  };
+  let inFlight: Promise<void> | undefined;
+  let openWindows = 0;
+  // Callers share the fetch in flight: a burst of triggers costs one fetch, not one each.
+  const fetchAll = (): Promise<void> =>
+    (inFlight ??= (async () => {
+      const fetchedAt = Date.now();
+      const commit = await sync();
+      const pointers = commit === undefined ? [] : await readPointers({ mirror: options.mirror, commit });
+      for (const key of latest.keys()) latest.set(key, { release: undefined, fetchedAt });
+      for (const p of pointers) latest.set(p.app, { release: p[options.follow], fetchedAt });
+    })().finally(() => (inFlight = undefined)));
+  return {
+    sync,
+    async read(app) {
+      await fetchAll();
+      return latest.get(app)?.release;
+    },
+    refresh: () => (openWindows > 0 ? fetchAll().catch(() => undefined) : Promise.resolve()),
+    news: (app) => ({
+      seen: () => latest.get(app),
+      open: () => {
+        openWindows += 1;
+        let closed = false;
+        return () => {
+          if (!closed) openWindows -= 1;
+          closed = true;
+        };
+      },
+    }),
   };
 }

@@ -29,6 +29,7 @@ export {
 } from "./remote.js";
 export { hashFile, hashText, writeTreeWithChanges, commitTree, type TreeChange } from "./objects.js";
 export { objectDirectory, borrowObjects } from "./borrow-objects.js";
+export { fetchBranchIfExists } from "./fetch-if-exists.js";
 export { openBlobStream, type BlobStream } from "./blob-stream.js";
 export { readBlobBytes } from "./read-blob.js";
 export { countCommitsTouching, commitTime } from "./history.js";

@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { SkiffError } from "../errors/index.js";
-import { fetchBranch, initBare, redactUrl, remoteBranchHead } from "../git/index.js";
+import { fetchBranchIfExists, initBare, redactUrl } from "../git/index.js";
 import { BRANCH } from "./workspace.js";
 
 export interface SyncMirrorOptions {
@@ -23,10 +23,10 @@ export async function syncMirror(options: SyncMirrorOptions): Promise<string | u
   }
   try {
     const branch = options.branch ?? BRANCH;
-    const head = await remoteBranchHead(options.url, branch, options.signal);
-    if (head === undefined) return undefined;
     // Forced into refs/heads/main: the mirror follows the remote even if it was rewound (anti-rollback is the agent's job).
-    return await fetchBranch({
+    return await fetchBranchIfExists({
+      // A loose ref says an earlier fetch found the branch (packed refs only cost the old order).
+      likelyExists: existsSync(join(options.mirror, "refs", "heads", BRANCH)),
       repo: options.mirror,
       url: options.url,
       branch,

@@ -4,13 +4,12 @@ import { join } from "node:path";
 import { SkiffError } from "../errors/index.js";
 import {
   borrowObjects,
-  fetchBranch,
+  fetchBranchIfExists,
   initBare,
   isRemoteUrl,
   objectDirectory,
   readRef,
   redactUrl,
-  remoteBranchHead,
 } from "../git/index.js";
 
 export const BRANCH = "main";
@@ -47,9 +46,9 @@ export async function withWorkspace<T>(
 export async function fetchTip(workspace: Workspace): Promise<string | undefined> {
   try {
     if (workspace.borrowed) return await readRef(workspace.url, `refs/heads/${BRANCH}`);
-    const head = await remoteBranchHead(workspace.url, BRANCH, workspace.signal);
-    if (head === undefined) return undefined;
-    return await fetchBranch({
+    return await fetchBranchIfExists({
+      // A deployment repository is empty only before its first store.
+      likelyExists: true,
       repo: workspace.dir,
       url: workspace.url,
       branch: BRANCH,

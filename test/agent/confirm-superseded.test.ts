@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { confirmUnlessSuperseded } from "../../src/agent/confirm-superseded.js";
+import type { SeenPointer } from "../../src/agent/swap-pointer-watch.js";
+import { HealthSchema } from "../../src/config/index.js";
+import type { Instance } from "../../src/drivers/index.js";
+import { SkiffError } from "../../src/errors/index.js";
+import { freePort, waitForBody } from "../support/http.js";
+import { FIXTURES } from "../support/paths.js";
+
+let child: ChildProcess;
+let instance: Instance;
+
+before(async () => {
+  const port = await freePort();
+  child = spawn(process.execPath, [join(FIXTURES, "unikernels", "serve.mjs"), `--port=${port}`], {
+    env: { ...process.env, VERSION: "1" },
+    stdio: "ignore",
+  });
+  await waitForBody(`http://127.0.0.1:${port}/`, "hello", 5000);
+  instance = {
+    id: "hello-1",
+    driver: "unix",
+    app: "hello",
+    release: 1,
+    address: { host: "127.0.0.1", port },
+    handle: {},
+    logPath: "/dev/null",
+    startedAt: new Date().toISOString(),
+  };
+});
+
+after(() => child.kill("SIGKILL"));
+
+function confirm(windowMs: number, seen: () => SeenPointer | undefined) {
+  return confirmUnlessSuperseded(
+    {
+      instance,
+      health: HealthSchema.parse({ http: "/", interval: "100ms", timeout: "1s" }),
+      windowMs,
+      inspect: () => Promise.resolve("running"),
+      isStopped: () => false,
+      stoppedError: () => new SkiffError("ERR_SKIFF_APP_STOPPED", "stopped"),
+    },
+    { seen, open: () => () => undefined },
+  );
+}
+
+test("a newer release seen by a fetch inside the window ends it at once, confirmed", async () => {
+  let seen: SeenPointer | undefined;
+  setTimeout(() => (seen = { release: 2, fetchedAt: Date.now() }), 300);
+  const started = Date.now();
+  const outcome = await confirm(20_000, () => seen);
+  const took = Date.now() - started;
+  assert.equal(outcome.ok, true);
+  assert.equal(outcome.ok && outcome.supersededBy, 2);
+  assert.ok(took < 1500, `the window ended ${took} ms after it started, not at its 20 s end`);
+});
+
+test("a pointer fetched before the window started, or naming this release, does not end it", async () => {
+  const stale: SeenPointer = { release: 2, fetchedAt: Date.now() - 1000 };
+  const started = Date.now();
+  const outcome = await confirm(800, () => stale);
+  assert.equal(outcome.ok && outcome.supersededBy, undefined);
+  assert.ok(Date.now() - started >= 750, "the whole window was watched");
+  const same = await confirm(500, () => ({ release: 1, fetchedAt: Date.now() }));
+  assert.equal(same.ok && same.supersededBy, undefined);
+});
