@@ -59,6 +59,8 @@ export async function ensureAppProxy(options: {
     app: options.manifest.app,
     listen,
     dir: proxyDir(options.data, options.manifest.app),
+    // Manifests stored before deploy.proxy existed have no proxy section: replay stays off.
+    replay: options.manifest.deploy.proxy?.replay ?? false,
     ...(options.backend === undefined ? {} : { backend: options.backend.address }),
   });
   const publicAddress = formatAddress(proxy.listen);

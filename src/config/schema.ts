@@ -51,6 +51,11 @@ export const RestartSchema = z.strictObject({
   backoff: Duration.default("1s"),
 });
 
+export const ProxySchema = z.strictObject({
+  /** Replay the client's first bytes to the current backend when one closes before answering (idempotent traffic only). */
+  replay: z.boolean().default(false),
+});
+
 export const DeploySchema = z.strictObject({
   driver: z.enum(["unix", "qemu", "xen", "solo5-hvt", "solo5-spt"]).default("unix"),
   port: z.number().int().min(1).max(65535).default(8080),
@@ -64,6 +69,7 @@ export const DeploySchema = z.strictObject({
   confirm: Duration.default("30s"),
   restart: RestartSchema.prefault({}),
   stop_timeout: Duration.default("10s"),
+  proxy: ProxySchema.prefault({}),
   /** Driver-specific settings, checked by the driver: deploy.qemu, deploy.xen, deploy.solo5. */
   qemu: z.record(z.string(), z.unknown()).optional(),
   xen: z.record(z.string(), z.unknown()).optional(),

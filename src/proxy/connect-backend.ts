@@ -3,8 +3,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Address } from "./address.js";
 
 export interface ConnectBackendOptions {
-  /** The backend read when the client was accepted: the first attempt goes there. */
-  backend: Address;
+  /** The backend read when the client was accepted: the first attempt goes there (none: wait for one). */
+  backend: Address | undefined;
   /** The proxy's backend now; every retry reads it again (the agent may have switched back). */
   current: () => Address | undefined;
   /** Retries stop when this much time has passed since the first attempt. */

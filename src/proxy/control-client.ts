@@ -14,6 +14,8 @@ export interface ProxyClient {
   status(): Promise<ProxyStatus>;
   /** Atomic for new connections; resolves after the switch. `undefined` makes new connections wait. */
   setBackend(backend: Address | undefined): Promise<ProxyStatus>;
+  /** Replay on or off for connections accepted from now on (deploy.proxy.replay). */
+  setReplay(replay: boolean): Promise<ProxyStatus>;
   drain(backend: Address, timeoutMs: number): Promise<DrainResult>;
   /** Stops the proxy process; open connections are closed. */
   stop(): Promise<void>;
@@ -100,6 +102,7 @@ export function connectProxy(dir: string, pid: number, listen: Address): ProxyCl
           ? await call(dir, "DELETE", "/backend")
           : await call(dir, "PUT", "/backend", { host: backend.host, port: backend.port }),
       ),
+    setReplay: async (replay) => ProxyStatusSchema.parse(await call(dir, "PUT", "/replay", { replay })),
     drain: async (backend, timeoutMs) =>
       DrainResponseSchema.parse(
         await call(dir, "POST", "/drain", { backend: formatAddress(backend), timeoutMs }, timeoutMs + 10_000),

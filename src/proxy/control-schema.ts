@@ -38,7 +38,11 @@ export const ProxyStatusSchema = z.object({
   backend: z.string().nullable(),
   connections: z.record(z.string(), z.number().int()),
   held: z.number().int(),
+  /** Absent from proxies started before deploy.proxy.replay existed. */
+  replay: z.boolean().optional(),
 });
+
+export const ReplayRequestSchema = z.strictObject({ replay: z.boolean() });
 
 export type ProxyStatus = z.infer<typeof ProxyStatusSchema>;
 export type DrainRequest = z.infer<typeof DrainRequestSchema>;

@@ -2,7 +2,12 @@ import { chmodSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { z } from "zod";
 import { formatAddress } from "./address.js";
-import { AddressSchema, DrainRequestSchema, type ProxyStatus } from "./control-schema.js";
+import {
+  AddressSchema,
+  DrainRequestSchema,
+  ReplayRequestSchema,
+  type ProxyStatus,
+} from "./control-schema.js";
 import type { TcpProxy } from "./tcp-proxy.js";
 
 export interface ControlServerOptions {
@@ -56,6 +61,7 @@ function statusOf(options: ControlServerOptions): ProxyStatus {
     backend: backend === undefined ? null : formatAddress(backend),
     connections: options.proxy.connectionCounts(),
     held: options.proxy.heldCount(),
+    replay: options.proxy.replay(),
   };
 }
 
@@ -79,6 +85,12 @@ async function handle(
       proxy.setBackend(undefined);
       options.onChange?.("backend cleared", {});
       return send(res, 200, statusOf(options));
+    case "PUT /replay": {
+      const { replay } = parseBody(ReplayRequestSchema, await readBody(req));
+      proxy.setReplay(replay);
+      options.onChange?.("replay set", { replay });
+      return send(res, 200, statusOf(options));
+    }
     case "POST /drain": {
       const request = parseBody(DrainRequestSchema, await readBody(req));
       const result = await proxy.drain(request.backend, request.timeoutMs);

@@ -16,6 +16,8 @@ export interface EnsureProxyOptions {
   backend?: Address;
   /** How long a connection that arrives with no backend waits for one (default 5 s). */
   holdMs?: number;
+  /** deploy.proxy.replay: set on a fresh proxy, and on an adopted one when it differs. */
+  replay?: boolean;
   startTimeoutMs?: number;
 }
 
@@ -53,7 +55,10 @@ async function adoptProxy(
   }
   const running = listenOf(status);
   const wanted = options.listen;
+  // A proxy older than the replay setting cannot be told it: replace it like a moved address.
+  const replayUnknown = options.replay === true && status.replay === undefined;
   if (
+    replayUnknown ||
     status.app !== options.app ||
     running.host !== wanted.host ||
     (wanted.port !== 0 && running.port !== wanted.port)
@@ -64,6 +69,8 @@ async function adoptProxy(
   const backend = status.backend === null ? undefined : parseAddress(status.backend);
   if (options.backend !== undefined && !sameAddress(backend, options.backend))
     await client.setBackend(options.backend);
+  if (options.replay !== undefined && (status.replay ?? false) !== options.replay)
+    await client.setReplay(options.replay);
   return connectProxy(options.dir, record.pid, running);
 }
 

@@ -36,12 +36,13 @@ async function main(): Promise<void> {
       dir: { type: "string" },
       backend: { type: "string" },
       "hold-ms": { type: "string" },
+      replay: { type: "boolean" },
     },
   });
   if (values.app === undefined || values.listen === undefined || values.dir === undefined) {
     throw new SkiffError(
       "ERR_SKIFF_USAGE",
-      "usage: main.js --app APP --listen HOST:PORT --dir DIR [--backend HOST:PORT] [--hold-ms N]",
+      "usage: main.js --app APP --listen HOST:PORT --dir DIR [--backend HOST:PORT] [--hold-ms N] [--replay]",
     );
   }
   const { app, dir } = values;
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
     listen: parseAddress(values.listen),
     backend: values.backend === undefined ? undefined : parseAddress(values.backend),
     holdMs: values["hold-ms"] === undefined ? undefined : Number(values["hold-ms"]),
+    replay: values.replay === true,
   });
   const listen = formatAddress(proxy.listen);
   let stopping = false;
@@ -77,7 +79,7 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => void stop("SIGINT"));
   // Detached from any terminal: a hangup of the shell that started the agent must not stop the public port.
   process.on("SIGHUP", () => undefined);
-  log.info({ app, listen, backend: values.backend ?? null }, "proxy listening");
+  log.info({ app, listen, backend: values.backend ?? null, replay: proxy.replay() }, "proxy listening");
   await tellParent({ type: "ready", pid: process.pid, listen });
 }
 

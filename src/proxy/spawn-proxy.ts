@@ -14,6 +14,7 @@ export interface SpawnProxyOptions {
   dir: string;
   backend?: Address;
   holdMs?: number;
+  replay?: boolean;
   startTimeoutMs?: number;
 }
 
@@ -24,6 +25,7 @@ export async function spawnProxy(options: SpawnProxyOptions): Promise<ProxyClien
   const args = [MAIN, "--app", options.app, "--listen", formatAddress(options.listen), "--dir", options.dir];
   if (options.backend !== undefined) args.push("--backend", formatAddress(options.backend));
   if (options.holdMs !== undefined) args.push("--hold-ms", String(options.holdMs));
+  if (options.replay === true) args.push("--replay");
   const logFd = openSync(proxyLogPath(options.dir), "a", 0o600);
   // Own session (detached), output to a file, no pipes: nothing ties it to the caller once started.
   const child = spawn(process.execPath, args, {

@@ -4,6 +4,7 @@ import { formatAddress, type Address } from "./address.js";
 import { connectBackend } from "./connect-backend.js";
 import { forwardConnection, type ForwardedConnection } from "./forward-connection.js";
 import { listenOn } from "./listen.js";
+import { replayConnection } from "./replay-connection.js";
 
 export interface TcpProxyOptions {
   /** The app's public address; port 0 picks a free one (see `TcpProxy.listen`). */
@@ -18,6 +19,13 @@ export interface TcpProxyOptions {
   maxHeld?: number;
   /** Pause between connect attempts to a backend that refused (default 25 ms). */
   retryDelayMs?: number;
+  /**
+   * Replay the client's bytes to the current backend when a backend closes before its first byte
+   * (deploy.proxy.replay). Only for idempotent requests; off by default.
+   */
+  replay?: boolean;
+  /** At most this many client bytes are kept for a replay (default 64 KiB); past it, no replay. */
+  replayLimitBytes?: number;
 }
 
 export interface DrainResult {
@@ -33,6 +41,9 @@ export interface TcpProxy {
   backend(): Address | undefined;
   /** New connections accepted after this call go to `backend`; open ones stay where they are. */
   setBackend(backend: Address | undefined): void;
+  replay(): boolean;
+  /** Applies to connections accepted after this call. */
+  setReplay(replay: boolean): void;
   /** Open connections per backend, keyed "host:port". */
   connectionCounts(): Record<string, number>;
   /** Connections waiting for a backend: none is set, or the backend refused and they are retrying. */
@@ -52,20 +63,57 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
   const holdMs = options.holdMs ?? 5000;
   const maxHeld = options.maxHeld ?? 1000;
   let current = options.backend;
+  let replay = options.replay ?? false;
+  const replayLimitBytes = options.replayLimitBytes ?? 64 * 1024;
   const open = new Map<string, Set<ForwardedConnection>>();
   const held = new Set<Held>();
   const connecting = new Set<{ abort: AbortController; retrying: boolean }>();
   const waiting = (): number => held.size + [...connecting].filter((c) => c.retrying).length;
 
-  const join = (socket: Socket, upstream: Socket, backend: Address): void => {
+  const track = (backend: Address, connection: ForwardedConnection): (() => void) => {
     const key = formatAddress(backend);
     const set = open.get(key) ?? new Set<ForwardedConnection>();
     open.set(key, set);
-    const connection = forwardConnection(socket, upstream, () => {
+    set.add(connection);
+    return () => {
       set.delete(connection);
       if (set.size === 0 && open.get(key) === set) open.delete(key);
+    };
+  };
+
+  const join = (socket: Socket, upstream: Socket, backend: Address): void => {
+    let untrack = (): void => undefined;
+    const onClosed = (): void => untrack();
+    if (!replay) {
+      const connection = forwardConnection(socket, upstream, onClosed);
+      untrack = track(backend, connection);
+      return;
+    }
+    // The replay budget starts at the first replay, like the connect retry's at the first attempt.
+    let deadline: number | undefined;
+    const connection = replayConnection({
+      client: socket,
+      upstream,
+      backend,
+      limitBytes: replayLimitBytes,
+      onClosed,
+      onMoved: (_from, to) => {
+        untrack();
+        untrack = track(to, connection);
+      },
+      reconnect: async (signal) => {
+        deadline ??= Date.now() + holdMs;
+        await sleep(options.retryDelayMs ?? 25);
+        return connectBackend({
+          backend: current,
+          current: () => current,
+          budgetMs: Math.max(0, deadline - Date.now()),
+          retryDelayMs: options.retryDelayMs,
+          signal,
+        });
+      },
     });
-    set.add(connection);
+    untrack = track(backend, connection);
   };
 
   // Connecting: the client's bytes wait in its paused socket, so a refused connect can be retried
@@ -144,6 +192,10 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
   return {
     listen: bound,
     backend: () => current,
+    replay: () => replay,
+    setReplay(value) {
+      replay = value;
+    },
     setBackend(backend) {
       current = backend;
       if (backend !== undefined) release(backend);
