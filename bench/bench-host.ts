@@ -27,6 +27,9 @@ export interface BenchHost {
 /** skiff.yml of one release; short windows so 50 deploys fit in minutes (printed with the results). */
 export const WINDOWS = { confirm: "500ms", drain: "1s", healthTimeout: "1s", interval: "50ms" };
 
+/** deploy.proxy.replay for both strategies: the load is GETs only, which are safe to send twice. */
+export const PROXY_REPLAY = true;
+
 function skiffYml(host: BenchHost, kind: ReleaseKind): string {
   return `app: ${host.app}
 build:
@@ -42,6 +45,7 @@ deploy:
   confirm: ${WINDOWS.confirm}
   drain_timeout: ${WINDOWS.drain}
   stop_timeout: 2s
+  proxy: { replay: ${PROXY_REPLAY} }
   env: { DIE_AFTER_MS: "${kind === "crash-in-window" ? 250 : 0}" }
   health: { http: /, timeout: ${WINDOWS.healthTimeout}, interval: ${WINDOWS.interval} }
 `;

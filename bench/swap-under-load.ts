@@ -13,6 +13,7 @@ import { runLoad, summarizeSamples, type LoadSample, type LoadSummary } from "..
 import { ensureProxy, stopProxy } from "../src/proxy/index.js";
 import {
   REPO_ROOT,
+  PROXY_REPLAY,
   WINDOWS,
   readEvents,
   spawnBenchAgent,
@@ -193,7 +194,11 @@ try {
   const overhead = await measureProxyOverhead(root);
   if (values.json) {
     console.log(
-      JSON.stringify({ releases: RELEASES, rate: RATE, windows: WINDOWS, figures, overhead }, null, 2),
+      JSON.stringify(
+        { releases: RELEASES, rate: RATE, windows: WINDOWS, proxyReplay: PROXY_REPLAY, figures, overhead },
+        null,
+        2,
+      ),
     );
   } else {
     console.log(
@@ -201,6 +206,9 @@ try {
     );
     console.log(
       `short windows to fit the run in minutes: confirm ${WINDOWS.confirm}, drain_timeout ${WINDOWS.drain}, health timeout ${WINDOWS.healthTimeout}, poll 100ms`,
+    );
+    console.log(
+      `deploy.proxy.replay: ${PROXY_REPLAY} for both strategies (the load is GETs: a request the backend closed without answering is sent again)`,
     );
     console.log(
       `${"".padEnd(24)} ${"requests".padStart(8)} ${"non2xx".padStart(7)} ${"conn err".padStart(8)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)}`,
