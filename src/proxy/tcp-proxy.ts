@@ -104,6 +104,8 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
       reconnect: async (signal) => {
         deadline ??= Date.now() + holdMs;
         await sleep(options.retryDelayMs ?? 25);
+        // A backend that accepts and closes every time never fails a connect: the budget bounds replays too.
+        if (Date.now() >= deadline) throw new Error("replay budget spent");
         return connectBackend({
           backend: current,
           current: () => current,
