@@ -68,8 +68,12 @@ export interface AgentStatus {
 export interface AgentHandle {
   /** Asks for a fetch + reconcile soon; triggers coalesce (one pass in flight, at most one queued). */
   trigger(reason: string): void;
-  /** A pass that starts after this call; resolves with its result, rejects when it failed. */
-  reconcileNow(): Promise<PassResult>;
+  /**
+   * A pass that starts after this call; resolves with its result, rejects when it failed. `stored`:
+   * the release the caller just made current (the embedded server), so a confirmation window of
+   * the pass in flight ends now; the pass itself still fetches and checks everything.
+   */
+  reconcileNow(stored?: { app: string; release: number }): Promise<PassResult>;
   /** Stops the loop after the pass in flight; releases the data dir. */
   stop(): Promise<void>;
   status(): AgentStatus;
@@ -210,10 +214,12 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     trigger(reason: string): void {
       if (status.running) runPass(reason).catch(() => undefined); // failures are in status and events
     },
-    reconcileNow: () =>
-      status.running
-        ? runPass("request")
-        : Promise.reject(new SkiffError("ERR_SKIFF_NOT_RUNNING", "the agent has stopped")),
+    reconcileNow: (stored) => {
+      if (!status.running)
+        return Promise.reject(new SkiffError("ERR_SKIFF_NOT_RUNNING", "the agent has stopped"));
+      if (stored) pointerWatch.tell(stored.app, stored.release);
+      return runPass("request");
+    },
     stop,
     status: () => secrets.redact({ ...status }),
     closed,

@@ -27,6 +27,8 @@ export interface PointerWatch {
   /** While a confirmation window is open: fetches now (or joins the fetch in flight); never throws. */
   refresh(): Promise<void>;
   news(app: string): PointerNews;
+  /** What the writer of the deployment repository says it just made current (the embedded server, after a store). */
+  tell(app: string, release: number): void;
 }
 
 export function createPointerWatch(options: {
@@ -62,6 +64,7 @@ export function createPointerWatch(options: {
       return latest.get(app)?.release;
     },
     refresh: () => (openWindows > 0 ? fetchAll().catch(() => undefined) : Promise.resolve()),
+    tell: (app, release) => latest.set(app, { release, fetchedAt: Date.now() }),
     news: (app) => ({
       seen: () => latest.get(app),
       open: () => {
