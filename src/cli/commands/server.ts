@@ -84,7 +84,12 @@ function registerTokenCommands(server: Command): void {
     .option("--name <name>", "a name to tell tokens apart")
     .action((_options: unknown, command: Command) => {
       // `server` itself owns --data and --json, wherever they appear on the line.
-      const options = command.optsWithGlobals<{ data: string; readOnly?: boolean; name?: string; json?: boolean }>();
+      const options = command.optsWithGlobals<{
+        data: string;
+        readOnly?: boolean;
+        name?: string;
+        json?: boolean;
+      }>();
       const created = createToken({
         data: resolve(options.data),
         readOnly: options.readOnly ?? false,
@@ -93,7 +98,9 @@ function registerTokenCommands(server: Command): void {
       const { salt: _salt, hash: _hash, ...record } = created.record;
       if (options.json) printJson({ token: created.token, ...record });
       else process.stdout.write(created.token + "\n");
-      say(`created ${record.readOnly ? "read-only" : "push"} token "${record.name}" (${record.id}); it is not shown again`);
+      say(
+        `created ${record.readOnly ? "read-only" : "push"} token "${record.name}" (${record.id}); it is not shown again`,
+      );
     });
 }
 
