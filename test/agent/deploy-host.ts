@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { after } from "node:test";
 import type { SkiffEvent } from "../../src/events/index.js";
 import { isSameProcess } from "../../src/process/index.js";
-import { commitAll, makeAppRepo, writeFixture } from "../support/app-repo.js";
+import { commitAll, fixtureBuildYml, makeAppRepo, writeFixture } from "../support/app-repo.js";
 import { freePort } from "../support/http.js";
 import { runSkiff, skiffOk, type SkiffRun } from "../support/run-skiff.js";
 import { tempDir } from "../support/temp.js";
@@ -23,15 +23,7 @@ export function appYml(
   port: number,
   health = "{ http: /, timeout: 10s, interval: 100ms }",
 ): string {
-  return `app: ${app}
-build:
-  command: mkdir -p _build && cp server.mjs _build/${app} && chmod +x _build/${app}
-  timeout: 1m
-  matrix:
-    - target: unix
-      artifact: _build/${app}
-      deploy: true
-deploy:
+  return `${fixtureBuildYml(app)}deploy:
   driver: unix
   port: ${port}
   strategy: recreate

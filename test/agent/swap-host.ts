@@ -6,7 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { SkiffEvent } from "../../src/events/index.js";
 import { isSameProcess } from "../../src/process/index.js";
 import { stopProxy } from "../../src/proxy/index.js";
-import { commitAll, makeAppRepo, writeFixture } from "../support/app-repo.js";
+import { commitAll, fixtureBuildYml, makeAppRepo, writeFixture } from "../support/app-repo.js";
 import { freePort } from "../support/http.js";
 import { SKIFF_BIN } from "../support/paths.js";
 import { runSkiff, skiffOk, type SkiffRun } from "../support/run-skiff.js";
@@ -38,15 +38,7 @@ export function swapYml(app: string, publish: string, options: ReleaseOptions): 
   const env = Object.entries(options.env ?? {})
     .map(([k, v]) => `${k}: "${v}"`)
     .join(", ");
-  return `app: ${app}
-build:
-  command: mkdir -p _build && cp server.mjs _build/${app} && chmod +x _build/${app}
-  timeout: 1m
-  matrix:
-    - target: unix
-      artifact: _build/${app}
-      deploy: true
-deploy:
+  return `${fixtureBuildYml(app)}deploy:
   driver: unix
   publish: ${publish}
   strategy: ${options.strategy ?? "blue-green"}

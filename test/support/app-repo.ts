@@ -23,17 +23,21 @@ export interface AppRepoOptions {
   deployExtra?: string;
 }
 
-export function defaultSkiffYml(app: string, deployExtra = ""): string {
+/** The `app:` and `build:` sections of a test app whose build copies server.mjs to _build/<app>. */
+export function fixtureBuildYml(app: string, test?: string): string {
   return `app: ${app}
 build:
   command: mkdir -p _build && cp server.mjs _build/${app} && chmod +x _build/${app}
-  test: test -x _build/${app}
-  timeout: 1m
+${test === undefined ? "" : `  test: ${test}\n`}  timeout: 1m
   matrix:
     - target: unix
       artifact: _build/${app}
       deploy: true
-deploy:
+`;
+}
+
+export function defaultSkiffYml(app: string, deployExtra = ""): string {
+  return `${fixtureBuildYml(app, `test -x _build/${app}`)}deploy:
   driver: unix
   port: 8080
   health: { http: /, timeout: 10s }
