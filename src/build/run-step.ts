@@ -45,6 +45,8 @@ export async function runStep(options: RunStepOptions): Promise<StepOutcome> {
       graceMs: GRACE_MS,
       signal: options.signal,
       allowFailure: true,
+      // A build step owns what it starts: nothing it leaves running outlives it.
+      killGroupOnExit: true,
       onOutput: (chunk, stream) => {
         log.write(chunk);
         lines.push(chunk, stream);

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { SkiffError } from "../errors/index.js";
-import { terminateGroup } from "./terminate.js";
+import { killGroupNow, terminateGroup } from "./terminate.js";
 
 export interface RunOptions {
   cwd?: string;
@@ -16,6 +16,8 @@ export interface RunOptions {
   onOutput?: (chunk: string, stream: "stdout" | "stderr") => void;
   /** Resolve instead of throwing when the exit code is not 0. */
   allowFailure?: boolean;
+  /** When the command exits, kill what it left running in its process group (a build step's daemons). */
+  killGroupOnExit?: boolean;
 }
 
 export interface RunResult {
@@ -98,6 +100,10 @@ function spawnAndWait(file: string, args: readonly string[], options: RunOptions
           cause: error,
         }),
       );
+    });
+    child.on("exit", () => {
+      // Leftovers holding the output pipes open would otherwise keep "close" from ever firing.
+      if (options.killGroupOnExit && child.pid !== undefined) killGroupNow(child.pid);
     });
     child.on("close", (exitCode, signal) => {
       if (timer) clearTimeout(timer);

@@ -24,6 +24,15 @@ function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
+/** SIGKILL to every process left in the group, at once; nothing when the group is gone. */
+export function killGroupNow(pid: number): void {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // The group is already gone.
+  }
+}
+
 function groupAlive(pid: number): boolean {
   try {
     process.kill(-pid, 0);

@@ -34,4 +34,19 @@ describe("build timeout", () => {
     assert.ok(pid > 0);
     assert.equal(await waitGone(pid, 5000), true, `background child ${pid} still runs`);
   });
+
+  it("kills what a successful step left running, even when it holds the output open", async () => {
+    const pidFile = join(tempDir(), "daemon.pid");
+    // A daemon that keeps the step's stdout open: without the group kill the step would never end.
+    const command = `sleep 300 & echo $! >> ${pidFile}; mkdir -p _build && echo built > _build/out`;
+    const repo = makeAppRepo(join(tempDir(), "app"), { skiffYml: matrixYml({ command, timeout: "20s" }) });
+    const started = Date.now();
+    const summary = await runBuild({ repo });
+    assert.equal(summary.status, "succeeded");
+    assert.ok(Date.now() - started < 15_000, "the step ended when its shell exited");
+    const pids = readFileSync(pidFile, "utf8").trim().split("\n").map(Number);
+    assert.equal(pids.length, 2, "one daemon per matrix entry");
+    for (const pid of pids)
+      assert.equal(await waitGone(pid, 5000), true, `background child ${pid} still runs`);
+  });
 });
