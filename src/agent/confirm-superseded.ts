@@ -1,13 +1,5 @@
-import { SkiffError } from "../errors/index.js";
 import { watchConfirmation, type ConfirmOptions, type ConfirmOutcome } from "./swap-confirm.js";
 import type { PointerNews } from "./swap-pointer-watch.js";
-
-/** Ends the window from inside (through its stop check); never leaves this module. */
-class Superseded extends SkiffError {
-  constructor(readonly release: number) {
-    super("ERR_SKIFF_DEPLOY_FAILED", `release ${release} became current during the confirmation window`);
-  }
-}
 
 /**
  * The confirmation window, ended as soon as a fetch that started inside it (a trigger refreshes the
@@ -20,34 +12,14 @@ export async function confirmUnlessSuperseded(
 ): Promise<ConfirmOutcome> {
   if (news === undefined) return watchConfirmation(options);
   const since = Date.now();
-  let probes = 0;
-  let lastProbeOk = false;
-  let newer: number | undefined;
   const supersededBy = (): number | undefined => {
     const seen = news.seen();
-    if (!lastProbeOk || seen === undefined || seen.fetchedAt < since) return undefined;
+    if (seen === undefined || seen.fetchedAt < since) return undefined;
     return seen.release !== undefined && seen.release !== options.instance.release ? seen.release : undefined;
   };
   const close = news.open();
   try {
-    return await watchConfirmation({
-      ...options,
-      onProbe: (probe) => {
-        probes = probe.attempt;
-        lastProbeOk = probe.ok;
-        options.onProbe?.(probe);
-      },
-      isStopped: () => {
-        if (options.isStopped()) return true;
-        newer = supersededBy();
-        return newer !== undefined;
-      },
-      stoppedError: () =>
-        newer !== undefined && !options.isStopped() ? new Superseded(newer) : options.stoppedError(),
-    });
-  } catch (error) {
-    if (error instanceof Superseded) return { ok: true, supersededBy: error.release, probes };
-    throw error;
+    return await watchConfirmation({ ...options, supersededBy });
   } finally {
     close();
   }

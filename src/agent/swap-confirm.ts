@@ -19,6 +19,8 @@ export interface ConfirmOptions {
   onProbe?: (probe: ProbeResult & { attempt: number }) => void;
   /** The followed pointer's value now (fetched); a different release ends the window early. */
   readPointer?: () => Promise<number | undefined>;
+  /** A newer release seen by other means (a trigger's fetch); ends the window early while probes pass. */
+  supersededBy?: () => number | undefined;
   /** True once `skiff stop` was run for the app: the window ends with ERR_SKIFF_APP_STOPPED. */
   isStopped: () => boolean;
   stoppedError: () => SkiffError;
@@ -55,8 +57,13 @@ export async function watchConfirmation(options: ConfirmOptions): Promise<Confir
   let failures = 0;
   let attempt = 0;
   let nextPointerCheck = Date.now() + POINTER_CHECK_MS;
+  // Only an instance whose last probe passed is confirmed early.
+  const superseded = (): number | undefined =>
+    failures === 0 && attempt > 0 ? options.supersededBy?.() : undefined;
   for (;;) {
     if (options.isStopped()) throw options.stoppedError();
+    const newer = superseded();
+    if (newer !== undefined) return { ok: true, supersededBy: newer, probes: attempt };
     if ((await options.inspect()) === "exited") return rollBack("crashed", { attempts: attempt });
     attempt += 1;
     const timeoutMs = Math.max(50, Math.min(2000, deadline - Date.now()));
@@ -80,17 +87,24 @@ export async function watchConfirmation(options: ConfirmOptions): Promise<Confir
       }
     }
     const until = Math.min(Date.now() + intervalMs, deadline);
-    if (await waitWatchingExit(until, options)) return rollBack("crashed", { attempts: attempt });
+    if (await waitWatchingExit(until, options, superseded)) return rollBack("crashed", { attempts: attempt });
   }
 }
 
-/** Sleeps until `until`, inspecting every EXIT_CHECK_MS; true as soon as the instance has exited. */
-async function waitWatchingExit(until: number, options: ConfirmOptions): Promise<boolean> {
+/**
+ * Sleeps until `until`, inspecting every EXIT_CHECK_MS; true as soon as the instance has exited,
+ * false at `until` or as soon as the window has another reason to end (stop, newer release).
+ */
+async function waitWatchingExit(
+  until: number,
+  options: ConfirmOptions,
+  superseded: () => number | undefined,
+): Promise<boolean> {
   for (;;) {
     const left = until - Date.now();
     if (left <= 0) return false;
     await sleep(Math.min(EXIT_CHECK_MS, left));
-    if (options.isStopped()) return false;
+    if (options.isStopped() || superseded() !== undefined) return false;
     if ((await options.inspect()) === "exited") return true;
   }
 }
