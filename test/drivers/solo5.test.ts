@@ -5,10 +5,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { describe, it } from "node:test";
 import { buildTenderArgs, createSolo5Driver, planDevices } from "../../src/drivers/solo5/index.js";
 import type { Driver, Instance, InstanceSpec } from "../../src/drivers/types.js";
-import { writeFixture } from "../support/app-repo.js";
 import { FIXTURES } from "../support/paths.js";
 import { tempDir } from "../support/temp.js";
 import { describeDriverConformance, type SpecContext } from "./conformance.js";
+import { fixtureInstanceSpec } from "./fixture-spec.js";
 
 const STANDINS = join(FIXTURES, "bin");
 const NET_AND_BLOCK = [
@@ -242,22 +242,13 @@ const fakeKvm = join(conformanceRoot, "kvm");
 writeFileSync(fakeKvm, "");
 
 function conformanceSpec(context: SpecContext, fixture: string): InstanceSpec {
-  const dir = join(conformanceRoot, fixture);
-  mkdirSync(dir, { recursive: true });
-  writeFixture(dir, fixture, "solo5-v1");
-  return {
-    id: context.id,
-    app: "hello",
-    release: 1,
-    files: { "hello.hvt": join(dir, "server.mjs") },
+  return fixtureInstanceSpec(context, {
+    root: conformanceRoot,
+    fixture,
+    version: "solo5-v1",
+    fileName: "hello.hvt",
     args: [`--port=${context.hostPort}`],
-    env: {},
-    memoryMiB: 64,
-    guestPort: 8080,
-    hostPort: context.hostPort,
-    dir: context.dir,
-    options: {},
-  };
+  });
 }
 
 describeDriverConformance("solo5-hvt", {

@@ -1,31 +1,19 @@
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import { unixDriver } from "../../src/drivers/unix/index.js";
 import type { InstanceSpec } from "../../src/drivers/types.js";
-import { writeFixture } from "../support/app-repo.js";
 import { tempDir } from "../support/temp.js";
 import { describeDriverConformance, type SpecContext } from "./conformance.js";
+import { fixtureInstanceSpec } from "./fixture-spec.js";
 
 // The conformance suite against the unix driver, with the fake unikernels of test/fixtures.
 const fixtures = tempDir("skiff-unix-fixtures-");
 
 function fixtureSpec(context: SpecContext, fixture: string): InstanceSpec {
-  const dir = join(fixtures, fixture);
-  mkdirSync(dir, { recursive: true });
-  writeFixture(dir, fixture, "conformance-v1");
-  return {
-    id: context.id,
-    app: "hello",
-    release: 1,
-    files: { hello: join(dir, "server.mjs") },
-    args: [],
-    env: {},
-    memoryMiB: 64,
-    guestPort: 8080,
-    hostPort: context.hostPort,
-    dir: context.dir,
-    options: {},
-  };
+  return fixtureInstanceSpec(context, {
+    root: fixtures,
+    fixture,
+    version: "conformance-v1",
+    fileName: "hello",
+  });
 }
 
 describeDriverConformance("unix", {

@@ -10,10 +10,10 @@ import {
   renderXlConfig,
 } from "../../src/drivers/xen/index.js";
 import type { Driver, Instance, InstanceSpec } from "../../src/drivers/types.js";
-import { writeFixture } from "../support/app-repo.js";
 import { FIXTURES } from "../support/paths.js";
 import { tempDir } from "../support/temp.js";
 import { describeDriverConformance, type SpecContext } from "./conformance.js";
+import { fixtureInstanceSpec } from "./fixture-spec.js";
 
 const STANDINS = join(FIXTURES, "bin");
 
@@ -281,22 +281,14 @@ describe("xen driver against the recording xl stand-in", () => {
 const conformanceRoot = tempDir("skiff-xen-conformance-");
 
 function conformanceSpec(context: SpecContext, fixture: string): InstanceSpec {
-  const dir = join(conformanceRoot, fixture);
-  mkdirSync(dir, { recursive: true });
-  writeFixture(dir, fixture, "xen-v1");
-  return {
-    id: context.id,
-    app: "hello",
-    release: 1,
-    files: { "hello.xen": join(dir, "server.mjs") },
+  return fixtureInstanceSpec(context, {
+    root: conformanceRoot,
+    fixture,
+    version: "xen-v1",
+    fileName: "hello.xen",
     args: [`--port=${context.hostPort}`],
-    env: {},
-    memoryMiB: 64,
-    guestPort: 8080,
-    hostPort: context.hostPort,
-    dir: context.dir,
     options: { xen: { address: `127.0.0.1:${context.hostPort}` } },
-  };
+  });
 }
 
 describeDriverConformance("xen", {
