@@ -2,6 +2,8 @@
 // `git push` until the new version is served on the public address of three agents at once: the
 // server's embedded agent, a remote agent triggered by webhook, and a remote agent that only polls.
 // Run: npm run bench:push, or node dist/bench/push-to-live.js [--pushes 20] [--json]
+// Profile: SKIFF_TRACE_PROCESSES=/tmp/trace.jsonl node dist/bench/push-to-live.js --pushes 3, then
+// node dist/bench/trace-timeline.js /tmp/trace.jsonl (every process the parts ran, per push).
 import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +12,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { findFreePort } from "../src/agent/public-address.js";
 import { readStatus, stopApp } from "../src/agent/index.js";
+import { traceMark } from "../src/process/index.js";
 import { REPO_ROOT } from "./bench-host.js";
 
 const { values } = parseArgs({
@@ -203,6 +206,7 @@ async function main(): Promise<void> {
       const version = i + 2;
       await commit(version);
       const start = Date.now();
+      traceMark(`push ${version} start`, start);
       const push = run("git", ["push", pushUrl, "main"], app);
       const seen = agents.map((agent) =>
         waitFor(`${agent.name} v${version}`, () => serves(agent.url, version)).then(() => Date.now()),
@@ -210,6 +214,7 @@ async function main(): Promise<void> {
       const pushed = await push;
       if (pushed.code !== 0) throw new Error(`push ${version} failed:\n${pushed.out}`);
       const seenAt = await Promise.all(seen);
+      agents.forEach((agent, k) => traceMark(`push ${version} seen by ${agent.name}`, seenAt[k]));
       const record = lastPush(serverData);
       agents.forEach((agent, k) =>
         samples.get(agent.name)!.push(sampleOf(start, seenAt[k]!, record, eventTimes(agent.data, version))),

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { SkiffError } from "../errors/index.js";
 import { killGroupNow, terminateGroup } from "./terminate.js";
+import { traceProcess } from "./trace.js";
 
 export interface RunOptions {
   cwd?: string;
@@ -117,6 +118,7 @@ function spawnAndWait(file: string, args: readonly string[], options: RunOptions
         aborted,
         durationMs: performance.now() - started,
       };
+      traceProcess(file, args, performance.timeOrigin + started, result.durationMs);
       if (exitCode !== 0 && !options.allowFailure && !timedOut && !aborted) {
         reject(
           new SkiffError("ERR_SKIFF_SPAWN", `${file} ${args.join(" ")} failed (exit ${exitCode ?? signal})`, {
