@@ -77,10 +77,20 @@ export async function serveGit(c: GitContext, options: GitHttpOptions): Promise<
       REMOTE_USER: access.token.name,
       REMOTE_ADDR: incoming?.socket.remoteAddress ?? "",
       SKIFF_APP: target.repo,
-      SKIFF_HOOK_URL: options.hookUrl,
+      ...hookAddress(options.hookUrl),
       SKIFF_HOOK_SECRET: options.hookSecret,
     },
   });
+}
+
+/** The hook connects with bash's /dev/tcp: host (no IPv6 brackets), port and path apart. */
+function hookAddress(hookUrl: string): Record<string, string> {
+  const url = new URL(hookUrl);
+  return {
+    SKIFF_HOOK_HOST: url.hostname.replace(/^\[(.*)\]$/, "$1"),
+    SKIFF_HOOK_PORT: url.port || "80",
+    SKIFF_HOOK_PATH: url.pathname,
+  };
 }
 
 function optional(name: string, value: string | undefined): Record<string, string> {
