@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { chmod, copyFile, mkdir, realpath, stat } from "node:fs/promises";
+import { chmod, copyFile, link, mkdir, realpath, stat } from "node:fs/promises";
 import { basename, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { SkiffError } from "../errors/index.js";
@@ -39,7 +39,7 @@ export async function collectArtifacts(options: CollectArtifactsOptions): Promis
     names.add(name);
     const dest = join(options.destDir, name);
     const info = await stat(source);
-    await copyFile(source, dest);
+    await linkOrCopy(source, dest);
     const mode = info.mode & 0o777;
     await chmod(dest, mode);
     records.push({ name, source: path, path: dest, size: info.size, sha256: await sha256File(dest), mode });
@@ -101,6 +101,15 @@ async function locateArtifact(options: CollectArtifactsOptions, path: string): P
     );
   }
   return real;
+}
+
+/** A hard link when the checkout is on the same file system (it is removed right after), else a copy. */
+async function linkOrCopy(source: string, dest: string): Promise<void> {
+  try {
+    await link(source, dest);
+  } catch {
+    await copyFile(source, dest);
+  }
 }
 
 export async function sha256File(path: string): Promise<string> {

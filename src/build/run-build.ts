@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { CONFIG_FILE, loadConfig, type MatrixEntry, type SkiffConfig } from "../config/index.js";
 import { SkiffError, isSkiffError, serializeError } from "../errors/index.js";
-import { checkoutCommit } from "../git/index.js";
+import { CheckoutSupply } from "./checkout-supply.js";
 import { createBuildFolder, defaultBuildsDir, markLatest, writeSummary } from "./build-folder.js";
 import { resolveSource, type BuildSource } from "./resolve-source.js";
 import { createTargetRecord, runTarget } from "./run-target.js";
@@ -16,20 +16,15 @@ import type { RunBuildOptions } from "./types.js";
  * checkout, build then test, then collects its artifacts into <outDir>/<buildId>/.
  */
 export async function runBuild(options: RunBuildOptions): Promise<BuildSummary> {
-  const source = await resolveSource(options);
+  const source = options.source ?? (await resolveSource(options));
   const outDir = await prepareOutDir(source, options.outDir);
   const started = new Date();
   const clock = performance.now();
   const temp = await mkdtemp(join(tmpdir(), "skiff-build-"));
-  let checkouts = 0;
-  const checkout = async (): Promise<string> => {
-    const dest = join(temp, `checkout-${checkouts++}`);
-    await checkoutCommit(source.repo, source.commit, dest);
-    return dest;
-  };
+  const checkouts = new CheckoutSupply(source, temp);
   try {
     // skiff.yml comes from the commit being built; that first checkout then serves the first entry.
-    let spare: string | undefined = await checkout();
+    let spare: string | undefined = await checkouts.take();
     const config = readCommittedConfig(spare, source);
     const entries = selectEntries(config, options.target);
     const { buildId, dir } = await createBuildFolder(outDir, source.commit, started);
@@ -48,10 +43,11 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildSummary> 
       targets: [],
     };
     try {
-      for (const entry of entries) {
+      for (const [index, entry] of entries.entries()) {
         throwIfAborted(options.signal, entry.target);
-        const dest: string = spare ?? (await checkout());
+        const dest: string = spare ?? (await checkouts.take());
         spare = undefined;
+        if (index + 1 < entries.length) checkouts.prepare();
         const record = createTargetRecord(entry);
         summary.targets.push(record);
         try {
@@ -72,6 +68,7 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildSummary> 
     await markLatest(outDir, buildId);
     return summary;
   } finally {
+    await checkouts.close();
     await rm(temp, { recursive: true, force: true });
   }
 }

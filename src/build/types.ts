@@ -1,3 +1,4 @@
+import type { BuildSource } from "./resolve-source.js";
 import type { BuildStepName } from "./summary-schema.js";
 
 /** One line of a step's output, as it arrives. */
@@ -26,6 +27,8 @@ export interface RunBuildOptions {
   commit?: string;
   /** The branch the commit came from, when the caller knows it (a push); defaults to HEAD's branch. */
   branch?: string;
+  /** The repository and commit already resolved by the caller (a push): no git calls to find them again. */
+  source?: BuildSource;
   /** Where build folders go; defaults to <repo>/.skiff/builds for work trees. */
   outDir?: string;
   /** Build only this matrix entry. */

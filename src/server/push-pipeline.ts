@@ -25,8 +25,10 @@ export interface PushPipelineOptions {
   data: string;
   app: string;
   update: RefUpdate;
-  /** A repository that sees the pushed commit (its objects may still be in quarantine). */
+  /** A bare repository that sees the pushed commit (its objects may still be in quarantine). */
   source: string;
+  /** The app repository's URL, recorded in the build as where its source came from. */
+  sourceUrl: string;
   deployRepo: string;
   output: PushOutput;
   signal: AbortSignal;
@@ -137,8 +139,14 @@ async function buildPush(
   const { output } = options;
   return runBuild({
     repo: options.source,
-    commit: options.update.new,
-    branch: "main",
+    // Known from the push: the build needs no git calls to find its source.
+    source: {
+      repo: options.source,
+      kind: "bare",
+      commit: options.update.new,
+      branch: "main",
+      repository: options.sourceUrl,
+    },
     outDir: join(options.data, "builds", options.app),
     signal: options.signal,
     onStep: (event: BuildStepEvent) => {

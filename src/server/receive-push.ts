@@ -71,6 +71,7 @@ function queuePush({ options, push, main, source, output, signal }: QueuePushOpt
         app: push.app,
         update: main,
         source,
+        sourceUrl: options.appUrl(push.app),
         output,
         signal,
       });
