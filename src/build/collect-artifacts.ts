@@ -1,9 +1,8 @@
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { chmod, copyFile, link, mkdir, realpath, stat } from "node:fs/promises";
 import { basename, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { pipeline } from "node:stream/promises";
 import { SkiffError } from "../errors/index.js";
+import { earlyDigestOf, type EarlyDigests } from "./early-digests.js";
+import { sha256File } from "./sha256-file.js";
 import type { ArtifactRecord } from "./summary-schema.js";
 
 export interface CollectArtifactsOptions {
@@ -14,6 +13,8 @@ export interface CollectArtifactsOptions {
   artifact: string | readonly string[];
   /** <build>/artifacts/<target> */
   destDir: string;
+  /** Digests computed while the test step ran; used only for files unchanged since. */
+  early?: EarlyDigests;
 }
 
 /** Copies the entry's artifact files out of the checkout, keeping their permission bits, with size and sha256. */
@@ -39,10 +40,18 @@ export async function collectArtifacts(options: CollectArtifactsOptions): Promis
     names.add(name);
     const dest = join(options.destDir, name);
     const info = await stat(source);
+    const early = await earlyDigestOf(options.early, source);
     await linkOrCopy(source, dest);
     const mode = info.mode & 0o777;
     await chmod(dest, mode);
-    records.push({ name, source: path, path: dest, size: info.size, sha256: await sha256File(dest), mode });
+    records.push({
+      name,
+      source: path,
+      path: dest,
+      size: info.size,
+      sha256: early ?? (await sha256File(dest)),
+      mode,
+    });
   }
   return records;
 }
@@ -110,10 +119,4 @@ async function linkOrCopy(source: string, dest: string): Promise<void> {
   } catch {
     await copyFile(source, dest);
   }
-}
-
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  await pipeline(createReadStream(path), hash);
-  return hash.digest("hex");
 }

@@ -1,6 +1,6 @@
 export { runBuild, selectEntries } from "./run-build.js";
 export { readBuild, readLatestBuild, defaultBuildsDir, SUMMARY_FILE, LATEST_FILE } from "./build-folder.js";
-export { sha256File } from "./collect-artifacts.js";
+export { sha256File } from "./sha256-file.js";
 export {
   BuildSummarySchema,
   BUILD_SUMMARY_VERSION,

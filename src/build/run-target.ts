@@ -2,6 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { BuildConfig, MatrixEntry } from "../config/index.js";
 import { collectArtifacts } from "./collect-artifacts.js";
+import { settleEarlyDigests, startEarlyDigests, type EarlyDigests } from "./early-digests.js";
 import { runStep } from "./run-step.js";
 import type { BuildStepName, TargetRecord } from "./summary-schema.js";
 import type { BuildOutput, BuildStepEvent } from "./types.js";
@@ -53,6 +54,8 @@ export async function runTarget(options: RunTargetOptions): Promise<void> {
     ["build", build.command],
     ["test", build.test],
   ];
+  const paths = typeof entry.artifact === "string" ? [entry.artifact] : [...entry.artifact];
+  let early: Promise<EarlyDigests> | undefined;
   try {
     for (const [step, command] of steps) {
       if (command === undefined) continue;
@@ -70,15 +73,19 @@ export async function runTarget(options: RunTargetOptions): Promise<void> {
       });
       record.steps.push(outcome.record);
       if (outcome.failure) throw outcome.failure;
+      // Hashing what the build left overlaps the test step; collectArtifacts rechecks each file.
+      if (step === "build") early = startEarlyDigests(options.checkout, paths);
     }
     record.artifacts = await collectArtifacts({
       target: entry.target,
       checkout: options.checkout,
       artifact: entry.artifact,
       destDir: join(options.buildDir, "artifacts", entry.target),
+      early: await early,
     });
     record.status = "succeeded";
   } finally {
+    await settleEarlyDigests(early);
     record.durationMs = Math.round(performance.now() - started);
   }
 }

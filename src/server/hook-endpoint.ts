@@ -1,5 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import type { Context } from "hono";
+import { traceMark } from "../process/index.js";
 import { parseHookRequest, type ReceivedPush } from "./hook-request.js";
 
 export type { ReceivedPush, RefUpdate } from "./hook-request.js";
@@ -16,6 +17,7 @@ export async function handleHookRequest(c: Context, secret: string, onPush: Hand
   if (!isSecretValid(c.req.header("authorization"), secret)) return c.text("not allowed\n", 401);
   const push = parseHookRequest(await c.req.text().catch(() => ""));
   if (!push) return c.text("bad hook request\n", 400);
+  traceMark(`hook ${push.app}`);
   const output = createPushOutputStream();
   const signal = c.req.raw.signal;
   onPush(push, output, signal).then(

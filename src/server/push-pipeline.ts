@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { runBuild, type BuildOutput, type BuildStepEvent, type BuildSummary } from "../build/index.js";
+import { traceMark } from "../process/index.js";
 import { isSkiffError, serializeError, SkiffError, type SerializedError } from "../errors/index.js";
 import { storeRelease, type PointerChange, type StoreResult } from "../store/index.js";
 import type { RefUpdate } from "./hook-endpoint.js";
@@ -171,10 +172,12 @@ function reportFailure(output: PushOutput, error: unknown): void {
 
 async function timed<T>(timings: Record<string, number>, name: string, run: () => Promise<T>): Promise<T> {
   const started = performance.now();
+  traceMark(`${name} start`);
   try {
     return await run();
   } finally {
     timings[name] = performance.now() - started;
+    traceMark(`${name} end`);
   }
 }
 

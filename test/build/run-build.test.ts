@@ -192,4 +192,20 @@ describe("runBuild", () => {
     assert.match(readFileSync(head.targets[0]!.artifacts[0]!.path, "utf8"), /"v2"/);
     assert.equal(readFileSync(join(outDir, "latest"), "utf8").trim(), head.buildId);
   });
+
+  it("records the artifact as the test step left it, even when the test step rewrote it", async () => {
+    const repo = join(tempDir(), "app");
+    gitSync(tempDir(), ["init", "-q", "-b", "main", repo]);
+    // The build writes one content; the test replaces it (same size) after the early hash had time to run.
+    const yml = matrixYml({
+      command: "mkdir -p _build && printf built > _build/out",
+      test: "sleep 0.3 && printf later > _build/out",
+    });
+    writeFileSync(join(repo, "skiff.yml"), yml);
+    commitAll(repo, "rewriting test");
+    const summary = await runBuild({ repo, target: "unix" });
+    const artifact = summary.targets[0]?.artifacts[0];
+    assert.equal(readFileSync(artifact!.path, "utf8"), "later");
+    assert.equal(artifact?.sha256, sha256("later"));
+  });
 });
