@@ -19,7 +19,15 @@ export async function inspectLocalRepository(
   // --path-format=absolute: the path is usable from any cwd; --git-path honours GIT_OBJECT_DIRECTORY layouts;
   // --revs-only: a missing ref prints nothing instead of failing.
   const result = await git(
-    ["rev-parse", "--path-format=absolute", "--git-path", "objects", "--is-bare-repository", "--revs-only", ref],
+    [
+      "rev-parse",
+      "--path-format=absolute",
+      "--git-path",
+      "objects",
+      "--is-bare-repository",
+      "--revs-only",
+      ref,
+    ],
     {
       cwd: repo,
       // Never discover a repository above `repo` (a plain folder inside someone's checkout is not one).
@@ -28,7 +36,9 @@ export async function inspectLocalRepository(
     },
   );
   const [objects, bare, tip] = result.stdout.trim().split("\n");
-  return result.exitCode === 0 && objects ? { objects, bare: bare === "true", ref: tip || undefined } : undefined;
+  return result.exitCode === 0 && objects
+    ? { objects, bare: bare === "true", ref: tip || undefined }
+    : undefined;
 }
 
 /** Lets `repo` read every object of `objectDirs` without copying them (git alternates). */

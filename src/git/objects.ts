@@ -21,16 +21,23 @@ export async function hashFiles(
     });
   }
   // --stdin-paths: one path a line; --no-filters: the bytes exactly, whatever attributes say.
-  const out = await gitOutput(["-c", "core.looseCompression=0", "hash-object", "-w", "--no-filters", "--stdin-paths"], {
-    cwd: repo,
-    env,
-    input: paths.join("\n") + "\n",
-  });
+  const out = await gitOutput(
+    ["-c", "core.looseCompression=0", "hash-object", "-w", "--no-filters", "--stdin-paths"],
+    {
+      cwd: repo,
+      env,
+      input: paths.join("\n") + "\n",
+    },
+  );
   const objects = out.split("\n");
   if (objects.length !== paths.length) {
-    throw new SkiffError("ERR_SKIFF_GIT", `git hash-object wrote ${objects.length} objects for ${paths.length} files`, {
-      hint: "report this as a bug, with your git version",
-    });
+    throw new SkiffError(
+      "ERR_SKIFF_GIT",
+      `git hash-object wrote ${objects.length} objects for ${paths.length} files`,
+      {
+        hint: "report this as a bug, with your git version",
+      },
+    );
   }
   return objects;
 }

@@ -29,9 +29,7 @@ export async function migrateQuarantine(quarantine: Quarantine): Promise<void> {
     // tmp_ files are objects git had not finished writing; none are left once its process exited.
     const files = (await readdir(join(quarantine.dir, name)))
       .filter((file) => !file.startsWith("tmp_"))
-      .sort(
-      (a, b) => Number(a.endsWith(".idx")) - Number(b.endsWith(".idx")),
-    );
+      .sort((a, b) => Number(a.endsWith(".idx")) - Number(b.endsWith(".idx")));
     if (files.length === 0) continue;
     await mkdir(join(quarantine.objects, name), { recursive: true });
     for (const file of files) {

@@ -13,9 +13,13 @@ export async function readBlobs(repo: string, objects: readonly string[]): Promi
   git.child.stdin.end(wanted.join("\n") + "\n");
   const { exitCode, stdout, stderr } = await git.done;
   if (exitCode !== 0) {
-    throw new SkiffError("ERR_SKIFF_GIT", `git cat-file --batch failed: ${stderr.trim() || `exit ${exitCode}`}`, {
-      hint: "check that the repository exists and that you may read it",
-    });
+    throw new SkiffError(
+      "ERR_SKIFF_GIT",
+      `git cat-file --batch failed: ${stderr.trim() || `exit ${exitCode}`}`,
+      {
+        hint: "check that the repository exists and that you may read it",
+      },
+    );
   }
   // Each answer: "<object> <type> <size>\n<bytes>\n", or "<name> missing\n".
   let at = 0;

@@ -27,14 +27,21 @@ export interface LockedRefUpdate {
  * (lock and compare), `beforeCommit`, commit. When prepare or beforeCommit fails, no ref moves.
  */
 export async function updateRefLocked(options: LockedRefUpdate): Promise<RefUpdateOutcome> {
-  const git = spawnGit(["update-ref", "--stdin"], { cwd: options.repo, env: options.env, signal: options.signal });
+  const git = spawnGit(["update-ref", "--stdin"], {
+    cwd: options.repo,
+    env: options.env,
+    signal: options.signal,
+  });
   let said = "";
   const prepared = new Promise<boolean>((resolve) => {
     git.child.stdout.on("data", (chunk: Buffer) => {
       said += chunk.toString();
       if (said.includes("prepare: ok\n")) resolve(true);
     });
-    void git.done.then(() => resolve(false), () => resolve(false));
+    void git.done.then(
+      () => resolve(false),
+      () => resolve(false),
+    );
   });
   // An empty old value: the ref must not exist.
   git.child.stdin.write(`start\nupdate ${options.ref} ${options.value} ${options.expected ?? ""}\nprepare\n`);

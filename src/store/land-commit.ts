@@ -65,6 +65,12 @@ async function landByPush(options: LandOptions): Promise<LandOutcome> {
   const changes = writeNewBlobs({ repo, changes: options.changes, scratch: repo });
   const tree = await writeTreeWithChanges({ repo, base: tip, changes });
   const commit = await commitTree({ repo, tree, parent: tip, message: options.message });
-  const pushed = await pushCommit({ repo, url: workspace.url, commit, branch: BRANCH, signal: workspace.signal });
+  const pushed = await pushCommit({
+    repo,
+    url: workspace.url,
+    commit,
+    branch: BRANCH,
+    signal: workspace.signal,
+  });
   return pushed.status === "pushed" ? { status: "landed", commit } : pushed;
 }

@@ -5,7 +5,8 @@ import { hashFiles, type TreeChange } from "../git/index.js";
 type Mode = "100644" | "100755";
 
 /** A tree change whose blob is not written yet: a text, or the bytes of a file. */
-export type NewBlobChange = { path: string; mode: Mode; text: string } | { path: string; mode: Mode; file: string };
+export type NewBlobChange =
+  { path: string; mode: Mode; text: string } | { path: string; mode: Mode; file: string };
 
 /** What a commit plan changes: existing objects, removals and new blobs. */
 export type StoreChange = TreeChange | NewBlobChange;
@@ -21,7 +22,9 @@ export async function writeNewBlobs(options: {
   scratch: string;
   env?: NodeJS.ProcessEnv;
 }): Promise<TreeChange[]> {
-  const fresh = options.changes.filter((change): change is NewBlobChange => "text" in change || "file" in change);
+  const fresh = options.changes.filter(
+    (change): change is NewBlobChange => "text" in change || "file" in change,
+  );
   if (fresh.length === 0) return options.changes as TreeChange[];
   const dir = await mkdtemp(join(options.scratch, "blobs-"));
   try {
@@ -36,7 +39,9 @@ export async function writeNewBlobs(options: {
     const objects = await hashFiles(options.repo, paths, options.env);
     return options.changes.map((change) => {
       const at = fresh.indexOf(change as NewBlobChange);
-      return at < 0 ? (change as TreeChange) : { path: change.path, object: objects[at]!, mode: fresh[at]!.mode };
+      return at < 0
+        ? (change as TreeChange)
+        : { path: change.path, object: objects[at]!, mode: fresh[at]!.mode };
     });
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -62,7 +62,9 @@ async function planResign(
   const manifest = { ...rest, sequence, ...(expires ? { expires } : {}) };
   const sign = createReleaseSigner(options.keys);
   const manifestText = await sign.encodeManifest(manifest);
-  const changes: StoreChange[] = [{ path: manifestPath(options.app, release), text: manifestText, mode: "100644" }];
+  const changes: StoreChange[] = [
+    { path: manifestPath(options.app, release), text: manifestText, mode: "100644" },
+  ];
   const pointers = (["current", "staging"] as const).filter(
     (pointer) => pointerRelease(pointer === "current" ? state.currentText : state.stagingText) === release,
   );
