@@ -62,8 +62,11 @@ try {
     times.push(performance.now() - started);
   }
   times.sort((a, b) => a - b);
-  const at = (q: number): number => Math.round(times[Math.min(times.length - 1, Math.floor(q * times.length))]!);
-  console.log(`${STORES} stores into ${values.url ? "a file:// URL" : "a local path"}: p50 ${at(0.5)} ms, p95 ${at(0.95)} ms, min ${at(0)} ms`);
+  const at = (q: number): number =>
+    Math.round(times[Math.min(times.length - 1, Math.floor(q * times.length))]!);
+  console.log(
+    `${STORES} stores into ${values.url ? "a file:// URL" : "a local path"}: p50 ${at(0.5)} ms, p95 ${at(0.95)} ms, min ${at(0)} ms`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -47,7 +47,9 @@ export async function commitWithRetry<T>(options: {
         "ERR_SKIFF_STORE_FAILED",
         `the deployment repository ${redactUrl(workspace.url)} refused the ${workspace.inPlace ? "update" : "push"}`,
         {
-          hint: "push to a bare repository (git init --bare) that you may write to; check its hooks",
+          hint: workspace.inPlace
+            ? "check that you may write to the repository (objects/ and refs/) and what its reference-transaction hook refuses"
+            : "push to a bare repository (git init --bare) that you may write to; check its hooks",
           data: { detail: redactUrl(landed.detail) },
         },
       );

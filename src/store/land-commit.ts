@@ -4,6 +4,7 @@ import {
   migrateQuarantine,
   pushCommit,
   removeQuarantine,
+  type Quarantine,
   updateRefLocked,
   writeTreeWithChanges,
 } from "../git/index.js";
@@ -35,9 +36,20 @@ export function landCommit(options: LandOptions): Promise<LandOutcome> {
  * moves in only while main is locked at `tip`; any failure before that leaves the repository as it was.
  */
 async function landInPlace(options: LandOptions, objects: string): Promise<LandOutcome> {
+  try {
+    return await landThroughQuarantine(options, await createQuarantine(objects));
+  } catch (error) {
+    // A repository skiff may not write to (permissions, a full or read-only disk) refuses, like a push would.
+    if (error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === "string") {
+      return { status: "refused", detail: error.message };
+    }
+    throw error;
+  }
+}
+
+async function landThroughQuarantine(options: LandOptions, quarantine: Quarantine): Promise<LandOutcome> {
   const { workspace, tip } = options;
   const repo = workspace.dir;
-  const quarantine = await createQuarantine(objects);
   try {
     const { env } = quarantine;
     const changes = writeNewBlobs({ repo, changes: options.changes, scratch: quarantine.dir, env });

@@ -30,7 +30,9 @@ describe("storing into a local deployment repository", () => {
     const lock = join(repo, "refs", "heads", "main.lock");
     writeFileSync(lock, "");
     const build = makeStoreInput(join(dir, "b2"), { content: "v2 with new objects" });
-    await assert.rejects(storeRelease({ to: repo, build, attempts: 1 }), { code: "ERR_SKIFF_STORE_CONFLICT" });
+    await assert.rejects(storeRelease({ to: repo, build, attempts: 1 }), {
+      code: "ERR_SKIFF_STORE_CONFLICT",
+    });
     rmSync(lock);
     assert.equal(fullSnapshot(repo), before, "no new object, no quarantine left behind");
 
@@ -67,7 +69,10 @@ describe("storing into a local deployment repository", () => {
   it("writes in place without a push: the repository's receive hooks do not run", async () => {
     const { dir, repo } = await repoWithOneRelease();
     writeFileSync(join(repo, "hooks", "pre-receive"), "#!/bin/sh\nexit 1\n", { mode: 0o755 });
-    const stored = await storeRelease({ to: repo, build: makeStoreInput(join(dir, "b2"), { content: "v2" }) });
+    const stored = await storeRelease({
+      to: repo,
+      build: makeStoreInput(join(dir, "b2"), { content: "v2" }),
+    });
     assert.equal(stored.release, 2);
     assert.equal(gitSync(repo, ["rev-parse", "main"]), stored.commit);
     gitSync(repo, ["fsck", "--strict", "--no-dangling"]);
