@@ -27,8 +27,11 @@ export {
   type FetchBranchOptions,
   type PushOutcome,
 } from "./remote.js";
-export { hashFile, hashText, writeTreeWithChanges, commitTree, type TreeChange } from "./objects.js";
-export { objectDirectory, borrowObjects } from "./borrow-objects.js";
+export { hashFiles, writeTreeWithChanges, commitTree, type TreeChange } from "./objects.js";
+export { inspectLocalRepository, borrowObjects, type LocalRepository } from "./borrow-objects.js";
+export { createQuarantine, migrateQuarantine, removeQuarantine, type Quarantine } from "./quarantine.js";
+export { updateRefLocked, type LockedRefUpdate, type RefUpdateOutcome } from "./ref-transaction.js";
+export { readBlobs } from "./read-blobs.js";
 export { fetchBranchIfExists } from "./fetch-if-exists.js";
 export { openBlobStream, type BlobStream } from "./blob-stream.js";
 export { readBlobBytes } from "./read-blob.js";

@@ -14,19 +14,28 @@ export interface GitOptions {
 /** Identity for commits skiff makes, so a host without git config can still commit. */
 const IDENTITY = ["-c", "user.name=skiff", "-c", "user.email=skiff@localhost"];
 
-/** Runs git with an argument array. Errors carry the command with any credentials in URLs hidden. */
-export async function git(args: readonly string[], options: GitOptions = {}): Promise<RunResult> {
-  const env = {
+/** The environment every git process runs with: the caller's additions, never a prompt, C locale. */
+export function gitEnvironment(extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return {
     ...process.env,
-    ...options.env,
+    ...extra,
     // Never wait on a password prompt: a missing credential is an error, not a hang.
     GIT_TERMINAL_PROMPT: "0",
     GIT_ASKPASS: "/bin/false",
     LC_ALL: "C",
   };
-  const result = await runProcess("git", [...IDENTITY, ...args], {
+}
+
+/** git's argv with skiff's commit identity in front. */
+export function gitArguments(args: readonly string[]): string[] {
+  return [...IDENTITY, ...args];
+}
+
+/** Runs git with an argument array. Errors carry the command with any credentials in URLs hidden. */
+export async function git(args: readonly string[], options: GitOptions = {}): Promise<RunResult> {
+  const result = await runProcess("git", gitArguments(args), {
     cwd: options.cwd,
-    env,
+    env: gitEnvironment(options.env),
     input: options.input,
     signal: options.signal,
     timeoutMs: options.timeoutMs ?? 120_000,

@@ -1,4 +1,4 @@
-import { listTree, readFileAt, type TreeEntry } from "../git/index.js";
+import { listTree, readBlobs, readFileAt, type TreeEntry } from "../git/index.js";
 import {
   MANIFEST_MAX_BYTES,
   POINTER_MAX_BYTES,
@@ -44,32 +44,45 @@ export function isRegularFile(entry: TreeEntry): boolean {
 export async function readAppState(repo: string, rev: string | undefined, app: string): Promise<AppState> {
   if (rev === undefined) return { app, releases: [], sequence: 0, entries: [] };
   const entries = await listTree(repo, rev, `${app}/`);
-  const read = (path: string, maxBytes = POINTER_MAX_BYTES): Promise<string | undefined> =>
-    readSmallFile({ repo, rev, entries, path, maxBytes });
   const releases = releaseNumbers(entries, app);
-  const sequenceText = await read(pointerPath(app, "sequence"));
-  let sequence = sequenceText === undefined ? undefined : parseSequence(sequenceText);
-  if (sequence === undefined)
-    sequence = await highestManifestSequence(releases, (n) => read(manifestPath(app, n), MANIFEST_MAX_BYTES));
-  return {
-    app,
-    releases,
-    currentText: await read(pointerPath(app, "current")),
-    stagingText: await read(pointerPath(app, "staging")),
-    sequence,
+  // The pointers and the counter in one git process.
+  const [sequenceText, currentText, stagingText] = await readSmallFiles(
+    repo,
     entries,
-  };
+    (["sequence", "current", "staging"] as const).map((name) => pointerPath(app, name)),
+    POINTER_MAX_BYTES,
+  );
+  let sequence = sequenceText === undefined ? undefined : parseSequence(sequenceText);
+  if (sequence === undefined) {
+    const paths = releases.map((n) => manifestPath(app, n));
+    sequence = highestManifestSequence(await readSmallFiles(repo, entries, paths, MANIFEST_MAX_BYTES));
+  }
+  return { app, releases, currentText, stagingText, sequence, entries };
+}
+
+/** The texts of small regular files of a tree listing, in order, from one `git cat-file --batch`. */
+async function readSmallFiles(
+  repo: string,
+  entries: readonly TreeEntry[],
+  paths: readonly string[],
+  maxBytes: number,
+): Promise<(string | undefined)[]> {
+  const wanted = paths.map((path) =>
+    entries.find((e) => e.path === path && isRegularFile(e) && (e.size ?? Infinity) <= maxBytes),
+  );
+  const blobs = await readBlobs(
+    repo,
+    wanted.flatMap((entry) => (entry ? [entry.object] : [])),
+  );
+  return wanted.map((entry) => (entry ? blobs.get(entry.object)?.toString("utf8") : undefined));
 }
 
 /** The highest `sequence` over manifests (for repositories written before the sequence file existed). */
-async function highestManifestSequence(
-  releases: readonly number[],
-  readManifestText: (release: number) => Promise<string | undefined>,
-): Promise<number> {
+function highestManifestSequence(manifestTexts: readonly (string | undefined)[]): number {
   let highest = 0;
-  for (const release of releases) {
+  for (const text of manifestTexts) {
     try {
-      const value: unknown = JSON.parse((await readManifestText(release)) ?? "{}");
+      const value: unknown = JSON.parse(text ?? "{}");
       const sequence = (value as { sequence?: unknown }).sequence;
       if (typeof sequence === "number" && Number.isSafeInteger(sequence))
         highest = Math.max(highest, sequence);

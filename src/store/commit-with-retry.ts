@@ -1,12 +1,14 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { SkiffError } from "../errors/index.js";
-import { commitTree, pushCommit, redactUrl, writeTreeWithChanges, type TreeChange } from "../git/index.js";
-import { BRANCH, fetchTip, type Workspace } from "./workspace.js";
+import { redactUrl } from "../git/index.js";
+import { landCommit } from "./land-commit.js";
+import type { StoreChange } from "./new-blobs.js";
+import { fetchTip, type Workspace } from "./workspace.js";
 
 /** What one attempt wants to commit on top of the tip it was given. */
 export interface CommitPlan<T> {
   /** No changes: nothing is committed or pushed. */
-  changes: TreeChange[];
+  changes: StoreChange[];
   message: string;
   result: T;
 }
@@ -21,8 +23,9 @@ export interface CommitOutcome<T> {
 export const DEFAULT_ATTEMPTS = 10;
 
 /**
- * Fetch the tip, plan on it, commit, push without force; when another writer pushed first,
- * plan again on the new tip. Nothing is pushed unless the whole commit is ready.
+ * Fetch the tip, plan on it, commit, move main without force (push, or an atomic ref update in
+ * place); when another writer moved it first, plan again on the new tip. Main moves only to a
+ * complete commit.
  */
 export async function commitWithRetry<T>(options: {
   workspace: Workspace;
@@ -37,27 +40,21 @@ export async function commitWithRetry<T>(options: {
     const tip = await fetchTip(workspace);
     const plan = await options.plan(tip);
     if (plan.changes.length === 0) return { result: plan.result, commit: tip, attempts: attempt };
-    const tree = await writeTreeWithChanges({ repo: workspace.dir, base: tip, changes: plan.changes });
-    const commit = await commitTree({ repo: workspace.dir, tree, parent: tip, message: plan.message });
-    const pushed = await pushCommit({
-      repo: workspace.dir,
-      url: workspace.url,
-      commit,
-      branch: BRANCH,
-      signal: workspace.signal,
-    });
-    if (pushed.status === "pushed") return { result: plan.result, commit, attempts: attempt };
-    if (pushed.status === "refused") {
+    const landed = await landCommit({ workspace, tip, changes: plan.changes, message: plan.message });
+    if (landed.status === "landed") return { result: plan.result, commit: landed.commit, attempts: attempt };
+    if (landed.status === "refused") {
       throw new SkiffError(
         "ERR_SKIFF_STORE_FAILED",
-        `the deployment repository ${redactUrl(workspace.url)} refused the push`,
+        `the deployment repository ${redactUrl(workspace.url)} refused the ${workspace.inPlace ? "update" : "push"}`,
         {
-          hint: "push to a bare repository (git init --bare) that you may write to; check its hooks",
-          data: { detail: redactUrl(pushed.detail) },
+          hint: workspace.inPlace
+            ? "check that you may write to the repository (objects/ and refs/) and what its reference-transaction hook refuses"
+            : "push to a bare repository (git init --bare) that you may write to; check its hooks",
+          data: { detail: redactUrl(landed.detail) },
         },
       );
     }
-    lastDetail = pushed.detail;
+    lastDetail = landed.detail;
     // Another writer won this round: back off a little (random, so racers spread out) and rebase the plan.
     await sleep(20 + Math.random() * 80 * attempt, undefined, { signal: workspace.signal });
   }

@@ -9,6 +9,8 @@ import { SkiffError } from "../errors/index.js";
 import { ReleaseFileName, type ManifestFile } from "./manifest-schema.js";
 import type { StoreArtifact } from "./types.js";
 
+const CHUNK = 1 << 20;
+
 /** A manifest file entry plus where its compressed bytes wait to be committed. */
 export interface CompressedArtifact {
   file: ManifestFile;
@@ -61,9 +63,15 @@ async function compressArtifact(
       done(null, chunk);
     },
   });
-  await pipeline(createReadStream(artifact.path), measure, createGzip(), createWriteStream(gzPath), {
-    signal,
-  });
+  // Level 1: half the time of the default 6 for ~6% more bytes (docs/decisions.md); 1 MiB chunks
+  // instead of 64 KiB / 16 KiB: a quarter less time in stream hand-offs, a few MiB of memory at most.
+  await pipeline(
+    createReadStream(artifact.path, { highWaterMark: CHUNK }),
+    measure,
+    createGzip({ level: 1, chunkSize: CHUNK }),
+    createWriteStream(gzPath),
+    { signal },
+  );
   const sha256 = hash.digest("hex");
   if (sha256 !== artifact.sha256 || size !== artifact.size) {
     throw new SkiffError(

@@ -1,10 +1,11 @@
 import { SkiffError } from "../errors/index.js";
-import { hashText, normalizeLocation, redactUrl, type TreeChange } from "../git/index.js";
+import { normalizeLocation, redactUrl, type TreeChange } from "../git/index.js";
 import { pointerRelease, readAppState, type AppState } from "./app-state.js";
 import { encodeManifest, resolveExpiry } from "./build-manifest.js";
 import { commitWithRetry, type CommitPlan } from "./commit-with-retry.js";
 import { manifestPath, releaseDir } from "./layout.js";
 import { ManifestSchema, type Manifest } from "./manifest-schema.js";
+import type { StoreChange } from "./new-blobs.js";
 import { pointerChanges } from "./pointer-changes.js";
 import { pickRelease, readManifestAtTip } from "./release-at-tip.js";
 import type { PointerName, ReleaseSigner } from "./types.js";
@@ -94,11 +95,10 @@ async function planChange(
   const now = new Date();
   const manifest = deriveManifest(base, { release, sequence, env, now, expires: options.expires });
   const manifestText = options.sign ? await options.sign.encodeManifest(manifest) : encodeManifest(manifest);
-  const changes: TreeChange[] = [
+  const changes: StoreChange[] = [
     ...reuseImage(state, base, release),
-    { path: manifestPath(options.app, release), object: await hashText(repo, manifestText), mode: "100644" },
+    { path: manifestPath(options.app, release), text: manifestText, mode: "100644" },
     ...(await pointerChanges({
-      repo,
       state,
       pointer,
       release,

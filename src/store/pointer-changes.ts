@@ -1,13 +1,11 @@
 import { createHash } from "node:crypto";
 import { SkiffError } from "../errors/index.js";
-import { hashText, type TreeChange } from "../git/index.js";
 import type { AppState } from "./app-state.js";
 import { pointerPath } from "./layout.js";
+import type { NewBlobChange } from "./new-blobs.js";
 import type { PointerName, ReleaseSigner } from "./types.js";
 
 export interface PointerChangesOptions {
-  /** The workspace repository the blobs are written to. */
-  repo: string;
   state: AppState;
   pointer: PointerName;
   release: number;
@@ -23,15 +21,11 @@ export interface PointerChangesOptions {
  * The tree changes that move a pointer: the sequence file, the signed record, then the pointer.
  * An app whose pointers are signed stays signed: an unsigned change is refused, not written.
  */
-export async function pointerChanges(options: PointerChangesOptions): Promise<TreeChange[]> {
-  const { repo, state, pointer } = options;
+export async function pointerChanges(options: PointerChangesOptions): Promise<NewBlobChange[]> {
+  const { state, pointer } = options;
   const recordPath = `${pointerPath(state.app, pointer)}.json`;
-  const blob = async (path: string, text: string): Promise<TreeChange> => ({
-    path,
-    object: await hashText(repo, text),
-    mode: "100644",
-  });
-  const changes = [await blob(pointerPath(state.app, "sequence"), `${options.sequence}\n`)];
+  const blob = (path: string, text: string): NewBlobChange => ({ path, text, mode: "100644" });
+  const changes = [blob(pointerPath(state.app, "sequence"), `${options.sequence}\n`)];
   if (options.sign) {
     if (options.manifestText === undefined) {
       throw new SkiffError(
@@ -51,12 +45,12 @@ export async function pointerChanges(options: PointerChangesOptions): Promise<Tr
       created: options.now.toISOString(),
       ...(options.expires ? { expires: options.expires } : {}),
     };
-    changes.push(await blob(recordPath, await options.sign.encodePointer(record)));
+    changes.push(blob(recordPath, await options.sign.encodePointer(record)));
   } else {
     refuseUnsignedChange(state, pointer);
   }
   // The pointer comes last: it names a release whose files are already in this commit.
-  changes.push(await blob(pointerPath(state.app, pointer), `${options.release}\n`));
+  changes.push(blob(pointerPath(state.app, pointer), `${options.release}\n`));
   return changes;
 }
 

@@ -1,10 +1,11 @@
-import { normalizeLocation, hashText, type TreeChange } from "../git/index.js";
+import { normalizeLocation } from "../git/index.js";
 import type { PrivateKey } from "../trust/index.js";
 import { createReleaseSigner } from "../trust/index.js";
 import { pointerRelease, readAppState } from "./app-state.js";
 import { resolveExpiry } from "./build-manifest.js";
 import { commitWithRetry, type CommitPlan } from "./commit-with-retry.js";
 import { manifestPath } from "./layout.js";
+import type { StoreChange } from "./new-blobs.js";
 import { pointerChanges } from "./pointer-changes.js";
 import { assertSignedByOneOf, pickRelease, readManifestAtTip } from "./release-at-tip.js";
 import type { PointerName } from "./types.js";
@@ -61,15 +62,14 @@ async function planResign(
   const manifest = { ...rest, sequence, ...(expires ? { expires } : {}) };
   const sign = createReleaseSigner(options.keys);
   const manifestText = await sign.encodeManifest(manifest);
-  const changes: TreeChange[] = [
-    { path: manifestPath(options.app, release), object: await hashText(repo, manifestText), mode: "100644" },
+  const changes: StoreChange[] = [
+    { path: manifestPath(options.app, release), text: manifestText, mode: "100644" },
   ];
   const pointers = (["current", "staging"] as const).filter(
     (pointer) => pointerRelease(pointer === "current" ? state.currentText : state.stagingText) === release,
   );
   for (const pointer of pointers) {
     const moved = await pointerChanges({
-      repo,
       state,
       pointer,
       release,
@@ -83,11 +83,7 @@ async function planResign(
     changes.push(...moved.filter((change) => !changes.some((c) => c.path === change.path)));
   }
   if (pointers.length === 0)
-    changes.push({
-      path: `${options.app}/sequence`,
-      object: await hashText(repo, `${sequence}\n`),
-      mode: "100644",
-    });
+    changes.push({ path: `${options.app}/sequence`, text: `${sequence}\n`, mode: "100644" });
   const message = `${options.app}: release ${release} signed again${expires ? ` (expires ${expires})` : ""}`;
   return {
     changes,

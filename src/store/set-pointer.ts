@@ -89,7 +89,6 @@ async function planPointer(
       })
     : undefined;
   const changes = await pointerChanges({
-    repo: workspace.dir,
     state,
     pointer,
     release,

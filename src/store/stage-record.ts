@@ -1,5 +1,5 @@
 import { SkiffError } from "../errors/index.js";
-import { hashText, listTree, normalizeLocation, redactUrl } from "../git/index.js";
+import { listTree, normalizeLocation, redactUrl } from "../git/index.js";
 import { readAppState, readSmallFile } from "./app-state.js";
 import { commitWithRetry } from "./commit-with-retry.js";
 import { releaseDir } from "./layout.js";
@@ -66,9 +66,8 @@ export async function recordStageVerdict(options: {
             },
           );
         }
-        const object = await hashText(workspace.dir, text);
         return {
-          changes: [{ path: stageRecordPath(app, release), object, mode: "100644" as const }],
+          changes: [{ path: stageRecordPath(app, release), text, mode: "100644" as const }],
           message: `${app}: release ${release} ${options.record.verdict} staging (${options.record.summary})`,
           result: undefined,
         };

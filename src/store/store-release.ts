@@ -1,21 +1,16 @@
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  ensureBareRepository,
-  hashFile,
-  hashText,
-  normalizeLocation,
-  redactUrl,
-  type TreeChange,
-} from "../git/index.js";
+import { ensureBareRepository, isRemoteUrl, normalizeLocation, redactUrl } from "../git/index.js";
 import { pointerRelease, readAppState } from "./app-state.js";
 import { buildManifest, encodeManifest } from "./build-manifest.js";
 import { commitWithRetry, type CommitPlan } from "./commit-with-retry.js";
-import { compressArtifacts } from "./compress-artifacts.js";
+import { compressArtifacts, type CompressedArtifact } from "./compress-artifacts.js";
 import { manifestPath, releaseDir } from "./layout.js";
 import type { Manifest } from "./manifest-schema.js";
 import { planRetention } from "./plan-retention.js";
+import type { StoreChange } from "./new-blobs.js";
 import { pointerChanges } from "./pointer-changes.js";
 import { selectDeployTarget } from "./select-target.js";
 import type { StoreOptions, StoreResult, StoreTarget } from "./types.js";
@@ -23,26 +18,24 @@ import { withWorkspace, type Workspace } from "./workspace.js";
 
 /**
  * Stores the build's deploy target as the next release of its app and makes it current, in one
- * commit pushed to main. Races with other writers are retried on the new tip with the next number.
+ * commit on main. Races with other writers are retried on the new tip with the next number.
  */
 export async function storeRelease(options: StoreOptions): Promise<StoreResult> {
   const target = selectDeployTarget(options.build);
   const to = normalizeLocation(options.to);
   const scratch = await mkdtemp(join(tmpdir(), "skiff-gzip-"));
+  // Compression runs while the deployment repository is read; every attempt awaits it before writing.
+  const compressed = compressArtifacts(target.artifacts, scratch, options.signal);
+  compressed.catch(() => undefined);
   try {
-    // Compress and check everything before touching the deployment repository.
-    const compressed = await compressArtifacts(target.artifacts, scratch, options.signal);
+    // A repository is created only for artifacts that checked out.
+    if (!isRemoteUrl(to) && !existsSync(to)) await compressed;
     await ensureBareRepository(to);
     return await withWorkspace(to, options.signal, async (workspace) => {
-      const blobs: StoredBlob[] = [];
-      for (const c of compressed) {
-        blobs.push({ stored: c.file.stored, object: await hashFile(workspace.dir, c.gzPath) });
-      }
-      const files = compressed.map((c) => c.file);
       const outcome = await commitWithRetry({
         workspace,
         attempts: options.attempts,
-        plan: (tip) => planStore({ workspace, tip, options, target, files, blobs }),
+        plan: (tip) => planStore({ workspace, tip, options, target, compressed }),
       });
       const { manifest, removed } = outcome.result;
       return {
@@ -58,13 +51,9 @@ export async function storeRelease(options: StoreOptions): Promise<StoreResult> 
       };
     });
   } finally {
+    await compressed.catch(() => undefined);
     await rm(scratch, { recursive: true, force: true });
   }
-}
-
-interface StoredBlob {
-  stored: string;
-  object: string;
 }
 
 /** One attempt: the next free release number on top of `tip`, its files, manifest, retention and current. */
@@ -73,13 +62,13 @@ async function planStore(input: {
   tip: string | undefined;
   options: StoreOptions;
   target: StoreTarget;
-  files: Manifest["files"];
-  blobs: readonly StoredBlob[];
+  compressed: Promise<readonly CompressedArtifact[]>;
 }): Promise<CommitPlan<{ manifest: Manifest; removed: number[] }>> {
   const { workspace, options } = input;
   const { app } = options.build;
   const repo = workspace.dir;
   const state = await readAppState(repo, input.tip, app);
+  const compressed = await input.compressed;
   const previous = pointerRelease(state.currentText);
   // Never reuse a number: above every folder and anything a pointer names.
   const release = Math.max(0, previous ?? 0, pointerRelease(state.stagingText) ?? 0, ...state.releases) + 1;
@@ -89,7 +78,7 @@ async function planStore(input: {
   const manifest = buildManifest({
     build: options.build,
     target: input.target.target,
-    files: input.files,
+    files: compressed.map((c) => c.file),
     release,
     sequence,
     created: now,
@@ -103,18 +92,17 @@ async function planStore(input: {
     previous,
   });
   const removedPrefixes = removed.map((n) => `${releaseDir(app, n)}/`);
-  const changes: TreeChange[] = [
-    ...input.blobs.map((b) => ({
-      path: `${releaseDir(app, release)}/${b.stored}`,
-      object: b.object,
+  const changes: StoreChange[] = [
+    ...compressed.map((c) => ({
+      path: `${releaseDir(app, release)}/${c.file.stored}`,
+      file: c.gzPath,
       mode: "100644" as const,
     })),
-    { path: manifestPath(app, release), object: await hashText(repo, manifestText), mode: "100644" },
+    { path: manifestPath(app, release), text: manifestText, mode: "100644" },
     ...state.entries
       .filter((entry) => removedPrefixes.some((prefix) => entry.path.startsWith(prefix)))
       .map((entry) => ({ path: entry.path, remove: true as const })),
     ...(await pointerChanges({
-      repo,
       state,
       // A release with a stage: section goes to staging first; current moves only when it is promoted.
       pointer: manifest.stage ? "staging" : "current",

@@ -209,8 +209,10 @@ describe("storeRelease", () => {
       mode: 0o755,
     });
     const started = Date.now();
+    // Through a URL, the store pushes (a local path is written in place and runs no receive hooks).
+    const url = pathToFileURL(repo).href;
     await assert.rejects(
-      storeRelease({ to: repo, build: makeStoreInput(join(dir, "b2"), { content: "v2" }) }),
+      storeRelease({ to: url, build: makeStoreInput(join(dir, "b2"), { content: "v2" }) }),
       {
         code: "ERR_SKIFF_STORE_FAILED",
       },
