@@ -98,8 +98,14 @@ export function createBatchParser(flow: { pause(): void; resume(): void }) {
     if (!/^[0-9a-f]{40,64}$/.test(object) || !/^[0-9]+$/.test(size)) {
       // "<name> missing" or "<name> ambiguous": nothing follows the line.
       queue.shift();
-      if (reply.kind === "info") reply.resolve(undefined);
-      else reply.fail(new SkiffError("ERR_SKIFF_GIT", `git cat-file: ${line}`));
+      if (reply.kind === "info") {
+        reply.resolve(undefined);
+        return true;
+      }
+      const error = new SkiffError("ERR_SKIFF_GIT", `git cat-file: ${line}`);
+      // As a failed `git cat-file blob`: the bytes end, and done says why.
+      if (reply.kind === "stream") reply.stream.end();
+      reply.fail(error);
       return true;
     }
     const header = { object, type, size: Number(size) };
@@ -142,7 +148,7 @@ export function createBatchParser(flow: { pause(): void; resume(): void }) {
     failAll(error: Error): void {
       body = undefined;
       for (const reply of queue.splice(0)) {
-        if (reply.kind === "stream") reply.stream.destroy(error);
+        if (reply.kind === "stream") reply.stream.end();
         reply.fail(error);
       }
     },
