@@ -33,6 +33,7 @@ export function createBatchReader(repo: string): BatchReader {
   let session: CatFileSession | undefined;
   const listings = new Map<string, Promise<TreeEntry[]>>();
   const trees = new Map<string, Promise<TreeObjectEntry[]>>();
+  const roots = new Map<string, Promise<string>>();
   const sizes = new Map<string, number>();
   const blobs = new Map<string, Buffer>();
   const open = (): CatFileSession => {
@@ -70,9 +71,13 @@ export function createBatchReader(repo: string): BatchReader {
     );
     return parts.flat();
   };
-  const list = async (rev: string, path: string | undefined): Promise<TreeEntry[]> => {
+  const rootTree = async (rev: string): Promise<string> => {
     const root = await open().info(`${rev}^{tree}`);
     if (root === undefined) throw missing(rev);
+    return root.object;
+  };
+  const list = async (rev: string, path: string | undefined): Promise<TreeEntry[]> => {
+    const root = { object: FIXED_NAME.test(rev) ? await remember(roots, rev, () => rootTree(rev)) : await rootTree(rev) };
     const parts = (path ?? "").split("/").filter((part) => part.length > 0);
     if (parts.length === 0) return walk(root.object, "");
     // ls-tree -- <path>: the file at path, or everything under the folder at path.

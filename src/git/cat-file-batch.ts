@@ -69,7 +69,8 @@ export function openCatFile(repo: string): CatFileSession {
         ask(`contents ${object}`, { kind: "buffer", expect, resolve, fail: reject }),
       ),
     stream(object, expect) {
-      const stream = new PassThrough();
+      // Room for a few pipe reads (64 kB each) before git is paused.
+      const stream = new PassThrough({ highWaterMark: 256 * 1024 });
       let settle!: { resolve: () => void; reject: (error: Error) => void };
       const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
       const reply: BatchReply = { kind: "stream", expect, stream, resolve: settle.resolve, fail: settle.reject };
