@@ -64,12 +64,18 @@ export function createPointerWatch(options: {
   let noted = 0;
   let last: LastSync | undefined;
   const fetchNow = (branch: string): Promise<string | undefined> => {
-    const run = queue.then(async () => {
-      const commit = await syncMirror({ url: options.repo, mirror: options.mirror, branch });
-      // New objects and refs: the next read opens a session of its own.
-      reader.renew();
-      return commit;
-    });
+    const run = queue.then(() =>
+      syncMirror({
+        url: options.repo,
+        mirror: options.mirror,
+        branch,
+        // New objects and a moved ref: a new session reads them (and the ref, instead of a rev-parse).
+        readRef: (ref) => {
+          reader.renew();
+          return reader.resolveCommit(ref);
+        },
+      }),
+    );
     queue = run.catch(() => undefined);
     last = { branch, noted, commit: run };
     return run;

@@ -9,6 +9,8 @@ import type { TreeEntry } from "./tree.js";
 export interface BatchReader extends ObjectReader {
   /** Ends the session; the next read opens a new one (after a fetch, so refs are read afresh). */
   renew(): void;
+  /** The commit `rev` names (a ref is read by this session: renew after the ref moved), or undefined. */
+  resolveCommit(rev: string): Promise<string | undefined>;
   close(): void;
 }
 
@@ -130,6 +132,7 @@ export function createBatchReader(repo: string): BatchReader {
       }
     },
     readBlobBytes,
+    resolveCommit: async (rev) => (await open().info(`${rev}^{commit}`))?.object,
     openBlobStream: (object): BlobStream => open().stream(object, { type: "blob" }),
     renew() {
       session?.close();
