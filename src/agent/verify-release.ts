@@ -58,12 +58,7 @@ export async function verifyPointer(options: VerifyPointerOptions): Promise<Veri
       },
     );
   }
-  const recordBytes = await readEntry(
-    reader,
-    recordEntry,
-    MAX_POINTER_BYTES,
-    "ERR_SKIFF_CURRENT_INVALID",
-  );
+  const recordBytes = await readEntry(reader, recordEntry, MAX_POINTER_BYTES, "ERR_SKIFF_CURRENT_INVALID");
   const record = readSignedPointer(recordBytes, { trust: options.trust });
   const plainText =
     plainEntry === undefined

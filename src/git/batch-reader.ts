@@ -79,7 +79,9 @@ export function createBatchReader(repo: string): BatchReader {
     return root.object;
   };
   const list = async (rev: string, path: string | undefined): Promise<TreeEntry[]> => {
-    const root = { object: FIXED_NAME.test(rev) ? await remember(roots, rev, () => rootTree(rev)) : await rootTree(rev) };
+    const root = {
+      object: FIXED_NAME.test(rev) ? await remember(roots, rev, () => rootTree(rev)) : await rootTree(rev),
+    };
     const parts = (path ?? "").split("/").filter((part) => part.length > 0);
     if (parts.length === 0) return walk(root.object, "");
     // ls-tree -- <path>: the file at path, or everything under the folder at path.
@@ -121,7 +123,10 @@ export function createBatchReader(repo: string): BatchReader {
   return {
     listTree,
     async readFileAt(rev, path) {
-      const wanted = path.split("/").filter((part) => part.length > 0).join("/");
+      const wanted = path
+        .split("/")
+        .filter((part) => part.length > 0)
+        .join("/");
       try {
         const entry = (await listTree(rev, path)).find((e) => e.path === wanted && e.type === "blob");
         if (entry === undefined) return undefined;

@@ -57,7 +57,8 @@ export function openCatFile(repo: string): CatFileSession {
   const ask = (command: string, reply: BatchReply): void => {
     if (failure) return reply.fail(failure);
     // One command per line: a name with a line break would be a second command.
-    if (/[\r\n]/.test(command)) return reply.fail(new SkiffError("ERR_SKIFF_GIT", "an object name holds a line break"));
+    if (/[\r\n]/.test(command))
+      return reply.fail(new SkiffError("ERR_SKIFF_GIT", "an object name holds a line break"));
     parser.expect(reply);
     child.stdin.write(`${command}\n`);
   };
@@ -73,7 +74,13 @@ export function openCatFile(repo: string): CatFileSession {
       const stream = new PassThrough({ highWaterMark: 256 * 1024 });
       let settle!: { resolve: () => void; reject: (error: Error) => void };
       const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
-      const reply: BatchReply = { kind: "stream", expect, stream, resolve: settle.resolve, fail: settle.reject };
+      const reply: BatchReply = {
+        kind: "stream",
+        expect,
+        stream,
+        resolve: settle.resolve,
+        fail: settle.reject,
+      };
       ask(`contents ${object}`, reply);
       // The reader gave up: the rest of this blob is read and dropped, the session stays usable.
       const cancel = (): void => parser.discard(reply, new SkiffError("ERR_SKIFF_GIT", "read cancelled"));

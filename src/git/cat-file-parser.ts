@@ -38,7 +38,7 @@ interface Body {
 }
 
 /** Splits `git cat-file --batch-command` output into the answers of the requests, in order. */
-export function createBatchParser(flow: { pause(): void; resume(): void }) {
+export function createBatchParser(flow: { pause: () => void; resume: () => void }) {
   const queue: BatchReply[] = [];
   let buffered: Buffer = Buffer.alloc(0);
   let body: Body | undefined;
@@ -52,10 +52,14 @@ export function createBatchParser(flow: { pause(): void; resume(): void }) {
         `object ${header.object} is ${header.size} bytes, not the ${size} expected`,
       );
     if (type !== undefined && header.type !== type)
-      reply.dropped ??= new SkiffError("ERR_SKIFF_GIT", `object ${header.object} is a ${header.type}, not a ${type}`);
+      reply.dropped ??= new SkiffError(
+        "ERR_SKIFF_GIT",
+        `object ${header.object} is a ${header.type}, not a ${type}`,
+      );
     body = { reply, remaining: header.size, chunks: [] };
     if (reply.kind !== "stream") return;
-    if (reply.stream.destroyed) reply.dropped ??= new SkiffError("ERR_SKIFF_GIT", "the reader closed the stream");
+    if (reply.stream.destroyed)
+      reply.dropped ??= new SkiffError("ERR_SKIFF_GIT", "the reader closed the stream");
     else reply.stream.once("close", () => drop(reply));
   };
   const drop = (reply: ContentReply): void => {

@@ -127,7 +127,12 @@ async function unpackFile(
     },
   });
   try {
-    await pipeline(blob.stream, decompressor(file), measure, createWriteStream(target, { mode: 0o600, highWaterMark: CHUNK_BYTES }));
+    await pipeline(
+      blob.stream,
+      decompressor(file),
+      measure,
+      createWriteStream(target, { mode: 0o600, highWaterMark: CHUNK_BYTES }),
+    );
     await blob.done;
   } catch (error) {
     // git's exit status no longer matters once the bytes were refused.

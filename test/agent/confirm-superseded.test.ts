@@ -71,7 +71,7 @@ test("a pointer fetched before the window started, or naming this release, does 
 
 test("the window sleeps through the watch's wait, so news wakes it before its next tick", async () => {
   const waits: number[] = [];
-  let seen: SeenPointer | undefined;
+  const latest: { seen?: SeenPointer } = {};
   let wake: () => void = () => undefined;
   const outcome = confirmUnlessSuperseded(
     {
@@ -83,7 +83,7 @@ test("the window sleeps through the watch's wait, so news wakes it before its ne
       stoppedError: () => new SkiffError("ERR_SKIFF_APP_STOPPED", "stopped"),
     },
     {
-      seen: () => seen,
+      seen: () => latest.seen,
       open: () => () => undefined,
       // Never ends by itself: only news ends this sleep, so the window must be waiting here.
       wait: (ms) => {
@@ -93,7 +93,7 @@ test("the window sleeps through the watch's wait, so news wakes it before its ne
     },
   );
   while (waits.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
-  seen = { release: 2, fetchedAt: Date.now() };
+  latest.seen = { release: 2, fetchedAt: Date.now() };
   wake();
   const result = await outcome;
   assert.equal(result.ok && result.supersededBy, 2);

@@ -30,7 +30,11 @@ test("one pass of the agent reads the deployment repository through one cat-file
   assert.equal(instanceOf(host)?.release, 2);
   // The fetch, and one session for the fetched commit, pointers, manifest, tree and release files.
   const git = gitProcesses(trace);
-  assert.equal(git.filter((what) => what.startsWith("git cat-file --batch-command")).length, 1, git.join("\n"));
+  assert.equal(
+    git.filter((what) => what.startsWith("git cat-file --batch-command")).length,
+    1,
+    git.join("\n"),
+  );
   assert.ok(git.length <= 2, `one pass ran ${git.length} git processes:\n${git.join("\n")}`);
   await skiffOk(["stop", host.app, "--data", host.data]);
 });
