@@ -7,7 +7,8 @@ import { git } from "./run-git.js";
  * session of its own (the agent's cat-file batch), one process fewer per fetch.
  */
 export async function fetchRef(options: FetchBranchOptions): Promise<void> {
-  const args = ["fetch", "--quiet", "--no-tags"];
+  // Protocol v0: over smart HTTP one ref advertisement and one upload-pack request, where v2 makes three.
+  const args = ["-c", "protocol.version=0", "fetch", "--quiet", "--no-tags"];
   if (options.depth !== undefined) args.push(`--depth=${options.depth}`);
   const remote = splitCredentials(options.url);
   // Forced (+): the remote may have been rewound; anti-rollback is the agent's job, not git's.
