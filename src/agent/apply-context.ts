@@ -1,6 +1,7 @@
 import type { Instance } from "../drivers/index.js";
 import type { SerializedError } from "../errors/index.js";
 import type { EventBus } from "../events/index.js";
+import type { ObjectReader } from "../git/index.js";
 import type { HostDrivers } from "./host-capabilities.js";
 import type { ReleaseLayout } from "./layouts/index.js";
 import type { Action } from "./plan.js";
@@ -11,6 +12,8 @@ export interface ApplyContext {
   /** The local mirror of the deployment repository and the commit this pass reconciles to. */
   mirror: string;
   commit: string;
+  /** The pass's reads of the mirror: one cat-file session, kept by commit and object id. */
+  reader?: ObjectReader;
   events: EventBus;
   signal?: AbortSignal;
   /** This host's drivers (--drivers, solo5 devices), availability asked once per agent run. */

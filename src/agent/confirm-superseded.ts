@@ -19,7 +19,8 @@ export async function confirmUnlessSuperseded(
   };
   const close = news.open();
   try {
-    return await watchConfirmation({ ...options, supersededBy });
+    const waitForNews = news.wait?.bind(news);
+    return await watchConfirmation({ ...options, supersededBy, ...(waitForNews ? { waitForNews } : {}) });
   } finally {
     close();
   }

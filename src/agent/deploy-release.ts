@@ -28,6 +28,7 @@ async function checkRelease(action: DeployAction, ctx: ApplyContext): Promise<Pr
     commit: ctx.commit,
     app: action.app,
     release: action.release,
+    ...(ctx.reader ? { reader: ctx.reader } : {}),
   });
   // Host capabilities: the driver must run here (and, for solo5, find its devices) before anything stops.
   const driver = await requireSupport(ctx.drivers ?? createHostDrivers(), prepared.manifest.driver);

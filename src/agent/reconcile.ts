@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { EventBus } from "../events/index.js";
+import { createBatchReader, type ObjectReader } from "../git/index.js";
 import { syncMirror } from "../store/index.js";
 import { applyPlan, recordReconciled, type ActionOutcome } from "./apply.js";
 import type { ApplyContext } from "./apply-context.js";
@@ -52,13 +53,25 @@ export function mirrorPath(data: string): string {
 
 /** One pass: fetch the deployment repository, plan against what runs, apply (unless a dry run). */
 export async function reconcileOnce(options: ReconcileOptions): Promise<PassResult> {
+  if (options.pointerWatch) return passWith(options, options.pointerWatch.reader);
+  // Without the agent's watch: a session of its own for this pass.
+  const reader = createBatchReader(mirrorPath(options.data));
+  try {
+    return await passWith(options, reader);
+  } finally {
+    reader.close();
+  }
+}
+
+async function passWith(options: ReconcileOptions, reader: ObjectReader): Promise<PassResult> {
   const startedAt = new Date().toISOString();
   const mirror = mirrorPath(options.data);
   // A swap left half done by a dead agent is resolved to one serving instance first, even if the fetch fails.
   if (options.dryRun !== true) await recoverSwaps({ data: options.data, events: options.events });
   const layout = options.layout ?? skiffLayout;
+  // The watch's fetch of a trigger that arrived during the previous pass is reused, not repeated.
   const commit = options.pointerWatch
-    ? await options.pointerWatch.sync(layout.branch)
+    ? await options.pointerWatch.sync(layout.branch, { reuse: true })
     : await syncMirror({ url: options.repo, mirror, branch: layout.branch });
   const dryRun = options.dryRun ?? false;
   if (commit === undefined) {
@@ -70,13 +83,14 @@ export async function reconcileOnce(options: ReconcileOptions): Promise<PassResu
     message: `deployment repository at ${commit.slice(0, 12)}`,
     data: { commit },
   });
-  const named: DesiredApp[] = await layout.readDesired({ mirror, commit, follow: options.follow });
+  const named: DesiredApp[] = await layout.readDesired({ mirror, commit, follow: options.follow, reader });
   // Signatures, sequence, expiry and sealed values are checked before anything is planned.
   const desired = layout.signed
     ? await gateDesired(named, {
         data: options.data,
         mirror,
         commit,
+        reader,
         follow: options.follow,
         events: options.events,
         dryRun,
@@ -96,6 +110,7 @@ export async function reconcileOnce(options: ReconcileOptions): Promise<PassResu
     data: options.data,
     mirror,
     commit,
+    reader,
     events: options.events,
     ...watchPointers(options, mirror),
     ...(options.signal ? { signal: options.signal } : {}),

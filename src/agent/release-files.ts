@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
+import type { ObjectReader } from "../git/index.js";
 import { ManifestSchema, type Manifest } from "../store/manifest-schema.js";
 import { readManifest, unpackRelease } from "../store/index.js";
 
@@ -25,12 +26,16 @@ export async function prepareRelease(options: {
   commit: string;
   app: string;
   release: number;
+  /** The pass's reads of the mirror (one cat-file session); default one git process per read. */
+  reader?: ObjectReader;
 }): Promise<PreparedRelease> {
+  const reader = options.reader === undefined ? {} : { reader: options.reader };
   const manifest = await readManifest({
     mirror: options.mirror,
     commit: options.commit,
     app: options.app,
     release: options.release,
+    ...reader,
   });
   const dir = releaseDir(options.data, options.app, options.release);
   // unpackRelease checks every size and sha256 and swaps the folder in only when all pass.
@@ -39,6 +44,7 @@ export async function prepareRelease(options: {
     commit: options.commit,
     manifest,
     dest: dir,
+    ...reader,
   });
   writeLocalManifest(dir, manifest);
   return { manifest, dir, files: unpacked };

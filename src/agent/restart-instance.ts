@@ -47,6 +47,7 @@ export async function restartInstance(action: RestartAction, ctx: ApplyContext):
         commit: ctx.commit,
         app: action.app,
         release: action.release,
+        ...(ctx.reader ? { reader: ctx.reader } : {}),
       }));
     // Crash loops: backoff before the restart, a report and no restart after deploy.restart.limit.
     const gate = await gateRestart({

@@ -186,6 +186,7 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
 
   const runPass = (reason: string): Promise<PassResult> => {
     status.lastTrigger = reason;
+    pointerWatch.note();
     // A pass that is busy (a confirmation window) learns of a newer release now, not at its next check.
     if (status.inFlight) void pointerWatch.refresh();
     return pass.request();
@@ -201,6 +202,7 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
       status.running = false;
       if (timer) clearTimeout(timer);
       await pass.idle();
+      pointerWatch.close();
       lock?.release();
       unregisterBootSecrets(options.data, secrets);
       await events.close();

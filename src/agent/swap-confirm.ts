@@ -21,6 +21,8 @@ export interface ConfirmOptions {
   readPointer?: () => Promise<number | undefined>;
   /** A newer release seen by other means (a trigger's fetch); ends the window early while probes pass. */
   supersededBy?: () => number | undefined;
+  /** Sleeps `ms`, or less when news of a newer release may have arrived (the pointer watch); default a plain sleep. */
+  waitForNews?: (ms: number) => Promise<void>;
   /** True once `skiff stop` was run for the app: the window ends with ERR_SKIFF_APP_STOPPED. */
   isStopped: () => boolean;
   stoppedError: () => SkiffError;
@@ -103,7 +105,8 @@ async function waitWatchingExit(
   for (;;) {
     const left = until - Date.now();
     if (left <= 0) return false;
-    await sleep(Math.min(EXIT_CHECK_MS, left));
+    const ms = Math.min(EXIT_CHECK_MS, left);
+    await (options.waitForNews ? options.waitForNews(ms) : sleep(ms));
     if (options.isStopped() || superseded() !== undefined) return false;
     if ((await options.inspect()) === "exited") return true;
   }

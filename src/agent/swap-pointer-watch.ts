@@ -1,4 +1,6 @@
+import { createBatchReader, type BatchReader } from "../git/index.js";
 import { readPointers, syncMirror } from "../store/index.js";
+import { createNewsWaiters } from "./news-waiters.js";
 
 /** A pointer value and when the fetch that saw it started (epoch ms). */
 export interface SeenPointer {
@@ -12,6 +14,8 @@ export interface PointerNews {
   seen(): SeenPointer | undefined;
   /** Marks a window as open (refreshes only fetch while one is); returns its close. */
   open(): () => void;
+  /** Sleeps `ms`, or less when the watch learns something first (a tell, a completed fetch). */
+  wait?(ms: number): Promise<void>;
 }
 
 /**
@@ -20,8 +24,16 @@ export interface PointerNews {
  * a newer release ends the window without waiting for the window's next pointer check.
  */
 export interface PointerWatch {
-  /** Fetches the deployment repository into the mirror; every fetch of the agent goes through here, one at a time. */
-  sync(branch?: string): Promise<string | undefined>;
+  /**
+   * Fetches the deployment repository into the mirror; every fetch of the agent goes through here,
+   * one at a time. `reuse`: a fetch that started after the last note() is as fresh as a new one
+   * (the refresh a trigger started while the previous pass was busy), so its commit is used.
+   */
+  sync(branch?: string, options?: { reuse?: boolean }): Promise<string | undefined>;
+  /** A pass was asked for: fetches that started before now are too old for it. */
+  note(): void;
+  /** The mirror's reads: one cat-file session per fetched tip, what it read kept by commit and object id. */
+  reader: BatchReader;
   /** The followed pointer of `app`, fetched now (or by the fetch already in flight). */
   read(app: string): Promise<number | undefined>;
   /** While a confirmation window is open: fetches now (or joins the fetch in flight); never throws. */
@@ -29,6 +41,14 @@ export interface PointerWatch {
   news(app: string): PointerNews;
   /** What the writer of the deployment repository says it just made current (the embedded server, after a store). */
   tell(app: string, release: number): void;
+  /** Ends the reader's session (the agent stops). */
+  close(): void;
+}
+
+interface LastSync {
+  branch: string;
+  noted: number;
+  commit: Promise<string | undefined>;
 }
 
 export function createPointerWatch(options: {
@@ -37,14 +57,34 @@ export function createPointerWatch(options: {
   follow: "current" | "staging";
 }): PointerWatch {
   const latest = new Map<string, SeenPointer>();
+  const reader = createBatchReader(options.mirror);
+  const waiters = createNewsWaiters();
   // Two fetches into one mirror would fight over its ref lock: they queue instead.
   let queue: Promise<unknown> = Promise.resolve();
-  const sync = (branch?: string): Promise<string | undefined> => {
+  let noted = 0;
+  let last: LastSync | undefined;
+  const fetchNow = (branch: string): Promise<string | undefined> => {
     const run = queue.then(() =>
-      syncMirror({ url: options.repo, mirror: options.mirror, ...(branch ? { branch } : {}) }),
+      syncMirror({
+        url: options.repo,
+        mirror: options.mirror,
+        branch,
+        // New objects and a moved ref: a new session reads them (and the ref, instead of a rev-parse).
+        readRef: (ref) => {
+          reader.renew();
+          return reader.resolveCommit(ref);
+        },
+      }),
     );
     queue = run.catch(() => undefined);
+    last = { branch, noted, commit: run };
     return run;
+  };
+  const sync = (branch = "main", how?: { reuse?: boolean }): Promise<string | undefined> => {
+    const recent = last;
+    if (how?.reuse !== true || recent?.branch !== branch || recent.noted !== noted) return fetchNow(branch);
+    // A failed fetch is not reused: this caller fetches for itself.
+    return recent.commit.catch(() => fetchNow(branch));
   };
   let inFlight: Promise<void> | undefined;
   let openWindows = 0;
@@ -53,18 +93,25 @@ export function createPointerWatch(options: {
     (inFlight ??= (async () => {
       const fetchedAt = Date.now();
       const commit = await sync();
-      const pointers = commit === undefined ? [] : await readPointers({ mirror: options.mirror, commit });
+      const pointers =
+        commit === undefined ? [] : await readPointers({ mirror: options.mirror, commit, reader });
       for (const key of latest.keys()) latest.set(key, { release: undefined, fetchedAt });
       for (const p of pointers) latest.set(p.app, { release: p[options.follow], fetchedAt });
+      waiters.wake();
     })().finally(() => (inFlight = undefined)));
   return {
     sync,
+    note: () => void (noted += 1),
+    reader,
     async read(app) {
       await fetchAll();
       return latest.get(app)?.release;
     },
     refresh: () => (openWindows > 0 ? fetchAll().catch(() => undefined) : Promise.resolve()),
-    tell: (app, release) => latest.set(app, { release, fetchedAt: Date.now() }),
+    tell: (app, release) => {
+      latest.set(app, { release, fetchedAt: Date.now() });
+      waiters.wake();
+    },
     news: (app) => ({
       seen: () => latest.get(app),
       open: () => {
@@ -75,6 +122,8 @@ export function createPointerWatch(options: {
           closed = true;
         };
       },
+      wait: (ms) => waiters.wait(ms),
     }),
+    close: () => reader.close(),
   };
 }

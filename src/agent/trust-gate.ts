@@ -1,5 +1,6 @@
 import { serializeError } from "../errors/index.js";
 import type { EventBus } from "../events/index.js";
+import type { ObjectReader } from "../git/index.js";
 import { readManifest, type Manifest } from "../store/index.js";
 import type { TrustPolicy } from "../trust/index.js";
 import type { DesiredApp } from "./plan.js";
@@ -11,6 +12,8 @@ export interface TrustGateOptions {
   data: string;
   mirror: string;
   commit: string;
+  /** The pass's reads of the mirror (one cat-file session); default one git process per read. */
+  reader?: ObjectReader;
   follow: "current" | "staging";
   events: EventBus;
   /** The agent's --trust keys; without them releases are not checked for signatures (as before). */
@@ -80,6 +83,7 @@ async function checkSigned(app: string, options: TrustGateOptions, trust: TrustP
   const verified = await verifyPointer({
     mirror: options.mirror,
     commit: options.commit,
+    ...(options.reader ? { reader: options.reader } : {}),
     app,
     pointer: options.follow,
     trust,
@@ -102,6 +106,7 @@ async function checkPlain(want: DesiredApp, options: TrustGateOptions): Promise<
       commit: options.commit,
       app: want.app,
       release: want.release,
+      ...(options.reader ? { reader: options.reader } : {}),
     });
   } catch {
     // A broken manifest is the deploy's refusal to report, as it was before trust existed.

@@ -1,5 +1,5 @@
 import { SkiffError } from "../errors/index.js";
-import { listTree, readBlobBytes, type TreeEntry } from "../git/index.js";
+import { createProcessReader, type ObjectReader, type TreeEntry } from "../git/index.js";
 import { MANIFEST_MAX_BYTES, manifestPath, pointerPath, type Manifest } from "../store/index.js";
 import {
   MAX_POINTER_BYTES,
@@ -17,6 +17,8 @@ export interface VerifyPointerOptions {
   /** The agent's mirror and the commit this pass reconciles to. */
   mirror: string;
   commit: string;
+  /** How objects are read (the agent's batch session); default one git process per read. */
+  reader?: ObjectReader;
   app: string;
   pointer: PointerName;
   /** Keys from the agent's own options, never from the repository. */
@@ -39,7 +41,8 @@ export interface VerifiedPointer {
  */
 export async function verifyPointer(options: VerifyPointerOptions): Promise<VerifiedPointer | undefined> {
   const { app, pointer } = options;
-  const entries = await listTree(options.mirror, options.commit, `${app}/`);
+  const reader = options.reader ?? createProcessReader(options.mirror);
+  const entries = await reader.listTree(options.commit, `${app}/`);
   const plainPath = pointerPath(app, pointer);
   const recordPath = `${app}/${pointerRecordFile(pointer)}`;
   const plainEntry = findEntry(entries, plainPath);
@@ -55,17 +58,12 @@ export async function verifyPointer(options: VerifyPointerOptions): Promise<Veri
       },
     );
   }
-  const recordBytes = await readEntry(
-    options.mirror,
-    recordEntry,
-    MAX_POINTER_BYTES,
-    "ERR_SKIFF_CURRENT_INVALID",
-  );
+  const recordBytes = await readEntry(reader, recordEntry, MAX_POINTER_BYTES, "ERR_SKIFF_CURRENT_INVALID");
   const record = readSignedPointer(recordBytes, { trust: options.trust });
   const plainText =
     plainEntry === undefined
       ? undefined
-      : (await readEntry(options.mirror, plainEntry, 64, "ERR_SKIFF_CURRENT_INVALID")).toString("latin1");
+      : (await readEntry(reader, plainEntry, 64, "ERR_SKIFF_CURRENT_INVALID")).toString("latin1");
   checkPointerRecord(record, {
     app,
     pointer,
@@ -92,7 +90,7 @@ export async function verifyPointer(options: VerifyPointerOptions): Promise<Veri
     );
   }
   const manifestBytes = await readEntry(
-    options.mirror,
+    reader,
     manifestEntry,
     MANIFEST_MAX_BYTES,
     "ERR_SKIFF_MANIFEST_INVALID",
@@ -113,7 +111,7 @@ function findEntry(entries: readonly TreeEntry[], path: string): TreeEntry | und
 
 /** A regular file's bytes, bounded: a symlink or a file above `maxBytes` is refused unread. */
 async function readEntry(
-  mirror: string,
+  reader: ObjectReader,
   entry: TreeEntry,
   maxBytes: number,
   invalidCode: "ERR_SKIFF_CURRENT_INVALID" | "ERR_SKIFF_MANIFEST_INVALID",
@@ -137,5 +135,5 @@ async function readEntry(
       data: { path: entry.path, size: entry.size ?? null, max: maxBytes },
     });
   }
-  return readBlobBytes(mirror, entry.object, maxBytes);
+  return reader.readBlobBytes(entry.object, maxBytes);
 }

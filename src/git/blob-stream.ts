@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import type { Readable } from "node:stream";
 import { SkiffError } from "../errors/index.js";
+import { traceMark } from "../process/index.js";
 
 export interface BlobStream {
   /** The blob's bytes. */
@@ -13,6 +14,7 @@ export interface BlobStream {
 
 /** Streams a blob's bytes out of `repo` without holding them in memory. */
 export function openBlobStream(repo: string, object: string): BlobStream {
+  const startedAt = Date.now();
   const child = spawn("git", ["cat-file", "blob", object], {
     cwd: repo,
     stdio: ["ignore", "pipe", "pipe"],
@@ -23,6 +25,7 @@ export function openBlobStream(repo: string, object: string): BlobStream {
   const done = new Promise<void>((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (code, signal) => {
+      traceMark(`git cat-file blob ${object}`, startedAt, Date.now() - startedAt);
       if (code === 0) resolve();
       else
         reject(

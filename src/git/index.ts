@@ -35,5 +35,8 @@ export { readBlobs } from "./read-blobs.js";
 export { fetchBranchIfExists } from "./fetch-if-exists.js";
 export { openBlobStream, type BlobStream } from "./blob-stream.js";
 export { readBlobBytes } from "./read-blob.js";
+export { openCatFile, type CatFileSession, type ObjectHeader, type Expected } from "./cat-file-batch.js";
+export { createProcessReader, type ObjectReader } from "./object-reader.js";
+export { createBatchReader, type BatchReader } from "./batch-reader.js";
 export { countCommitsTouching, commitTime } from "./history.js";
 export { splitCredentials, type RemoteAccess } from "./remote-auth.js";

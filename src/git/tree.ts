@@ -1,6 +1,7 @@
 import { createWriteStream } from "node:fs";
 import { spawn } from "node:child_process";
 import { SkiffError } from "../errors/index.js";
+import { traceMark } from "../process/index.js";
 import { git } from "./run-git.js";
 
 export interface TreeEntry {
@@ -48,6 +49,7 @@ export function writeBlobToFile(
   dest: string,
   maxBytes: number,
 ): Promise<number> {
+  const startedAt = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn("git", ["cat-file", "blob", object], {
       cwd: repo,
@@ -79,6 +81,7 @@ export function writeBlobToFile(
     out.on("drain", () => child.stdout.resume());
     child.on("error", fail);
     child.on("close", (code) => {
+      traceMark(`git cat-file blob ${object}`, startedAt, Date.now() - startedAt);
       if (failed) return;
       if (code !== 0) {
         fail(new SkiffError("ERR_SKIFF_GIT", `git cat-file blob ${object} failed (exit ${code})`));

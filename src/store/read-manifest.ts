@@ -1,5 +1,5 @@
 import { SkiffError } from "../errors/index.js";
-import { listTree, readFileAt } from "../git/index.js";
+import { createProcessReader, type ObjectReader } from "../git/index.js";
 import { isRegularFile } from "./app-state.js";
 import { MANIFEST_MAX_BYTES, manifestPath } from "./layout.js";
 import { readSignedManifest } from "../trust/index.js";
@@ -11,6 +11,8 @@ export interface ReadManifestOptions {
   commit: string;
   app: string;
   release: number;
+  /** How objects are read (the agent's batch session); default one git process per read. */
+  reader?: ObjectReader;
 }
 
 /** The manifest and its exact text (what a signature covers). */
@@ -27,7 +29,8 @@ export async function readManifest(options: ReadManifestOptions): Promise<Manife
 export async function readManifestEntry(options: ReadManifestOptions): Promise<ManifestEntry> {
   const { app, release } = options;
   const path = manifestPath(app, release);
-  const entry = (await listTree(options.mirror, options.commit, path)).find((e) => e.path === path);
+  const reader = options.reader ?? createProcessReader(options.mirror);
+  const entry = (await reader.listTree(options.commit, path)).find((e) => e.path === path);
   if (!entry) {
     throw new SkiffError("ERR_SKIFF_NO_SUCH_RELEASE", `${app} has no release ${release} (no ${path})`, {
       hint: `list the releases with skiff releases ${app} --repo R`,
@@ -50,7 +53,9 @@ export async function readManifestEntry(options: ReadManifestOptions): Promise<M
       },
     );
   }
-  const text = (await readFileAt(options.mirror, options.commit, path)) ?? "";
+  // As before: an unreadable blob reads as empty, which the parser refuses.
+  const bytes = await reader.readBlobBytes(entry.object, MANIFEST_MAX_BYTES).catch(() => Buffer.alloc(0));
+  const text = bytes.toString("utf8");
   // Plain or signed-envelope manifest.json: one parser (the trust part's), signatures checked by the caller.
   const manifest = readSignedManifest(Buffer.from(text, "utf8"), { app, release });
   return { manifest, text };

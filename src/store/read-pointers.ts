@@ -1,6 +1,6 @@
 import { SkiffError, serializeError } from "../errors/index.js";
-import { listTree, type TreeEntry } from "../git/index.js";
-import { readSmallFile } from "./app-state.js";
+import { createProcessReader, type ObjectReader, type TreeEntry } from "../git/index.js";
+import { isRegularFile } from "./app-state.js";
 import {
   POINTER_MAX_BYTES,
   appNames,
@@ -12,25 +12,34 @@ import {
 import type { AppPointers } from "./types.js";
 
 /** Every app at `commit` with what current and staging name; a broken pointer is that app's error, not a crash. */
-export async function readPointers(options: { mirror: string; commit: string }): Promise<AppPointers[]> {
-  const entries = await listTree(options.mirror, options.commit);
+export async function readPointers(options: {
+  mirror: string;
+  commit: string;
+  /** How objects are read (the agent's batch session); default one git process per read. */
+  reader?: ObjectReader;
+}): Promise<AppPointers[]> {
+  const reader = options.reader ?? createProcessReader(options.mirror);
+  const entries = await reader.listTree(options.commit);
   const result: AppPointers[] = [];
   for (const app of appNames(entries)) {
     const appEntries = entries.filter((entry) => entry.path.startsWith(`${app}/`));
-    result.push(await readAppPointers(options.mirror, options.commit, app, appEntries));
+    result.push(await readAppPointers(reader, app, appEntries));
   }
   return result;
 }
 
 async function readAppPointers(
-  repo: string,
-  rev: string,
+  reader: ObjectReader,
   app: string,
   entries: readonly TreeEntry[],
 ): Promise<AppPointers> {
   const releases = releaseNumbers(entries, app);
-  const read = (path: string): Promise<string | undefined> =>
-    readSmallFile({ repo, rev, entries, path, maxBytes: POINTER_MAX_BYTES });
+  // The entry's own blob: the same bytes as <commit>:<path>, read without resolving the path again.
+  const read = async (path: string): Promise<string | undefined> => {
+    const entry = entries.find((e) => e.path === path);
+    if (!entry || !isRegularFile(entry) || (entry.size ?? Infinity) > POINTER_MAX_BYTES) return undefined;
+    return (await reader.readBlobBytes(entry.object, POINTER_MAX_BYTES)).toString("utf8");
+  };
   const sequenceText = await read(pointerPath(app, "sequence"));
   const pointers: AppPointers = { app };
   if (sequenceText !== undefined) pointers.sequence = parseSequence(sequenceText);

@@ -13,6 +13,8 @@ export interface SyncMirrorOptions {
   signal?: AbortSignal;
   /** The remote branch to follow (default main; a 2015 repository used master). The mirror keeps it as main. */
   branch?: string;
+  /** Reads the fetched ref through the caller's cat-file session instead of a rev-parse. */
+  readRef?: (ref: string) => Promise<string | undefined>;
 }
 
 /** Fetches the deployment repository's main into the mirror; returns its commit, or undefined while main does not exist. */
@@ -32,6 +34,7 @@ export async function syncMirror(options: SyncMirrorOptions): Promise<string | u
       branch,
       ref: `refs/heads/${BRANCH}`,
       signal: options.signal,
+      ...(options.readRef ? { readRef: options.readRef } : {}),
     });
   } catch (error) {
     throw new SkiffError(

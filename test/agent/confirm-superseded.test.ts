@@ -68,3 +68,34 @@ test("a pointer fetched before the window started, or naming this release, does 
   const same = await confirm(500, () => ({ release: 1, fetchedAt: Date.now() }));
   assert.equal(same.ok && same.supersededBy, undefined);
 });
+
+test("the window sleeps through the watch's wait, so news wakes it before its next tick", async () => {
+  const waits: number[] = [];
+  const latest: { seen?: SeenPointer } = {};
+  let wake: () => void = () => undefined;
+  const outcome = confirmUnlessSuperseded(
+    {
+      instance,
+      health: HealthSchema.parse({ http: "/", interval: "100ms", timeout: "1s" }),
+      windowMs: 20_000,
+      inspect: () => Promise.resolve("running"),
+      isStopped: () => false,
+      stoppedError: () => new SkiffError("ERR_SKIFF_APP_STOPPED", "stopped"),
+    },
+    {
+      seen: () => latest.seen,
+      open: () => () => undefined,
+      // Never ends by itself: only news ends this sleep, so the window must be waiting here.
+      wait: (ms) => {
+        waits.push(ms);
+        return new Promise<void>((resolve) => (wake = resolve));
+      },
+    },
+  );
+  while (waits.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  latest.seen = { release: 2, fetchedAt: Date.now() };
+  wake();
+  const result = await outcome;
+  assert.equal(result.ok && result.supersededBy, 2);
+  assert.ok(waits.every((ms) => ms <= 50));
+});

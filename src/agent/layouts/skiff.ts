@@ -8,8 +8,8 @@ export const skiffLayout: ReleaseLayout = {
   name: "skiff",
   signed: true,
   branch: "main",
-  async readDesired({ mirror, commit, follow }): Promise<DesiredApp[]> {
-    const pointers = await readPointers({ mirror, commit });
+  async readDesired({ mirror, commit, follow, reader }): Promise<DesiredApp[]> {
+    const pointers = await readPointers({ mirror, commit, ...(reader ? { reader } : {}) });
     return pointers.map((p) => ({
       app: p.app,
       ...(p[follow] === undefined ? {} : { release: p[follow] }),

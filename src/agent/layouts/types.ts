@@ -1,3 +1,4 @@
+import type { ObjectReader } from "../../git/index.js";
 import type { DesiredApp } from "../plan.js";
 import type { PreparedRelease } from "../release-files.js";
 
@@ -14,7 +15,13 @@ export interface ReleaseLayout {
   signed: boolean;
   /** The branch of the deployment repository to follow: main, or master for a 2015 repository. */
   branch: string;
-  readDesired(options: { mirror: string; commit: string; follow: LayoutPointer }): Promise<DesiredApp[]>;
+  /** `reader`: the pass's reads of the mirror (one cat-file session); default one git process per read. */
+  readDesired(options: {
+    mirror: string;
+    commit: string;
+    follow: LayoutPointer;
+    reader?: ObjectReader;
+  }): Promise<DesiredApp[]>;
   /** Reads, checks and unpacks one release into <data>/releases/<app>/<N>; throws the refusal. */
   prepare(options: {
     data: string;
@@ -22,5 +29,6 @@ export interface ReleaseLayout {
     commit: string;
     app: string;
     release: number;
+    reader?: ObjectReader;
   }): Promise<PreparedRelease>;
 }

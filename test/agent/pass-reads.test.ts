@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { startAgent } from "../../src/agent/index.js";
+import { httpGet, waitForBody } from "../support/http.js";
+import { skiffOk } from "../support/run-skiff.js";
+import { tempDir } from "../support/temp.js";
+import { agentOnce, instanceOf, makeDeployHost, storeNextRelease } from "./deploy-host.js";
+
+/** The git processes a SKIFF_TRACE_PROCESSES file recorded, by command line. */
+function gitProcesses(trace: string): string[] {
+  return readFileSync(trace, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => (JSON.parse(line) as { what: string }).what)
+    .filter((what) => what.startsWith("git "));
+}
+
+test("one pass of the agent reads the deployment repository through one cat-file session", async () => {
+  const host = await makeDeployHost();
+  assert.equal(await storeNextRelease(host, { version: "v1" }), 1);
+  assert.equal((await agentOnce(host)).code, 0);
+  assert.equal(await storeNextRelease(host, { version: "v2" }), 2);
+  const trace = join(tempDir("skiff-trace-"), "trace.jsonl");
+  await skiffOk(["agent", "--repo", host.repo, "--data", host.data, "--once", "--json"], {
+    env: { SKIFF_TRACE_PROCESSES: trace },
+  });
+  assert.equal((await httpGet(host.url)).body, "v2 hello\n");
+  assert.equal(instanceOf(host)?.release, 2);
+  // The fetch, and one session for the fetched commit, pointers, manifest, tree and release files.
+  const git = gitProcesses(trace);
+  assert.equal(
+    git.filter((what) => what.startsWith("git cat-file --batch-command")).length,
+    1,
+    git.join("\n"),
+  );
+  assert.ok(git.length <= 2, `one pass ran ${git.length} git processes:\n${git.join("\n")}`);
+  await skiffOk(["stop", host.app, "--data", host.data]);
+});
+
+test("what was read at one commit is never served for the next: release 2, then 3, both deploy", async () => {
+  const host = await makeDeployHost();
+  assert.equal(await storeNextRelease(host, { version: "v1" }), 1);
+  const agent = await startAgent({ repo: host.repo, data: host.data, pollMs: 3_600_000 });
+  try {
+    await agent.reconcileNow();
+    assert.equal(await waitForBody(host.url, "v1"), "v1 hello\n");
+    assert.equal(await storeNextRelease(host, { version: "v2" }), 2);
+    await agent.reconcileNow({ app: host.app, release: 2 });
+    assert.equal((await httpGet(host.url)).body, "v2 hello\n");
+    assert.equal(await storeNextRelease(host, { version: "v3" }), 3);
+    const pass = await agent.reconcileNow({ app: host.app, release: 3 });
+    assert.equal(pass.actions[0]?.kind, "deploy");
+    assert.equal((await httpGet(host.url)).body, "v3 hello\n");
+    assert.equal(instanceOf(host)?.release, 3);
+  } finally {
+    await agent.stop();
+    await skiffOk(["stop", host.app, "--data", host.data]);
+  }
+});
