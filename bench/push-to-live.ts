@@ -1,7 +1,7 @@
 // Push to live: N pushes of a one-line change to examples/hello, each timed from the start of
 // `git push` until the new version is served on the public address of three agents at once: the
 // server's embedded agent, a remote agent triggered by webhook, and a remote agent that only polls.
-// Run: npm run bench:push, or node dist/bench/push-to-live.js [--pushes 20] [--json]
+// Run: npm run bench:push, or node dist/bench/push-to-live.js [--pushes 20] [--json] [--keep]
 // Profile: SKIFF_TRACE_PROCESSES=/tmp/trace.jsonl node dist/bench/push-to-live.js --pushes 3, then
 // node dist/bench/trace-timeline.js /tmp/trace.jsonl (every process the parts ran, per push).
 import { spawn, type ChildProcess } from "node:child_process";
@@ -16,7 +16,12 @@ import { traceMark } from "../src/process/index.js";
 import { REPO_ROOT } from "./bench-host.js";
 
 const { values } = parseArgs({
-  options: { pushes: { type: "string", default: "20" }, json: { type: "boolean", default: false } },
+  options: {
+    pushes: { type: "string", default: "20" },
+    json: { type: "boolean", default: false },
+    // Keep the servers' and agents' data dirs (events.jsonl, pushes.jsonl) for a closer look.
+    keep: { type: "boolean", default: false },
+  },
 });
 const PUSHES = Number(values.pushes);
 const SKIFF = join(REPO_ROOT, "bin", "skiff.js");
@@ -228,7 +233,8 @@ async function main(): Promise<void> {
   } finally {
     for (const child of children) child.kill("SIGTERM");
     await sleep(500);
-    rmSync(root, { recursive: true, force: true });
+    if (values.keep) process.stderr.write(`kept ${root}\n`);
+    else rmSync(root, { recursive: true, force: true });
   }
 }
 

@@ -42,25 +42,29 @@ function groupAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Polls `gone` until it is true or `timeoutMs` passes; true when it became true. A process we did
+ * not spawn gives no exit event, so we look: soon at first (most exit within a few ms of SIGTERM),
+ * then every 25 ms.
+ */
+async function pollUntil(gone: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 1; Date.now() < deadline; delay = Math.min(25, delay * 2)) {
+    if (gone()) return true;
+    await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
+  }
+  return gone();
+}
+
 /** SIGTERM to the whole process group, a grace period, then SIGKILL (execa's terminate habit). */
 export async function terminateGroup(pid: number, graceMs: number): Promise<void> {
   if (!signalGroup(pid, "SIGTERM")) return;
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline) {
-    if (!groupAlive(pid)) return;
-    await sleep(25);
-  }
+  if (await pollUntil(() => !groupAlive(pid), graceMs)) return;
   signalGroup(pid, "SIGKILL");
-  const killDeadline = Date.now() + 2000;
-  while (Date.now() < killDeadline && groupAlive(pid)) await sleep(25);
+  await pollUntil(() => !groupAlive(pid), 2000);
 }
 
 /** Waits until the pid is gone or the timeout passes; true when it is gone. */
-export async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!isAlive(pid)) return true;
-    await sleep(25);
-  }
-  return !isAlive(pid);
+export function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  return pollUntil(() => !isAlive(pid), timeoutMs);
 }

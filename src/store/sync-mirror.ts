@@ -2,7 +2,14 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { SkiffError } from "../errors/index.js";
-import { fetchBranchIfExists, initBare, redactUrl } from "../git/index.js";
+import {
+  borrowObjects,
+  fetchBranchIfExists,
+  initBare,
+  inspectLocalRepository,
+  isRemoteUrl,
+  redactUrl,
+} from "../git/index.js";
 import { BRANCH } from "./workspace.js";
 
 export interface SyncMirrorOptions {
@@ -23,6 +30,7 @@ export async function syncMirror(options: SyncMirrorOptions): Promise<string | u
     await mkdir(dirname(options.mirror), { recursive: true });
     await initBare(options.mirror);
   }
+  await borrowLocalObjects(options);
   try {
     const branch = options.branch ?? BRANCH;
     // Forced into refs/heads/main: the mirror follows the remote even if it was rewound (anti-rollback is the agent's job).
@@ -47,4 +55,15 @@ export async function syncMirror(options: SyncMirrorOptions): Promise<string | u
       },
     );
   }
+}
+
+/**
+ * A mirror of a local deployment repository (the server's embedded agent) reads its objects in
+ * place (git alternates): a fetch then moves only the ref, instead of packing and indexing the new
+ * release's blobs again. Checked once: the alternates file says it is done.
+ */
+async function borrowLocalObjects(options: SyncMirrorOptions): Promise<void> {
+  if (isRemoteUrl(options.url) || existsSync(join(options.mirror, "objects", "info", "alternates"))) return;
+  const local = await inspectLocalRepository(options.url);
+  if (local) await borrowObjects(options.mirror, [local.objects]);
 }

@@ -74,6 +74,29 @@ describe("reading a deployment repository (agent side)", () => {
     await assert.rejects(syncMirror({ url: join(dir, "missing.git"), mirror }), { code: "ERR_SKIFF_GIT" });
   });
 
+  it("a mirror of a local repository reads its objects in place: a fetch copies no blob", async () => {
+    const dir = tempDir();
+    const repo = join(dir, "deploy.git");
+    await storeRelease({ to: repo, build: makeStoreInput(join(dir, "b1"), { content: CONTENT }) });
+    const mirror = join(dir, "mirror.git");
+    await syncMirror({ url: repo, mirror });
+    const alternates = readFileSync(join(mirror, "objects", "info", "alternates"), "utf8").trim();
+    assert.equal(
+      alternates,
+      gitSync(repo, ["rev-parse", "--path-format=absolute", "--git-path", "objects"]).trim(),
+    );
+    const stored = await storeRelease({
+      to: repo,
+      build: makeStoreInput(join(dir, "b2"), { content: CONTENT + "2" }),
+    });
+    assert.equal(await syncMirror({ url: repo, mirror }), stored.commit);
+    // Neither loose objects nor packs: everything is read from the deployment repository.
+    assert.match(gitSync(mirror, ["count-objects", "-v"]), /^count: 0$/m);
+    assert.match(gitSync(mirror, ["count-objects", "-v"]), /^packs: 0$/m);
+    const manifest = await readManifest({ mirror, commit: stored.commit, app: "hello", release: 2 });
+    assert.equal(manifest.release, 2);
+  });
+
   it("unpacks a release with the bytes, mode and checksum that were stored, and reuses a verified unpack", async () => {
     const env = await setup();
     const dest = join(env.dir, "host", "releases", "hello-1");
