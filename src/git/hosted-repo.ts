@@ -25,6 +25,11 @@ export async function isAncestor(repo: string, ancestor: string, descendant: str
   return result.exitCode === 0;
 }
 
+/** Points `ref` at `value` whatever it pointed at before (a mirror following its source). */
+export async function forceRef(repo: string, ref: string, value: string): Promise<void> {
+  await git(["update-ref", ref, value], { cwd: repo });
+}
+
 /** Moves `ref` to `value` (an all-zero id deletes it) only if it still points at `expected` (compare and swap). */
 export async function updateRef(repo: string, ref: string, value: string, expected: string): Promise<void> {
   const args = /^0+$/.test(value)

@@ -15,6 +15,7 @@ export { listTree, readFileAt, writeBlobToFile, type TreeEntry } from "./tree.js
 export {
   setRepoConfig,
   readRef,
+  forceRef,
   isAncestor,
   updateRef,
   createObjectView,

@@ -1,16 +1,20 @@
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { SkiffError } from "../errors/index.js";
 import {
   borrowObjects,
   fetchBranchIfExists,
+  forceRef,
   initBare,
   inspectLocalRepository,
   isRemoteUrl,
   redactUrl,
 } from "../git/index.js";
 import { BRANCH } from "./workspace.js";
+
+/** In the mirror's objects/info: the local repository whose objects it borrows. */
+const BORROWED_FROM = "skiff-borrowed-from";
 
 export interface SyncMirrorOptions {
   /** The deployment repository: a local path or git URL. */
@@ -30,9 +34,9 @@ export async function syncMirror(options: SyncMirrorOptions): Promise<string | u
     await mkdir(dirname(options.mirror), { recursive: true });
     await initBare(options.mirror);
   }
-  await borrowLocalObjects(options);
+  const branch = options.branch ?? BRANCH;
+  if (await borrowLocalObjects(options)) return followLocalBranch(options, branch);
   try {
-    const branch = options.branch ?? BRANCH;
     // Forced into refs/heads/main: the mirror follows the remote even if it was rewound (anti-rollback is the agent's job).
     return await fetchBranchIfExists({
       // A loose ref says an earlier fetch found the branch (packed refs only cost the old order).
@@ -59,11 +63,33 @@ export async function syncMirror(options: SyncMirrorOptions): Promise<string | u
 
 /**
  * A mirror of a local deployment repository (the server's embedded agent) reads its objects in
- * place (git alternates): a fetch then moves only the ref, instead of packing and indexing the new
- * release's blobs again. Checked once: the alternates file says it is done.
+ * place (git alternates), so following it needs no fetch at all: only its ref is copied. Done once
+ * per source: a marker names the repository the alternates point at (an agent given another
+ * --repo, or a copied data dir, borrows again). True when the mirror borrows.
  */
-async function borrowLocalObjects(options: SyncMirrorOptions): Promise<void> {
-  if (isRemoteUrl(options.url) || existsSync(join(options.mirror, "objects", "info", "alternates"))) return;
-  const local = await inspectLocalRepository(options.url);
-  if (local) await borrowObjects(options.mirror, [local.objects]);
+async function borrowLocalObjects(options: SyncMirrorOptions): Promise<boolean> {
+  if (isRemoteUrl(options.url)) return false;
+  const source = resolve(options.url);
+  const marker = join(options.mirror, "objects", "info", BORROWED_FROM);
+  if ((await readFile(marker, "utf8").catch(() => undefined)) === source) return true;
+  const local = await inspectLocalRepository(source);
+  if (!local) return false;
+  await borrowObjects(options.mirror, [local.objects]);
+  await writeFile(marker, source);
+  return true;
+}
+
+/** The source's branch, copied into the mirror's main (forced, like the fetch's +); undefined while it has none. */
+async function followLocalBranch(options: SyncMirrorOptions, branch: string): Promise<string | undefined> {
+  const local = await inspectLocalRepository(options.url, `refs/heads/${branch}`);
+  if (!local) {
+    throw new SkiffError("ERR_SKIFF_GIT", `the deployment repository ${options.url} is gone`, {
+      hint: "check the --repo path: it must stay a git repository while agents follow it",
+    });
+  }
+  if (local.ref === undefined) return undefined;
+  const ref = `refs/heads/${BRANCH}`;
+  await forceRef(options.mirror, ref, local.ref);
+  // The caller's session sees the new ref and objects the same way it would after a fetch.
+  return options.readRef ? ((await options.readRef(ref)) ?? local.ref) : local.ref;
 }
