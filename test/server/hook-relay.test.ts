@@ -60,6 +60,8 @@ function runHook(
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.on("close", (code) => resolve({ code, stdout, stderr }));
+    // A hook that refuses at once may exit before it reads its input.
+    child.stdin.on("error", () => undefined);
     child.stdin.end(`${OLD} ${NEW} refs/heads/main\n`);
   });
 }
