@@ -2,7 +2,8 @@
 // Runs every compiled test file under dist/test with node:test. Usage: node scripts/run-tests.mjs [filter...]
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 
 function find(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -26,6 +27,8 @@ const result = spawnSync(
     "--test",
     "--test-reporter=spec",
     `--test-concurrency=${process.env.SKIFF_TEST_CONCURRENCY ?? 2}`,
+    // Fails a test file that leaves a process running or a temp file behind (test/support/leak-guard.ts).
+    `--import=${pathToFileURL(resolve("dist/test/support/leak-guard.js")).href}`,
     ...files,
   ],
   { stdio: "inherit", env: { ...process.env, SKIFF_LOG_LEVEL: process.env.SKIFF_LOG_LEVEL ?? "silent" } },

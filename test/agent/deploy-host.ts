@@ -2,10 +2,10 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after } from "node:test";
 import type { SkiffEvent } from "../../src/events/index.js";
-import { isSameProcess } from "../../src/process/index.js";
 import { commitAll, fixtureBuildYml, makeAppRepo, writeFixture } from "../support/app-repo.js";
 import { freePort } from "../support/http.js";
 import { runSkiff, skiffOk, type SkiffRun } from "../support/run-skiff.js";
+import { stopHost } from "../support/stop-host.js";
 import { tempDir } from "../support/temp.js";
 
 /** An app repository, a deployment repository and a host data dir, with the app on a free port. */
@@ -33,9 +33,6 @@ export function appYml(
 }
 
 export async function makeDeployHost(app = "hello"): Promise<DeployHost> {
-  // Registered before tempDir's own hook, so the instances die before their data dir is removed.
-  const dataDirs: string[] = [];
-  after(() => dataDirs.forEach(killInstances));
   const root = tempDir("skiff-agent-");
   const port = await freePort();
   const appDir = join(root, "app");
@@ -48,7 +45,7 @@ export async function makeDeployHost(app = "hello"): Promise<DeployHost> {
     port,
     url: `http://127.0.0.1:${port}/`,
   };
-  dataDirs.push(host.data);
+  after(() => stopHost(host.data));
   return host;
 }
 
@@ -96,19 +93,4 @@ export function readEvents(data: string): SkiffEvent[] {
     .split("\n")
     .filter(Boolean)
     .map((line) => JSON.parse(line) as SkiffEvent);
-}
-
-/** Test cleanup: kills the process group of every instance this data dir recorded. */
-export function killInstances(data: string): void {
-  if (!existsSync(join(data, "state.json"))) return;
-  for (const app of Object.values(readStateFile(data).apps)) {
-    const handle = app.instance?.handle;
-    if (handle && isSameProcess(handle.pid, handle.startTime)) {
-      try {
-        process.kill(-handle.pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-  }
 }

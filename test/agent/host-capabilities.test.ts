@@ -9,8 +9,9 @@ import { commitAll, makeAppRepo, writeFixture } from "../support/app-repo.js";
 import { freePort, httpGet, waitForBody } from "../support/http.js";
 import { FIXTURES } from "../support/paths.js";
 import { runSkiff, skiffOk } from "../support/run-skiff.js";
+import { stopHost } from "../support/stop-host.js";
 import { tempDir } from "../support/temp.js";
-import { instanceOf, killInstances, readEvents, readStateFile, type DeployHost } from "./deploy-host.js";
+import { instanceOf, readEvents, readStateFile, type DeployHost } from "./deploy-host.js";
 
 /** skiff.yml of a release for `driver`; the build copies the fake unikernel to _build/hello. */
 function releaseYml(port: number, deploy: string): string {
@@ -121,7 +122,7 @@ describe("host capabilities (pure parts)", () => {
 describe("host capabilities through skiff agent", () => {
   it("a release for a driver this host cannot run is reported and nothing is stopped, until current changes", async (t) => {
     const host = await makeHost();
-    t.after(() => killInstances(host.data));
+    t.after(() => stopHost(host.data));
     const log = join(host.data, "..", "standin.jsonl");
     assert.equal(await storeRelease(host, "v1", "  driver: unix"), 1);
     assert.equal((await agentOnce(host, [])).code, 0);
@@ -163,7 +164,7 @@ describe("host capabilities through skiff agent", () => {
 
   it("solo5: a release whose devices the host lacks keeps the old one serving; --solo5-net provides them", async (t) => {
     const host = await makeHost();
-    t.after(() => killInstances(host.data));
+    t.after(() => stopHost(host.data));
     const log = join(host.data, "..", "standin.jsonl");
     const manifest = JSON.stringify({
       type: "solo5.manifest",

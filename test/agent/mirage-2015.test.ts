@@ -7,8 +7,9 @@ import { commitAll, gitSync } from "../support/app-repo.js";
 import { freePort, httpGet, waitForBody } from "../support/http.js";
 import { FIXTURES } from "../support/paths.js";
 import { runSkiff, skiffOk } from "../support/run-skiff.js";
+import { stopHost } from "../support/stop-host.js";
 import { tempDir } from "../support/temp.js";
-import { killInstances, readEvents, readStateFile } from "./deploy-host.js";
+import { readEvents, readStateFile } from "./deploy-host.js";
 
 // `skiff agent --layout mirage-2015` against a 2015-style deployment repository, written as the
 // 2015 CI wrote it: xl.conf.in at the root, xen/latest, xen/<id>/mir-decks.xen.bz2 beside config.ml.
@@ -63,9 +64,9 @@ function readCalls(repo: MirageRepo): { tool: string; argv: string[]; config?: s
     .map((line) => JSON.parse(line) as { tool: string; argv: string[]; config?: string });
 }
 
-/** Stops the stand-in's guests (domains) and any unix instance this data dir recorded. */
+/** Stops the stand-in's guests (domains), and the instances and proxies this data dir recorded. */
 function cleanUp(repo: MirageRepo): void {
-  killInstances(repo.data);
+  stopHost(repo.data);
   const state = `${repo.log}.state.json`;
   if (!existsSync(state)) return;
   const domains = (JSON.parse(readFileSync(state, "utf8")) as { domains: Record<string, { pid?: number }> })

@@ -5,11 +5,11 @@ import { after } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SkiffEvent } from "../../src/events/index.js";
 import { isSameProcess } from "../../src/process/index.js";
-import { stopProxy } from "../../src/proxy/index.js";
 import { commitAll, fixtureBuildYml, makeAppRepo, writeFixture } from "../support/app-repo.js";
 import { freePort } from "../support/http.js";
 import { SKIFF_BIN } from "../support/paths.js";
 import { runSkiff, skiffOk, type SkiffRun } from "../support/run-skiff.js";
+import { stopHost } from "../support/stop-host.js";
 import { tempDir } from "../support/temp.js";
 
 /** An app published on a free loopback address, its deployment repository and a host data dir. */
@@ -52,20 +52,13 @@ export function swapYml(app: string, publish: string, options: ReleaseOptions): 
 }
 
 export async function makeSwapHost(app = "hello"): Promise<SwapHost> {
-  const cleanup: { data?: string } = {};
-  // Registered before tempDir's own hook, so it runs while the data dir still exists.
-  after(async () => {
-    if (cleanup.data === undefined) return;
-    await stopProxy(join(cleanup.data, "proxies", app)).catch(() => undefined);
-    killRecorded(cleanup.data);
-  });
   const root = tempDir("skiff-swap-");
   const port = await freePort();
   const publish = `127.0.0.1:${port}`;
   const appDir = join(root, "app");
   makeAppRepo(appDir, { app, skiffYml: swapYml(app, publish, { version: "v0" }) });
   const data = join(root, "host");
-  cleanup.data = data;
+  after(() => stopHost(data));
   return { app, appDir, repo: join(root, "deploy.git"), data, publish, url: `http://${publish}/` };
 }
 
@@ -150,14 +143,4 @@ export async function waitFor<T>(what: string, check: () => T | undefined, timeo
     await sleep(25);
   }
   throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
-}
-
-function killRecorded(data: string): void {
-  for (const instance of liveInstances(data)) {
-    try {
-      process.kill(-instance.pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
 }

@@ -15,7 +15,7 @@ import { getFresh, startHttpBackend, type Backend } from "./backends.js";
 
 const dirs: string[] = [];
 const backends: Backend[] = [];
-// Registered before tempDir's own hook, so the proxies are stopped before their directories go.
+// The proxies are stopped while their directories exist: tempDir removes them only when the file exits.
 after(async () => {
   for (const dir of dirs) await stopProxy(dir);
   for (const backend of backends) await backend.close();

@@ -9,7 +9,7 @@ import { tempDir } from "../support/temp.js";
 import { connectRaw, startEchoBackend } from "./backends.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
-// Registered before tempDir's own hook, so the proxy is stopped before its directory goes.
+// The proxy is stopped while its directory exists: tempDir removes it only when the file exits.
 after(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });

@@ -60,7 +60,7 @@ function runHook(
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.on("close", (code) => resolve({ code, stdout, stderr }));
-    // A hook that refuses at once may exit before it reads its input.
+    // A hook that refuses early (no SKIFF_HOOK_* set) exits without reading stdin: EPIPE is expected, not a failure.
     child.stdin.on("error", () => undefined);
     child.stdin.end(`${OLD} ${NEW} refs/heads/main\n`);
   });

@@ -2,12 +2,13 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { readStatus, startAgent, stopApp } from "../../src/agent/index.js";
+import { readStatus, startAgent } from "../../src/agent/index.js";
 import { runStagePass } from "../../src/stage/index.js";
 import { EventBus, EventLog } from "../../src/events/index.js";
 import { gitSync, makeAppRepo, commitAll } from "../support/app-repo.js";
 import { freePort, httpGet } from "../support/http.js";
 import { runSkiff, skiffOk } from "../support/run-skiff.js";
+import { stopHost } from "../support/stop-host.js";
 import { tempDir } from "../support/temp.js";
 
 /** A fake unikernel that answers "<version>" after `delayMs`. */
@@ -83,9 +84,7 @@ describe("staging agent", { timeout: 180_000 }, () => {
   const stageData = tempDir();
   const prodData = tempDir();
   const events = new EventBus({ host: "staging" }).add(new EventLog(join(stageData, "events.jsonl")));
-  after(async () => {
-    await stopApp(prodData, "shop").catch(() => undefined);
-  });
+  after(() => [stageData, prodData].forEach(stopHost));
 
   it("promotes a healthy release: staging passes, current moves, the production agent serves it", async () => {
     const release = await pushRelease(app, deploy, { version: "v1", delayMs: 0, network: DELAY_PROFILE });

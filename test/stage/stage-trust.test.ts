@@ -2,10 +2,11 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { readStatus, stopApp } from "../../src/agent/index.js";
+import { readStatus } from "../../src/agent/index.js";
 import { commitAll, gitSync, makeAppRepo, writeFixture } from "../support/app-repo.js";
 import { freePort, httpGet } from "../support/http.js";
 import { runSkiff, skiffOk } from "../support/run-skiff.js";
+import { stopHost } from "../support/stop-host.js";
 import { tempDir } from "../support/temp.js";
 
 function skiffYml(port: number): string {
@@ -55,9 +56,7 @@ describe(
     const app = makeAppRepo(join(root, "shop"), { app: "shop", version: "v1" });
     const keys = tempDir();
     let port = 0;
-    after(async () => {
-      await stopApp(prodData, "shop").catch(() => undefined);
-    });
+    after(() => [stageData, prodData].forEach(stopHost));
 
     async function store(version: string, storeArgs: string[] = []): Promise<number> {
       port ||= await freePort();

@@ -1,0 +1,98 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { isSameProcess } from "../../src/process/index.js";
+import { readProxyRecord } from "../../src/proxy/index.js";
+
+interface Handle {
+  pid: number;
+  startTime?: string;
+}
+
+interface Recorded {
+  handle?: Handle;
+}
+
+interface HostRecords {
+  events: { type?: string; data?: Recorded }[];
+  apps: { instance?: Recorded; swap?: { old?: Recorded; next?: Recorded } }[];
+}
+
+/** Parsed JSON, or undefined for a line or file an agent killed mid-write left torn. */
+function parseOrSkip<T>(text: string): T | undefined {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+function readRecords(data: string): HostRecords {
+  const eventsPath = join(data, "events.jsonl");
+  const statePath = join(data, "state.json");
+  const lines = existsSync(eventsPath) ? readFileSync(eventsPath, "utf8").split("\n") : [];
+  const events = lines.map((line) => parseOrSkip<HostRecords["events"][number]>(line) ?? {});
+  type State = { apps?: Record<string, HostRecords["apps"][number]> };
+  const state = existsSync(statePath) ? parseOrSkip<State>(readFileSync(statePath, "utf8")) : undefined;
+  return { events, apps: Object.values(state?.apps ?? {}) };
+}
+
+/** Every instance handle the host recorded: each instance.started event, and what state.json holds now. */
+function recordedInstances(data: string): Handle[] {
+  const { events, apps } = readRecords(data);
+  return [
+    ...events.filter((e) => e.type === "instance.started").map((e) => e.data?.handle),
+    ...apps.flatMap((app) => [app.instance, app.swap?.old, app.swap?.next].map((i) => i?.handle)),
+  ].filter((handle): handle is Handle => handle !== undefined);
+}
+
+function readHandle(path: string): Handle | undefined {
+  try {
+    const handle = JSON.parse(readFileSync(path, "utf8")) as Partial<Handle>;
+    return typeof handle.pid === "number" ? { pid: handle.pid, startTime: handle.startTime } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Kills the agent that holds the data dir's lock (not a group: it may share ours), and waits until it is gone. */
+function killAgent(data: string): void {
+  const agent = readHandle(join(data, "agent.lock"));
+  // An agent run inside the test process itself (startAgent) stops with it.
+  if (agent === undefined || agent.pid === process.pid || !isSameProcess(agent.pid, agent.startTime)) return;
+  try {
+    process.kill(agent.pid, "SIGKILL");
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + 2000;
+  while (isSameProcess(agent.pid, agent.startTime) && Date.now() < deadline) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  }
+}
+
+function killGroup({ pid, startTime }: Handle): void {
+  // The start time check: a pid reused since by someone else's process is left alone.
+  if (!isSameProcess(pid, startTime)) return;
+  try {
+    // Instances and proxies lead their own process group (a solo5 tender and its guest, say).
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Test cleanup for a host data dir: kills a still running agent first (it would restart what we kill),
+ * then every instance the dir ever recorded and every app's proxy. Instances and proxies outlive
+ * `skiff agent --once` by design, so a test that ran an agent calls this while the dir still exists.
+ */
+export function stopHost(data: string): void {
+  killAgent(data);
+  for (const handle of recordedInstances(data)) killGroup(handle);
+  const proxies = join(data, "proxies");
+  if (!existsSync(proxies)) return;
+  for (const app of readdirSync(proxies)) {
+    const record = readProxyRecord(join(proxies, app));
+    if (record) killGroup(record);
+  }
+}
