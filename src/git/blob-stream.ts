@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
 import type { Readable } from "node:stream";
 import { SkiffError } from "../errors/index.js";
-import { traceMark } from "../process/index.js";
+import { gitEnvironment } from "./run-git.js";
+import { traceProcess } from "../process/index.js";
 
 export interface BlobStream {
   /** The blob's bytes. */
@@ -18,14 +19,14 @@ export function openBlobStream(repo: string, object: string): BlobStream {
   const child = spawn("git", ["cat-file", "blob", object], {
     cwd: repo,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, LC_ALL: "C" },
+    env: gitEnvironment(),
   });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const done = new Promise<void>((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (code, signal) => {
-      traceMark(`git cat-file blob ${object}`, startedAt, Date.now() - startedAt);
+      traceProcess("git", ["cat-file", "blob", object], startedAt, Date.now() - startedAt);
       if (code === 0) resolve();
       else
         reject(

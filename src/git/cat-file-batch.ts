@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
 import { PassThrough } from "node:stream";
 import { SkiffError } from "../errors/index.js";
-import { traceMark } from "../process/index.js";
+import { traceProcess } from "../process/index.js";
+import { gitEnvironment } from "./run-git.js";
 import type { BlobStream } from "./blob-stream.js";
 import { createBatchParser, type BatchReply, type Expected, type ObjectHeader } from "./cat-file-parser.js";
 
@@ -31,7 +32,7 @@ export function openCatFile(repo: string): CatFileSession {
   const child = spawn("git", args, {
     cwd: repo,
     stdio: ["pipe", "pipe", "pipe"],
-    env: { ...process.env, LC_ALL: "C", GIT_TERMINAL_PROMPT: "0" },
+    env: gitEnvironment(),
   });
   let stderr = "";
   let closed = false;
@@ -51,7 +52,7 @@ export function openCatFile(repo: string): CatFileSession {
   child.stdin.on("error", () => undefined); // a dead git is reported through close
   child.on("error", (error) => fail(error.message));
   child.on("close", (code, signal) => {
-    traceMark(`git ${args.join(" ")}`, startedAt, Date.now() - startedAt);
+    traceProcess("git", args, startedAt, Date.now() - startedAt);
     fail(stderr.trim() || (code === 0 && signal === null ? "git exited" : (signal ?? `exit ${code}`)));
   });
   const ask = (command: string, reply: BatchReply): void => {

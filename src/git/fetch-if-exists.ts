@@ -1,5 +1,4 @@
-import { fetchRef } from "./fetch-ref.js";
-import { fetchBranch, remoteBranchHead, type FetchBranchOptions } from "./remote.js";
+import { fetchBranch, fetchRef, remoteBranchHead, type FetchBranchOptions } from "./remote.js";
 
 export interface FetchIfExistsOptions extends FetchBranchOptions {
   /** The branch existed last time: fetch first (one round trip); else ask first (an empty repository stays cheap). */

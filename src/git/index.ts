@@ -11,7 +11,7 @@ export {
   checkoutCommit,
 } from "./repository.js";
 export { repositoryKind, resolveCommit, currentBranch, hasUncommittedChanges } from "./revision.js";
-export { listTree, readFileAt, writeBlobToFile, type TreeEntry } from "./tree.js";
+export { listTree, readFileAt, type TreeEntry } from "./tree.js";
 export {
   setRepoConfig,
   readRef,
@@ -32,7 +32,6 @@ export { hashFiles, writeTreeWithChanges, commitTree, type TreeChange } from "./
 export { inspectLocalRepository, borrowObjects, type LocalRepository } from "./borrow-objects.js";
 export { createQuarantine, migrateQuarantine, removeQuarantine, type Quarantine } from "./quarantine.js";
 export { updateRefLocked, type LockedRefUpdate, type RefUpdateOutcome } from "./ref-transaction.js";
-export { readBlobs } from "./read-blobs.js";
 export { fetchBranchIfExists } from "./fetch-if-exists.js";
 export { openBlobStream, type BlobStream } from "./blob-stream.js";
 export { readBlobBytes } from "./read-blob.js";

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { traceMark } from "../process/index.js";
+import { traceProcess } from "../process/index.js";
 import { redactUrl } from "./redact.js";
 import { gitArguments, gitEnvironment } from "./run-git.js";
 
@@ -35,7 +35,7 @@ export function spawnGit(
     child.on("error", reject);
     child.on("close", (exitCode) => {
       options.signal?.removeEventListener("abort", kill);
-      traceMark(["git", ...args].map(redactUrl).join(" ").slice(0, 200), startedAt, Date.now() - startedAt);
+      traceProcess("git", args, startedAt, Date.now() - startedAt);
       resolve({ exitCode, stdout: Buffer.concat(chunks), stderr: redactUrl(stderr) });
     });
   });

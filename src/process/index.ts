@@ -1,4 +1,4 @@
 export { runProcess, runUserCommand, type RunOptions, type RunResult } from "./run.js";
 export { terminateGroup, isAlive, waitForExit } from "./terminate.js";
 export { processStartTime, isSameProcess } from "./identity.js";
-export { traceMark } from "./trace.js";
+export { traceMark, traceProcess } from "./trace.js";

@@ -1,4 +1,4 @@
-import { listTree, readBlobs, readFileAt, type TreeEntry } from "../git/index.js";
+import { listTree, openCatFile, readFileAt, type CatFileSession, type TreeEntry } from "../git/index.js";
 import {
   MANIFEST_MAX_BYTES,
   POINTER_MAX_BYTES,
@@ -45,36 +45,46 @@ export async function readAppState(repo: string, rev: string | undefined, app: s
   if (rev === undefined) return { app, releases: [], sequence: 0, entries: [] };
   const entries = await listTree(repo, rev, `${app}/`);
   const releases = releaseNumbers(entries, app);
-  // The pointers and the counter in one git process.
-  const [sequenceText, currentText, stagingText] = await readSmallFiles(
-    repo,
-    entries,
-    (["sequence", "current", "staging"] as const).map((name) => pointerPath(app, name)),
-    POINTER_MAX_BYTES,
-  );
-  let sequence = sequenceText === undefined ? undefined : parseSequence(sequenceText);
-  if (sequence === undefined) {
-    const paths = releases.map((n) => manifestPath(app, n));
-    sequence = highestManifestSequence(await readSmallFiles(repo, entries, paths, MANIFEST_MAX_BYTES));
+  // The pointers and the counter through one git process.
+  const session = openCatFile(repo);
+  try {
+    const [sequenceText, currentText, stagingText] = await readSmallFiles(
+      session,
+      entries,
+      (["sequence", "current", "staging"] as const).map((name) => pointerPath(app, name)),
+      POINTER_MAX_BYTES,
+    );
+    let sequence = sequenceText === undefined ? undefined : parseSequence(sequenceText);
+    if (sequence === undefined) {
+      const paths = releases.map((n) => manifestPath(app, n));
+      sequence = highestManifestSequence(await readSmallFiles(session, entries, paths, MANIFEST_MAX_BYTES));
+    }
+    return { app, releases, currentText, stagingText, sequence, entries };
+  } finally {
+    session.close();
   }
-  return { app, releases, currentText, stagingText, sequence, entries };
 }
 
-/** The texts of small regular files of a tree listing, in order, from one `git cat-file --batch`. */
-async function readSmallFiles(
-  repo: string,
+/** The texts of small regular files of a tree listing, in order (undefined: missing, not a file, too large). */
+function readSmallFiles(
+  session: CatFileSession,
   entries: readonly TreeEntry[],
   paths: readonly string[],
   maxBytes: number,
 ): Promise<(string | undefined)[]> {
-  const wanted = paths.map((path) =>
-    entries.find((e) => e.path === path && isRegularFile(e) && (e.size ?? Infinity) <= maxBytes),
+  return Promise.all(
+    paths.map(async (path) => {
+      const entry = entries.find(
+        (e) => e.path === path && isRegularFile(e) && (e.size ?? Infinity) <= maxBytes,
+      );
+      if (!entry) return undefined;
+      const bytes = await session.contents(entry.object, {
+        type: "blob",
+        ...(entry.size === undefined ? {} : { size: entry.size }),
+      });
+      return bytes.toString("utf8");
+    }),
   );
-  const blobs = await readBlobs(
-    repo,
-    wanted.flatMap((entry) => (entry ? [entry.object] : [])),
-  );
-  return wanted.map((entry) => (entry ? blobs.get(entry.object)?.toString("utf8") : undefined));
 }
 
 /** The highest `sequence` over manifests (for repositories written before the sequence file existed). */
