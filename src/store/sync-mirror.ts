@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { SkiffError } from "../errors/index.js";
 import {
@@ -10,11 +10,9 @@ import {
   inspectLocalRepository,
   isRemoteUrl,
   redactUrl,
+  type LocalRepository,
 } from "../git/index.js";
 import { BRANCH } from "./workspace.js";
-
-/** In the mirror's objects/info: the local repository whose objects it borrows. */
-const BORROWED_FROM = "skiff-borrowed-from";
 
 export interface SyncMirrorOptions {
   /** The deployment repository: a local path or git URL. */
@@ -35,7 +33,10 @@ export async function syncMirror(options: SyncMirrorOptions): Promise<string | u
     await initBare(options.mirror);
   }
   const branch = options.branch ?? BRANCH;
-  if (await borrowLocalObjects(options)) return followLocalBranch(options, branch);
+  const local = isRemoteUrl(options.url)
+    ? undefined
+    : await inspectLocalRepository(resolve(options.url), `refs/heads/${branch}`);
+  if (local) return followLocalRepository(options, local);
   try {
     // Forced into refs/heads/main: the mirror follows the remote even if it was rewound (anti-rollback is the agent's job).
     return await fetchBranchIfExists({
@@ -63,30 +64,18 @@ export async function syncMirror(options: SyncMirrorOptions): Promise<string | u
 
 /**
  * A mirror of a local deployment repository (the server's embedded agent) reads its objects in
- * place (git alternates), so following it needs no fetch at all: only its ref is copied. Done once
- * per source: a marker names the repository the alternates point at (an agent given another
- * --repo, or a copied data dir, borrows again). True when the mirror borrows.
+ * place (git alternates), so following it needs no fetch: its branch is copied into the mirror's
+ * main (forced, like the fetch's +). The alternates file is rewritten whenever it names another
+ * repository (an agent given another --repo, a copied data dir). Undefined while it has no branch.
  */
-async function borrowLocalObjects(options: SyncMirrorOptions): Promise<boolean> {
-  if (isRemoteUrl(options.url)) return false;
-  const source = resolve(options.url);
-  const marker = join(options.mirror, "objects", "info", BORROWED_FROM);
-  if ((await readFile(marker, "utf8").catch(() => undefined)) === source) return true;
-  const local = await inspectLocalRepository(source);
-  if (!local) return false;
-  await borrowObjects(options.mirror, [local.objects]);
-  await writeFile(marker, source);
-  return true;
-}
-
-/** The source's branch, copied into the mirror's main (forced, like the fetch's +); undefined while it has none. */
-async function followLocalBranch(options: SyncMirrorOptions, branch: string): Promise<string | undefined> {
-  const local = await inspectLocalRepository(options.url, `refs/heads/${branch}`);
-  if (!local) {
-    throw new SkiffError("ERR_SKIFF_GIT", `the deployment repository ${options.url} is gone`, {
-      hint: "check the --repo path: it must stay a git repository while agents follow it",
-    });
-  }
+async function followLocalRepository(
+  options: SyncMirrorOptions,
+  local: LocalRepository,
+): Promise<string | undefined> {
+  const alternates = await readFile(join(options.mirror, "objects", "info", "alternates"), "utf8").catch(
+    () => undefined,
+  );
+  if (alternates !== `${local.objects}\n`) await borrowObjects(options.mirror, [local.objects]);
   if (local.ref === undefined) return undefined;
   const ref = `refs/heads/${BRANCH}`;
   await forceRef(options.mirror, ref, local.ref);
