@@ -21,6 +21,8 @@ const { values } = parseArgs({
     json: { type: "boolean", default: false },
     // Keep the servers' and agents' data dirs (events.jsonl, pushes.jsonl) for a closer look.
     keep: { type: "boolean", default: false },
+    // Which remote agents run beside the embedded one: webhook, poll (default both, side by side).
+    followers: { type: "string", default: "webhook,poll" },
   },
 });
 const PUSHES = Number(values.pushes);
@@ -185,19 +187,24 @@ async function main(): Promise<void> {
     const first = await run("git", ["push", pushUrl, "main"], app);
     if (first.code !== 0) throw new Error(`first push failed:\n${first.out}`);
     const agents: Follower[] = [{ name: "embedded", data: join(serverData, "agent"), url: "" }];
-    children.push(
-      startAgent(deployUrl, join(root, "webhook"), [
-        "--poll",
-        "1h",
-        "--listen",
-        `127.0.0.1:${hookPort}`,
-        "--webhook-secret-file",
-        secretFile,
-      ]),
-    );
-    agents.push({ name: "webhook", data: join(root, "webhook"), url: "" });
-    children.push(startAgent(deployUrl, join(root, "poll"), ["--poll", "5s"]));
-    agents.push({ name: "poll 5s", data: join(root, "poll"), url: "" });
+    const followers = new Set(values.followers.split(",").filter(Boolean));
+    if (followers.has("webhook")) {
+      children.push(
+        startAgent(deployUrl, join(root, "webhook"), [
+          "--poll",
+          "1h",
+          "--listen",
+          `127.0.0.1:${hookPort}`,
+          "--webhook-secret-file",
+          secretFile,
+        ]),
+      );
+      agents.push({ name: "webhook", data: join(root, "webhook"), url: "" });
+    }
+    if (followers.has("poll")) {
+      children.push(startAgent(deployUrl, join(root, "poll"), ["--poll", "5s"]));
+      agents.push({ name: "poll 5s", data: join(root, "poll"), url: "" });
+    }
     for (const agent of agents) {
       agent.url = await waitFor(`${agent.name} serving`, async () => {
         const status = existsSync(join(agent.data, "state.json"))

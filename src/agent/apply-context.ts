@@ -22,6 +22,8 @@ export interface ApplyContext {
   layout?: ReleaseLayout;
   /** The followed pointer of an app, fetched now: lets a confirmation window end early for a newer release. */
   readPointer?: (app: string) => Promise<number | undefined>;
+  /** How often a confirmation window asks readPointer: the agent's poll interval (default 1 s). */
+  pointerCheckMs?: number;
   /** What the pointer watch fetched for an app (a trigger during the pass refreshes it). */
   pointerNews?: (app: string) => PointerNews;
 }

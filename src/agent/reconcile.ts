@@ -34,6 +34,8 @@ export interface ReconcileOptions {
   layout?: ReleaseLayout;
   /** The agent's pointer watch (shared across passes, refreshed by triggers); one per pass when absent. */
   pointerWatch?: PointerWatch;
+  /** How often a confirmation window fetches the followed pointer (the agent's --poll); default 1 s. */
+  pointerCheckMs?: number;
 }
 
 export interface PassResult {
@@ -124,8 +126,12 @@ async function passWith(options: ReconcileOptions, reader: ObjectReader): Promis
 function watchPointers(
   options: ReconcileOptions,
   mirror: string,
-): Pick<ApplyContext, "readPointer" | "pointerNews"> {
+): Pick<ApplyContext, "readPointer" | "pointerNews" | "pointerCheckMs"> {
   const watch =
     options.pointerWatch ?? createPointerWatch({ repo: options.repo, mirror, follow: options.follow });
-  return { readPointer: (app) => watch.read(app), pointerNews: (app) => watch.news(app) };
+  return {
+    readPointer: (app) => watch.read(app),
+    pointerNews: (app) => watch.news(app),
+    ...(options.pointerCheckMs === undefined ? {} : { pointerCheckMs: options.pointerCheckMs }),
+  };
 }

@@ -161,6 +161,8 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
         secrets,
         drivers,
         pointerWatch,
+        // Triggers and the server's word reach a window at once; its own checks are the fallback.
+        ...(once ? {} : { pointerCheckMs: Math.max(1000, options.pollMs) }),
         ...(options.layout ? { layout: options.layout } : {}),
         ...(options.trust ? { trust: options.trust } : {}),
         // No abort signal: a deploy in flight finishes (or rolls back) before the agent stops.
@@ -191,11 +193,18 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     if (status.inFlight) void pointerWatch.refresh();
     return pass.request();
   };
-  const schedule = (): void => {
+  const schedule = (result?: PassResult): void => {
     if (!status.running) return;
-    timer = setTimeout(() => {
-      runPass("poll").then(schedule, schedule);
-    }, options.pollMs);
+    // The repository moved while the pass ran (a confirmation window saw a newer release): the
+    // next pass starts now, not one poll interval later.
+    const fetched = pointerWatch.fetched(options.layout?.branch ?? "main");
+    const moved = result?.commit !== undefined && fetched !== undefined && fetched !== result.commit;
+    timer = setTimeout(
+      () => {
+        runPass(moved ? "moved" : "poll").then(schedule, () => schedule());
+      },
+      moved ? 0 : options.pollMs,
+    );
   };
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
@@ -240,6 +249,6 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     message: `following ${options.follow ?? "current"} every ${options.pollMs}ms`,
     data: { pid: process.pid },
   });
-  runPass("start").then(schedule, schedule);
+  runPass("start").then(schedule, () => schedule());
   return handle;
 }

@@ -6,7 +6,7 @@ import { probeOnce, type ProbeResult } from "./probe.js";
 
 /** Failed probes in a row that count as "fails its health check" inside the window (one can be a blip). */
 const FAILURES_TO_ROLL_BACK = 2;
-/** How often the window looks for a newer release in the deployment repository. */
+/** How often the window looks for a newer release in the deployment repository, unless told otherwise. */
 const POINTER_CHECK_MS = 1000;
 /** How often the window inspects the instance between probes: a crash is switched back within this. */
 const EXIT_CHECK_MS = 50;
@@ -19,6 +19,12 @@ export interface ConfirmOptions {
   onProbe?: (probe: ProbeResult & { attempt: number }) => void;
   /** The followed pointer's value now (fetched); a different release ends the window early. */
   readPointer?: () => Promise<number | undefined>;
+  /**
+   * How often readPointer is asked (default 1 s). A running agent asks as often as it polls: a
+   * trigger or the server's word wakes the window at once (supersededBy), so a fetch every second
+   * would only add load while the next release is built and stored.
+   */
+  pointerCheckMs?: number;
   /** A newer release seen by other means (a trigger's fetch); ends the window early while probes pass. */
   supersededBy?: () => number | undefined;
   /** Sleeps `ms`, or less when news of a newer release may have arrived (the pointer watch); default a plain sleep. */
@@ -58,7 +64,8 @@ export async function watchConfirmation(options: ConfirmOptions): Promise<Confir
   const path = options.health.tcp ? undefined : options.health.http;
   let failures = 0;
   let attempt = 0;
-  let nextPointerCheck = Date.now() + POINTER_CHECK_MS;
+  const pointerCheckMs = options.pointerCheckMs ?? POINTER_CHECK_MS;
+  let nextPointerCheck = Date.now() + pointerCheckMs;
   // Only an instance whose last probe passed is confirmed early.
   const superseded = (): number | undefined =>
     failures === 0 && attempt > 0 ? options.supersededBy?.() : undefined;
@@ -82,7 +89,7 @@ export async function watchConfirmation(options: ConfirmOptions): Promise<Confir
     }
     if (Date.now() >= deadline) return { ok: true, probes: attempt };
     if (options.readPointer !== undefined && Date.now() >= nextPointerCheck) {
-      nextPointerCheck = Date.now() + POINTER_CHECK_MS;
+      nextPointerCheck = Date.now() + pointerCheckMs;
       const current = await options.readPointer().catch(() => undefined);
       if (current !== undefined && current !== options.instance.release && failures === 0) {
         return { ok: true, supersededBy: current, probes: attempt };

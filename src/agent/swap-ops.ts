@@ -34,6 +34,8 @@ export interface SwapOpsOptions {
   proxy?: ProxyClient;
   /** The followed pointer's value now (fetched), so a confirmation window can end early. */
   readPointer?: () => Promise<number | undefined>;
+  /** How often the confirmation window asks readPointer (default 1 s). */
+  pointerCheckMs?: number;
   /** What the pointer watch fetched for this app: a trigger's refresh ends the window at once. */
   pointerNews?: PointerNews;
 }
@@ -177,6 +179,7 @@ export function createSwapOps(options: SwapOpsOptions): SwapOps {
           inspect: () => driver.inspect(instance),
           onProbe: probeEvent(instance, "confirm.probe"),
           ...(options.readPointer === undefined ? {} : { readPointer: options.readPointer }),
+          ...(options.pointerCheckMs === undefined ? {} : { pointerCheckMs: options.pointerCheckMs }),
           isStopped: () => swap !== undefined && wasStopped(swap),
           stoppedError: () => stoppedError(instance.app),
         },

@@ -32,6 +32,8 @@ export interface PointerWatch {
   sync(branch?: string, options?: { reuse?: boolean }): Promise<string | undefined>;
   /** A pass was asked for: fetches that started before now are too old for it. */
   note(): void;
+  /** The commit of `branch` the latest completed fetch of it saw (a pass's own, or a window's). */
+  fetched(branch: string): string | undefined;
   /** The mirror's reads: one cat-file session per fetched tip, what it read kept by commit and object id. */
   reader: BatchReader;
   /** The followed pointer of `app`, fetched now (or by the fetch already in flight). */
@@ -63,6 +65,7 @@ export function createPointerWatch(options: {
   let queue: Promise<unknown> = Promise.resolve();
   let noted = 0;
   let last: LastSync | undefined;
+  const fetched = new Map<string, string | undefined>();
   const fetchNow = (branch: string): Promise<string | undefined> => {
     const run = queue.then(() =>
       syncMirror({
@@ -76,7 +79,10 @@ export function createPointerWatch(options: {
         },
       }),
     );
-    queue = run.catch(() => undefined);
+    queue = run.then(
+      (commit) => void fetched.set(branch, commit),
+      () => undefined,
+    );
     last = { branch, noted, commit: run };
     return run;
   };
@@ -102,6 +108,7 @@ export function createPointerWatch(options: {
   return {
     sync,
     note: () => void (noted += 1),
+    fetched: (branch) => fetched.get(branch),
     reader,
     async read(app) {
       await fetchAll();

@@ -41,7 +41,11 @@ export class CheckoutSupply {
   private async make(): Promise<string> {
     const dest = join(this.dir, `checkout-${this.made++}`);
     try {
-      await checkoutCommit(this.source.repo, this.source.commit, dest);
+      await checkoutCommit(
+        { repo: this.source.repo, bare: this.source.kind === "bare" },
+        this.source.commit,
+        dest,
+      );
     } catch (error) {
       await rm(dest, { recursive: true, force: true });
       throw error;

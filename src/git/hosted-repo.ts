@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { git } from "./run-git.js";
+import { quoteConfigValue } from "./config-value.js";
 
 /** Sets one key in a repository's own config (e.g. core.hooksPath of a hosted app repository). */
 export async function setRepoConfig(repo: string, key: string, value: string): Promise<void> {
@@ -66,9 +67,4 @@ export async function createObjectView(options: ObjectViewOptions): Promise<void
   await writeFile(join(dest, "config"), `[core]\n\trepositoryformatversion = 0\n\tbare = true\n${origin}`);
   await writeFile(join(dest, "refs", "heads", "main"), `${options.commit}\n`);
   await writeFile(join(dest, "HEAD"), "ref: refs/heads/main\n");
-}
-
-/** A git config value in double quotes, with the two characters that need it escaped. */
-function quoteConfigValue(value: string): string {
-  return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 }

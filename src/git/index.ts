@@ -8,8 +8,8 @@ export {
   headCommit,
   workTreeRoot,
   originUrl,
-  checkoutCommit,
 } from "./repository.js";
+export { checkoutCommit } from "./checkout.js";
 export { repositoryKind, resolveCommit, currentBranch, hasUncommittedChanges } from "./revision.js";
 export { listTree, readFileAt, type TreeEntry } from "./tree.js";
 export {

@@ -36,7 +36,8 @@ export interface FetchBranchOptions {
  */
 export async function fetchRef(options: FetchBranchOptions): Promise<void> {
   // Protocol v0: over smart HTTP one ref advertisement and one upload-pack request, where v2 makes three.
-  const args = ["-c", "protocol.version=0", "fetch", "--quiet", "--no-tags"];
+  // Loose objects stored, not deflated: what a deployment repository holds is gzipped already.
+  const args = ["-c", "protocol.version=0", "-c", "core.looseCompression=0", "fetch", "--quiet", "--no-tags"];
   if (options.depth !== undefined) args.push(`--depth=${options.depth}`);
   const remote = splitCredentials(options.url);
   // Forced (+): the remote may have been rewound; anti-rollback is the agent's job, not git's.

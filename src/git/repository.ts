@@ -55,10 +55,3 @@ export async function originUrl(dir: string): Promise<string | undefined> {
   const result = await git(["config", "--get", "remote.origin.url"], { cwd: dir, allowFailure: true });
   return result.exitCode === 0 ? result.stdout.trim() : undefined;
 }
-
-/** A checkout of exactly `commit` in `dest`, sharing objects with `source` (no copy of history). */
-export async function checkoutCommit(source: string, commit: string, dest: string): Promise<void> {
-  // --shared borrows the source's objects: a clean checkout of a big repository costs no copy.
-  await git(["clone", "--quiet", "--shared", "--no-checkout", source, dest]);
-  await git(["checkout", "--quiet", "--detach", commit], { cwd: dest });
-}

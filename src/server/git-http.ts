@@ -79,9 +79,16 @@ export async function serveGit(c: GitContext, options: GitHttpOptions): Promise<
       SKIFF_APP: target.repo,
       ...hookAddress(options.hookUrl),
       SKIFF_HOOK_SECRET: options.hookSecret,
+      ...(isDeploy ? STORED_PACKS : {}),
     },
   });
 }
+
+/**
+ * The deployment repository holds gzipped artifacts: deflating them again for a follower's fetch
+ * costs ≈ 10 ms per release for no smaller transfer, so its packs are sent stored (docs/decisions.md).
+ */
+const STORED_PACKS = { GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "pack.compression", GIT_CONFIG_VALUE_0: "0" };
 
 /** The hook connects with bash's /dev/tcp: host (no IPv6 brackets), port and path apart. */
 function hookAddress(hookUrl: string): Record<string, string> {

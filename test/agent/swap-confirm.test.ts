@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { once } from "node:events";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -48,5 +50,47 @@ test("a crash inside the confirmation window is noticed within ~50 ms, not at th
     assert.ok(noticedAt - exitedAt < 250, `noticed ${noticedAt - exitedAt} ms after the exit`);
   } finally {
     child.kill("SIGKILL");
+  }
+});
+
+test("the window asks for the followed pointer as often as it is told to, not every second", async () => {
+  const server = createServer((_req, res) => res.end("hello\n"));
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  const instance: Instance = {
+    id: "steady-1",
+    driver: "unix",
+    app: "steady",
+    release: 1,
+    address: { host: "127.0.0.1", port },
+    handle: {},
+    logPath: "/dev/null",
+    startedAt: new Date().toISOString(),
+  };
+  const asked = async (pointerCheckMs: number | undefined): Promise<number> => {
+    let reads = 0;
+    const outcome = await watchConfirmation({
+      instance,
+      health: HealthSchema.parse({ http: "/", interval: "100ms", timeout: "1s" }),
+      windowMs: 1500,
+      inspect: () => Promise.resolve("running"),
+      readPointer: () => {
+        reads += 1;
+        return Promise.resolve(1);
+      },
+      ...(pointerCheckMs === undefined ? {} : { pointerCheckMs }),
+      isStopped: () => false,
+      stoppedError: () => new SkiffError("ERR_SKIFF_APP_STOPPED", "stopped"),
+    });
+    assert.equal(outcome.ok, true);
+    return reads;
+  };
+  try {
+    assert.ok((await asked(undefined)) >= 1, "by default the pointer is read once a second");
+    // An agent polling every 30 s: its window relies on triggers, and reads nothing of its own.
+    assert.equal(await asked(30_000), 0);
+  } finally {
+    server.close();
   }
 });

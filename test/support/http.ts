@@ -1,3 +1,4 @@
+import { get } from "node:http";
 import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -7,13 +8,36 @@ export async function httpGet(url: string, timeoutMs = 5000): Promise<{ status: 
   return { status: response.status, body: await response.text() };
 }
 
+/**
+ * GET on a connection of its own, closed after the answer: what a new visitor sees. (fetch keeps
+ * connections alive, and through a proxy a kept connection stays with the instance it started on.)
+ */
+export function httpGetFresh(url: string, timeoutMs = 5000): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = get(url, { agent: false, timeout: timeoutMs }, (response) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => (body += chunk));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+      response.on("error", reject);
+    });
+    request.on("timeout", () => request.destroy(new Error(`no answer from ${url} within ${timeoutMs}ms`)));
+    request.on("error", reject);
+  });
+}
+
 /** Polls until the URL answers 2xx with a body containing `expect` (when given); returns the body. */
-export async function waitForBody(url: string, expect?: string, timeoutMs = 20_000): Promise<string> {
+export async function waitForBody(
+  url: string,
+  expect?: string,
+  timeoutMs = 20_000,
+  options: { fresh?: boolean } = {},
+): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let last = "no answer";
   while (Date.now() < deadline) {
     try {
-      const { status, body } = await httpGet(url, 2000);
+      const { status, body } = await (options.fresh ? httpGetFresh : httpGet)(url, 2000);
       if (status >= 200 && status < 300 && (expect === undefined || body.includes(expect))) return body;
       last = `${status} ${body.trim()}`;
     } catch (error) {
