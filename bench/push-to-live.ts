@@ -1,10 +1,14 @@
-// Push to live: N pushes of a one-line change to examples/hello, each timed from the start of
-// `git push` until the new version is served on the public address of three agents at once: the
-// server's embedded agent, a remote agent triggered by webhook, and a remote agent that only polls.
-// Run: npm run bench:push, or node dist/bench/push-to-live.js [--pushes 20] [--json] [--keep]
+// Push to live: N pushes of a one-line change to examples/hello per phase, each timed from the start
+// of `git push` until the new version is served on an agent's public address. Phases: the server's
+// embedded agent alone; a remote agent triggered by webhook; a remote agent that only polls (each
+// remote agent stands for another host, so each has a phase of its own beside the server, whose
+// embedded agent deploys too); with --together, all three at once on the same cores.
+// Run: npm run bench:push, or node dist/bench/push-to-live.js [--pushes 20] [--followers webhook,poll]
+//      [--together] [--json] [--keep]
 // Profile: SKIFF_TRACE_PROCESSES=/tmp/trace.jsonl node dist/bench/push-to-live.js --pushes 3, then
 // node dist/bench/trace-timeline.js /tmp/trace.jsonl (every process the parts ran, per push).
 import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,8 +25,10 @@ const { values } = parseArgs({
     json: { type: "boolean", default: false },
     // Keep the servers' and agents' data dirs (events.jsonl, pushes.jsonl) for a closer look.
     keep: { type: "boolean", default: false },
-    // Which remote agents run beside the embedded one: webhook, poll (default both, side by side).
+    // The remote agents measured, each in a phase of its own beside the server: webhook, poll.
     followers: { type: "string", default: "webhook,poll" },
+    // One more phase: the embedded agent and both remote agents deploying every push at once.
+    together: { type: "boolean", default: false },
   },
 });
 const PUSHES = Number(values.pushes);
@@ -143,6 +149,34 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
+/** Who deploys during a phase: the embedded agent always (it is the server's), plus remote followers. */
+interface Phase {
+  name: string;
+  followers: ("webhook" | "poll")[];
+  /** The agents whose figures this phase reports. */
+  measured: string[];
+}
+
+/**
+ * Each remote agent stands for another host: by default each is measured in a phase of its own
+ * beside the server (the embedded agent deploys too, as it would), then, with --together, all three
+ * at once on the same 2 cores.
+ */
+function phases(): Phase[] {
+  const only = new Set(values.followers.split(",").filter(Boolean));
+  const list: Phase[] = [{ name: "embedded", followers: [], measured: ["embedded"] }];
+  if (only.has("webhook")) list.push({ name: "webhook", followers: ["webhook"], measured: ["webhook"] });
+  if (only.has("poll")) list.push({ name: "poll 5s", followers: ["poll"], measured: ["poll 5s"] });
+  if (values.together) {
+    list.push({
+      name: "together",
+      followers: ["webhook", "poll"],
+      measured: ["embedded", "webhook", "poll 5s"],
+    });
+  }
+  return list;
+}
+
 async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), "skiff-bench-push-"));
   const children: ChildProcess[] = [];
@@ -169,7 +203,8 @@ async function main(): Promise<void> {
     writeFileSync(yml, readFileSync(yml, "utf8").replace(/^ {2}publish: .*\n/m, ""));
     const pushUrl = server.url.replace("http://", `http://git:${server.token}@`) + "/hello.git";
     const deployUrl = server.url.replace("http://", `http://git:${readOnly}@`) + "/deploy.git";
-    const commit = async (version: number): Promise<void> => {
+    let version = 1;
+    const commit = async (): Promise<void> => {
       const makefile = join(app, "Makefile");
       writeFileSync(
         makefile,
@@ -183,62 +218,66 @@ async function main(): Promise<void> {
       );
     };
     await run("git", ["init", "-q", "-b", "main"], app);
-    await commit(1);
+    await commit();
     const first = await run("git", ["push", pushUrl, "main"], app);
     if (first.code !== 0) throw new Error(`first push failed:\n${first.out}`);
-    const agents: Follower[] = [{ name: "embedded", data: join(serverData, "agent"), url: "" }];
-    const followers = new Set(values.followers.split(",").filter(Boolean));
-    if (followers.has("webhook")) {
-      children.push(
-        startAgent(deployUrl, join(root, "webhook"), [
-          "--poll",
-          "1h",
-          "--listen",
-          `127.0.0.1:${hookPort}`,
-          "--webhook-secret-file",
-          secretFile,
-        ]),
-      );
-      agents.push({ name: "webhook", data: join(root, "webhook"), url: "" });
+    const embedded: Follower = { name: "embedded", data: join(serverData, "agent"), url: "" };
+    const columns = new Map<string, Sample[]>();
+    for (const phase of phases()) {
+      const agents: Follower[] = [embedded];
+      const started: ChildProcess[] = [];
+      const stamp = phase.name.replace(/\W+/g, "-");
+      for (const kind of phase.followers) {
+        const data = join(root, `${kind}-${stamp}`);
+        const extra =
+          kind === "webhook"
+            ? ["--poll", "1h", "--listen", `127.0.0.1:${hookPort}`, "--webhook-secret-file", secretFile]
+            : ["--poll", "5s"];
+        started.push(startAgent(deployUrl, data, extra));
+        agents.push({ name: kind === "webhook" ? "webhook" : "poll 5s", data, url: "" });
+      }
+      children.push(...started);
+      for (const agent of agents) {
+        agent.url = await waitFor(`${agent.name} serving`, async () => {
+          const status = existsSync(join(agent.data, "state.json"))
+            ? (await readStatus(agent.data))[0]
+            : undefined;
+          return status?.url && (await serves(status.url, version)) ? status.url : undefined;
+        });
+      }
+      for (let i = 0; i < PUSHES; i++) {
+        version += 1;
+        await commit();
+        const start = Date.now();
+        traceMark(`push ${version} start`, start);
+        const push = run("git", ["push", pushUrl, "main"], app);
+        const seen = agents.map((agent) =>
+          waitFor(`${agent.name} v${version}`, () => serves(agent.url, version)).then(() => Date.now()),
+        );
+        const pushed = await push;
+        if (pushed.code !== 0) throw new Error(`push ${version} failed:\n${pushed.out}`);
+        const seenAt = await Promise.all(seen);
+        agents.forEach((agent, k) => traceMark(`push ${version} seen by ${agent.name}`, seenAt[k]));
+        const record = lastPush(serverData);
+        agents.forEach((agent, k) => {
+          if (!phase.measured.includes(agent.name)) return;
+          const column = phase.followers.length > 1 ? `${agent.name} (together)` : agent.name;
+          const sample = sampleOf(start, seenAt[k]!, record, eventTimes(agent.data, version));
+          columns.set(column, [...(columns.get(column) ?? []), sample]);
+        });
+        process.stderr.write(
+          `${phase.name} push ${i + 1}/${PUSHES}: ${agents.map((a, k) => `${a.name} ${seenAt[k]! - start}ms`).join(", ")}\n`,
+        );
+      }
+      // The phase's followers leave, and take their instances with them.
+      for (const child of started) child.kill("SIGTERM");
+      await Promise.all(started.map((child) => once(child, "exit")));
+      for (const agent of agents.slice(1)) await stopApp(agent.data, "hello").catch(() => undefined);
     }
-    if (followers.has("poll")) {
-      children.push(startAgent(deployUrl, join(root, "poll"), ["--poll", "5s"]));
-      agents.push({ name: "poll 5s", data: join(root, "poll"), url: "" });
-    }
-    for (const agent of agents) {
-      agent.url = await waitFor(`${agent.name} serving`, async () => {
-        const status = existsSync(join(agent.data, "state.json"))
-          ? (await readStatus(agent.data))[0]
-          : undefined;
-        return status?.url && (await serves(status.url, 1)) ? status.url : undefined;
-      });
-    }
-    const samples = new Map<string, Sample[]>(agents.map((a) => [a.name, []]));
-    for (let i = 0; i < PUSHES; i++) {
-      const version = i + 2;
-      await commit(version);
-      const start = Date.now();
-      traceMark(`push ${version} start`, start);
-      const push = run("git", ["push", pushUrl, "main"], app);
-      const seen = agents.map((agent) =>
-        waitFor(`${agent.name} v${version}`, () => serves(agent.url, version)).then(() => Date.now()),
-      );
-      const pushed = await push;
-      if (pushed.code !== 0) throw new Error(`push ${version} failed:\n${pushed.out}`);
-      const seenAt = await Promise.all(seen);
-      agents.forEach((agent, k) => traceMark(`push ${version} seen by ${agent.name}`, seenAt[k]));
-      const record = lastPush(serverData);
-      agents.forEach((agent, k) =>
-        samples.get(agent.name)!.push(sampleOf(start, seenAt[k]!, record, eventTimes(agent.data, version))),
-      );
-      process.stderr.write(
-        `push ${i + 1}/${PUSHES}: ${agents.map((a, k) => `${a.name} ${seenAt[k]! - start}ms`).join(", ")}\n`,
-      );
-    }
-    report(samples);
-    for (const agent of agents) await stopApp(agent.data, "hello").catch(() => undefined);
+    report(columns);
+    await stopApp(embedded.data, "hello").catch(() => undefined);
   } finally {
-    for (const child of children) child.kill("SIGTERM");
+    for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
     await sleep(500);
     if (values.keep) process.stderr.write(`kept ${root}\n`);
     else rmSync(root, { recursive: true, force: true });
@@ -272,12 +311,15 @@ function report(samples: Map<string, Sample[]>): void {
     process.stdout.write(JSON.stringify({ pushes: PUSHES, agents: out }, null, 2) + "\n");
     return;
   }
+  const width = Math.max(14, ...names.map((n) => n.length + 2));
   const cell = (n: string, r: (typeof rows)[number]): string => {
     const list = samples.get(n)!.map((s) => s[r]);
-    return `${Math.round(percentile(list, 50))} / ${Math.round(percentile(list, 95))}`.padStart(14);
+    return `${Math.round(percentile(list, 50))} / ${Math.round(percentile(list, 95))}`.padStart(width);
   };
-  process.stdout.write(`push to live, ${PUSHES} pushes of examples/hello (ms, p50 / p95)\n`);
-  process.stdout.write(`${"stage".padEnd(10)}${names.map((n) => n.padStart(14)).join("")}\n`);
+  process.stdout.write(
+    `push to live, ${PUSHES} pushes of examples/hello per phase (ms, p50 / p95); each remote agent in a phase of its own beside the server${values.together ? ", then all at once (together)" : ""}\n`,
+  );
+  process.stdout.write(`${"stage".padEnd(10)}${names.map((n) => n.padStart(width)).join("")}\n`);
   for (const r of rows) process.stdout.write(`${r.padEnd(10)}${names.map((n) => cell(n, r)).join("")}\n`);
 }
 

@@ -66,8 +66,12 @@ export interface AgentStatus {
  * Instances keep running after stop(); the next agent on this data dir adopts them.
  */
 export interface AgentHandle {
-  /** Asks for a fetch + reconcile soon; triggers coalesce (one pass in flight, at most one queued). */
-  trigger(reason: string): void;
+  /**
+   * Asks for a fetch + reconcile soon; triggers coalesce (one pass in flight, at most one queued).
+   * `current`: a signed trigger's word of what is current now (an agent following current ends a
+   * confirmation window on it while the fetch runs; only the fetched repository decides what deploys).
+   */
+  trigger(reason: string, current?: { app: string; release: number }): void;
   /**
    * A pass that starts after this call; resolves with its result, rejects when it failed. `stored`:
    * the release the caller just made current (the embedded server), so a confirmation window of
@@ -222,8 +226,10 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
   options.signal?.addEventListener("abort", () => void stop(), { once: true });
 
   const handle: AgentHandle = {
-    trigger(reason: string): void {
-      if (status.running) runPass(reason).catch(() => undefined); // failures are in status and events
+    trigger(reason, current): void {
+      if (!status.running) return;
+      if (current !== undefined && follow === "current") pointerWatch.tell(current.app, current.release);
+      runPass(reason).catch(() => undefined); // failures are in status and events
     },
     reconcileNow: (stored) => {
       if (!status.running)

@@ -6,6 +6,8 @@ export interface NotifyFollowersOptions {
   secret: string | Buffer;
   app: string;
   release: number;
+  /** The release current names after this change, when it moved (not for a release sent to staging). */
+  current?: number;
   /** The deployment repository URL the followers fetch (no credentials). */
   repo: string;
   timeoutMs?: number;
@@ -18,6 +20,7 @@ export function notifyFollowers(options: NotifyFollowersOptions): void {
     repo: options.repo,
     app: options.app,
     release: options.release,
+    ...(options.current === undefined ? {} : { current: options.current }),
     time: new Date().toISOString(),
   });
   const signature = signBody(options.secret, body);

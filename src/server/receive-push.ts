@@ -58,13 +58,14 @@ interface QueuePushOptions {
 }
 
 function queuePush({ options, push, main, source, output, signal }: QueuePushOptions): Promise<number> {
-  if (options.queue.snapshot().building.includes(push.app)) {
-    output.line(`-----> waiting for the push of ${push.app} before this one`);
-  }
+  const queue = options.queue.snapshot();
+  // Only a push that waits behind another of its app can find main moved when its turn comes.
+  const behind = queue.building.includes(push.app) || queue.waiting.includes(push.app);
+  if (behind) output.line(`-----> waiting for the push of ${push.app} before this one`);
   const repo = appRepoPath(options.data, push.app);
   return new Promise<number>((resolve) => {
     const job = async (): Promise<void> => {
-      if (!(await followsMain(repo, source, main, output))) return resolve(1);
+      if (behind && !(await followsMain(repo, source, main, output))) return resolve(1);
       const result = await runPushPipeline({
         ...options.pipeline,
         data: options.data,

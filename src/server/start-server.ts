@@ -80,12 +80,13 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
   const bound = { base: "", internal: "" };
   const publicHost = options.publicHost;
   const creating = new Map<string, Promise<string>>();
-  const tellFollowers = (app: string, release: number): void =>
+  const tellFollowers = (app: string, release: number, current: number | undefined): void =>
     notifyFollowers({
       followers: options.followers ?? [],
       secret: webhookSecret,
       app,
       release,
+      ...(current === undefined ? {} : { current }),
       repo: `${bound.base}/deploy.git`,
       onResult: (follower, outcome) => logger.info({ follower, ...outcome }, "follower triggered"),
     });
@@ -114,10 +115,11 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
         deploy: createEmbeddedDeploy({ agent, agentData, watch, publicHost }),
         onStored: (stored) => {
           metrics.pushes.inc({ outcome: "stored" });
-          tellFollowers(stored.app, stored.release);
+          // A release with a stage: section went to staging: current did not move.
+          tellFollowers(stored.app, stored.release, stored.manifest.stage ? undefined : stored.release);
         },
         // Followers see current go back too, not only the embedded agent.
-        onRestored: (change) => tellFollowers(change.app, change.to),
+        onRestored: (change) => tellFollowers(change.app, change.to, change.to),
       },
     }),
     apps: {
@@ -130,7 +132,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     webhook: {
       secret: webhookSecret,
       deliveries: new DeliveryLog({ file: join(data, "webhook-deliveries.json") }),
-      trigger: (reason) => agent.trigger(reason),
+      trigger: (reason, current) => agent.trigger(reason, current),
       onHook: (result) => metrics.webhooks.inc({ kind: result.kind, outcome: result.outcome }),
     },
   });

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { Hono } from "hono";
 import { DeliveryLog } from "./delivery-log.js";
 import { listenHttp, parseListen, type HttpListener } from "./listen.js";
-import { createWebhookRoutes, type WebhookResult } from "./webhook.js";
+import { createWebhookRoutes, type CurrentClaim, type WebhookResult } from "./webhook.js";
 
 export interface WebhookListenerOptions {
   /** HOST:PORT (skiff agent --listen). */
@@ -11,8 +11,8 @@ export interface WebhookListenerOptions {
   secret: string;
   /** The agent's data dir: delivery ids are remembered in <data>/webhook-deliveries.json. */
   data: string;
-  /** The agent's trigger(): an immediate, coalesced fetch. */
-  trigger: (reason: string) => void;
+  /** The agent's trigger(): an immediate, coalesced fetch (and what the sender made current). */
+  trigger: (reason: string, current?: CurrentClaim) => void;
   onHook?: (result: WebhookResult) => void;
 }
 

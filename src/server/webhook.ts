@@ -12,8 +12,11 @@ export const TRIGGER_FRESHNESS_MS = 5 * 60_000;
 
 export interface WebhookOptions {
   secret: string | Buffer;
-  /** Asks for an immediate fetch; the agent coalesces bursts. Polling stays on regardless. */
-  trigger: (reason: string) => void;
+  /**
+   * Asks for an immediate fetch; the agent coalesces bursts. Polling stays on regardless. `current`:
+   * what a signed trigger says its sender just made current (it ends a confirmation window early).
+   */
+  trigger: (reason: string, current?: CurrentClaim) => void;
   deliveries: DeliveryLog;
   maxBytes?: number;
   freshnessMs?: number;
@@ -28,6 +31,12 @@ export interface WebhookResult {
   delivery?: string;
 }
 
+/** A signed trigger's word that `release` of `app` is current now; the fetch still decides what deploys. */
+export interface CurrentClaim {
+  app: string;
+  release: number;
+}
+
 /** The generic trigger: what skiff server (or any CI) signs with X-Skiff-Signature. */
 export const SignedTriggerSchema = z.object({
   repo: z.string().max(2000).optional(),
@@ -35,6 +44,8 @@ export const SignedTriggerSchema = z.object({
   time: z.union([z.string().max(64), z.number()]),
   release: z.number().int().positive().optional(),
   app: z.string().max(100).optional(),
+  /** The release the sender made current with this change (absent when current did not move). */
+  current: z.number().int().positive().optional(),
 });
 
 /** POST /hooks/git: GitHub push webhooks and skiff's own signed trigger; both only call trigger(). */
@@ -86,7 +97,11 @@ function answerSignedTrigger(body: Uint8Array, options: WebhookOptions): Webhook
   const delivery = createHash("sha256").update(body).digest("hex");
   if (!options.deliveries.remember(`skiff:${delivery}`))
     return { status: 409, outcome: "replay", kind: "skiff" };
-  options.trigger(`signed trigger${parsed.app ? ` for ${parsed.app}` : ""}`);
+  const claim = parsed.app !== undefined && parsed.current !== undefined;
+  options.trigger(
+    `signed trigger${parsed.app ? ` for ${parsed.app}` : ""}`,
+    claim ? { app: parsed.app!, release: parsed.current! } : undefined,
+  );
   return { status: 202, outcome: "triggered", kind: "skiff" };
 }
 

@@ -49,11 +49,14 @@ describe("followers", () => {
     const body = JSON.parse(trigger!.body.toString()) as {
       app: string;
       release: number;
+      current?: number;
       repo: string;
       time: string;
     };
     assert.equal(body.app, "hello");
     assert.equal(body.release, 1);
+    // The release went straight to current (no stage: section): the trigger says so.
+    assert.equal(body.current, 1);
     assert.equal(body.repo, `${server.url}/deploy.git`);
     assert.ok(Math.abs(Date.parse(body.time) - Date.now()) < 60_000);
   });

@@ -10,6 +10,7 @@ import {
   type AgentOptions,
   type AppStatus,
   type PassResult,
+  type AgentHandle,
 } from "../../agent/index.js";
 import { parseDuration } from "../../config/index.js";
 import { SkiffError } from "../../errors/index.js";
@@ -87,7 +88,7 @@ function reportPass(result: PassResult, json: boolean | undefined): void {
 /** --listen: POST /hooks/git asks for an immediate fetch; polling stays on for lost webhooks. */
 async function listenForWebhooks(
   options: AgentCommandOptions,
-  trigger: (reason: string) => void,
+  trigger: AgentHandle["trigger"],
 ): Promise<HttpListener | undefined> {
   if (options.listen === undefined) return undefined;
   if (options.webhookSecretFile === undefined) {

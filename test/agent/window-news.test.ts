@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { startAgent } from "../../src/agent/index.js";
+import { httpGetFresh, waitForBody } from "../support/http.js";
+import { skiffOk } from "../support/run-skiff.js";
+import { makeSwapHost, readEvents, storeRelease, waitFor } from "./swap-host.js";
+
+test("a polling agent whose confirmation window saw a newer release starts the next pass at once", async () => {
+  const host = await makeSwapHost();
+  assert.equal(await storeRelease(host, { version: "v1", confirm: "30s" }), 1);
+  const agent = await startAgent({ repo: host.repo, data: host.data, pollMs: 1000 });
+  try {
+    assert.equal(await waitForBody(host.url, "v1", 20_000, { fresh: true }), "v1 hello\n");
+    assert.equal(await storeRelease(host, { version: "v2", confirm: "30s" }), 2);
+    // Release 2 serves; release 1 is kept ready through a 30 s confirmation window.
+    assert.equal(await waitForBody(host.url, "v2", 20_000, { fresh: true }), "v2 hello\n");
+    assert.equal(await storeRelease(host, { version: "v3", confirm: "1s" }), 3);
+    // The window's pointer check (as often as the agent polls) sees 3 and ends it; the pass that
+    // deploys 3 starts as that pass ends, not one poll interval later.
+    assert.equal(await waitForBody(host.url, "v3", 20_000, { fresh: true }), "v3 hello\n");
+    assert.equal(agent.status().lastTrigger, "moved");
+  } finally {
+    await agent.stop();
+    await skiffOk(["stop", host.app, "--data", host.data]);
+  }
+});
+
+test("a signed trigger's word of a newer current ends the confirmation window; only the repository decides what deploys", async () => {
+  const host = await makeSwapHost();
+  assert.equal(await storeRelease(host, { version: "v1", confirm: "30s" }), 1);
+  const agent = await startAgent({ repo: host.repo, data: host.data, pollMs: 3_600_000 });
+  try {
+    await agent.reconcileNow();
+    assert.equal(await waitForBody(host.url, "v1", 20_000, { fresh: true }), "v1 hello\n");
+    assert.equal(await storeRelease(host, { version: "v2", confirm: "30s" }), 2);
+    agent.trigger("test");
+    assert.equal(await waitForBody(host.url, "v2", 20_000, { fresh: true }), "v2 hello\n");
+    // Release 2 is in its 30 s window. The claim names release 3, which the repository does not have.
+    agent.trigger("signed trigger for hello", { app: host.app, release: 3 });
+    const ended = await waitFor("the window to end", () =>
+      readEvents(host.data).find((e) => e.type === "confirm.ended_early" && e.release === 2),
+    );
+    assert.match(ended.message, /release 3 became current/);
+    await waitFor("release 1 to be stopped", () =>
+      readEvents(host.data).find((e) => e.type === "instance.stopped" && e.release === 1),
+    );
+    // The fetch says current is 2: nothing else deploys, and 2 serves on.
+    const pass = await agent.reconcileNow();
+    assert.deepEqual(
+      pass.actions.map((a) => a.kind),
+      [],
+    );
+    assert.equal((await httpGetFresh(host.url)).body, "v2 hello\n");
+  } finally {
+    await agent.stop();
+    await skiffOk(["stop", host.app, "--data", host.data]);
+  }
+});
