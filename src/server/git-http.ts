@@ -1,10 +1,12 @@
 import type { IncomingMessage } from "node:http";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { Context } from "hono";
 import { appExists, appsDir, isValidAppName } from "./apps.js";
 import { checkAccess, type AccessNeed } from "./basic-auth.js";
 import { runCgi } from "./cgi.js";
+import { serveUploadPack } from "./upload-pack.js";
 
 export interface GitHttpOptions {
   data: string;
@@ -56,6 +58,21 @@ export async function serveGit(c: GitContext, options: GitHttpOptions): Promise<
   }
   const incoming = c.env.incoming;
   const hasBody = c.req.method !== "GET" && c.req.method !== "HEAD";
+  if (target.need === "read") {
+    const repoPath = `/${target.repo}.git`;
+    const served = serveUploadPack({
+      dir: isDeploy ? join(options.data, "deploy.git") : join(appsDir(options.data), `${target.repo}.git`),
+      path: target.pathInfo.slice(repoPath.length),
+      method: c.req.method,
+      service: url.searchParams.get("service"),
+      body: hasBody ? (incoming ?? bodyOf(c)) : undefined,
+      contentEncoding: c.req.header("content-encoding"),
+      gitProtocol: c.req.header("git-protocol"),
+      env: isDeploy ? STORED_PACKS : {},
+      signal: c.req.raw.signal,
+    });
+    if (served) return served;
+  }
   return runCgi({
     file: "git",
     args: ["http-backend"],
