@@ -20,11 +20,7 @@ export interface ApplyContext {
   drivers?: HostDrivers;
   /** How releases are read: skiff's layout (default) or mirage-2015. */
   layout?: ReleaseLayout;
-  /** The followed pointer of an app, fetched now: lets a confirmation window end early for a newer release. */
-  readPointer?: (app: string) => Promise<number | undefined>;
-  /** How often a confirmation window asks readPointer: the agent's poll interval (default 1 s). */
-  pointerCheckMs?: number;
-  /** What the pointer watch fetched for an app (a trigger during the pass refreshes it). */
+  /** What the pointer watch fetched for an app; a confirmation window ends early on a newer release. */
   pointerNews?: (app: string) => PointerNews;
 }
 

@@ -4,7 +4,8 @@ import type { PointerNews } from "./swap-pointer-watch.js";
 /**
  * The confirmation window, ended as soon as a fetch that started inside it (a trigger refreshes the
  * pointer watch at once) saw a newer release, while the last probe passed: the newer release
- * replaces this one next, so waiting for the window's own pointer check only delays it.
+ * replaces this one next, so waiting for the window's own pointer check only delays it. The
+ * window's own check reads the pointer through the watch, as often as the watch says.
  */
 export async function confirmUnlessSuperseded(
   options: ConfirmOptions,
@@ -19,8 +20,13 @@ export async function confirmUnlessSuperseded(
   };
   const close = news.open();
   try {
-    const waitForNews = news.wait?.bind(news);
-    return await watchConfirmation({ ...options, supersededBy, ...(waitForNews ? { waitForNews } : {}) });
+    return await watchConfirmation({
+      ...options,
+      supersededBy,
+      waitForNews: (ms) => news.wait(ms),
+      readPointer: () => news.read(),
+      pointerCheckMs: news.checkEveryMs,
+    });
   } finally {
     close();
   }

@@ -113,8 +113,6 @@ export async function deployRelease(action: DeployAction, ctx: ApplyContext): Pr
         release: action.release,
         startedAt,
       },
-      ...(ctx.readPointer ? { readPointer: () => ctx.readPointer!(action.app) } : {}),
-      ...(ctx.pointerCheckMs === undefined ? {} : { pointerCheckMs: ctx.pointerCheckMs }),
       ...(ctx.pointerNews ? { pointerNews: ctx.pointerNews(action.app) } : {}),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     }),

@@ -1,14 +1,11 @@
 import { join } from "node:path";
 import type { EventBus } from "../events/index.js";
-import { createBatchReader, type ObjectReader } from "../git/index.js";
-import { syncMirror } from "../store/index.js";
 import { applyPlan, recordReconciled, type ActionOutcome } from "./apply.js";
-import type { ApplyContext } from "./apply-context.js";
 import { describeAction, planReconcile, type Action, type DesiredApp } from "./plan.js";
 import { readActual } from "./read-actual.js";
 import type { HostDrivers } from "./host-capabilities.js";
 import { reportPointerErrors, skiffLayout, type ReleaseLayout } from "./layouts/index.js";
-import { createPointerWatch, type PointerWatch } from "./swap-pointer-watch.js";
+import type { PointerWatch } from "./swap-pointer-watch.js";
 import { recoverSwaps } from "./swap-recovery.js";
 import type { BootSecrets } from "./secrets.js";
 import { gateDesired } from "./trust-gate.js";
@@ -32,10 +29,8 @@ export interface ReconcileOptions {
   drivers?: HostDrivers;
   /** How the deployment repository is read: skiff's layout (default) or mirage-2015. */
   layout?: ReleaseLayout;
-  /** The agent's pointer watch (shared across passes, refreshed by triggers); one per pass when absent. */
-  pointerWatch?: PointerWatch;
-  /** How often a confirmation window fetches the followed pointer (the agent's --poll); default 1 s. */
-  pointerCheckMs?: number;
+  /** The agent's pointer watch: every fetch of a pass goes through it (shared across passes, refreshed by triggers). */
+  pointerWatch: PointerWatch;
 }
 
 export interface PassResult {
@@ -55,26 +50,15 @@ export function mirrorPath(data: string): string {
 
 /** One pass: fetch the deployment repository, plan against what runs, apply (unless a dry run). */
 export async function reconcileOnce(options: ReconcileOptions): Promise<PassResult> {
-  if (options.pointerWatch) return passWith(options, options.pointerWatch.reader);
-  // Without the agent's watch: a session of its own for this pass.
-  const reader = createBatchReader(mirrorPath(options.data));
-  try {
-    return await passWith(options, reader);
-  } finally {
-    reader.close();
-  }
-}
-
-async function passWith(options: ReconcileOptions, reader: ObjectReader): Promise<PassResult> {
+  const { pointerWatch } = options;
+  const reader = pointerWatch.reader;
   const startedAt = new Date().toISOString();
   const mirror = mirrorPath(options.data);
   // A swap left half done by a dead agent is resolved to one serving instance first, even if the fetch fails.
   if (options.dryRun !== true) await recoverSwaps({ data: options.data, events: options.events });
   const layout = options.layout ?? skiffLayout;
   // The watch's fetch of a trigger that arrived during the previous pass is reused, not repeated.
-  const commit = options.pointerWatch
-    ? await options.pointerWatch.sync(layout.branch, { reuse: true })
-    : await syncMirror({ url: options.repo, mirror, branch: layout.branch });
+  const commit = await pointerWatch.sync(layout.branch);
   const dryRun = options.dryRun ?? false;
   if (commit === undefined) {
     options.events.emit({ type: "agent.fetched", message: "the deployment repository has no commits yet" });
@@ -114,24 +98,11 @@ async function passWith(options: ReconcileOptions, reader: ObjectReader): Promis
     commit,
     reader,
     events: options.events,
-    ...watchPointers(options, mirror),
+    pointerNews: (app) => pointerWatch.news(app),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.drivers ? { drivers: options.drivers } : {}),
     ...(options.layout ? { layout: options.layout } : {}),
   });
   await recordReconciled(options.data, desired, commit);
   return { commit, actions, outcomes, dryRun, startedAt, finishedAt: new Date().toISOString() };
-}
-
-function watchPointers(
-  options: ReconcileOptions,
-  mirror: string,
-): Pick<ApplyContext, "readPointer" | "pointerNews" | "pointerCheckMs"> {
-  const watch =
-    options.pointerWatch ?? createPointerWatch({ repo: options.repo, mirror, follow: options.follow });
-  return {
-    readPointer: (app) => watch.read(app),
-    pointerNews: (app) => watch.news(app),
-    ...(options.pointerCheckMs === undefined ? {} : { pointerCheckMs: options.pointerCheckMs }),
-  };
 }

@@ -8,7 +8,7 @@ import { createNotifySinks } from "../notify/index.js";
 import { createCoalescer } from "./coalesce.js";
 import { createLoggerSink } from "./event-logger-sink.js";
 import { createHostDrivers, type HostDrivers } from "./host-capabilities.js";
-import type { ReleaseLayout } from "./layouts/index.js";
+import { skiffLayout, type ReleaseLayout } from "./layouts/index.js";
 import { acquireLock, type LockFile } from "./lock.js";
 import { readActual } from "./read-actual.js";
 import { mirrorPath, reconcileOnce, type FollowPointer, type PassResult } from "./reconcile.js";
@@ -153,7 +153,14 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
   // One set per agent run, so each driver's availability is asked once.
   const drivers = options.drivers ?? createHostDrivers();
   const follow = options.follow ?? "current";
-  const pointerWatch = createPointerWatch({ repo: options.repo, mirror: mirrorPath(options.data), follow });
+  const { branch } = options.layout ?? skiffLayout;
+  const pointerWatch = createPointerWatch({
+    repo: options.repo,
+    mirror: mirrorPath(options.data),
+    follow,
+    // --once has no polls: its window looks once a second.
+    checkEveryMs: once ? 1000 : Math.max(1000, options.pollMs),
+  });
   const pass = createCoalescer(async (): Promise<PassResult> => {
     status.inFlight = true;
     try {
@@ -165,8 +172,6 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
         secrets,
         drivers,
         pointerWatch,
-        // Triggers and the server's word reach a window at once; its own checks are the fallback.
-        ...(once ? {} : { pointerCheckMs: Math.max(1000, options.pollMs) }),
         ...(options.layout ? { layout: options.layout } : {}),
         ...(options.trust ? { trust: options.trust } : {}),
         // No abort signal: a deploy in flight finishes (or rolls back) before the agent stops.
@@ -174,6 +179,18 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
       });
       status.lastPass = result;
       delete status.lastError;
+      // The repository moved while this pass ran (its confirmation window saw a newer release):
+      // the next pass is asked for now, whatever started this one, not one poll interval later.
+      const fetched = pointerWatch.fetched(branch);
+      if (
+        !once &&
+        status.running &&
+        result.commit !== undefined &&
+        fetched !== undefined &&
+        fetched !== result.commit
+      ) {
+        runPass("moved").catch(() => undefined); // failures are in status and events
+      }
       return result;
     } catch (error) {
       status.lastError = serializeError(error);
@@ -197,18 +214,15 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     if (status.inFlight) void pointerWatch.refresh();
     return pass.request();
   };
-  const schedule = (result?: PassResult): void => {
+  // The next poll is one interval after the agent is idle (a pass asked for meanwhile ran too).
+  const schedule = (): void => {
     if (!status.running) return;
-    // The repository moved while the pass ran (a confirmation window saw a newer release): the
-    // next pass starts now, not one poll interval later.
-    const fetched = pointerWatch.fetched(options.layout?.branch ?? "main");
-    const moved = result?.commit !== undefined && fetched !== undefined && fetched !== result.commit;
-    timer = setTimeout(
-      () => {
-        runPass(moved ? "moved" : "poll").then(schedule, () => schedule());
-      },
-      moved ? 0 : options.pollMs,
-    );
+    timer = setTimeout(() => {
+      void runPass("poll")
+        .catch(() => undefined)
+        .then(() => pass.idle())
+        .then(schedule);
+    }, options.pollMs);
   };
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
@@ -255,6 +269,9 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     message: `following ${options.follow ?? "current"} every ${options.pollMs}ms`,
     data: { pid: process.pid },
   });
-  runPass("start").then(schedule, () => schedule());
+  void runPass("start")
+    .catch(() => undefined)
+    .then(() => pass.idle())
+    .then(schedule);
   return handle;
 }

@@ -32,10 +32,6 @@ export interface SwapOpsOptions {
   swap?: SwapIdentity;
   /** The app's front proxy; without it route() and drain() do nothing (no public address). */
   proxy?: ProxyClient;
-  /** The followed pointer's value now (fetched), so a confirmation window can end early. */
-  readPointer?: () => Promise<number | undefined>;
-  /** How often the confirmation window asks readPointer (default 1 s). */
-  pointerCheckMs?: number;
   /** What the pointer watch fetched for this app: a trigger's refresh ends the window at once. */
   pointerNews?: PointerNews;
 }
@@ -178,8 +174,6 @@ export function createSwapOps(options: SwapOpsOptions): SwapOps {
           windowMs: parseDuration(prepared.manifest.deploy.confirm),
           inspect: () => driver.inspect(instance),
           onProbe: probeEvent(instance, "confirm.probe"),
-          ...(options.readPointer === undefined ? {} : { readPointer: options.readPointer }),
-          ...(options.pointerCheckMs === undefined ? {} : { pointerCheckMs: options.pointerCheckMs }),
           isStopped: () => swap !== undefined && wasStopped(swap),
           stoppedError: () => stoppedError(instance.app),
         },

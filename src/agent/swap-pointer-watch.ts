@@ -15,7 +15,11 @@ export interface PointerNews {
   /** Marks a window as open (refreshes only fetch while one is); returns its close. */
   open(): () => void;
   /** Sleeps `ms`, or less when the watch learns something first (a tell, a completed fetch). */
-  wait?(ms: number): Promise<void>;
+  wait(ms: number): Promise<void>;
+  /** The app's followed pointer, fetched now (or by the fetch already in flight). */
+  read(): Promise<number | undefined>;
+  /** How often a window fetches the pointer itself (read): as often as the agent polls. */
+  checkEveryMs: number;
 }
 
 /**
@@ -25,19 +29,17 @@ export interface PointerNews {
  */
 export interface PointerWatch {
   /**
-   * Fetches the deployment repository into the mirror; every fetch of the agent goes through here,
-   * one at a time. `reuse`: a fetch that started after the last note() is as fresh as a new one
-   * (the refresh a trigger started while the previous pass was busy), so its commit is used.
+   * The commit of `branch` for a pass, fetched into the mirror; every fetch of the agent goes
+   * through here, one at a time. A fetch that started after the last note() is as fresh as a new
+   * one (the refresh a trigger started while the previous pass was busy), so its commit is used.
    */
-  sync(branch?: string, options?: { reuse?: boolean }): Promise<string | undefined>;
+  sync(branch: string): Promise<string | undefined>;
   /** A pass was asked for: fetches that started before now are too old for it. */
   note(): void;
   /** The commit of `branch` the latest completed fetch of it saw (a pass's own, or a window's). */
   fetched(branch: string): string | undefined;
   /** The mirror's reads: one cat-file session per fetched tip, what it read kept by commit and object id. */
   reader: BatchReader;
-  /** The followed pointer of `app`, fetched now (or by the fetch already in flight). */
-  read(app: string): Promise<number | undefined>;
   /** While a confirmation window is open: fetches now (or joins the fetch in flight); never throws. */
   refresh(): Promise<void>;
   news(app: string): PointerNews;
@@ -57,6 +59,11 @@ export function createPointerWatch(options: {
   repo: string;
   mirror: string;
   follow: "current" | "staging";
+  /**
+   * How often a confirmation window fetches the pointer itself (the agent's --poll, at least 1 s):
+   * triggers and the server's word reach a window at once; its own fetches are the fallback.
+   */
+  checkEveryMs: number;
 }): PointerWatch {
   const latest = new Map<string, SeenPointer>();
   const reader = createBatchReader(options.mirror);
@@ -86,9 +93,9 @@ export function createPointerWatch(options: {
     last = { branch, noted, commit: run };
     return run;
   };
-  const sync = (branch = "main", how?: { reuse?: boolean }): Promise<string | undefined> => {
+  const sync = (branch: string): Promise<string | undefined> => {
     const recent = last;
-    if (how?.reuse !== true || recent?.branch !== branch || recent.noted !== noted) return fetchNow(branch);
+    if (recent?.branch !== branch || recent.noted !== noted) return fetchNow(branch);
     // A failed fetch is not reused: this caller fetches for itself.
     return recent.commit.catch(() => fetchNow(branch));
   };
@@ -98,22 +105,22 @@ export function createPointerWatch(options: {
   const fetchAll = (): Promise<void> =>
     (inFlight ??= (async () => {
       const fetchedAt = Date.now();
-      const commit = await sync();
+      const commit = await fetchNow("main");
       const pointers =
         commit === undefined ? [] : await readPointers({ mirror: options.mirror, commit, reader });
       for (const key of latest.keys()) latest.set(key, { release: undefined, fetchedAt });
       for (const p of pointers) latest.set(p.app, { release: p[options.follow], fetchedAt });
       waiters.wake();
     })().finally(() => (inFlight = undefined)));
+  const read = async (app: string): Promise<number | undefined> => {
+    await fetchAll();
+    return latest.get(app)?.release;
+  };
   return {
     sync,
     note: () => void (noted += 1),
     fetched: (branch) => fetched.get(branch),
     reader,
-    async read(app) {
-      await fetchAll();
-      return latest.get(app)?.release;
-    },
     refresh: () => (openWindows > 0 ? fetchAll().catch(() => undefined) : Promise.resolve()),
     tell: (app, release) => {
       latest.set(app, { release, fetchedAt: Date.now() });
@@ -130,6 +137,8 @@ export function createPointerWatch(options: {
         };
       },
       wait: (ms) => waiters.wait(ms),
+      read: () => read(app),
+      checkEveryMs: options.checkEveryMs,
     }),
     close: () => reader.close(),
   };

@@ -11,5 +11,4 @@ export {
   type TargetRecord,
 } from "./summary-schema.js";
 export type { BuildOutput, BuildStepEvent, RunBuildOptions } from "./types.js";
-export type { BuildSource } from "./resolve-source.js";
 export { toMachineSummary, type MachineBuildSummary } from "./machine-summary.js";

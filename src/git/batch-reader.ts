@@ -120,6 +120,11 @@ export function createBatchReader(repo: string): BatchReader {
       keep(blobs, object, Buffer.from(bytes), KEEP_OBJECTS);
     return bytes;
   };
+  // The next read opens a new session: after a fetch (renew) or never (close).
+  const endSession = (): void => {
+    session?.close();
+    session = undefined;
+  };
   return {
     listTree,
     async readFileAt(rev, path) {
@@ -139,14 +144,8 @@ export function createBatchReader(repo: string): BatchReader {
     readBlobBytes,
     resolveCommit: async (rev) => (await open().info(`${rev}^{commit}`))?.object,
     openBlobStream: (object): BlobStream => open().stream(object, { type: "blob" }),
-    renew() {
-      session?.close();
-      session = undefined;
-    },
-    close() {
-      session?.close();
-      session = undefined;
-    },
+    renew: endSession,
+    close: endSession,
   };
 }
 

@@ -1,8 +1,6 @@
-import { spawn } from "node:child_process";
 import type { Readable } from "node:stream";
 import { SkiffError } from "../errors/index.js";
-import { gitEnvironment } from "./run-git.js";
-import { traceProcess } from "../process/index.js";
+import { spawnGit } from "./spawn-git.js";
 
 export interface BlobStream {
   /** The blob's bytes. */
@@ -15,27 +13,14 @@ export interface BlobStream {
 
 /** Streams a blob's bytes out of `repo` without holding them in memory. */
 export function openBlobStream(repo: string, object: string): BlobStream {
-  const startedAt = Date.now();
-  const child = spawn("git", ["cat-file", "blob", object], {
-    cwd: repo,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: gitEnvironment(),
+  const git = spawnGit(["cat-file", "blob", object], { cwd: repo, collectStdout: false });
+  git.child.stdin.end();
+  const done = git.done.then(({ exitCode, signal, stderr }) => {
+    if (exitCode === 0) return;
+    throw new SkiffError(
+      "ERR_SKIFF_GIT",
+      `git cat-file blob ${object} failed: ${stderr.trim() || (signal ?? `exit ${exitCode}`)}`,
+    );
   });
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = new Promise<void>((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      traceProcess("git", ["cat-file", "blob", object], startedAt, Date.now() - startedAt);
-      if (code === 0) resolve();
-      else
-        reject(
-          new SkiffError(
-            "ERR_SKIFF_GIT",
-            `git cat-file blob ${object} failed: ${stderr.trim() || (signal ?? `exit ${code}`)}`,
-          ),
-        );
-    });
-  });
-  return { stream: child.stdout, done, cancel: () => child.kill("SIGKILL") };
+  return { stream: git.child.stdout, done, cancel: () => git.child.kill("SIGKILL") };
 }

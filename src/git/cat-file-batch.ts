@@ -1,8 +1,6 @@
-import { spawn } from "node:child_process";
 import { PassThrough } from "node:stream";
 import { SkiffError } from "../errors/index.js";
-import { traceProcess } from "../process/index.js";
-import { gitEnvironment } from "./run-git.js";
+import { spawnGit } from "./spawn-git.js";
 import type { BlobStream } from "./blob-stream.js";
 import { createBatchParser, type BatchReply, type Expected, type ObjectHeader } from "./cat-file-parser.js";
 
@@ -26,15 +24,8 @@ export interface CatFileSession {
 }
 
 export function openCatFile(repo: string): CatFileSession {
-  const startedAt = Date.now();
   // --batch-command: info (header only) and contents on demand, flushed after each command.
-  const args = ["cat-file", "--batch-command"];
-  const child = spawn("git", args, {
-    cwd: repo,
-    stdio: ["pipe", "pipe", "pipe"],
-    env: gitEnvironment(),
-  });
-  let stderr = "";
+  const { child, done } = spawnGit(["cat-file", "--batch-command"], { cwd: repo, collectStdout: false });
   let closed = false;
   let failure: SkiffError | undefined;
   const parser = createBatchParser({
@@ -48,13 +39,13 @@ export function openCatFile(repo: string): CatFileSession {
     parser.failAll(failure);
   };
   child.stdout.on("data", (chunk: Buffer) => parser.push(chunk));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdin.on("error", () => undefined); // a dead git is reported through close
-  child.on("error", (error) => fail(error.message));
-  child.on("close", (code, signal) => {
-    traceProcess("git", args, startedAt, Date.now() - startedAt);
-    fail(stderr.trim() || (code === 0 && signal === null ? "git exited" : (signal ?? `exit ${code}`)));
-  });
+  done.then(
+    ({ exitCode, signal, stderr }) =>
+      fail(
+        stderr.trim() || (exitCode === 0 && signal === null ? "git exited" : (signal ?? `exit ${exitCode}`)),
+      ),
+    (error: Error) => fail(error.message),
+  );
   const ask = (command: string, reply: BatchReply): void => {
     if (failure) return reply.fail(failure);
     // One command per line: a name with a line break would be a second command.

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from "node:fs";
-import { cp, mkdir, writeFile } from "node:fs/promises";
+import { cp } from "node:fs/promises";
 import { join } from "node:path";
-import { quoteConfigValue } from "./config-value.js";
+import { writeGitDir } from "./git-dir.js";
 import { git } from "./run-git.js";
 
 /**
@@ -26,22 +26,19 @@ export async function checkoutCommit(
     return;
   }
   const target = join(dest, ".git");
-  await mkdir(join(target, "objects", "info"), { recursive: true });
-  await mkdir(join(target, "refs", "heads"), { recursive: true });
-  await writeFile(join(target, "objects", "info", "alternates"), `${join(gitDir, "objects")}\n`);
+  await writeGitDir({
+    dir: target,
+    bare: false,
+    alternates: [join(gitDir, "objects")],
+    head: commit,
+    origin: source.repo,
+  });
   // Tags and branches come along as they are stored: loose ref files and packed-refs.
   const tags = join(gitDir, "refs", "tags");
   if (existsSync(tags)) await cp(tags, join(target, "refs", "tags"), { recursive: true });
-  else await mkdir(join(target, "refs", "tags"));
   for (const file of ["packed-refs", "shallow"]) {
     if (existsSync(join(gitDir, file))) await cp(join(gitDir, file), join(target, file));
   }
-  await writeFile(
-    join(target, "config"),
-    "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n" +
-      `[remote "origin"]\n\turl = ${quoteConfigValue(source.repo)}\n`,
-  );
-  await writeFile(join(target, "HEAD"), `${commit}\n`);
   // Writes the index and the work tree (attributes and filters apply, as in a checkout).
   await git(["read-tree", "--reset", "-u", commit], { cwd: dest });
 }

@@ -1,7 +1,7 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { git } from "./run-git.js";
-import { quoteConfigValue } from "./config-value.js";
+import { writeGitDir } from "./git-dir.js";
 
 /** Sets one key in a repository's own config (e.g. core.hooksPath of a hosted app repository). */
 export async function setRepoConfig(repo: string, key: string, value: string): Promise<void> {
@@ -56,15 +56,13 @@ export interface ObjectViewOptions {
  * less on every push's critical path. The commit is the one git just received, so it exists.
  */
 export async function createObjectView(options: ObjectViewOptions): Promise<void> {
-  const { dest } = options;
-  await mkdir(join(dest, "objects", "info"), { recursive: true });
-  await mkdir(join(dest, "refs", "heads"), { recursive: true });
-  await mkdir(join(dest, "refs", "tags"));
-  await writeFile(join(dest, "objects", "info", "alternates"), options.objectDirs.join("\n") + "\n");
-  // The build records where its source came from: the app's URL, not this temporary path.
-  const origin =
-    options.origin === undefined ? "" : `[remote "origin"]\n\turl = ${quoteConfigValue(options.origin)}\n`;
-  await writeFile(join(dest, "config"), `[core]\n\trepositoryformatversion = 0\n\tbare = true\n${origin}`);
-  await writeFile(join(dest, "refs", "heads", "main"), `${options.commit}\n`);
-  await writeFile(join(dest, "HEAD"), "ref: refs/heads/main\n");
+  await writeGitDir({
+    dir: options.dest,
+    bare: true,
+    alternates: options.objectDirs,
+    head: "ref: refs/heads/main",
+    // The build records where its source came from: the app's URL, not this temporary path.
+    ...(options.origin === undefined ? {} : { origin: options.origin }),
+  });
+  await writeFile(join(options.dest, "refs", "heads", "main"), `${options.commit}\n`);
 }

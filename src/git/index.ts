@@ -31,11 +31,11 @@ export {
 export { hashFiles, writeTreeWithChanges, commitTree, type TreeChange } from "./objects.js";
 export { inspectLocalRepository, borrowObjects, type LocalRepository } from "./borrow-objects.js";
 export { createQuarantine, migrateQuarantine, removeQuarantine, type Quarantine } from "./quarantine.js";
-export { updateRefLocked, type LockedRefUpdate, type RefUpdateOutcome } from "./ref-transaction.js";
+export { updateRefLocked } from "./ref-transaction.js";
 export { fetchBranchIfExists } from "./fetch-if-exists.js";
 export { openBlobStream, type BlobStream } from "./blob-stream.js";
-export { readBlobBytes } from "./read-blob.js";
-export { openCatFile, type CatFileSession, type ObjectHeader, type Expected } from "./cat-file-batch.js";
+export { spawnGit } from "./spawn-git.js";
+export { openCatFile, type CatFileSession } from "./cat-file-batch.js";
 export { createProcessReader, type ObjectReader } from "./object-reader.js";
 export { createBatchReader, type BatchReader } from "./batch-reader.js";
 export { countCommitsTouching, commitTime } from "./history.js";

@@ -29,7 +29,6 @@ export interface FetchBranchOptions {
   signal?: AbortSignal;
 }
 
-/** Fetches one branch into `ref` (forced: the remote may have been rewound) and returns the fetched commit. */
 /**
  * The fetch of fetchBranch without the rev-parse after it: for a caller that reads the fetched ref
  * through a session of its own (the agent's cat-file batch), one process fewer per fetch.
@@ -45,6 +44,7 @@ export async function fetchRef(options: FetchBranchOptions): Promise<void> {
   await git(args, { cwd: options.repo, signal: options.signal, env: remote.env });
 }
 
+/** Fetches one branch into `ref` (forced: the remote may have been rewound) and returns the fetched commit. */
 export async function fetchBranch(options: FetchBranchOptions): Promise<string> {
   await fetchRef(options);
   return (

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { Context } from "hono";
-import { appExists, appsDir, isValidAppName } from "./apps.js";
+import { appExists, appRepoPath, appsDir, isValidAppName } from "./apps.js";
 import { checkAccess, type AccessNeed } from "./basic-auth.js";
 import { runCgi } from "./cgi.js";
 import { serveUploadPack } from "./upload-pack.js";
@@ -61,14 +61,14 @@ export async function serveGit(c: GitContext, options: GitHttpOptions): Promise<
   if (target.need === "read") {
     const repoPath = `/${target.repo}.git`;
     const served = serveUploadPack({
-      dir: isDeploy ? join(options.data, "deploy.git") : join(appsDir(options.data), `${target.repo}.git`),
+      dir: isDeploy ? join(options.data, "deploy.git") : appRepoPath(options.data, target.repo),
       path: target.pathInfo.slice(repoPath.length),
       method: c.req.method,
       service: url.searchParams.get("service"),
       body: hasBody ? (incoming ?? bodyOf(c)) : undefined,
       contentEncoding: c.req.header("content-encoding"),
       gitProtocol: c.req.header("git-protocol"),
-      env: isDeploy ? STORED_PACKS : {},
+      config: isDeploy ? STORED_PACKS : [],
       signal: c.req.raw.signal,
     });
     if (served) return served;
@@ -96,7 +96,6 @@ export async function serveGit(c: GitContext, options: GitHttpOptions): Promise<
       SKIFF_APP: target.repo,
       ...hookAddress(options.hookUrl),
       SKIFF_HOOK_SECRET: options.hookSecret,
-      ...(isDeploy ? STORED_PACKS : {}),
     },
   });
 }
@@ -105,7 +104,7 @@ export async function serveGit(c: GitContext, options: GitHttpOptions): Promise<
  * The deployment repository holds gzipped artifacts: deflating them again for a follower's fetch
  * costs ≈ 10 ms per release for no smaller transfer, so its packs are sent stored (docs/decisions.md).
  */
-const STORED_PACKS = { GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "pack.compression", GIT_CONFIG_VALUE_0: "0" };
+const STORED_PACKS = ["pack.compression=0"];
 
 /** The hook connects with bash's /dev/tcp: host (no IPv6 brackets), port and path apart. */
 function hookAddress(hookUrl: string): Record<string, string> {

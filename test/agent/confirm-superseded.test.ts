@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { confirmUnlessSuperseded } from "../../src/agent/confirm-superseded.js";
 import type { SeenPointer } from "../../src/agent/swap-pointer-watch.js";
 import { HealthSchema } from "../../src/config/index.js";
@@ -9,6 +10,7 @@ import type { Instance } from "../../src/drivers/index.js";
 import { SkiffError } from "../../src/errors/index.js";
 import { freePort, waitForBody } from "../support/http.js";
 import { FIXTURES } from "../support/paths.js";
+import { instanceAt } from "./instance-at.js";
 
 let child: ChildProcess;
 let instance: Instance;
@@ -20,16 +22,7 @@ before(async () => {
     stdio: "ignore",
   });
   await waitForBody(`http://127.0.0.1:${port}/`, "hello", 5000);
-  instance = {
-    id: "hello-1",
-    driver: "unix",
-    app: "hello",
-    release: 1,
-    address: { host: "127.0.0.1", port },
-    handle: {},
-    logPath: "/dev/null",
-    startedAt: new Date().toISOString(),
-  };
+  instance = instanceAt(port, "hello");
 });
 
 after(() => child.kill("SIGKILL"));
@@ -44,7 +37,14 @@ function confirm(windowMs: number, seen: () => SeenPointer | undefined) {
       isStopped: () => false,
       stoppedError: () => new SkiffError("ERR_SKIFF_APP_STOPPED", "stopped"),
     },
-    { seen, open: () => () => undefined },
+    {
+      seen,
+      open: () => () => undefined,
+      wait: (ms) => sleep(ms),
+      // The window's own pointer check says nothing new and comes too late to matter.
+      read: () => Promise.resolve(1),
+      checkEveryMs: 60_000,
+    },
   );
 }
 
@@ -90,9 +90,15 @@ test("the window sleeps through the watch's wait, so news wakes it before its ne
         waits.push(ms);
         return new Promise<void>((resolve) => (wake = resolve));
       },
+      read: () => Promise.resolve(1),
+      checkEveryMs: 60_000,
     },
   );
-  while (waits.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  const deadline = Date.now() + 5000;
+  while (waits.length === 0) {
+    if (Date.now() > deadline) assert.fail("the window never slept through the watch's wait");
+    await sleep(5);
+  }
   latest.seen = { release: 2, fetchedAt: Date.now() };
   wake();
   const result = await outcome;

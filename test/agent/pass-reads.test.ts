@@ -1,21 +1,12 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { startAgent } from "../../src/agent/index.js";
 import { httpGet, waitForBody } from "../support/http.js";
 import { skiffOk } from "../support/run-skiff.js";
 import { tempDir } from "../support/temp.js";
+import { tracedGitProcesses } from "../support/trace.js";
 import { agentOnce, instanceOf, makeDeployHost, storeNextRelease } from "./deploy-host.js";
-
-/** The git processes a SKIFF_TRACE_PROCESSES file recorded, by command line. */
-function gitProcesses(trace: string): string[] {
-  return readFileSync(trace, "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => (JSON.parse(line) as { what: string }).what)
-    .filter((what) => what.startsWith("git "));
-}
 
 test("one pass of the agent reads the deployment repository through one cat-file session", async () => {
   const host = await makeDeployHost();
@@ -30,7 +21,7 @@ test("one pass of the agent reads the deployment repository through one cat-file
   assert.equal(instanceOf(host)?.release, 2);
   // A local repository: its main read and copied into the mirror (no fetch: the mirror borrows its
   // objects), then one session for the commit, pointers, manifest, tree and release files.
-  const git = gitProcesses(trace);
+  const git = tracedGitProcesses(trace);
   assert.equal(git.filter((what) => / fetch /.test(what)).length, 0, git.join("\n"));
   assert.equal(
     git.filter((what) => what.startsWith("git cat-file --batch-command")).length,

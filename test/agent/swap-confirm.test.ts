@@ -1,16 +1,15 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { once } from "node:events";
 import { join } from "node:path";
 import { test } from "node:test";
 import { watchConfirmation } from "../../src/agent/swap-confirm.js";
 import { HealthSchema } from "../../src/config/index.js";
-import type { Instance } from "../../src/drivers/index.js";
 import { SkiffError } from "../../src/errors/index.js";
 import { freePort, waitForBody } from "../support/http.js";
 import { FIXTURES } from "../support/paths.js";
+import { startHttpBackend } from "../proxy/backends.js";
+import { instanceAt } from "./instance-at.js";
 
 test("a crash inside the confirmation window is noticed within ~50 ms, not at the next probe", async () => {
   const port = await freePort();
@@ -22,16 +21,7 @@ test("a crash inside the confirmation window is noticed within ~50 ms, not at th
   const exited = once(child, "exit").then(() => (exitedAt = Date.now()));
   try {
     await waitForBody(`http://127.0.0.1:${port}/`, "hello", 5000);
-    const instance: Instance = {
-      id: "crash-1",
-      driver: "unix",
-      app: "crash",
-      release: 1,
-      address: { host: "127.0.0.1", port },
-      handle: {},
-      logPath: "/dev/null",
-      startedAt: new Date().toISOString(),
-    };
+    const instance = instanceAt(port, "crash");
     const outcome = await watchConfirmation({
       instance,
       // Probes 5 s apart: only the inspect between probes can notice the crash quickly.
@@ -54,26 +44,14 @@ test("a crash inside the confirmation window is noticed within ~50 ms, not at th
 });
 
 test("the window asks for the followed pointer as often as it is told to, not every second", async () => {
-  const server = createServer((_req, res) => res.end("hello\n"));
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  const instance: Instance = {
-    id: "steady-1",
-    driver: "unix",
-    app: "steady",
-    release: 1,
-    address: { host: "127.0.0.1", port },
-    handle: {},
-    logPath: "/dev/null",
-    startedAt: new Date().toISOString(),
-  };
+  const backend = await startHttpBackend("hello");
+  const instance = instanceAt(backend.address.port, "steady");
   const asked = async (pointerCheckMs: number | undefined): Promise<number> => {
     let reads = 0;
     const outcome = await watchConfirmation({
       instance,
       health: HealthSchema.parse({ http: "/", interval: "100ms", timeout: "1s" }),
-      windowMs: 1500,
+      windowMs: 2500,
       inspect: () => Promise.resolve("running"),
       readPointer: () => {
         reads += 1;
@@ -91,6 +69,6 @@ test("the window asks for the followed pointer as often as it is told to, not ev
     // An agent polling every 30 s: its window relies on triggers, and reads nothing of its own.
     assert.equal(await asked(30_000), 0);
   } finally {
-    server.close();
+    await backend.close();
   }
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { startAgent } from "../../src/agent/index.js";
 import { httpGetFresh, waitForBody } from "../support/http.js";
 import { skiffOk } from "../support/run-skiff.js";
@@ -25,7 +26,7 @@ test("a polling agent whose confirmation window saw a newer release starts the n
   }
 });
 
-test("a signed trigger's word of a newer current ends the confirmation window; only the repository decides what deploys", async () => {
+test("an hourly-polling agent's window waits for news; a signed trigger's word ends it, and only the repository decides what deploys", async () => {
   const host = await makeSwapHost();
   assert.equal(await storeRelease(host, { version: "v1", confirm: "30s" }), 1);
   const agent = await startAgent({ repo: host.repo, data: host.data, pollMs: 3_600_000 });
@@ -35,22 +36,27 @@ test("a signed trigger's word of a newer current ends the confirmation window; o
     assert.equal(await storeRelease(host, { version: "v2", confirm: "30s" }), 2);
     agent.trigger("test");
     assert.equal(await waitForBody(host.url, "v2", 20_000, { fresh: true }), "v2 hello\n");
-    // Release 2 is in its 30 s window. The claim names release 3, which the repository does not have.
-    agent.trigger("signed trigger for hello", { app: host.app, release: 3 });
-    const ended = await waitFor("the window to end", () =>
-      readEvents(host.data).find((e) => e.type === "confirm.ended_early" && e.release === 2),
-    );
-    assert.match(ended.message, /release 3 became current/);
+    // Release 2 is in its 30 s window. Release 3 is stored without a trigger: an agent that polls
+    // hourly does not fetch once a second during the window, so nothing ends it.
+    assert.equal(await storeRelease(host, { version: "v3", confirm: "1s" }), 3);
+    await sleep(2500);
+    const endedEarly = () =>
+      readEvents(host.data).find((e) => e.type === "confirm.ended_early" && e.release === 2);
+    assert.equal(endedEarly(), undefined);
+    assert.equal((await httpGetFresh(host.url)).body, "v2 hello\n");
+    // The claim names release 4, which the repository does not have: it ends the window at once.
+    agent.trigger("signed trigger for hello", { app: host.app, release: 4 });
+    const ended = await waitFor("the window to end", endedEarly);
+    assert.match(ended.message, /release 4 became current/);
     await waitFor("release 1 to be stopped", () =>
       readEvents(host.data).find((e) => e.type === "instance.stopped" && e.release === 1),
     );
-    // The fetch says current is 2: nothing else deploys, and 2 serves on.
-    const pass = await agent.reconcileNow();
-    assert.deepEqual(
-      pass.actions.map((a) => a.kind),
-      [],
+    // The trigger's fetch says current is 3: release 3 deploys, release 4 never does.
+    assert.equal(await waitForBody(host.url, "v3", 20_000, { fresh: true }), "v3 hello\n");
+    assert.equal(
+      readEvents(host.data).find((e) => e.type === "deploy.started" && e.release === 4),
+      undefined,
     );
-    assert.equal((await httpGetFresh(host.url)).body, "v2 hello\n");
   } finally {
     await agent.stop();
     await skiffOk(["stop", host.app, "--data", host.data]);

@@ -8,6 +8,7 @@ import { checkoutCommit } from "../../src/git/index.js";
 import { gitSync } from "../support/app-repo.js";
 import { REPO_ROOT } from "../support/paths.js";
 import { tempDir } from "../support/temp.js";
+import { tracedGitProcesses } from "../support/trace.js";
 
 /** A work tree with two commits, the first tagged v1.0, and uncommitted changes on top. */
 function workTree(root: string): { dir: string; first: string; second: string } {
@@ -69,7 +70,7 @@ test("a checkout of a bare repository takes one git process", () => {
   );
   assertCheckoutOf(dest, second, "two");
   assert.equal(gitSync(dest, ["describe", "--tags"]), `v1.0-1-g${second.slice(0, 7)}`);
-  const processes = readFileSync(trace, "utf8").trim().split("\n");
+  const processes = tracedGitProcesses(trace);
   assert.equal(processes.length, 1, processes.join("\n"));
 });
 

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { isSameProcess } from "../../src/process/index.js";
 import { FIXTURES, REPO_ROOT } from "../support/paths.js";
+import { GUARD_ENV } from "../support/leak-guard.js";
 import { tempDir } from "../support/temp.js";
 
 const GUARD = join(REPO_ROOT, "dist", "test", "support", "leak-guard.js");
@@ -44,4 +45,8 @@ test("a test file that stops its processes and removes its temp files passes", (
   const run = runGuarded("clean.test.mjs");
   assert.equal(run.code, 0, run.output);
   assert.doesNotMatch(run.output, /leak guard/);
+});
+
+test("this suite itself runs under the guard (scripts/run-tests.mjs imports it)", () => {
+  assert.ok(process.env[GUARD_ENV], "run the tests with node scripts/run-tests.mjs (npm test)");
 });

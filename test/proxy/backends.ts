@@ -1,6 +1,7 @@
-import { createServer as createHttpServer, request as httpRequest } from "node:http";
+import { createServer as createHttpServer } from "node:http";
 import { createServer, connect, type Server, type Socket } from "node:net";
 import type { Address } from "../../src/proxy/index.js";
+import { httpGetFresh } from "../support/http.js";
 
 export interface Backend {
   address: Address;
@@ -111,17 +112,6 @@ export async function connectRaw(address: Address): Promise<RawClient> {
 }
 
 /** GET over a new connection (fetch would reuse a kept-alive one, which stays on the old backend). */
-export function getFresh(url: string, timeoutMs = 3000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { agent: false, timeout: timeoutMs }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (body += chunk));
-      res.on("end", () => resolve(body));
-      res.on("error", reject);
-    });
-    req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs}ms`)));
-    req.on("error", reject);
-    req.end();
-  });
+export async function getFresh(url: string, timeoutMs = 3000): Promise<string> {
+  return (await httpGetFresh(url, timeoutMs)).body;
 }

@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import { gitSync, writeFixture, commitAll } from "../support/app-repo.js";
 import { skiffOk } from "../support/run-skiff.js";
 import { tempDir } from "../support/temp.js";
-import { gitPush, makeServedApp, serverSandbox } from "./server-harness.js";
+import { createReadOnlyToken, gitPush, makeServedApp, serverSandbox } from "./server-harness.js";
 
 function refOf(repo: string, ref: string): string | undefined {
   if (!existsSync(repo)) return undefined;
@@ -50,16 +50,7 @@ describe("skiff server tokens", () => {
     const { dir } = await makeServedApp(join(root, "app"), "hello", "v1");
     assert.equal((await gitPush(dir, server.gitUrl("hello"))).code, 0);
     const pushed = gitSync(dir, ["rev-parse", "HEAD"]);
-    const created = await skiffOk([
-      "server",
-      "token",
-      "create",
-      "--data",
-      server.data,
-      "--read-only",
-      "--json",
-    ]);
-    const readOnly = (JSON.parse(created.stdout) as { token: string }).token;
+    const readOnly = await createReadOnlyToken(server.data);
     gitSync(root, ["clone", "--quiet", server.gitUrl("hello", readOnly), "clone"]);
     assert.equal(gitSync(join(root, "clone"), ["rev-parse", "HEAD"]), pushed);
     writeFixture(dir, "serve", "v2");

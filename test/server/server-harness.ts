@@ -7,6 +7,7 @@ import { stopApp } from "../../src/agent/index.js";
 import { defaultSkiffYml, makeAppRepo } from "../support/app-repo.js";
 import { freePort } from "../support/http.js";
 import { SKIFF_BIN } from "../support/paths.js";
+import { skiffOk } from "../support/run-skiff.js";
 
 export interface RunningServer {
   url: string;
@@ -20,7 +21,8 @@ export interface RunningServer {
 export interface ServerSandbox {
   /** A temp dir for this test: the server's data and the app repositories. */
   root: string;
-  start(extraArgs?: readonly string[]): Promise<RunningServer>;
+  /** `env`: added to the server's environment (e.g. SKIFF_TRACE_PROCESSES). */
+  start(extraArgs?: readonly string[], env?: NodeJS.ProcessEnv): Promise<RunningServer>;
 }
 
 /**
@@ -36,8 +38,8 @@ export function serverSandbox(): ServerSandbox {
   });
   return {
     root,
-    start: async (extraArgs = []) => {
-      const server = await startSkiffServer(join(root, `data-${servers.length}`), extraArgs);
+    start: async (extraArgs = [], env = {}) => {
+      const server = await startSkiffServer(join(root, `data-${servers.length}`), extraArgs, env);
       servers.push(server);
       return server;
     },
@@ -45,11 +47,15 @@ export function serverSandbox(): ServerSandbox {
 }
 
 /** Starts the real `skiff server` CLI on a free port. */
-async function startSkiffServer(data: string, extraArgs: readonly string[]): Promise<RunningServer> {
+async function startSkiffServer(
+  data: string,
+  extraArgs: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<RunningServer> {
   const child = spawn(
     process.execPath,
     [SKIFF_BIN, "server", "--data", data, "--listen", "127.0.0.1:0", "--json", "--poll", "1h", ...extraArgs],
-    { env: { ...process.env, SKIFF_LOG_LEVEL: "silent" }, stdio: ["ignore", "pipe", "pipe"] },
+    { env: { ...process.env, SKIFF_LOG_LEVEL: "silent", ...env }, stdio: ["ignore", "pipe", "pipe"] },
   );
   const started = await readStartup(child, 15_000);
   const stop = async (): Promise<void> => {
@@ -114,6 +120,12 @@ export async function makeServedApp(
   if (test !== undefined) yml = yml.replace(/ {2}test: .*/, `  test: ${test}`);
   makeAppRepo(dir, { app, version, skiffYml: yml });
   return { dir, port };
+}
+
+/** A new read-only token of the server in `data` (skiff server token create --read-only). */
+export async function createReadOnlyToken(data: string): Promise<string> {
+  const created = await skiffOk(["server", "token", "create", "--data", data, "--read-only", "--json"]);
+  return (JSON.parse(created.stdout) as { token: string }).token;
 }
 
 export interface PushRun {

@@ -1,14 +1,16 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
-import { skiffOk } from "../support/run-skiff.js";
-import { gitPush, makeServedApp, serverSandbox, type RunningServer } from "./server-harness.js";
-
-function git(cwd: string, args: string[]): string {
-  return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
-}
+import { gitSync as git } from "../support/app-repo.js";
+import { tracedGitProcesses } from "../support/trace.js";
+import {
+  createReadOnlyToken,
+  gitPush,
+  makeServedApp,
+  serverSandbox,
+  type RunningServer,
+} from "./server-harness.js";
 
 /** One pkt-line: its length in four hex digits (itself included), then the payload. */
 function pkt(line: string): string {
@@ -19,24 +21,19 @@ describe("fetching from skiff server (upload-pack answered directly)", () => {
   const sandbox = serverSandbox();
   let server: RunningServer;
   let deployUrl: string;
+  let basicAuth: { authorization: string };
   let main: string;
+  let trace: string;
 
   before(async () => {
-    server = await sandbox.start();
+    trace = join(sandbox.root, "trace.jsonl");
+    server = await sandbox.start([], { SKIFF_TRACE_PROCESSES: trace });
     const { dir } = await makeServedApp(join(sandbox.root, "app"), "hello", "v1");
     const push = await gitPush(dir, server.gitUrl("hello"));
     assert.equal(push.code, 0, push.stderr);
-    const created = await skiffOk([
-      "server",
-      "token",
-      "create",
-      "--data",
-      server.data,
-      "--read-only",
-      "--json",
-    ]);
-    const readOnly = (JSON.parse(created.stdout) as { token: string }).token;
-    deployUrl = server.url.replace("http://", `http://git:${readOnly}@`) + "/deploy.git";
+    const readOnly = await createReadOnlyToken(server.data);
+    deployUrl = server.gitUrl("deploy", readOnly);
+    basicAuth = { authorization: `Basic ${Buffer.from(`git:${readOnly}`).toString("base64")}` };
     main = git(join(server.data, "deploy.git"), ["rev-parse", "main"]);
   });
 
@@ -47,6 +44,15 @@ describe("fetching from skiff server (upload-pack answered directly)", () => {
       assert.equal(git(dest, ["rev-parse", "main"]), main);
       assert.equal(git(dest, ["fsck", "--no-progress"]), "");
     }
+    // Answered by upload-pack run by the server itself (through git http-backend it would not be
+    // traced), the deployment repository's packs sent stored.
+    const deploy = join(server.data, "deploy.git");
+    const served = tracedGitProcesses(trace).filter((what) => what.includes(deploy));
+    assert.ok(
+      served.includes(`git -c pack.compression=0 upload-pack --stateless-rpc --advertise-refs ${deploy}`),
+      served.join("\n"),
+    );
+    assert.ok(served.includes(`git -c pack.compression=0 upload-pack --stateless-rpc ${deploy}`));
     assert.match(
       git(sandbox.root, ["-c", "protocol.version=2", "ls-remote", deployUrl]),
       new RegExp(`^${main}\\s+HEAD`),
@@ -55,11 +61,10 @@ describe("fetching from skiff server (upload-pack answered directly)", () => {
 
   it("answers a gzip-compressed negotiation (as git sends a large one) with the pack", async () => {
     const request = `${pkt(`want ${main} side-band-64k\n`)}0000${pkt("done\n")}`;
-    const [user, password] = [new URL(deployUrl).username, new URL(deployUrl).password];
     const response = await fetch(`${server.url}/deploy.git/git-upload-pack`, {
       method: "POST",
       headers: {
-        authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`,
+        ...basicAuth,
         "content-type": "application/x-git-upload-pack-request",
         "content-encoding": "gzip",
       },
@@ -74,9 +79,9 @@ describe("fetching from skiff server (upload-pack answered directly)", () => {
 
   it("refuses a read without a token; the advertisement starts with the service line", async () => {
     assert.equal((await fetch(`${server.url}/deploy.git/info/refs?service=git-upload-pack`)).status, 401);
-    const [user, password] = [new URL(deployUrl).username, new URL(deployUrl).password];
-    const auth = { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` };
-    const refs = await fetch(`${server.url}/deploy.git/info/refs?service=git-upload-pack`, { headers: auth });
+    const refs = await fetch(`${server.url}/deploy.git/info/refs?service=git-upload-pack`, {
+      headers: basicAuth,
+    });
     assert.equal(refs.status, 200);
     assert.equal(refs.headers.get("content-type"), "application/x-git-upload-pack-advertisement");
     assert.match(await refs.text(), /^001e# service=git-upload-pack\n0000/);

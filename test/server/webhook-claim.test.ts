@@ -35,7 +35,8 @@ function routes(): {
 test("a signed trigger that names the release it made current passes that word on to the agent", async () => {
   const { calls, post } = routes();
   const time = new Date().toISOString();
-  assert.equal(await post({ app: "hello", release: 4, current: 4, time }), 202);
+  // The word is about `current`, whatever `release` the trigger names.
+  assert.equal(await post({ app: "hello", release: 5, current: 4, time }), 202);
   assert.deepEqual(calls, [["signed trigger for hello", { app: "hello", release: 4 }]]);
 });
 

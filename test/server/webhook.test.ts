@@ -4,9 +4,8 @@ import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startAgent, type AgentHandle } from "../../src/agent/index.js";
 import { signBody, startWebhookListener, type HttpListener } from "../../src/server/index.js";
-import { skiffOk } from "../support/run-skiff.js";
 import { startCountingGitProxy, type CountingGitProxy } from "./counting-git-proxy.js";
-import { serverSandbox, type RunningServer } from "./server-harness.js";
+import { createReadOnlyToken, serverSandbox, type RunningServer } from "./server-harness.js";
 
 const SECRET = "a-shared-webhook-secret";
 
@@ -46,16 +45,7 @@ describe("webhook triggers for an agent following skiff server", () => {
 
   before(async () => {
     server = await sandbox.start();
-    const created = await skiffOk([
-      "server",
-      "token",
-      "create",
-      "--data",
-      server.data,
-      "--read-only",
-      "--json",
-    ]);
-    const readOnly = (JSON.parse(created.stdout) as { token: string }).token;
+    const readOnly = await createReadOnlyToken(server.data);
     const data = join(sandbox.root, "follower");
     proxy = await startCountingGitProxy(server.url);
     const repo = `${proxy.url.replace("http://", `http://git:${readOnly}@`)}/deploy.git`;
