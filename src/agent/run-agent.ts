@@ -191,6 +191,8 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
       ) {
         runPass("moved").catch(() => undefined); // failures are in status and events
       }
+      // git's maintenance of the mirror waits until the agent has nothing else to do.
+      if (!once) void pass.idle().then(() => (status.running ? pointerWatch.tidy() : undefined));
       return result;
     } catch (error) {
       status.lastError = serializeError(error);
@@ -229,6 +231,7 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
       status.running = false;
       if (timer) clearTimeout(timer);
       await pass.idle();
+      await pointerWatch.tidy();
       pointerWatch.close();
       lock?.release();
       unregisterBootSecrets(options.data, secrets);

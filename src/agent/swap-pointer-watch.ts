@@ -1,4 +1,4 @@
-import { createBatchReader, type BatchReader } from "../git/index.js";
+import { createBatchReader, isRemoteUrl, tidyRepository, type BatchReader } from "../git/index.js";
 import { readPointers, syncMirror } from "../store/index.js";
 import { createNewsWaiters } from "./news-waiters.js";
 
@@ -45,6 +45,12 @@ export interface PointerWatch {
   news(app: string): PointerNews;
   /** What the writer of the deployment repository says it just made current (the embedded server, after a store). */
   tell(app: string, release: number): void;
+  /**
+   * git's automatic maintenance of the mirror, left out of the fetches so a deploy never waits on
+   * it: runs when a fetch brought something since the last run (one at a time); never throws.
+   * The agent calls it once idle, and when it stops.
+   */
+  tidy(): Promise<void>;
   /** Ends the reader's session (the agent stops). */
   close(): void;
 }
@@ -73,21 +79,31 @@ export function createPointerWatch(options: {
   let noted = 0;
   let last: LastSync | undefined;
   const fetched = new Map<string, string | undefined>();
+  // A local repository is followed without a fetch: its mirror borrows the objects, nothing to tidy.
+  const fetches = isRemoteUrl(options.repo);
+  let untidy = false;
+  let tidying: Promise<void> | undefined;
   const fetchNow = (branch: string): Promise<string | undefined> => {
-    const run = queue.then(() =>
-      syncMirror({
+    const run = queue.then(() => {
+      // The session that reads the fetched tip starts while the fetch runs.
+      reader.prepareRenew();
+      return syncMirror({
         url: options.repo,
         mirror: options.mirror,
         branch,
+        autoMaintenance: false,
         // New objects and a moved ref: a new session reads them (and the ref, instead of a rev-parse).
         readRef: (ref) => {
           reader.renew();
           return reader.resolveCommit(ref);
         },
-      }),
-    );
+      });
+    });
     queue = run.then(
-      (commit) => void fetched.set(branch, commit),
+      (commit) => {
+        if (fetches && commit !== fetched.get(branch)) untidy = true;
+        fetched.set(branch, commit);
+      },
       () => undefined,
     );
     last = { branch, noted, commit: run };
@@ -112,6 +128,17 @@ export function createPointerWatch(options: {
       for (const p of pointers) latest.set(p.app, { release: p[options.follow], fetchedAt });
       waiters.wake();
     })().finally(() => (inFlight = undefined)));
+  // Queued like a fetch: git's gc takes the locks a fetch needs. It runs rarely (its thresholds),
+  // and then a trigger waits for it, as it waited when the fetch ran it.
+  const tidy = (): Promise<void> => {
+    if (tidying) return tidying;
+    if (!untidy) return Promise.resolve();
+    untidy = false;
+    const run = queue.then(() => tidyRepository(options.mirror)).catch(() => undefined);
+    queue = run;
+    tidying = run.finally(() => (tidying = undefined));
+    return tidying;
+  };
   const read = async (app: string): Promise<number | undefined> => {
     await fetchAll();
     return latest.get(app)?.release;
@@ -140,6 +167,7 @@ export function createPointerWatch(options: {
       read: () => read(app),
       checkEveryMs: options.checkEveryMs,
     }),
+    tidy,
     close: () => reader.close(),
   };
 }

@@ -9,6 +9,12 @@ import type { TreeEntry } from "./tree.js";
 export interface BatchReader extends ObjectReader {
   /** Ends the session; the next read opens a new one (after a fetch, so refs are read afresh). */
   renew(): void;
+  /**
+   * Starts the session the next renew() hands over, so git's start-up overlaps a fetch instead of
+   * following it. A session that has read nothing yet loads no refs or object lists: it reads what
+   * the fetch wrote as a session started after it would.
+   */
+  prepareRenew(): void;
   /** The commit `rev` names (a ref is read by this session: renew after the ref moved), or undefined. */
   resolveCommit(rev: string): Promise<string | undefined>;
   close(): void;
@@ -33,6 +39,8 @@ function keep<K, V>(map: Map<K, V>, key: K, value: V, limit: number): V {
 
 export function createBatchReader(repo: string): BatchReader {
   let session: CatFileSession | undefined;
+  /** Started by prepareRenew, unread until renew() makes it the session. */
+  let spare: CatFileSession | undefined;
   const listings = new Map<string, Promise<TreeEntry[]>>();
   const trees = new Map<string, Promise<TreeObjectEntry[]>>();
   const roots = new Map<string, Promise<string>>();
@@ -120,10 +128,15 @@ export function createBatchReader(repo: string): BatchReader {
       keep(blobs, object, Buffer.from(bytes), KEEP_OBJECTS);
     return bytes;
   };
-  // The next read opens a new session: after a fetch (renew) or never (close).
+  // The next read opens a new session (or takes the spare): after a fetch (renew) or never (close).
   const endSession = (): void => {
     session?.close();
     session = undefined;
+  };
+  const renew = (): void => {
+    endSession();
+    if (spare?.isOpen() === true) session = spare;
+    spare = undefined;
   };
   return {
     listTree,
@@ -144,8 +157,15 @@ export function createBatchReader(repo: string): BatchReader {
     readBlobBytes,
     resolveCommit: async (rev) => (await open().info(`${rev}^{commit}`))?.object,
     openBlobStream: (object): BlobStream => open().stream(object, { type: "blob" }),
-    renew: endSession,
-    close: endSession,
+    renew,
+    prepareRenew: () => {
+      if (spare?.isOpen() !== true) spare = openCatFile(repo);
+    },
+    close: () => {
+      endSession();
+      spare?.close();
+      spare = undefined;
+    },
   };
 }
 

@@ -25,6 +25,7 @@ export {
   remoteBranchHead,
   fetchBranch,
   pushCommit,
+  tidyRepository,
   type FetchBranchOptions,
   type PushOutcome,
 } from "./remote.js";

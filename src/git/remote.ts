@@ -26,6 +26,11 @@ export interface FetchBranchOptions {
   ref: string;
   /** Fetch only the last `depth` commits (enough to build the next commit on top). */
   depth?: number;
+  /**
+   * False: the fetch returns without running `git maintenance run --auto`, for a caller that runs
+   * it later, off the path a deploy waits on (the agent, once idle: tidyRepository).
+   */
+  autoMaintenance?: boolean;
   signal?: AbortSignal;
 }
 
@@ -38,10 +43,16 @@ export async function fetchRef(options: FetchBranchOptions): Promise<void> {
   // Loose objects stored, not deflated: what a deployment repository holds is gzipped already.
   const args = ["-c", "protocol.version=0", "-c", "core.looseCompression=0", "fetch", "--quiet", "--no-tags"];
   if (options.depth !== undefined) args.push(`--depth=${options.depth}`);
+  if (options.autoMaintenance === false) args.push("--no-auto-maintenance");
   const remote = splitCredentials(options.url);
   // Forced (+): the remote may have been rewound; anti-rollback is the agent's job, not git's.
   args.push("--end-of-options", remote.url, `+refs/heads/${options.branch}:${options.ref}`);
   await git(args, { cwd: options.repo, signal: options.signal, env: remote.env });
+}
+
+/** `git maintenance run --auto`: packs and prunes when git's thresholds say so, else returns at once. */
+export async function tidyRepository(repo: string): Promise<void> {
+  await git(["maintenance", "run", "--auto", "--quiet"], { cwd: repo });
 }
 
 /** Fetches one branch into `ref` (forced: the remote may have been rewound) and returns the fetched commit. */

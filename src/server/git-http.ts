@@ -6,6 +6,7 @@ import type { Context } from "hono";
 import { appExists, appRepoPath, appsDir, isValidAppName } from "./apps.js";
 import { checkAccess, type AccessNeed } from "./basic-auth.js";
 import { runCgi } from "./cgi.js";
+import type { AdvertisementCache } from "./ref-advertisement.js";
 import { serveUploadPack } from "./upload-pack.js";
 
 export interface GitHttpOptions {
@@ -15,6 +16,8 @@ export interface GitHttpOptions {
   hookSecret: string;
   /** Creates an app on its first push (called only for a push token and a valid name). */
   createApp: (app: string) => Promise<void>;
+  /** Ref advertisements kept until the refs change (see ref-advertisement.ts). */
+  advertisements?: AdvertisementCache;
 }
 
 /** What a git smart-HTTP path asks for: which repository, and whether it pushes. */
@@ -70,6 +73,7 @@ export async function serveGit(c: GitContext, options: GitHttpOptions): Promise<
       gitProtocol: c.req.header("git-protocol"),
       config: isDeploy ? STORED_PACKS : [],
       signal: c.req.raw.signal,
+      ...(options.advertisements ? { advertisements: options.advertisements } : {}),
     });
     if (served) return served;
   }
@@ -104,7 +108,7 @@ export async function serveGit(c: GitContext, options: GitHttpOptions): Promise<
  * The deployment repository holds gzipped artifacts: deflating them again for a follower's fetch
  * costs ≈ 10 ms per release for no smaller transfer, so its packs are sent stored (docs/decisions.md).
  */
-const STORED_PACKS = ["pack.compression=0"];
+export const STORED_PACKS = ["pack.compression=0"];
 
 /** The hook connects with bash's /dev/tcp: host (no IPv6 brackets), port and path apart. */
 function hookAddress(hookUrl: string): Record<string, string> {

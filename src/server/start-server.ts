@@ -12,15 +12,18 @@ import { DeployWatch } from "./deploy-watch.js";
 import { createEmbeddedDeploy } from "./embedded-deploy.js";
 import { createEmbeddedStage } from "./embedded-stage.js";
 import { notifyFollowers } from "./follower-trigger.js";
+import { STORED_PACKS } from "./git-http.js";
 import { writeHooks } from "./hook-script.js";
 import { HOOK_PATH } from "./hook-endpoint.js";
 import { listenHttp, parseListen, type HttpListener } from "./listen.js";
 import { createServerMetrics } from "./metrics.js";
 import { PushQueue } from "./push-queue.js";
 import { createPushHandler } from "./receive-push.js";
+import { createAdvertisementCache } from "./ref-advertisement.js";
 import { readOrCreateSecret } from "./secret-file.js";
 import { createServerApp } from "./server-app.js";
 import { createToken, readTokens } from "./tokens.js";
+import { warmAdvertisement } from "./upload-pack.js";
 
 export interface StartServerOptions {
   data: string;
@@ -80,9 +83,14 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
   const bound = { base: "", internal: "" };
   const publicHost = options.publicHost;
   const creating = new Map<string, Promise<string>>();
-  const tellFollowers = (app: string, release: number, current: number | undefined): void =>
+  const advertisements = createAdvertisementCache();
+  const followers = options.followers ?? [];
+  const tellFollowers = (app: string, release: number, current: number | undefined): void => {
+    if (followers.length === 0) return;
+    // What their fetches ask first is made while the triggers travel (protocol v0, as agents fetch).
+    warmAdvertisement({ dir: deployRepo, gitProtocol: undefined, config: STORED_PACKS }, advertisements);
     notifyFollowers({
-      followers: options.followers ?? [],
+      followers,
       secret: webhookSecret,
       app,
       release,
@@ -90,6 +98,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
       repo: `${bound.base}/deploy.git`,
       onResult: (follower, outcome) => logger.info({ follower, ...outcome }, "follower triggered"),
     });
+  };
   const app = createServerApp({
     logger,
     metrics,
@@ -99,6 +108,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
         return `${bound.internal}${HOOK_PATH}`;
       },
       hookSecret: randomBytes(32).toString("hex"),
+      advertisements,
       createApp: async (name) => {
         const pending = creating.get(name) ?? createApp({ data, name, existingOk: true });
         creating.set(name, pending);

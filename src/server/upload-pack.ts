@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { spawnGit } from "../git/index.js";
+import type { AdvertisementCache, AdvertisementKey } from "./ref-advertisement.js";
 
 export interface UploadPackRequest {
   /** The bare repository served. */
@@ -16,6 +17,8 @@ export interface UploadPackRequest {
   /** `-c name=value` settings for this repository's upload-pack (and the pack-objects it runs). */
   config: readonly string[];
   signal: AbortSignal;
+  /** Advertisements kept until the refs change (the server's); without it each one is made anew. */
+  advertisements?: AdvertisementCache;
 }
 
 const NO_CACHE = {
@@ -23,6 +26,8 @@ const NO_CACHE = {
   pragma: "no-cache",
   "cache-control": "no-cache, max-age=0, must-revalidate",
 };
+
+const NEVER_ABORTED = new AbortController().signal;
 
 /** pkt-line "# service=git-upload-pack\n" and a flush: what a v0/v1 smart-HTTP advertisement starts with. */
 const SERVICE_HEADER = Buffer.from("001e# service=git-upload-pack\n0000");
@@ -43,19 +48,47 @@ export function serveUploadPack(request: UploadPackRequest): Promise<Response> |
 }
 
 async function advertise(request: UploadPackRequest): Promise<Response> {
+  const { advertisements } = request;
+  let advertisement: Buffer;
+  try {
+    advertisement = await (advertisements
+      ? // Kept and shared: one client hanging up does not end what the others wait for.
+        advertisements.get(advertisementKey(request), () =>
+          makeAdvertisement({ ...request, signal: NEVER_ABORTED }),
+        )
+      : makeAdvertisement(request));
+  } catch (error) {
+    return new Response(`${(error as Error).message}\n`, { status: 500 });
+  }
+  return new Response(advertisement, {
+    headers: { "content-type": "application/x-git-upload-pack-advertisement", ...NO_CACHE },
+  });
+}
+
+/** What a fetch's first request would be answered with: made now (after a store) and kept. */
+export function warmAdvertisement(served: ServedRepository, advertisements: AdvertisementCache): void {
+  advertisements.warm(advertisementKey(served), () =>
+    makeAdvertisement({ ...served, signal: NEVER_ABORTED }),
+  );
+}
+
+/** The repository a request reads, and what changes how upload-pack answers it. */
+type ServedRepository = Pick<UploadPackRequest, "dir" | "gitProtocol" | "config">;
+
+function advertisementKey(served: ServedRepository): AdvertisementKey {
+  return { dir: served.dir, variant: `${served.gitProtocol ?? ""}\0${served.config.join("\0")}` };
+}
+
+/** `upload-pack --advertise-refs`, as a smart-HTTP body: v0 and v1 start with the service line. */
+async function makeAdvertisement(request: ServedRepository & { signal: AbortSignal }): Promise<Buffer> {
   const git = startUploadPack(request, ["--advertise-refs"]);
   git.child.stdin.end();
   const { exitCode, stdout, stderr } = await git.done;
-  if (exitCode !== 0) {
-    return new Response(`git upload-pack failed: ${stderr.trim().split("\n").slice(-2).join(" ")}\n`, {
-      status: 500,
-    });
-  }
+  if (exitCode !== 0)
+    throw new Error(`git upload-pack failed: ${stderr.trim().split("\n").slice(-2).join(" ")}`);
   // Protocol v2 starts with its capability advertisement; v0 and v1 with the service line.
   const v2 = /(^|:)version=2(:|$)/.test(request.gitProtocol ?? "");
-  return new Response(v2 ? stdout : Buffer.concat([SERVICE_HEADER, stdout]), {
-    headers: { "content-type": "application/x-git-upload-pack-advertisement", ...NO_CACHE },
-  });
+  return v2 ? stdout : Buffer.concat([SERVICE_HEADER, stdout]);
 }
 
 function answer(request: UploadPackRequest): Response {
@@ -75,7 +108,7 @@ function answer(request: UploadPackRequest): Response {
 }
 
 function startUploadPack(
-  request: UploadPackRequest,
+  request: ServedRepository & { signal: AbortSignal },
   extra: string[],
   options: { collectStdout?: boolean } = {},
 ) {

@@ -24,6 +24,8 @@ export interface SyncMirrorOptions {
   branch?: string;
   /** Reads the fetched ref through the caller's cat-file session instead of a rev-parse. */
   readRef?: (ref: string) => Promise<string | undefined>;
+  /** False: git's automatic maintenance is left to the caller (see FetchBranchOptions). */
+  autoMaintenance?: boolean;
 }
 
 /** Fetches the deployment repository's main into the mirror; returns its commit, or undefined while main does not exist. */
@@ -48,6 +50,7 @@ export async function syncMirror(options: SyncMirrorOptions): Promise<string | u
       ref: `refs/heads/${BRANCH}`,
       signal: options.signal,
       ...(options.readRef ? { readRef: options.readRef } : {}),
+      ...(options.autoMaintenance === false ? { autoMaintenance: false } : {}),
     });
   } catch (error) {
     throw new SkiffError(

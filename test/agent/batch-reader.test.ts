@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -68,6 +69,58 @@ test("a blob stream read to its end or given up leaves the session answering the
     for await (const chunk of missing.stream as AsyncIterable<Buffer>) read += chunk.length;
     assert.equal(read, 0, "the stream of a missing object ends too");
     assert.equal(await batch.readFileAt(commit, "hello/current"), "10\n");
+  } finally {
+    batch.close();
+  }
+});
+
+/** Pids of this process's `git cat-file --batch-command` children. */
+function catFilePids(): string[] {
+  return execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(process.pid)], { encoding: "utf8" })
+    .split("\n")
+    .filter((line) => line.includes("cat-file --batch-command"))
+    .map((line) => line.trim().split(/\s+/)[0]!);
+}
+
+test("a session prepared before a fetch is the one renew hands over, and it reads what the fetch wrote", async () => {
+  const source = tempDir("skiff-batch-src-");
+  gitSync(source, ["init", "--quiet", "--initial-branch=main"]);
+  writeFileSync(join(source, "current"), "1\n");
+  const first = commitAll(source, "one");
+  const mirror = tempDir("skiff-batch-mirror-");
+  gitSync(mirror, ["init", "--quiet", "--bare"]);
+  const fetch = (): string =>
+    gitSync(mirror, [
+      "fetch",
+      "--quiet",
+      "--no-auto-maintenance",
+      source,
+      "+refs/heads/main:refs/heads/main",
+    ]);
+  fetch();
+  const batch = createBatchReader(mirror);
+  try {
+    assert.equal(await batch.resolveCommit("refs/heads/main"), first);
+    // Loose objects (a few) and a kept pack (more than fetch.unpackLimit's 100): both are read.
+    for (const [files, name] of [
+      [3, "loose"],
+      [150, "packed"],
+    ] as const) {
+      batch.prepareRenew();
+      const prepared = catFilePids();
+      assert.equal(prepared.length, 2, "the reading session and the prepared one");
+      for (let i = 0; i < files; i++) writeFileSync(join(source, `${name}-${i}`), `${name} ${i}\n`);
+      writeFileSync(join(source, "current"), `${name}\n`);
+      const next = commitAll(source, name);
+      fetch();
+      batch.renew();
+      assert.equal(await batch.resolveCommit("refs/heads/main"), next, name);
+      assert.equal(await batch.readFileAt(next, "current"), `${name}\n`);
+      assert.equal(await batch.readFileAt(next, `${name}-${files - 1}`), `${name} ${files - 1}\n`);
+      const reading = catFilePids();
+      assert.equal(reading.length, 1, name);
+      assert.ok(prepared.includes(reading[0]!), `${name}: the prepared session answers, no new one started`);
+    }
   } finally {
     batch.close();
   }

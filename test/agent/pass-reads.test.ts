@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { startAgent } from "../../src/agent/index.js";
@@ -51,4 +52,27 @@ test("what was read at one commit is never served for the next: release 2, then 
     await agent.stop();
     await skiffOk(["stop", host.app, "--data", host.data]);
   }
+});
+
+test("a fetched mirror is tidied by git's maintenance after the pass, not inside the fetch a deploy waits on", async () => {
+  const host = await makeDeployHost();
+  assert.equal(await storeNextRelease(host, { version: "v1" }), 1);
+  const trace = join(tempDir("skiff-trace-"), "trace.jsonl");
+  // A URL, not a path: the agent fetches (as a follower over HTTP does) instead of borrowing objects.
+  await skiffOk(["agent", "--repo", `file://${host.repo}`, "--data", host.data, "--once", "--json"], {
+    env: { SKIFF_TRACE_PROCESSES: trace },
+  });
+  assert.equal((await httpGet(host.url)).body, "v1 hello\n");
+  const runs = readFileSync(trace, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { what: string; at: number; ms: number });
+  const fetches = runs.filter((run) => / fetch /.test(run.what));
+  assert.ok(fetches.length > 0, runs.map((run) => run.what).join("\n"));
+  for (const fetch of fetches) assert.match(fetch.what, / --no-auto-maintenance /);
+  const tidy = runs.filter((run) => / maintenance run --auto /.test(run.what));
+  assert.equal(tidy.length, 1, runs.map((run) => run.what).join("\n"));
+  const lastFetchEnd = Math.max(...fetches.map((fetch) => fetch.at + fetch.ms));
+  assert.ok(tidy[0]!.at >= lastFetchEnd, "maintenance ran after the fetches, not during them");
+  await skiffOk(["stop", host.app, "--data", host.data]);
 });

@@ -6,7 +6,9 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isSignatureValid } from "../../src/server/index.js";
-import { gitPush, makeServedApp, serverSandbox } from "./server-harness.js";
+import { gitSync } from "../support/app-repo.js";
+import { tracedGitProcesses } from "../support/trace.js";
+import { createReadOnlyToken, gitPush, makeServedApp, serverSandbox } from "./server-harness.js";
 
 interface Recorded {
   path: string;
@@ -36,7 +38,10 @@ describe("followers", () => {
     const secretFile = join(sandbox.root, "follower-secret");
     writeFileSync(secretFile, "follower-secret\n");
     const followerUrl = `http://127.0.0.1:${(follower.address() as AddressInfo).port}`;
-    const server = await sandbox.start(["--follower", followerUrl, "--webhook-secret-file", secretFile]);
+    const trace = join(sandbox.root, "trace.jsonl");
+    const server = await sandbox.start(["--follower", followerUrl, "--webhook-secret-file", secretFile], {
+      SKIFF_TRACE_PROCESSES: trace,
+    });
     const { dir } = await makeServedApp(join(sandbox.root, "app"), "hello", "v1");
     const push = await gitPush(dir, server.gitUrl("hello"));
     assert.equal(push.code, 0, push.stderr);
@@ -59,5 +64,18 @@ describe("followers", () => {
     assert.equal(body.current, 1);
     assert.equal(body.repo, `${server.url}/deploy.git`);
     assert.ok(Math.abs(Date.parse(body.time) - Date.now()) < 60_000);
+    // What a follower's fetch asks first was made as it was told, and is answered as kept.
+    const deploy = join(server.data, "deploy.git");
+    const advertised = (): number =>
+      tracedGitProcesses(trace).filter((what) => what.includes(`--advertise-refs ${deploy}`)).length;
+    while (advertised() === 0 && Date.now() < deadline) await sleep(20);
+    assert.equal(advertised(), 1, "the server made the advertisement when it told its followers");
+    const readOnly = await createReadOnlyToken(server.data);
+    const refs = await fetch(`${server.url}/deploy.git/info/refs?service=git-upload-pack`, {
+      headers: { authorization: `Basic ${Buffer.from(`git:${readOnly}`).toString("base64")}` },
+    });
+    const main = gitSync(deploy, ["rev-parse", "main"]);
+    assert.match(await refs.text(), new RegExp(`${main} refs/heads/main`));
+    assert.equal(advertised(), 1, "the follower's first request was answered without starting git");
   });
 });

@@ -86,4 +86,35 @@ describe("fetching from skiff server (upload-pack answered directly)", () => {
     assert.equal(refs.headers.get("content-type"), "application/x-git-upload-pack-advertisement");
     assert.match(await refs.text(), /^001e# service=git-upload-pack\n0000/);
   });
+
+  it("keeps a ref advertisement until the refs change, whoever changes them", async () => {
+    const deploy = join(server.data, "deploy.git");
+    const advertised = (): number =>
+      tracedGitProcesses(trace).filter((what) => what.includes(`--advertise-refs ${deploy}`)).length;
+    const refs = async (headers: Record<string, string> = {}): Promise<string> => {
+      const response = await fetch(`${server.url}/deploy.git/info/refs?service=git-upload-pack`, {
+        headers: { ...basicAuth, ...headers },
+      });
+      assert.equal(response.status, 200);
+      return response.text();
+    };
+    const first = await refs();
+    const made = advertised();
+    assert.equal(await refs(), first);
+    assert.equal(advertised(), made, "the second answer was the kept one: no upload-pack ran");
+    // Moved by git by hand, not by the server: the next answer says so, no invalidation needed.
+    git(deploy, ["update-ref", "refs/heads/extra", main]);
+    try {
+      assert.match(await refs(), new RegExp(`${main} refs/heads/extra`));
+      assert.equal(advertised(), made + 1);
+    } finally {
+      git(deploy, ["update-ref", "-d", "refs/heads/extra"]);
+    }
+    assert.doesNotMatch(await refs(), /refs\/heads\/extra/);
+    // Protocol v2 asks for another advertisement (capabilities, no refs): kept apart.
+    const v2 = await refs({ "git-protocol": "version=2" });
+    assert.match(v2, /^000eversion 2\n/);
+    assert.equal(await refs({ "git-protocol": "version=2" }), v2);
+    assert.equal(await refs(), first);
+  });
 });
