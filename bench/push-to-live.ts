@@ -14,14 +14,15 @@ import { tmpdir } from "node:os";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { parseArgs } from "node:util";
 import { findFreePort } from "../src/agent/public-address.js";
 import { readStatus, stopApp } from "../src/agent/index.js";
 import { traceMark } from "../src/process/index.js";
 import { REPO_ROOT } from "./bench-host.js";
+import { parseBenchArgs } from "./bench-args.js";
 
-const { values } = parseArgs({
-  options: {
+const { values } = parseBenchArgs(
+  "usage: node dist/bench/push-to-live.js [--pushes 20] [--followers webhook,poll] [--together] [--json] [--keep]",
+  {
     pushes: { type: "string", default: "20" },
     json: { type: "boolean", default: false },
     // Keep the servers' and agents' data dirs (events.jsonl, pushes.jsonl) for a closer look.
@@ -31,7 +32,7 @@ const { values } = parseArgs({
     // One more phase: the embedded agent and both remote agents deploying every push at once.
     together: { type: "boolean", default: false },
   },
-});
+);
 const PUSHES = Number(values.pushes);
 const SKIFF = join(REPO_ROOT, "bin", "skiff.js");
 const ENV = { ...process.env, SKIFF_LOG_LEVEL: "silent", GIT_TERMINAL_PROMPT: "0" };

@@ -7,13 +7,14 @@ import { copyFileSync, appendFileSync, mkdtempSync, readFileSync, rmSync, statSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
 import { parseConfig } from "../src/config/index.js";
 import { storeRelease, type StoreInput } from "../src/store/index.js";
 import { REPO_ROOT } from "./bench-host.js";
+import { parseBenchArgs } from "./bench-args.js";
 
-const { values } = parseArgs({
-  options: { stores: { type: "string", default: "20" }, url: { type: "boolean", default: false } },
+const { values } = parseBenchArgs("usage: node dist/bench/store-release.js [--stores 20] [--url]", {
+  stores: { type: "string", default: "20" },
+  url: { type: "boolean", default: false },
 });
 const STORES = Number(values.stores);
 const EXAMPLE = join(REPO_ROOT, "examples", "hello");

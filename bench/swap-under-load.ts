@@ -6,7 +6,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { parseArgs } from "node:util";
 import { stopApp } from "../src/agent/index.js";
 import { findFreePort } from "../src/agent/public-address.js";
 import { runLoad, summarizeSamples, type LoadSample, type LoadSummary } from "../src/load/index.js";
@@ -23,14 +22,16 @@ import {
   type ReleaseKind,
   type Strategy,
 } from "./bench-host.js";
+import { parseBenchArgs } from "./bench-args.js";
 
-const { values } = parseArgs({
-  options: {
+const { values } = parseBenchArgs(
+  "usage: node dist/bench/swap-under-load.js [--releases 50] [--rate 200] [--json]",
+  {
     releases: { type: "string", default: "50" },
     rate: { type: "string", default: "200" },
     json: { type: "boolean", default: false },
   },
-});
+);
 const RELEASES = Number(values.releases);
 const RATE = Number(values.rate);
 

@@ -1,7 +1,7 @@
 // Prints the processes recorded in a SKIFF_TRACE_PROCESSES file, one push at a time, in ms from
 // the push's start: node dist/bench/trace-timeline.js TRACE [--push N] (default: the last push).
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { parseBenchArgs } from "./bench-args.js";
 
 interface TraceLine {
   pid: number;
@@ -10,10 +10,11 @@ interface TraceLine {
   what: string;
 }
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: { push: { type: "string" } },
-});
+const { values, positionals } = parseBenchArgs(
+  "usage: node dist/bench/trace-timeline.js TRACE [--push N]",
+  { push: { type: "string" } },
+  { allowPositionals: true },
+);
 const file = positionals[0];
 if (!file) throw new Error("usage: trace-timeline TRACE [--push N]");
 const lines = readFileSync(file, "utf8")
