@@ -16,7 +16,7 @@ export interface GitHttpOptions {
   hookSecret: string;
   /** Creates an app on its first push (called only for a push token and a valid name). */
   createApp: (app: string) => Promise<void>;
-  /** Ref advertisements kept until the refs change (see ref-advertisement.ts). */
+  /** The deployment repository's ref advertisements, kept until its refs change (ref-advertisement.ts). */
   advertisements?: AdvertisementCache;
 }
 
@@ -73,7 +73,8 @@ export async function serveGit(c: GitContext, options: GitHttpOptions): Promise<
       gitProtocol: c.req.header("git-protocol"),
       config: isDeploy ? STORED_PACKS : [],
       signal: c.req.raw.signal,
-      ...(options.advertisements ? { advertisements: options.advertisements } : {}),
+      // Only the deployment repository's: its refs are skiff's few; an app's may be thousands of loose tags.
+      ...(isDeploy && options.advertisements ? { advertisements: options.advertisements } : {}),
     });
     if (served) return served;
   }
