@@ -7,7 +7,7 @@ import { appExists, appRepoPath, appsDir, isValidAppName } from "./apps.js";
 import { checkAccess, type AccessNeed } from "./basic-auth.js";
 import { runCgi } from "./cgi.js";
 import type { AdvertisementCache } from "./ref-advertisement.js";
-import { serveUploadPack } from "./upload-pack.js";
+import { serveUploadPack, warmAdvertisement, type UploadPackRequest } from "./upload-pack.js";
 
 export interface GitHttpOptions {
   data: string;
@@ -64,17 +64,14 @@ export async function serveGit(c: GitContext, options: GitHttpOptions): Promise<
   if (target.need === "read") {
     const repoPath = `/${target.repo}.git`;
     const served = serveUploadPack({
-      dir: isDeploy ? join(options.data, "deploy.git") : appRepoPath(options.data, target.repo),
+      ...(isDeploy ? deployReads(options) : { dir: appRepoPath(options.data, target.repo), config: [] }),
       path: target.pathInfo.slice(repoPath.length),
       method: c.req.method,
       service: url.searchParams.get("service"),
       body: hasBody ? (incoming ?? bodyOf(c)) : undefined,
       contentEncoding: c.req.header("content-encoding"),
       gitProtocol: c.req.header("git-protocol"),
-      config: isDeploy ? STORED_PACKS : [],
       signal: c.req.raw.signal,
-      // Only the deployment repository's: its refs are skiff's few; an app's may be thousands of loose tags.
-      ...(isDeploy && options.advertisements ? { advertisements: options.advertisements } : {}),
     });
     if (served) return served;
   }
@@ -106,10 +103,24 @@ export async function serveGit(c: GitContext, options: GitHttpOptions): Promise<
 }
 
 /**
- * The deployment repository holds gzipped artifacts: deflating them again for a follower's fetch
- * costs ≈ 10 ms per release for no smaller transfer, so its packs are sent stored (docs/decisions.md).
+ * How the deployment repository is read. It holds gzipped artifacts: deflating them again for a
+ * follower's fetch costs ≈ 10 ms per release for no smaller transfer, so its packs are sent stored
+ * (docs/decisions.md). Its ref advertisements are kept until its refs change; an app repository's
+ * are not (its refs are the user's: thousands of loose tags would be read on every request).
  */
-export const STORED_PACKS = ["pack.compression=0"];
+function deployReads(options: GitHttpOptions): Pick<UploadPackRequest, "dir" | "config" | "advertisements"> {
+  return {
+    dir: join(options.data, "deploy.git"),
+    config: ["pack.compression=0"],
+    ...(options.advertisements ? { advertisements: options.advertisements } : {}),
+  };
+}
+
+/** Makes the deployment repository's advertisement now (after a store), for the followers' fetches. */
+export function warmDeployAdvertisement(options: GitHttpOptions): void {
+  // Protocol v0: what an agent's fetch asks for.
+  warmAdvertisement({ ...deployReads(options), gitProtocol: undefined });
+}
 
 /** The hook connects with bash's /dev/tcp: host (no IPv6 brackets), port and path apart. */
 function hookAddress(hookUrl: string): Record<string, string> {

@@ -56,7 +56,7 @@ export function createAdvertisementCache(): AdvertisementCache {
  * synchronously: a handful of small files costs less than the event-loop turns of async reads,
  * which a busy server (a deploy in the same process) makes long.
  */
-export function readRefFiles(dir: string): string {
+function readRefFiles(dir: string): string {
   const parts: string[] = [];
   const add = (path: string): void => {
     parts.push(path, readOrEmpty(join(dir, path)));

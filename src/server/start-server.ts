@@ -12,7 +12,7 @@ import { DeployWatch } from "./deploy-watch.js";
 import { createEmbeddedDeploy } from "./embedded-deploy.js";
 import { createEmbeddedStage } from "./embedded-stage.js";
 import { notifyFollowers } from "./follower-trigger.js";
-import { STORED_PACKS } from "./git-http.js";
+import { warmDeployAdvertisement, type GitHttpOptions } from "./git-http.js";
 import { writeHooks } from "./hook-script.js";
 import { HOOK_PATH } from "./hook-endpoint.js";
 import { listenHttp, parseListen, type HttpListener } from "./listen.js";
@@ -23,7 +23,6 @@ import { createAdvertisementCache } from "./ref-advertisement.js";
 import { readOrCreateSecret } from "./secret-file.js";
 import { createServerApp } from "./server-app.js";
 import { createToken, readTokens } from "./tokens.js";
-import { warmAdvertisement } from "./upload-pack.js";
 
 export interface StartServerOptions {
   data: string;
@@ -83,12 +82,24 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
   const bound = { base: "", internal: "" };
   const publicHost = options.publicHost;
   const creating = new Map<string, Promise<string>>();
-  const advertisements = createAdvertisementCache();
+  const git: GitHttpOptions = {
+    data,
+    get hookUrl() {
+      return `${bound.internal}${HOOK_PATH}`;
+    },
+    hookSecret: randomBytes(32).toString("hex"),
+    advertisements: createAdvertisementCache(),
+    createApp: async (name) => {
+      const pending = creating.get(name) ?? createApp({ data, name, existingOk: true });
+      creating.set(name, pending);
+      await pending.finally(() => creating.delete(name));
+    },
+  };
   const followers = options.followers ?? [];
   const tellFollowers = (app: string, release: number, current: number | undefined): void => {
     if (followers.length === 0) return;
-    // What their fetches ask first is made while the triggers travel (protocol v0, as agents fetch).
-    warmAdvertisement({ dir: deployRepo, gitProtocol: undefined, config: STORED_PACKS }, advertisements);
+    // What their fetches ask first is made while the triggers travel.
+    warmDeployAdvertisement(git);
     notifyFollowers({
       followers,
       secret: webhookSecret,
@@ -102,19 +113,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
   const app = createServerApp({
     logger,
     metrics,
-    git: {
-      data,
-      get hookUrl() {
-        return `${bound.internal}${HOOK_PATH}`;
-      },
-      hookSecret: randomBytes(32).toString("hex"),
-      advertisements,
-      createApp: async (name) => {
-        const pending = creating.get(name) ?? createApp({ data, name, existingOk: true });
-        creating.set(name, pending);
-        await pending.finally(() => creating.delete(name));
-      },
-    },
+    git,
     onPush: createPushHandler({
       data,
       queue,

@@ -66,8 +66,10 @@ async function advertise(request: UploadPackRequest): Promise<Response> {
 }
 
 /** What a fetch's first request would be answered with: made now (after a store) and kept. */
-export function warmAdvertisement(served: ServedRepository, advertisements: AdvertisementCache): void {
-  advertisements.warm(advertisementKey(served), () =>
+export function warmAdvertisement(
+  served: ServedRepository & Pick<UploadPackRequest, "advertisements">,
+): void {
+  served.advertisements?.warm(advertisementKey(served), () =>
     makeAdvertisement({ ...served, signal: NEVER_ABORTED }),
   );
 }

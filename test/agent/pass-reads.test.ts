@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { startAgent } from "../../src/agent/index.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { mirrorPath, startAgent } from "../../src/agent/index.js";
+import { gitSync } from "../support/app-repo.js";
 import { httpGet, waitForBody } from "../support/http.js";
 import { skiffOk } from "../support/run-skiff.js";
 import { tempDir } from "../support/temp.js";
@@ -75,4 +77,29 @@ test("a fetched mirror is tidied by git's maintenance after the pass, not inside
   const lastFetchEnd = Math.max(...fetches.map((fetch) => fetch.at + fetch.ms));
   assert.ok(tidy[0]!.at >= lastFetchEnd, "maintenance ran after the fetches, not during them");
   await skiffOk(["stop", host.app, "--data", host.data]);
+});
+
+test("a running agent tidies its fetched mirror once it is idle, not only when it stops", async () => {
+  const host = await makeDeployHost();
+  assert.equal(await storeNextRelease(host, { version: "v1" }), 1);
+  // A mirror whose maintenance packs its loose objects every time it runs: a pack shows it ran.
+  const mirror = mirrorPath(host.data);
+  mkdirSync(mirror, { recursive: true });
+  gitSync(mirror, ["init", "--quiet", "--bare"]);
+  gitSync(mirror, ["config", "maintenance.loose-objects.enabled", "true"]);
+  gitSync(mirror, ["config", "maintenance.loose-objects.auto", "-1"]);
+  const packs = (): string[] =>
+    readdirSync(join(mirror, "objects", "pack")).filter((f) => f.endsWith(".pack"));
+  const agent = await startAgent({ repo: `file://${host.repo}`, data: host.data, pollMs: 3_600_000 });
+  try {
+    await agent.reconcileNow();
+    assert.equal((await httpGet(host.url)).body, "v1 hello\n");
+    const deadline = Date.now() + 10_000;
+    while (packs().length === 0 && Date.now() < deadline) await sleep(50);
+    assert.equal(agent.status().running, true);
+    assert.ok(packs().length > 0, "the mirror's objects were packed while the agent ran");
+  } finally {
+    await agent.stop();
+    await skiffOk(["stop", host.app, "--data", host.data]);
+  }
 });
