@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian 12 machine lacks for skiff, its example and its tests, then the npm packages.
 # Debian packages: qemu (VM driver and tests), busybox-static + cpio (the example's VM image),
-# bzip2 (2015-style repositories), gcc/make (the example's C server).
+# bzip2 (2015-style repositories), gcc/make (the example's C server), etcd-server (the fleet's
+# coordination, and its tests), haproxy (the front door's data path), bubblewrap (the build sandbox),
+# chromium (the dashboard's browser tests, driven by playwright-core; never `npx playwright install`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +15,10 @@ command -v bzip2 >/dev/null || need+=(bzip2)
 command -v cc >/dev/null || need+=(gcc libc6-dev)
 command -v make >/dev/null || need+=(make)
 command -v curl >/dev/null || need+=(curl)
+command -v etcd >/dev/null || need+=(etcd-server)
+command -v haproxy >/dev/null || need+=(haproxy)
+command -v bwrap >/dev/null || need+=(bubblewrap)
+command -v chromium >/dev/null || need+=(chromium)
 if ((${#need[@]})); then
   if [ "$(id -u)" != 0 ]; then
     echo "install.sh: missing Debian packages: ${need[*]} — run as root, or: sudo apt-get install ${need[*]}" >&2

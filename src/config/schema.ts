@@ -34,6 +34,8 @@ export const BuildSchema = z.strictObject({
   command: z.string().min(1),
   test: z.string().min(1).optional(),
   timeout: Duration.default("10m"),
+  /** The build and test commands may reach the network (inside the build sandbox); false cuts it off. */
+  network: z.boolean().default(true),
   matrix: z.array(MatrixEntrySchema).min(1),
 });
 
@@ -56,6 +58,46 @@ export const ProxySchema = z.strictObject({
   replay: z.boolean().default(false),
 });
 
+/** A DNS name routed by its Host header on the host's shared listener (`--front`), e.g. hello.localhost. */
+export const Hostname = z
+  .string()
+  .max(253)
+  .regex(
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/,
+    "a host name in lower case such as hello.localhost or hello.example.com",
+  );
+
+/** Replicas on one host and summoning on demand (docs/scaling.md). */
+export const ScaleSchema = z
+  .strictObject({
+    /** 0: no instance until a connection arrives; 1 (default): always on. */
+    min: z.number().int().min(0).max(64).default(1),
+    /** Replicas of the app on this host. */
+    max: z.number().int().min(1).max(64).default(1),
+    /** An instance with no open connection for this long is drained and stopped (down to min). */
+    idle: Duration.default("60s"),
+    /** Target open connections per instance; sustained above it, another replica starts (up to max). */
+    concurrency: z.number().int().min(1).max(100_000).default(20),
+    /** A connection held while the app wakes waits at most this long, then 503 (HTTP) or a reset. */
+    wake_timeout: Duration.default("10s"),
+  })
+  .refine((scale) => scale.min <= scale.max, { message: "scale.min must not be above scale.max", path: ["min"] });
+
+/** Rolling deploys across the hosts of a fleet (docs/fleet.md); ignored by a host without --fleet. */
+export const RolloutSchema = z.strictObject({
+  /** Hosts swapping at once: a number, or a percentage of the hosts that run the app ("25%"). */
+  max_parallel: z
+    .union([
+      z.number().int().min(1),
+      z.string().regex(/^([1-9][0-9]?|100)%$/, "a number of hosts, or a percentage such as 25%"),
+    ])
+    .default(1),
+  /** Wait after a host's confirmation window before the next host starts. */
+  pause: Duration.default("0s"),
+  /** A release that fails on one host is tried by no other. */
+  halt_on_failure: z.boolean().default(true),
+});
+
 export const DeploySchema = z.strictObject({
   driver: z.enum(["unix", "qemu", "xen", "solo5-hvt", "solo5-spt"]).default("unix"),
   port: z.number().int().min(1).max(65535).default(8080),
@@ -70,6 +112,10 @@ export const DeploySchema = z.strictObject({
   restart: RestartSchema.prefault({}),
   stop_timeout: Duration.default("10s"),
   proxy: ProxySchema.prefault({}),
+  /** Routed by Host header on the host's shared listener (skiff agent --front); publish may be set too. */
+  hostname: Hostname.optional(),
+  scale: ScaleSchema.prefault({}),
+  rollout: RolloutSchema.prefault({}),
   /** Driver-specific settings, checked by the driver: deploy.qemu, deploy.xen, deploy.solo5. */
   qemu: z.record(z.string(), z.unknown()).optional(),
   xen: z.record(z.string(), z.unknown()).optional(),
@@ -124,6 +170,8 @@ export type MatrixEntry = z.output<typeof MatrixEntrySchema>;
 export type BuildConfig = z.output<typeof BuildSchema>;
 export type DeployConfig = z.output<typeof DeploySchema>;
 export type HealthConfig = z.output<typeof HealthSchema>;
+export type ScaleConfig = z.output<typeof ScaleSchema>;
+export type RolloutConfig = z.output<typeof RolloutSchema>;
 export type StageConfig = z.output<typeof StageSchema>;
 export type NetworkProfile = z.output<typeof NetworkProfileSchema>;
 export type LoadConfig = z.output<typeof LoadSchema>;
