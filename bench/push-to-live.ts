@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { findFreePort } from "../src/agent/public-address.js";
+import { findFreePort } from "../src/agent/index.js";
 import { readStatus, stopApp } from "../src/agent/index.js";
 import { traceMark } from "../src/process/index.js";
 import { REPO_ROOT } from "./bench-host.js";

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { stopApp } from "../src/agent/index.js";
-import { findFreePort } from "../src/agent/public-address.js";
+import { findFreePort } from "../src/agent/index.js";
 import { runLoad, summarizeSamples, type LoadSample, type LoadSummary } from "../src/load/index.js";
 import { ensureProxy, stopProxy } from "../src/proxy/index.js";
 import {

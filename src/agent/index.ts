@@ -1,39 +1,80 @@
-export { startAgent, type AgentOptions, type AgentHandle, type AgentStatus } from "./run-agent.js";
+export { startAgent, type AgentOptions, type AgentHandle, type AgentStatus } from "./start-agent.js";
 export {
-  reconcileOnce,
-  mirrorPath,
-  type PassResult,
+  startLoop,
+  createMirrorFetcher,
+  createCoalescer,
+  type LoopOptions,
+  type LoopPass,
+  type LoopHandle,
+  type LoopStatus,
+  type PassContext,
+  type RunningLoop,
   type FollowPointer,
-  type ReconcileOptions,
-} from "./reconcile.js";
-export { planReconcile, describeAction, type Action, type ActualApp, type DesiredApp } from "./plan.js";
-export { applyPlan, type ApplyContext, type ActionOutcome } from "./apply.js";
-export { checkHealth, type HealthCheckOptions, type HealthCheckResult } from "./health.js";
-export { probeOnce, type ProbeResult } from "./probe.js";
-export { readState, writeState, updateState, statePath } from "./state.js";
-export type { AgentState, AppState, DeployResult } from "./state-schema.js";
-export { readStatus, stopApp, startApp, readLogs, type AppStatus } from "./operate.js";
+  type MirrorFetcher,
+} from "./loop/index.js";
+export { mirrorPath, readActual, type PassResult } from "./reconcile/index.js";
+export {
+  planReconcile,
+  planApp,
+  describeAction,
+  planSwapRecovery,
+  type Action,
+  type ActualApp,
+  type ActualInstance,
+  type DesiredApp,
+} from "./plan/index.js";
+export type { ActionContext, ActionOutcome } from "./swap/index.js";
 export {
   getStrategy,
   registerStrategy,
+  watchConfirmation,
   type SwapStrategy,
   type SwapOps,
   type SwapInput,
   type SwapResult,
-} from "./strategies/index.js";
-export { createInstanceId, substituteArgs, buildInstanceSpec } from "./instance-spec.js";
-export { prepareRelease, loadLocalRelease, releaseDir, type PreparedRelease } from "./release-files.js";
-export { createCoalescer } from "./coalesce.js";
-export { acquireLock, type LockFile } from "./lock.js";
+} from "./swap/index.js";
+export {
+  checkHealth,
+  probeOnce,
+  createInstanceId,
+  substituteArgs,
+  buildInstanceSpec,
+  prepareRelease,
+  loadLocalRelease,
+  releaseDir,
+  type HealthCheckOptions,
+  type HealthCheckResult,
+  type ProbeResult,
+  type PreparedRelease,
+} from "./instance/index.js";
+export {
+  readState,
+  writeState,
+  updateState,
+  statePath,
+  migrateState,
+  acquireLock,
+  type AgentState,
+  type AppState,
+  type DeployResult,
+  type InstanceRecord,
+  type InstanceReason,
+  type LockFile,
+} from "./state/index.js";
+export { readStatus, stopApp, startApp, readLogs, type AppStatus, type InstanceRow } from "./operate/index.js";
+export { findFreePort, appFrontDir } from "./front/index.js";
+export { createWorkers, taskEndOf, stopSignalOf, type Workers, type AppTask, type TaskEnd, type WorkerState } from "./worker/index.js";
 export {
   createHostDrivers,
   parseDriverList,
   requireSupport,
+  parseSolo5Devices,
+  gateDesired,
   type HostDrivers,
   type HostDriversOptions,
-} from "./host-capabilities.js";
-export { parseSolo5Devices } from "./driver-config.js";
-export { gateDesired, type TrustGateOptions } from "./trust-gate.js";
+  type TrustGateOptions,
+} from "./gate/index.js";
+export { BootSecrets, createRedactingSink, registerBootSecrets, unregisterBootSecrets } from "./secrets/index.js";
 export {
   skiffLayout,
   createMirage2015Layout,

@@ -24,9 +24,12 @@ export function createEmbeddedDeploy(
   return async (request) => {
     const watched = options.watch.waitFor(request.app, request.release);
     try {
-      // The pass may go on after the switch (blue-green keeps the old instance through its confirmation window).
+      // The app's worker may go on after the switch (blue-green keeps the old instance through its confirmation window).
       const stored = { app: request.app, release: request.release };
-      const pass = options.agent.reconcileNow(stored).then(() => undefined);
+      const pass = options.agent
+        .reconcileNow(stored)
+        .then(() => options.agent.settled(request.app))
+        .then(() => undefined);
       const first = await withTimeout(Promise.race([watched.outcome, pass]), options.timeoutMs ?? 300_000);
       const status = (await readStatus(options.agentData)).find((s) => s.app === request.app);
       // What still takes traffic, so current can go back to it after a failure.

@@ -1,6 +1,11 @@
 import { parseDuration } from "../config/index.js";
 import { serializeError, SkiffError } from "../errors/index.js";
-import { describeStageRecord, type StageAgentHandle, type StagePassResult } from "../stage/index.js";
+import {
+  describeStageRecord,
+  type StageAgentHandle,
+  type StageOutcome,
+  type StagePassResult,
+} from "../stage/index.js";
 import { readPointers, readStageRecord, type StoreResult } from "../store/index.js";
 import type { PushOutput } from "./push-output.js";
 
@@ -37,22 +42,26 @@ export function createEmbeddedStage(options: EmbeddedStageOptions): StageGate {
       parseDuration(manifest.stage?.timeout ?? "5m") +
       parseDuration(manifest.deploy.health.timeout) +
       MARGIN_MS;
-    let result: StagePassResult;
+    let result: { pass: StagePassResult; outcome: StageOutcome | undefined };
     try {
-      result = await withTimeout(options.agent.runNow(), timeoutMs, app);
+      result = await withTimeout(stageNow(options.agent, app), timeoutMs, app);
     } catch (error) {
       return heldBack(output, app, release, serializeError(error).message);
     }
-    const held = result.held.find((h) => h.app === app && h.release === release);
+    const held =
+      result.pass.held.find((h) => h.app === app && h.release === release) ??
+      (result.outcome && "reason" in result.outcome && result.outcome.release === release
+        ? result.outcome
+        : undefined);
     if (held) return heldBack(output, app, release, `not staged (${held.reason}): ${held.error.message}`);
+    const staged = result.outcome && !("reason" in result.outcome) ? result.outcome : undefined;
     const record = await readStageRecord({ repo: options.deployRepo, rev: "main", app, release });
     if (record === undefined) {
-      const staged = result.staged.find((s) => s.app === app && s.release === release);
       return heldBack(
         output,
         app,
         release,
-        staged?.error?.message ?? "the staging agent recorded no verdict",
+        (staged?.release === release ? staged.error?.message : undefined) ?? "the staging agent recorded no verdict",
       );
     }
     for (const line of describeStageRecord(record)) say(line);
@@ -62,11 +71,19 @@ export function createEmbeddedStage(options: EmbeddedStageOptions): StageGate {
       say(`promoted: release ${release} is current`);
       return "promoted";
     }
-    const staged = result.staged.find((s) => s.app === app && s.release === release);
-    if (staged?.error) return heldBack(output, app, release, staged.error.message);
+    if (staged?.release === release && staged.error) return heldBack(output, app, release, staged.error.message);
     say(`not promoted (promote: manual): skiff promote ${app} ${release} --repo <data>/deploy.git`);
     return "passed";
   };
+}
+
+/** A staging pass now, then what the app's worker ended with (the stage runs in the app's own worker). */
+async function stageNow(
+  agent: StageAgentHandle,
+  app: string,
+): Promise<{ pass: StagePassResult; outcome: StageOutcome | undefined }> {
+  const pass = await agent.reconcileNow();
+  return { pass, outcome: await agent.settled(app) };
 }
 
 function heldBack(output: PushOutput, app: string, release: number, why: string): "held" {

@@ -1,33 +1,17 @@
+import { hostname } from "node:os";
 import { join } from "node:path";
-import { gateDesired, type HostDrivers } from "../agent/index.js";
-import { serializeError, type SerializedError } from "../errors/index.js";
-import type { EventBus } from "../events/index.js";
+import { gateDesired, type LoopPass, type PassContext } from "../agent/index.js";
+import type { SerializedError } from "../errors/index.js";
+import type { ObjectReader } from "../git/index.js";
 import {
-  promoteRelease,
-  readManifest,
   readPointers,
-  readStageRecord,
-  recordStageVerdict,
-  syncMirror,
+  StageRecordSchema,
+  stageRecordPath,
   type ReleaseSigner,
   type StageRecord,
 } from "../store/index.js";
 import type { TrustPolicy } from "../trust/index.js";
-import { stageRelease } from "./stage-release.js";
-
-export interface StagePassOptions {
-  repo: string;
-  data: string;
-  events: EventBus;
-  host?: string;
-  signal?: AbortSignal;
-  /** `--trust`: the production trust gate (signed staging record and manifest, sequence, expiry) before anything boots. */
-  trust?: TrustPolicy;
-  /** This host's drivers (`--drivers`, availability asked once per agent run). */
-  drivers?: HostDrivers;
-  /** `--key`: signs the current record a promotion writes (required when the app's pointers are signed). */
-  sign?: ReleaseSigner;
-}
+import { stageApp } from "./stage-app.js";
 
 /** What one pass did for one app. */
 export interface StagedApp {
@@ -47,133 +31,149 @@ export interface HeldApp {
   error: SerializedError;
 }
 
+/** What a staging app's worker ends with. */
+export type StageOutcome = StagedApp | HeldApp;
+
 export interface StagePassResult {
   commit?: string;
+  /** The staging releases without a verdict this pass handed to their apps' workers (a dry run stops here). */
+  planned: { app: string; release: number }[];
+  /**
+   * What each planned stage ended with. Filled for --once (the loop waits for every worker); a
+   * running agent's pass returns first, so it is empty (StageAgentHandle.settled(app) waits for one).
+   */
   staged: StagedApp[];
+  /** Releases not judged here: refused by the gate in this pass, or (--once) not runnable on this host. */
   held: HeldApp[];
+  dryRun: boolean;
+}
+
+export interface StagePassOptions {
+  repo: string;
+  data: string;
+  host?: string;
+  /** `--trust`: the production trust gate (signed staging record and manifest, sequence, expiry) before anything boots. */
+  trust?: TrustPolicy;
+  /** `--key`: signs the current record a promotion writes (required when the app's pointers are signed). */
+  sign?: ReleaseSigner;
 }
 
 /**
- * One pass of a staging agent: for every app whose `staging` names a release without a verdict,
- * stage it, commit stage.json, and promote it (a commit of current) when it passed and promote is auto.
+ * The staging agent's pass: every app whose `staging` names a release without a verdict is gated
+ * like a production deploy (signatures, sealed values) and handed to its worker, which stages it,
+ * commits stage.json, and promotes it when it passed and promote is auto.
  */
-export async function runStagePass(options: StagePassOptions): Promise<StagePassResult> {
-  const mirror = join(options.data, "mirror.git");
-  const commit = await syncMirror({ url: options.repo, mirror });
-  if (commit === undefined) return { staged: [], held: [] };
-  const staged: StagedApp[] = [];
-  const held: HeldApp[] = [];
-  for (const pointers of await readPointers({ mirror, commit })) {
-    const release = pointers.staging;
-    if (release === undefined || pointers.error !== undefined) continue;
-    const app = pointers.app;
-    if ((await readStageRecord({ repo: mirror, rev: commit, app, release })) !== undefined) continue;
-    options.signal?.throwIfAborted();
-    const refusal = await checkTrust({ ...options, mirror, commit, app, release });
-    if (refusal !== undefined) {
-      held.push({ app, release, reason: "refused", error: refusal });
-      continue;
-    }
-    const outcome = await stageOne({ ...options, mirror, commit, app, release });
-    if ("reason" in outcome) held.push(outcome);
-    else staged.push(outcome);
-  }
-  return { commit, staged, held };
-}
-
-/** With --trust: the production agent's gate on the staging pointer; its refusal, or undefined. */
-async function checkTrust(
-  options: StagePassOptions & { mirror: string; commit: string; app: string; release: number },
-): Promise<SerializedError | undefined> {
-  if (options.trust === undefined) return undefined;
-  const [gated] = await gateDesired([{ app: options.app, release: options.release }], {
-    data: options.data,
-    mirror: options.mirror,
-    commit: options.commit,
+export function createStagePass(options: StagePassOptions): LoopPass<StagePassResult, StageOutcome> {
+  // Judged by this agent run: a pass that fetched before a verdict landed does not stage it twice.
+  const judged = new Set<string>();
+  return {
     follow: "staging",
-    events: options.events,
-    trust: options.trust,
-  });
-  if (gated?.error !== undefined) return gated.error;
-  if (gated?.release !== options.release) {
-    return {
-      code: "ERR_SKIFF_CURRENT_INVALID",
-      message: `the signed staging record of ${options.app} names release ${gated?.release ?? "none"}, not ${options.release}`,
-    };
-  }
-  return undefined;
-}
-
-async function stageOne(
-  options: StagePassOptions & { mirror: string; commit: string; app: string; release: number },
-): Promise<StagedApp | HeldApp> {
-  const { app, release } = options;
-  const events = options.events.child({ app, release });
-  events.emit({ type: "stage.started", message: `staging release ${release}` });
-  const staged = await stageRelease({ ...options, events });
-  if ("unsupported" in staged) {
-    events.emit({
-      type: "release.unsupported",
-      message: `release ${release} not staged: ${staged.unsupported.message}`,
-      error: staged.unsupported,
-    });
-    return { app, release, reason: "unsupported", error: staged.unsupported };
-  }
-  const record = staged;
-  const result: StagedApp = {
-    app,
-    release,
-    verdict: record.verdict,
-    summary: record.summary,
-    promoted: false,
+    label: {
+      started: "following staging",
+      lockHint: "give the staging agent its own --data, apart from the production agent's",
+      defaultHost: () => `${hostname()} (staging)`,
+    },
+    run: (ctx) => runPass(ctx),
+    settle: (result, ctx) => {
+      const outcomes = result.planned
+        .map((p) => ctx.workers.last(p.app))
+        .filter((o): o is StageOutcome => o !== undefined);
+      return {
+        ...result,
+        staged: outcomes.filter((o): o is StagedApp => !("reason" in o)),
+        held: [...result.held, ...outcomes.filter((o): o is HeldApp => "reason" in o)],
+      };
+    },
   };
-  try {
-    await recordStageVerdict({
-      repo: options.repo,
-      record,
-      ...(options.signal ? { signal: options.signal } : {}),
+
+  async function runPass(ctx: PassContext<StageOutcome>): Promise<StagePassResult> {
+    const mirror = join(ctx.data, "mirror.git");
+    const commit = await ctx.fetcher.sync("main");
+    const result: StagePassResult = { planned: [], staged: [], held: [], dryRun: ctx.dryRun };
+    if (commit === undefined) return result;
+    result.commit = commit;
+    const reader = ctx.fetcher.reader;
+    const waiting: { app: string; release: number }[] = [];
+    for (const pointers of await readPointers({ mirror, commit, reader })) {
+      const release = pointers.staging;
+      if (release === undefined || pointers.error !== undefined) continue;
+      const key = `${pointers.app}@${release}`;
+      if (judged.has(key) || ctx.workers.busy(pointers.app)?.release === release) continue;
+      if (await hasVerdict(reader, commit, pointers.app, release)) continue;
+      waiting.push({ app: pointers.app, release });
+    }
+    // Signatures, sequence, expiry and sealed values: checked before anything boots, as for production.
+    const gated = await gateDesired(waiting, {
+      data: ctx.data,
+      mirror,
+      commit,
+      reader,
+      follow: "staging",
+      events: ctx.events,
+      dryRun: ctx.dryRun,
+      secrets: ctx.secrets,
+      ...(options.trust ? { trust: options.trust } : {}),
     });
-    events.emit({
-      type: record.verdict === "passed" ? "stage.passed" : "stage.failed",
-      message:
-        record.verdict === "passed"
-          ? `release ${release} passed staging`
-          : `release ${release} failed staging: ${record.summary}`,
-      data: { summary: record.summary, failures: record.failures, durationMs: record.durationMs },
+    for (const [index, want] of waiting.entries()) {
+      const refusal = refusalOf(want, gated[index]);
+      if (refusal !== undefined) result.held.push({ ...want, reason: "refused", error: refusal });
+      else result.planned.push(want);
+    }
+    ctx.events.emit({
+      type: "agent.planned",
+      message: `${result.planned.length} release(s) to stage`,
+      data: {
+        commit,
+        dryRun: ctx.dryRun,
+        actions: result.planned.map((p) => `stage ${p.app} release ${p.release}: staging names it and it has no verdict`),
+      },
     });
-  } catch (error) {
-    result.error = serializeError(error);
-    events.emit({
-      type: "stage.record_failed",
-      message: `could not record the verdict of release ${release}: ${result.error.message}`,
-      error: result.error,
-    });
+    if (ctx.dryRun) return result;
+    for (const want of result.planned) {
+      judged.add(`${want.app}@${want.release}`);
+      void ctx.workers.submit(want.app, {
+        what: "stage",
+        release: want.release,
+        run: (signal) =>
+          stageApp({
+            ...want,
+            repo: options.repo,
+            data: ctx.data,
+            mirror,
+            commit,
+            reader,
+            events: ctx.events,
+            drivers: ctx.drivers,
+            signal,
+            ...(options.host ? { host: options.host } : {}),
+            ...(options.sign ? { sign: options.sign } : {}),
+          }),
+      });
+    }
     return result;
   }
+}
+
+/** The gate's refusal of a staging release, or undefined when it may be staged. */
+function refusalOf(
+  want: { app: string; release: number },
+  gated: { release?: number; error?: SerializedError } | undefined,
+): SerializedError | undefined {
+  if (gated?.error !== undefined) return gated.error;
+  if (gated?.release === want.release) return undefined;
+  return {
+    code: "ERR_SKIFF_CURRENT_INVALID",
+    message: `the signed staging record of ${want.app} names release ${gated?.release ?? "none"}, not ${want.release}`,
+  };
+}
+
+/** True when the release has a readable stage.json at `commit`: it was judged already. */
+async function hasVerdict(reader: ObjectReader, commit: string, app: string, release: number): Promise<boolean> {
+  const text = await reader.readFileAt(commit, stageRecordPath(app, release));
+  if (text === undefined) return false;
   try {
-    const manifest = await readManifest({ mirror: options.mirror, commit: options.commit, app, release });
-    if (record.verdict === "passed" && manifest.stage?.promote !== "manual") {
-      const change = await promoteRelease({
-        repo: options.repo,
-        app,
-        release,
-        ...(options.sign ? { sign: options.sign } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-      result.promoted = true;
-      events.emit({
-        type: "release.promoted",
-        message: `release ${release} is current (was ${change.from ?? "none"})`,
-        data: { from: change.from, commit: change.commit, signed: options.sign !== undefined },
-      });
-    }
-  } catch (error) {
-    result.error = serializeError(error);
-    events.emit({
-      type: "release.promotion_failed",
-      message: `release ${release} passed but was not promoted: ${result.error.message}`,
-      error: result.error,
-    });
+    return StageRecordSchema.safeParse(JSON.parse(text)).success;
+  } catch {
+    return false;
   }
-  return result;
 }

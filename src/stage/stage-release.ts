@@ -12,6 +12,7 @@ import { parseDuration, type StageConfig } from "../config/index.js";
 import type { Driver } from "../drivers/index.js";
 import { serializeError, type SerializedError } from "../errors/index.js";
 import type { EventBus } from "../events/index.js";
+import type { ObjectReader } from "../git/index.js";
 import { STAGE_RECORD_VERSION, type StageFailure, type StageRecord } from "../store/index.js";
 import { runStage } from "./run-stage.js";
 
@@ -26,6 +27,8 @@ export interface StageReleaseOptions {
   events: EventBus;
   host?: string;
   signal?: AbortSignal;
+  /** The staging agent's reads of its mirror (one cat-file session per fetched tip). */
+  reader?: ObjectReader;
   /** This host's drivers (`--drivers`, solo5 devices, availability); default every driver skiff knows. */
   drivers?: HostDrivers;
 }

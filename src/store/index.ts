@@ -55,3 +55,4 @@ export {
   type ChangeConfigVarsOptions,
   type ConfigVarsChange,
 } from "./config-vars.js";
+export { readMiragePointers, readMirageManifest, unpackMirageRelease } from "./mirage-2015/index.js";

@@ -60,7 +60,7 @@ test("ten blue-green swaps under constant load fail no request", async () => {
   assert.equal(readApp(host)?.swap, undefined, "no swap is left in state");
   assert.deepEqual(
     liveInstances(host.data).map((i) => i.id),
-    [readApp(host)?.instance?.id],
+    [readApp(host)?.instances[0]?.id],
   );
 });
 
@@ -68,7 +68,7 @@ test("a release that never becomes healthy is stopped; the old one serves on and
   const host = await makeSwapHost();
   await storeRelease(host, { version: "v1" });
   await deployOnce(host);
-  const before = readApp(host)?.instance;
+  const before = readApp(host)?.instances[0];
 
   const stop = new AbortController();
   const load = loadUntil(host.url, stop.signal);
@@ -89,7 +89,7 @@ test("a release that never becomes healthy is stopped; the old one serves on and
   assert.equal(result.non2xx, 0);
   assert.ok(result.requests > RATE, `${result.requests} requests`);
   assert.equal((await httpGet(host.url)).body, "v1 hello\n");
-  assert.equal(readApp(host)?.instance?.id, before?.id, "the old instance was never replaced");
+  assert.equal(readApp(host)?.instances[0]?.id, before?.id, "the old instance was never replaced");
   assert.deepEqual(
     readApp(host)?.failed.map((f) => f.release),
     [2],
@@ -117,7 +117,7 @@ test("a crash inside the confirmation window switches back to the old instance a
   const host = await makeSwapHost();
   await storeRelease(host, { version: "v1" });
   await deployOnce(host);
-  const before = readApp(host)?.instance;
+  const before = readApp(host)?.instances[0];
 
   const stop = new AbortController();
   const load = loadUntil(host.url, stop.signal);
@@ -134,7 +134,7 @@ test("a crash inside the confirmation window switches back to the old instance a
   const result = await load;
 
   assert.equal((await httpGet(host.url)).body, "v1 hello\n");
-  assert.equal(readApp(host)?.instance?.id, before?.id);
+  assert.equal(readApp(host)?.instances[0]?.id, before?.id);
   assert.deepEqual(
     readApp(host)?.failed.map((f) => f.release),
     [2],

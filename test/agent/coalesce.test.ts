@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createCoalescer } from "../../src/agent/coalesce.js";
+import { createCoalescer } from "../../src/agent/index.js";
 
 test("requests coalesce: one run in flight plus at most one queued", async () => {
   let runs = 0;

@@ -70,7 +70,7 @@ interface StateFile {
   apps: Record<
     string,
     {
-      instance?: { id: string; release: number; handle: { pid: number; startTime: string } };
+      instances: { id: string; release: number; handle: { pid: number; startTime: string } }[];
       failed: { release: number }[];
       stopped?: unknown;
     }
@@ -82,7 +82,7 @@ export function readStateFile(data: string): StateFile {
 }
 
 export function instanceOf(host: DeployHost): { id: string; release: number; pid: number } | undefined {
-  const instance = readStateFile(host.data).apps[host.app]?.instance;
+  const instance = readStateFile(host.data).apps[host.app]?.instances[0];
   return instance && { id: instance.id, release: instance.release, pid: instance.handle.pid };
 }
 

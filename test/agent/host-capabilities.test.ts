@@ -194,7 +194,7 @@ describe("host capabilities through skiff agent", () => {
     const tender = readCalls(log).find((call) => call.tool === "solo5-spt");
     assert.deepEqual(tender?.argv.slice(0, 3), ["--mem=64", "--net:service=tap0", "--"]);
     // {port} is the host port the agent chose: the guest serves at 127.0.0.1:<host port> (no deploy.solo5.address).
-    const address = readStateFile(host.data).apps.hello?.instance as
+    const address = readStateFile(host.data).apps.hello?.instances[0] as
       { address?: { port: number } } | undefined;
     assert.equal(tender?.argv.at(-1), `--port=${address?.address?.port}`);
   });

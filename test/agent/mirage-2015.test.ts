@@ -113,7 +113,7 @@ describe("skiff agent --layout mirage-2015", () => {
     const second = await agent();
     assert.equal(second.code, 0, second.stderr);
     assert.equal(await waitForBody(guest, "v2015b"), "v2015b hello\n");
-    assert.equal(readStateFile(repo.data).apps.decks?.instance?.release, 2);
+    assert.equal(readStateFile(repo.data).apps.decks?.instances[0]?.release, 2);
 
     // A latest that names a path outside xen/ (as 2015's deploy.sh would have followed): refused, nothing stopped.
     const callsBefore = readCalls(repo).length;
@@ -155,7 +155,7 @@ describe("skiff agent --layout mirage-2015", () => {
     assert.equal(run.code, 0, run.stderr);
     // The app is named after the repository; its public address is 127.0.0.1:<--port>.
     assert.equal(await waitForBody(`http://127.0.0.1:${port}/`, "v2015u"), "v2015u hello\n");
-    const instance = readStateFile(repo.data).apps["mirage-decks-deployment"]?.instance;
+    const instance = readStateFile(repo.data).apps["mirage-decks-deployment"]?.instances[0];
     assert.equal(instance?.release, 1);
     const logs = await skiffOk(["logs", "mirage-decks-deployment", "--data", repo.data]);
     assert.match(logs.stdout, /serving v2015u on \d+/);

@@ -44,10 +44,13 @@ test("what was read at one commit is never served for the next: release 2, then 
     assert.equal(await waitForBody(host.url, "v1"), "v1 hello\n");
     assert.equal(await storeNextRelease(host, { version: "v2" }), 2);
     await agent.reconcileNow({ app: host.app, release: 2 });
+    // The pass hands the deploy to the app's worker and resolves with its plan; settled waits for the deploy.
+    assert.equal((await agent.settled(host.app))?.ok, true);
     assert.equal((await httpGet(host.url)).body, "v2 hello\n");
     assert.equal(await storeNextRelease(host, { version: "v3" }), 3);
     const pass = await agent.reconcileNow({ app: host.app, release: 3 });
     assert.equal(pass.actions[0]?.kind, "deploy");
+    assert.equal((await agent.settled(host.app))?.ok, true);
     assert.equal((await httpGet(host.url)).body, "v3 hello\n");
     assert.equal(instanceOf(host)?.release, 3);
   } finally {
@@ -93,6 +96,7 @@ test("a running agent tidies its fetched mirror once it is idle, not only when i
   const agent = await startAgent({ repo: `file://${host.repo}`, data: host.data, pollMs: 3_600_000 });
   try {
     await agent.reconcileNow();
+    await agent.settled(host.app);
     assert.equal((await httpGet(host.url)).body, "v1 hello\n");
     const deadline = Date.now() + 10_000;
     while (packs().length === 0 && Date.now() < deadline) await sleep(50);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { planReconcile, type ActualApp } from "../../src/agent/index.js";
-import type { Instance } from "../../src/drivers/index.js";
+import type { Instance, InstanceStatus } from "../../src/drivers/index.js";
 
 function instance(release: number, id = `hello-${release}-abcd`): Instance {
   return {
@@ -16,16 +16,23 @@ function instance(release: number, id = `hello-${release}-abcd`): Instance {
   };
 }
 
-function actual(overrides: Partial<ActualApp> = {}): ActualApp {
+/** An app as readActual sees it; `instance` and `status` describe its one instance (status none: no instance). */
+function actual(
+  overrides: Partial<Omit<ActualApp, "instances">> & {
+    instance?: Instance | undefined;
+    status?: InstanceStatus | "none";
+  } = {},
+): ActualApp {
+  const { instance: one = "instance" in overrides ? undefined : instance(1), status = "running", ...rest } =
+    overrides;
   return {
     app: "hello",
-    status: "running",
     failed: [],
     stopped: false,
     removed: false,
     observedCurrent: 1,
-    instance: instance(1),
-    ...overrides,
+    instances: one === undefined || status === "none" ? [] : [{ instance: one, status }],
+    ...rest,
   };
 }
 
@@ -40,7 +47,7 @@ test("a new current deploys, replacing what runs", () => {
     { kind: actions[0]!.kind, release: actions[0]?.kind === "deploy" ? actions[0].release : 0 },
     { kind: "deploy", release: 2 },
   );
-  assert.equal(actions[0]?.kind === "deploy" ? actions[0].from?.id : undefined, "hello-1-abcd");
+  assert.equal(actions[0]?.kind === "deploy" ? actions[0].from[0]?.id : undefined, "hello-1-abcd");
 });
 
 test("an app nothing runs for deploys its current", () => {
@@ -116,10 +123,31 @@ test("another app's change leaves this app alone", () => {
       { app: "hello", release: 1 },
       { app: "other", release: 4 },
     ],
-    [actual(), { ...actual({ instance: { ...instance(3), app: "other" } }), app: "other" }],
+    [actual(), actual({ app: "other", instance: { ...instance(3), app: "other" } })],
   );
   assert.deepEqual(
     plan.map((a) => [a.kind, a.app]),
     [["deploy", "other"]],
+  );
+});
+
+test("an app with several instances (replicas) of the current release restarts the one that died", () => {
+  const replicas: ActualApp = {
+    ...actual(),
+    instances: [
+      { instance: instance(1, "hello-1-aaaa"), status: "running" },
+      { instance: instance(1, "hello-1-bbbb"), status: "exited" },
+    ],
+  };
+  const plan = planReconcile([{ app: "hello", release: 1 }], [replicas]);
+  assert.deepEqual(
+    plan.map((a) => [a.kind, a.kind === "restart" ? a.instance.id : ""]),
+    [["restart", "hello-1-bbbb"]],
+  );
+  const deploy = planReconcile([{ app: "hello", release: 2 }], [replicas]);
+  assert.deepEqual(
+    deploy.map((a) => (a.kind === "deploy" ? a.from.map((i) => i.id) : [])),
+    [["hello-1-aaaa", "hello-1-bbbb"]],
+    "a deploy replaces the whole set",
   );
 });

@@ -46,7 +46,7 @@ interface VmInstance {
 }
 
 function instanceOf(data: string): VmInstance | undefined {
-  return readStateFile(data).apps.hello?.instance as VmInstance | undefined;
+  return readStateFile(data).apps.hello?.instances[0] as VmInstance | undefined;
 }
 
 async function waitGone(vm: VmInstance, timeoutMs: number): Promise<boolean> {

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { readdirSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { acquireLock } from "../../src/agent/lock.js";
-import { readState, updateState, writeState } from "../../src/agent/index.js";
+import { acquireLock, readState, updateState, writeState } from "../../src/agent/index.js";
 import { SkiffError, isSkiffError } from "../../src/errors/index.js";
 import { processStartTime } from "../../src/process/index.js";
 import { tempDir } from "../support/temp.js";
@@ -13,9 +12,14 @@ const held = (pid: number): SkiffError => new SkiffError("ERR_SKIFF_AGENT_LOCKED
 
 test("state round-trips and is written without leaving temp files", async () => {
   const data = tempDir();
-  assert.deepEqual(readState(data), { version: 1, apps: {} });
+  assert.deepEqual(readState(data), { version: 2, apps: {} });
   await updateState(data, (state) => {
-    state.apps.hello = { failed: [], observedCurrent: 3, stopped: { at: "2026-01-01T00:00:00.000Z" } };
+    state.apps.hello = {
+      instances: [],
+      failed: [],
+      observedCurrent: 3,
+      stopped: { at: "2026-01-01T00:00:00.000Z" },
+    };
   });
   assert.equal(readState(data).apps.hello?.observedCurrent, 3);
   assert.deepEqual(readdirSync(data).sort(), ["state.json"]);
@@ -28,12 +32,71 @@ test("a corrupt state file is ERR_SKIFF_STATE_CORRUPT with a hint", () => {
     () => readState(data),
     (e: unknown) => isSkiffError(e) && e.code === "ERR_SKIFF_STATE_CORRUPT" && e.hint !== undefined,
   );
-  writeState(data, { version: 1, apps: {} });
+  writeState(data, { version: 2, apps: {} });
   writeFileSync(join(data, "state.json"), JSON.stringify({ version: 7, apps: {} }));
   assert.throws(
     () => readState(data),
     (e: unknown) => isSkiffError(e) && e.code === "ERR_SKIFF_STATE_CORRUPT",
   );
+});
+
+test("a version 1 state.json is read as version 2: its instance and swap sides become lists, each with a reason", async () => {
+  const data = tempDir();
+  const instance = (id: string, release: number) => ({
+    id,
+    driver: "unix",
+    app: "hello",
+    release,
+    address: { host: "127.0.0.1", port: 4000 + release },
+    handle: { pid: 100 + release, startTime: "1" },
+    logPath: `/tmp/${id}.log`,
+    startedAt: "2026-01-01T00:00:00.000Z",
+  });
+  const v1 = {
+    version: 1,
+    apps: {
+      hello: {
+        instance: instance("hello-1-aaaa", 1),
+        failed: [{ release: 3, ok: false, at: "2026-01-01T00:00:00.000Z" }],
+        observedCurrent: 3,
+        swap: {
+          deploy: "d-1",
+          strategy: "blue-green",
+          release: 2,
+          phase: "checking",
+          old: instance("hello-1-aaaa", 1),
+          next: instance("hello-2-bbbb", 2),
+          at: "2026-01-01T00:00:00.000Z",
+        },
+      },
+      // Nothing ever ran for it: an empty list, no swap.
+      other: { failed: [] },
+    },
+  };
+  writeFileSync(join(data, "state.json"), JSON.stringify(v1));
+  const state = readState(data);
+  assert.equal(state.version, 2);
+  const hello = state.apps.hello!;
+  assert.deepEqual(
+    hello.instances.map((i) => [i.id, i.reason]),
+    [["hello-1-aaaa", "deploy"]],
+  );
+  assert.deepEqual(
+    [hello.swap?.old.map((i) => i.id), hello.swap?.next.map((i) => i.id)],
+    [["hello-1-aaaa"], ["hello-2-bbbb"]],
+  );
+  assert.deepEqual([hello.failed.map((f) => f.release), hello.observedCurrent], [[3], 3]);
+  assert.deepEqual(state.apps.other?.instances, []);
+  // The next change writes version 2, which reads back the same.
+  await updateState(data, () => undefined);
+  const written = JSON.parse(readFileSync(join(data, "state.json"), "utf8")) as {
+    version: number;
+    apps: Record<string, { instance?: unknown; instances?: unknown[] }>;
+  };
+  assert.equal(written.version, 2);
+  assert.equal(written.apps.hello?.instance, undefined);
+  assert.equal(written.apps.hello?.instances?.length, 1);
+  assert.deepEqual(readState(data), state);
 });
 
 test("a lock held by a live process refuses; a stale one is taken over", async () => {

@@ -3,13 +3,15 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { join } from "node:path";
 import { test } from "node:test";
-import { watchConfirmation } from "../../src/agent/swap-confirm.js";
+import { watchConfirmation } from "../../src/agent/index.js";
 import { HealthSchema } from "../../src/config/index.js";
-import { SkiffError } from "../../src/errors/index.js";
+import { SkiffError, isSkiffError } from "../../src/errors/index.js";
 import { freePort, waitForBody } from "../support/http.js";
 import { FIXTURES } from "../support/paths.js";
 import { startHttpBackend } from "../proxy/backends.js";
 import { instanceAt } from "./instance-at.js";
+
+const stoppedError = (): SkiffError => new SkiffError("ERR_SKIFF_APP_STOPPED", "stopped");
 
 test("a crash inside the confirmation window is noticed within ~50 ms, not at the next probe", async () => {
   const port = await freePort();
@@ -23,14 +25,14 @@ test("a crash inside the confirmation window is noticed within ~50 ms, not at th
     await waitForBody(`http://127.0.0.1:${port}/`, "hello", 5000);
     const instance = instanceAt(port, "crash");
     const outcome = await watchConfirmation({
-      instance,
+      instances: [instance],
       // Probes 5 s apart: only the inspect between probes can notice the crash quickly.
       health: HealthSchema.parse({ http: "/", interval: "5s", timeout: "1s" }),
       windowMs: 10_000,
       inspect: () =>
         Promise.resolve(child.exitCode === null && child.signalCode === null ? "running" : "exited"),
       isStopped: () => false,
-      stoppedError: () => new SkiffError("ERR_SKIFF_APP_STOPPED", "stopped"),
+      stoppedError,
     });
     const noticedAt = Date.now();
     await exited;
@@ -43,31 +45,33 @@ test("a crash inside the confirmation window is noticed within ~50 ms, not at th
   }
 });
 
-test("the window asks for the followed pointer as often as it is told to, not every second", async () => {
+test("the task's signal ends a window: a newer release confirms once a probe passed, a stop ends it with ERR_SKIFF_APP_STOPPED", async () => {
   const backend = await startHttpBackend("hello");
   const instance = instanceAt(backend.address.port, "steady");
-  const asked = async (pointerCheckMs: number | undefined): Promise<number> => {
-    let reads = 0;
-    const outcome = await watchConfirmation({
-      instance,
+  const watch = (signal: AbortSignal) =>
+    watchConfirmation({
+      instances: [instance],
       health: HealthSchema.parse({ http: "/", interval: "100ms", timeout: "1s" }),
-      windowMs: 2500,
+      // Far longer than the test: only the signal can end it.
+      windowMs: 600_000,
       inspect: () => Promise.resolve("running"),
-      readPointer: () => {
-        reads += 1;
-        return Promise.resolve(1);
-      },
-      ...(pointerCheckMs === undefined ? {} : { pointerCheckMs }),
+      signal,
       isStopped: () => false,
-      stoppedError: () => new SkiffError("ERR_SKIFF_APP_STOPPED", "stopped"),
+      stoppedError,
     });
-    assert.equal(outcome.ok, true);
-    return reads;
-  };
   try {
-    assert.ok((await asked(undefined)) >= 1, "by default the pointer is read once a second");
-    // An agent polling every 30 s: its window relies on triggers, and reads nothing of its own.
-    assert.equal(await asked(30_000), 0);
+    const superseded = new AbortController();
+    const probed = new Promise<void>((resolve) => setTimeout(resolve, 300));
+    const outcome = watch(superseded.signal);
+    await probed;
+    superseded.abort({ kind: "superseded", release: 7 });
+    const confirmed = await outcome;
+    assert.deepEqual(confirmed.ok && confirmed.supersededBy, 7);
+
+    const stop = new AbortController();
+    const stopped = watch(stop.signal);
+    stop.abort({ kind: "stopped" });
+    await assert.rejects(stopped, (e: unknown) => isSkiffError(e) && e.code === "ERR_SKIFF_APP_STOPPED");
   } finally {
     await backend.close();
   }

@@ -94,12 +94,13 @@ export function spawnAgent(
 }
 
 export interface StateApp {
-  instance?: {
+  instances: {
     id: string;
     release: number;
     address: { host: string; port: number };
     handle: { pid: number; startTime: string };
-  };
+    reason: string;
+  }[];
   swap?: { phase: string };
   crashes?: { count: number; loop?: unknown };
   publicAddress?: string;

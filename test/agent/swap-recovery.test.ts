@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { describe, test } from "node:test";
 import { runLoad } from "../../src/load/index.js";
 import { connectProxy, formatAddress, readProxyRecord } from "../../src/proxy/index.js";
-import { planSwapRecovery } from "../../src/agent/plan-swap-recovery.js";
+import { planSwapRecovery } from "../../src/agent/index.js";
 import type { Instance } from "../../src/drivers/index.js";
 import { httpGet } from "../support/http.js";
 import { join } from "node:path";
@@ -63,13 +63,13 @@ describe("an agent SIGKILLed in the middle of a swap", () => {
 
       const app = readApp(host);
       assert.equal(app?.swap, undefined);
-      assert.equal(app?.instance?.release, 2, "the retried or kept swap ends on release 2");
+      assert.equal(app?.instances[0]?.release, 2, "the retried or kept swap ends on release 2");
       assert.deepEqual(
         liveInstances(host.data).map((i) => i.id),
-        [app?.instance?.id],
+        [app?.instances[0]?.id],
         "exactly one instance process of the app runs",
       );
-      assert.equal(await proxyBackend(host.data, host.app), formatAddress(app.instance.address));
+      assert.equal(await proxyBackend(host.data, host.app), formatAddress(app.instances[0]!.address));
       assert.equal((await httpGet(host.url)).body, "v2 hello\n");
       assert.equal(result.errors, 0, `connection errors: ${JSON.stringify(result.errorKinds)}`);
       assert.equal(result.non2xx, 0);
@@ -106,18 +106,24 @@ describe("planSwapRecovery (the recovery table)", () => {
     test(`${phase}, old ${oldRunning ? "up" : "down"}, new ${nextRunning ? "up" : "down"} → ${serves ?? "none"}`, () => {
       const plan = planSwapRecovery({
         phase: phase as (typeof PHASES)[number],
-        old,
-        next,
-        oldRunning,
-        nextRunning,
+        old: [old],
+        next: [next],
+        running: (i) => (i.id === "old" ? oldRunning : nextRunning),
       });
-      assert.equal(plan.serve?.id, serves);
+      assert.deepEqual(
+        plan.serve.map((i) => i.id),
+        serves === undefined ? [] : [serves],
+      );
       assert.deepEqual(
         plan.stop.map((i) => i.id),
         stopped,
       );
       if (serves === undefined)
-        assert.equal(plan.record?.id, "old", "the old record stays, so the plan restarts or redeploys");
+        assert.deepEqual(
+          plan.record.map((i) => i.id),
+          ["old"],
+          "the old record stays, so the plan restarts or redeploys",
+        );
     });
   }
 });

@@ -3,8 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { readStatus, startAgent } from "../../src/agent/index.js";
-import { runStagePass } from "../../src/stage/index.js";
-import { EventBus, EventLog } from "../../src/events/index.js";
+import { startStageAgent, type StagePassResult } from "../../src/stage/index.js";
 import { gitSync, makeAppRepo, commitAll } from "../support/app-repo.js";
 import { freePort, httpGet } from "../support/http.js";
 import { runSkiff, skiffOk } from "../support/run-skiff.js";
@@ -83,14 +82,20 @@ describe("staging agent", { timeout: 180_000 }, () => {
   const app = makeAppRepo(join(tempDir(), "shop"), { app: "shop" });
   const stageData = tempDir();
   const prodData = tempDir();
-  const events = new EventBus({ host: "staging" }).add(new EventLog(join(stageData, "events.jsonl")));
+  /** One pass of a staging agent on stageData (the loop waits for every app's worker). */
+  const stagePass = async (): Promise<StagePassResult> => {
+    const agent = await startStageAgent({ repo: deploy, data: stageData, pollMs: 60_000, once: true });
+    const pass = agent.status().lastPass;
+    assert.ok(pass, JSON.stringify(agent.status().lastError));
+    return pass;
+  };
   after(() => [stageData, prodData].forEach(stopHost));
 
   it("promotes a healthy release: staging passes, current moves, the production agent serves it", async () => {
     const release = await pushRelease(app, deploy, { version: "v1", delayMs: 0, network: DELAY_PROFILE });
     assert.equal(pointer(deploy, "staging"), String(release));
     assert.throws(() => pointer(deploy, "current"), "store does not make a staged release current");
-    const pass = await runStagePass({ repo: deploy, data: stageData, events });
+    const pass = await stagePass();
     assert.deepEqual(
       pass.staged.map((s) => [s.release, s.verdict, s.promoted]),
       [[release, "passed", true]],
@@ -111,7 +116,7 @@ describe("staging agent", { timeout: 180_000 }, () => {
     assert.equal(status?.release, release);
     assert.equal((await httpGet(`http://127.0.0.1:${prodPort}/`)).body, "v1\n");
     assert.equal(
-      (await runStagePass({ repo: deploy, data: stageData, events })).staged.length,
+      (await stagePass()).staged.length,
       0,
       "a judged release is not staged again",
     );
@@ -120,7 +125,7 @@ describe("staging agent", { timeout: 180_000 }, () => {
   it("holds back a release that passes its tests but breaks p99 under 200 ms added delay", async () => {
     // 700 ms per answer: within 1 s on the plain load test, beyond it with 2 × 200 ms more.
     const release = await pushRelease(app, deploy, { version: "v2", delayMs: 700, network: DELAY_PROFILE });
-    const [staged] = (await runStagePass({ repo: deploy, data: stageData, events })).staged;
+    const [staged] = (await stagePass()).staged;
     assert.equal(staged?.verdict, "failed");
     assert.equal(staged?.promoted, false);
     assert.match(staged?.summary ?? "", /^p99 \d+ms > 1s under delay-200$/);
@@ -135,7 +140,7 @@ describe("staging agent", { timeout: 180_000 }, () => {
 
   it("holds back a release that fails under 5% connection loss with a 1% error-rate threshold", async () => {
     const release = await pushRelease(app, deploy, { version: "v3", delayMs: 0, network: LOSS_PROFILE });
-    const [staged] = (await runStagePass({ repo: deploy, data: stageData, events })).staged;
+    const [staged] = (await stagePass()).staged;
     assert.equal(staged?.release, release);
     assert.equal(staged?.verdict, "failed");
     assert.match(staged?.summary ?? "", /^error rate .* > 1\.0% under loss-5$/);
@@ -149,7 +154,7 @@ describe("staging agent", { timeout: 180_000 }, () => {
       smokeExpects: "v5",
       network: DELAY_PROFILE,
     });
-    const [staged] = (await runStagePass({ repo: deploy, data: stageData, events })).staged;
+    const [staged] = (await stagePass()).staged;
     assert.equal(staged?.verdict, "failed");
     assert.equal(pointer(deploy, "current"), "1");
     const listed = await skiffOk(["releases", "shop", "--repo", deploy, "--json"]);

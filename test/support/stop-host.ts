@@ -14,7 +14,12 @@ interface Recorded {
 
 interface HostRecords {
   events: { type?: string; data?: Recorded }[];
-  apps: { instance?: Recorded; swap?: { old?: Recorded; next?: Recorded } }[];
+  /** state.json version 2 holds lists (replicas); version 1 held one instance and one of each swap side. */
+  apps: {
+    instances?: Recorded[];
+    instance?: Recorded;
+    swap?: { old?: Recorded | Recorded[]; next?: Recorded | Recorded[] };
+  }[];
 }
 
 /** Parsed JSON, or undefined for a line or file an agent killed mid-write left torn. */
@@ -41,7 +46,9 @@ function recordedInstances(data: string): Handle[] {
   const { events, apps } = readRecords(data);
   return [
     ...events.filter((e) => e.type === "instance.started").map((e) => e.data?.handle),
-    ...apps.flatMap((app) => [app.instance, app.swap?.old, app.swap?.next].map((i) => i?.handle)),
+    ...apps.flatMap((app) =>
+      [app.instances ?? [], app.instance, app.swap?.old, app.swap?.next].flat().map((i) => i?.handle),
+    ),
   ].filter((handle): handle is Handle => handle !== undefined);
 }
 

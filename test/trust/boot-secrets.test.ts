@@ -8,8 +8,8 @@ import {
   createRedactingSink,
   registerBootSecrets,
   unregisterBootSecrets,
-} from "../../src/agent/secrets.js";
-import { writeState } from "../../src/agent/state.js";
+  writeState,
+} from "../../src/agent/index.js";
 import { EventBus, type SkiffEvent } from "../../src/events/index.js";
 import { loadPrivateKey, loadPublicKey, sealSecret } from "../../src/trust/index.js";
 import { httpGet } from "../support/http.js";
@@ -121,9 +121,12 @@ describe("secrets at boot", () => {
     registerBootSecrets(data, secrets);
     try {
       writeState(data, {
-        version: 1,
+        version: 2,
         apps: {
-          hello: { failed: [{ release: 1, ok: false, at: "now", error: { code: "E", message: secret } }] },
+          hello: {
+            instances: [],
+            failed: [{ release: 1, ok: false, at: "now", error: { code: "E", message: secret } }],
+          },
         },
       });
     } finally {

@@ -79,16 +79,16 @@ export function runningInstance(data: string, app = "hello"): RunningInstance {
     apps: Record<
       string,
       {
-        instance?: {
+        instances: {
           id: string;
           release: number;
           handle: { pid: number; startTime: string };
           address: { host: string; port: number };
-        };
+        }[];
       }
     >;
   };
-  const instance = state.apps[app]?.instance;
+  const instance = state.apps[app]?.instances[0];
   assert.ok(instance, `no instance recorded for ${app} in ${data}`);
   return {
     id: instance.id,

@@ -5,10 +5,10 @@ import {
   readMirageManifest,
   readMiragePointers,
   unpackMirageRelease,
-} from "../../store/mirage-2015/index.js";
-import type { Manifest } from "../../store/manifest-schema.js";
-import type { DesiredApp } from "../plan.js";
-import { releaseDir, writeLocalManifest, type PreparedRelease } from "../release-files.js";
+} from "../../store/index.js";
+import type { Manifest } from "../../store/index.js";
+import type { DesiredApp } from "../plan/index.js";
+import { releaseDir, writeLocalManifest, type PreparedRelease } from "../instance/index.js";
 import type { ReleaseLayout } from "./types.js";
 
 export interface Mirage2015LayoutOptions {

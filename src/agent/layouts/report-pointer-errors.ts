@@ -1,6 +1,6 @@
 import type { EventBus } from "../../events/index.js";
-import type { DesiredApp } from "../plan.js";
-import { clearRefusal, recordRefusal } from "../trust-state.js";
+import type { DesiredApp } from "../plan/index.js";
+import { clearRefusal, recordRefusal } from "../gate/index.js";
 
 /**
  * For a layout without signatures (mirage-2015): a pointer that cannot be read (a latest naming a

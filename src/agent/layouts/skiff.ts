@@ -1,6 +1,6 @@
 import { readPointers } from "../../store/index.js";
-import type { DesiredApp } from "../plan.js";
-import { prepareRelease } from "../release-files.js";
+import type { DesiredApp } from "../plan/index.js";
+import { prepareRelease } from "../instance/index.js";
 import type { ReleaseLayout } from "./types.js";
 
 /** skiff's own layout: <app>/current (or staging) and <app>/releases/<N>/ (docs/deployment-repository.md). */

@@ -1,6 +1,6 @@
 import type { ObjectReader } from "../../git/index.js";
-import type { DesiredApp } from "../plan.js";
-import type { PreparedRelease } from "../release-files.js";
+import type { DesiredApp } from "../plan/index.js";
+import type { PreparedRelease } from "../instance/index.js";
 
 /** Which pointer of each app the agent deploys: production follows current, a staging host staging. */
 export type LayoutPointer = "current" | "staging";

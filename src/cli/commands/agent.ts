@@ -11,6 +11,7 @@ import {
   type AppStatus,
   type PassResult,
   type AgentHandle,
+  type LoopOptions,
 } from "../../agent/index.js";
 import { parseDuration } from "../../config/index.js";
 import { SkiffError } from "../../errors/index.js";
@@ -20,7 +21,8 @@ import { readSecretFile, startWebhookListener, type HttpListener } from "../../s
 import { printJson, printTable, say } from "../output.js";
 import { hostOptions, type HostCommandOptions } from "../host-options.js";
 import { loadHostKey, loadTrustPolicy } from "../trust-options.js";
-import { runStageAgentCommand } from "./stage.js";
+import { startStageAgent } from "../../stage/index.js";
+import { reportStagePass, stageSignerOption } from "./stage.js";
 
 interface AgentCommandOptions extends HostCommandOptions {
   repo: string;
@@ -106,14 +108,33 @@ async function listenForWebhooks(
   return listener;
 }
 
-async function runAgentCommand(options: AgentCommandOptions): Promise<void> {
-  if (options.stage === "staging") return runStageAgentCommand(options);
-  if (options.stage !== "production") {
+/** The flags every agent takes, production or staging: they mean the same for both. */
+function loopOptions(options: AgentCommandOptions, signal: AbortSignal): LoopOptions {
+  return {
+    repo: normalizeLocation(options.repo),
+    data: resolve(options.data),
+    pollMs: parseDuration(options.poll),
+    notify: options.notify,
+    notifyTimeoutMs: parseDuration(options.notifyTimeout),
+    signal,
+    ...(options.once ? { once: true } : {}),
+    ...(options.dryRun ? { dryRun: true } : {}),
+    ...(options.host ? { host: options.host } : {}),
+    // One pass at a terminal: the human summary says what happened; JSON logs only for warnings.
+    ...(options.once || options.dryRun
+      ? { logger: createLogger("skiff-agent", { defaultLevel: "warn" }) }
+      : {}),
+    ...trustOptions(options),
+  };
+}
+
+function checkAgentFlags(options: AgentCommandOptions): void {
+  if (options.stage !== "production" && options.stage !== "staging") {
     throw new SkiffError("ERR_SKIFF_USAGE", `--stage ${options.stage} is neither staging nor production`, {
       hint: "use --stage staging for a staging agent; production is the default",
     });
   }
-  if (options.key.length > 0) {
+  if (options.stage === "production" && options.key.length > 0) {
     throw new SkiffError("ERR_SKIFF_USAGE", "--key signs promotions; only a staging agent promotes", {
       hint: "use --key with --stage staging; a production agent verifies with --trust",
     });
@@ -123,53 +144,71 @@ async function runAgentCommand(options: AgentCommandOptions): Promise<void> {
       hint: "use --follow current (default) or --follow staging",
     });
   }
+  if (options.listen !== undefined && (options.once || options.dryRun)) {
+    throw new SkiffError("ERR_SKIFF_USAGE", "--listen serves webhooks for a running agent, not for one pass", {
+      hint: "drop --once / --dry-run to keep the agent running, or drop --listen",
+    });
+  }
+}
+
+/** Starts the agent the flags ask for (the same loop either way) and, for one pass, reports it. */
+async function startAgentFor(options: AgentCommandOptions, signal: AbortSignal): Promise<AgentRun> {
+  const common = loopOptions(options, signal);
+  const host = hostOptions(options);
+  if (options.stage === "staging") {
+    if (host.layout !== undefined) {
+      throw new SkiffError("ERR_SKIFF_USAGE", "a staging agent reads skiff's layout only", {
+        hint: "drop --layout mirage-2015 with --stage staging (a 2015 repository has no staging pointer)",
+      });
+    }
+    const handle = await startStageAgent({ ...common, ...host, ...stageSignerOption(options.key) });
+    return { handle, report: () => reportStagePass(handle.status().lastPass, options.json) };
+  }
+  const handle = await startAgent({ ...common, ...host, follow: options.follow as "current" | "staging" });
+  return { handle, report: () => reportProductionPass(handle.status().lastPass, options.json) };
+}
+
+interface AgentRun {
+  handle: { trigger: AgentHandle["trigger"]; stop(): Promise<void>; closed: Promise<void> };
+  /** After --once / --dry-run: prints what the pass did; throws when something failed. */
+  report(): void;
+}
+
+function reportProductionPass(result: PassResult | undefined, json: boolean | undefined): void {
+  if (result === undefined) return;
+  reportPass(result, json);
+  const failed = result.outcomes.filter((o) => !o.ok);
+  if (failed.length > 0) {
+    throw new SkiffError(
+      "ERR_SKIFF_DEPLOY_FAILED",
+      `${failed.length} of ${result.outcomes.length} action(s) failed: ${failed.map((o) => o.action.app).join(", ")}`,
+      {
+        hint: "what ran before keeps running; see skiff status --data D and the events in D/events.jsonl",
+      },
+    );
+  }
+}
+
+async function runAgentCommand(options: AgentCommandOptions): Promise<void> {
+  checkAgentFlags(options);
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   try {
-    const handle = await startAgent({
-      repo: normalizeLocation(options.repo),
-      data: resolve(options.data),
-      pollMs: parseDuration(options.poll),
-      notify: options.notify,
-      notifyTimeoutMs: parseDuration(options.notifyTimeout),
-      follow: options.follow,
-      signal: abort.signal,
-      ...(options.once ? { once: true } : {}),
-      ...(options.dryRun ? { dryRun: true } : {}),
-      ...(options.host ? { host: options.host } : {}),
-      // One pass at a terminal: the human summary below says what happened; JSON logs only for warnings.
-      ...(options.once || options.dryRun
-        ? { logger: createLogger("skiff-agent", { defaultLevel: "warn" }) }
-        : {}),
-      ...trustOptions(options),
-      ...hostOptions(options),
-    });
+    const { handle, report } = await startAgentFor(options, abort.signal);
     if (options.once || options.dryRun) {
-      const result = handle.status().lastPass;
-      if (result !== undefined) reportPass(result, options.json);
-      const failed = result?.outcomes.filter((o) => !o.ok) ?? [];
-      if (failed.length > 0) {
-        throw new SkiffError(
-          "ERR_SKIFF_DEPLOY_FAILED",
-          `${failed.length} of ${result?.outcomes.length} action(s) failed: ${failed.map((o) => o.action.app).join(", ")}`,
-          {
-            hint: "what ran before keeps running; see skiff status --data D and the events in D/events.jsonl",
-          },
-        );
-      }
+      report();
       return;
     }
+    const what = options.stage === "staging" ? "skiff staging agent following staging" : `skiff agent following ${options.follow}`;
     say(
-      `skiff agent following ${options.follow} of ${redactUrl(options.repo)} every ${options.poll} (Ctrl-C stops the agent, instances keep running)`,
+      `${what} of ${redactUrl(options.repo)} every ${options.poll} (Ctrl-C stops the agent, instances keep running)`,
     );
-    const hooks = await listenForWebhooks(options, handle.trigger.bind(handle)).catch(
-      async (error: unknown) => {
-        await handle.stop();
-        throw error;
-      },
-    );
+    const hooks = await listenForWebhooks(options, handle.trigger).catch(async (error: unknown) => {
+      await handle.stop();
+      throw error;
+    });
     try {
       await handle.closed;
     } finally {
@@ -306,10 +345,10 @@ export function registerAgentCommands(program: Command): void {
     .description("Stop an app's instance; the agent leaves it stopped until current changes or skiff start")
     .requiredOption("--data <dir>", "the agent's data dir")
     .action(async (app: string, options: { data: string }) => {
-      const instance = await stopApp(resolve(options.data), app);
+      const stopped = await stopApp(resolve(options.data), app);
       say(
-        instance
-          ? `stopped ${instance.id} (release ${instance.release})`
+        stopped.length > 0
+          ? `stopped ${stopped.map((i) => `${i.id} (release ${i.release})`).join(", ")}`
           : `${app} had no instance; marked stopped`,
       );
     });

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { parseDuration } from "../../config/index.js";
 import { ERROR_CODES, SkiffError, type ErrorCode, type SerializedError } from "../../errors/index.js";
 import { normalizeLocation } from "../../git/index.js";
-import { startStageAgent } from "../../stage/index.js";
+import type { StagePassResult } from "../../stage/index.js";
 import { promoteRelease, type ReleaseSigner } from "../../store/index.js";
 import { hostOptions, type HostCommandOptions } from "../host-options.js";
 import { printJson, say } from "../output.js";
@@ -16,19 +16,6 @@ interface PromoteCommandOptions {
   json?: boolean;
 }
 
-export interface StageAgentCommandOptions extends HostCommandOptions {
-  repo: string;
-  data: string;
-  poll: string;
-  once?: boolean;
-  notify?: string[];
-  host?: string;
-  json?: boolean;
-  trust: string[];
-  threshold?: string;
-  /** Signing keys for the current records of promotions. */
-  key?: string[];
-}
 
 export function registerStageCommands(program: Command): void {
   program
@@ -60,58 +47,39 @@ export function registerStageCommands(program: Command): void {
     });
 }
 
+/** `--key` for a staging agent: signs the current record of each promotion. */
+export function stageSignerOption(keys: readonly string[] | undefined): { sign?: ReleaseSigner } {
+  return signerOption(keys);
+}
+
 /**
- * `skiff agent --stage staging`: a staging agent instead of a production one. Called by the agent
- * command; lives here because it starts the stage part.
+ * After `skiff agent --stage staging --once` (or `--dry-run`): what was judged, held or, for a dry
+ * run, would be staged. A refusal, or a verdict that could not be recorded or promoted, is this
+ * run's failure.
  */
-export async function runStageAgentCommand(options: StageAgentCommandOptions): Promise<void> {
-  const abort = new AbortController();
-  const onSignal = (): void => abort.abort();
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
-  const trust = loadTrustPolicy(options.trust, options.threshold);
-  const { drivers, layout } = hostOptions(options);
-  if (layout !== undefined) {
-    throw new SkiffError("ERR_SKIFF_USAGE", "a staging agent reads skiff's layout only", {
-      hint: "drop --layout mirage-2015 with --stage staging (a 2015 repository has no staging pointer)",
-    });
+export function reportStagePass(result: StagePassResult | undefined, json: boolean | undefined): void {
+  if (result === undefined) return;
+  if (result.dryRun) {
+    if (json) printJson(result);
+    for (const p of result.planned)
+      process.stdout.write(`stage ${p.app} release ${p.release}: staging names it and it has no verdict\n`);
+    for (const h of result.held)
+      process.stdout.write(`hold ${h.app} release ${h.release}: ${h.reason}: ${h.error.code}: ${h.error.message}\n`);
+    if (result.planned.length === 0 && result.held.length === 0)
+      say("nothing to stage: every staging release has a verdict");
+    return;
   }
-  try {
-    const handle = await startStageAgent({
-      repo: normalizeLocation(options.repo),
-      data: resolve(options.data),
-      pollMs: parseDuration(options.poll),
-      signal: abort.signal,
-      ...(options.notify ? { notify: options.notify } : {}),
-      ...(options.host ? { host: options.host } : {}),
-      ...(options.once ? { once: true } : {}),
-      ...(drivers ? { drivers } : {}),
-      ...(trust ? { trust } : {}),
-      ...signerOption(options.key),
-    });
-    if (options.once) {
-      const staged = handle.lastResult()?.staged ?? [];
-      const held = handle.lastResult()?.held ?? [];
-      if (options.json) printJson(staged);
-      for (const h of held)
-        say(`${h.app} release ${h.release}: not staged (${h.reason}): ${h.error.code}: ${h.error.message}`);
-      for (const s of staged)
-        say(
-          `${s.app} release ${s.release}: ${s.verdict === "passed" ? "passed" : `failed: ${s.summary}`}${s.promoted ? ", promoted to current" : ""}${s.error ? ` (${s.error.code}: ${s.error.message})` : ""}`,
-        );
-      if (staged.length === 0 && held.length === 0)
-        say("nothing to stage: every staging release has a verdict");
-      // A refusal or a verdict that could not be recorded or promoted is this run's failure.
-      const failed = held.find((h) => h.reason === "refused") ?? staged.find((s) => s.error !== undefined);
-      if (failed?.error) throw rethrow(failed.app, failed.release, failed.error);
-      return;
-    }
-    say(`skiff staging agent following staging of ${options.repo} every ${options.poll} (Ctrl-C stops it)`);
-    await handle.closed;
-  } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-  }
+  const { staged, held } = result;
+  if (json) printJson(staged);
+  for (const h of held)
+    say(`${h.app} release ${h.release}: not staged (${h.reason}): ${h.error.code}: ${h.error.message}`);
+  for (const s of staged)
+    say(
+      `${s.app} release ${s.release}: ${s.verdict === "passed" ? "passed" : `failed: ${s.summary}`}${s.promoted ? ", promoted to current" : ""}${s.error ? ` (${s.error.code}: ${s.error.message})` : ""}`,
+    );
+  if (staged.length === 0 && held.length === 0) say("nothing to stage: every staging release has a verdict");
+  const failed = held.find((h) => h.reason === "refused") ?? staged.find((s) => s.error !== undefined);
+  if (failed?.error) throw rethrow(failed.app, failed.release, failed.error);
 }
 
 function signerOption(keys: readonly string[] | undefined): { sign?: ReleaseSigner } {

@@ -1,0 +1,1 @@
+export { openAppFront, closeAppFront, appFrontDir, findFreePort, type AppFront } from "./app-front.js";

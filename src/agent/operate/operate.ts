@@ -1,0 +1,206 @@
+import { join } from "node:path";
+import { parseDuration } from "../../config/index.js";
+import { getDriver, type Instance, type InstanceStatus } from "../../drivers/index.js";
+import { SkiffError, type SerializedError } from "../../errors/index.js";
+import { EventLog, type EventBus } from "../../events/index.js";
+import { closeAppFront } from "../front/index.js";
+import { inspectInstance, loadLocalRelease } from "../instance/index.js";
+import {
+  readState,
+  recordedInstances,
+  updateAppState,
+  type AppState,
+  type DeployResult,
+  type InstanceReason,
+  type Refusal,
+} from "../state/index.js";
+
+/** One instance (replica) of an app in `skiff status`. */
+export interface InstanceRow {
+  id: string;
+  release: number;
+  driver: string;
+  pid?: number;
+  address: string;
+  status: InstanceStatus;
+  /** Why it started: a deploy, a wake, a replica added under load, a restart. */
+  reason: InstanceReason;
+  since: string;
+}
+
+export interface AppStatus {
+  app: string;
+  /** The release, driver, id, pid, address and start of the app's (first) instance. */
+  release?: number;
+  driver?: string;
+  instance?: string;
+  pid?: number;
+  address?: string;
+  status: InstanceStatus | "none" | "stopped" | "crash-loop";
+  /** Every instance of the app on this host (replicas). */
+  instances: InstanceRow[];
+  /** The app's public address (the front door), "host:port", and as a URL. */
+  publicAddress?: string;
+  url?: string;
+  /** Set once the instance crashed deploy.restart.limit times in a row and was left stopped. */
+  crashLoop?: { release: number; restarts: number; at: string };
+  since?: string;
+  lastDeploy?: DeployResult;
+  lastError?: SerializedError;
+  /** The last release this host refused (signature, sequence, expiry, checksums …); active until one is accepted. */
+  lastRefusal?: Refusal;
+  failed: number[];
+  current?: number;
+}
+
+/** http://host:port for a public address; a wildcard host is shown as localhost. */
+function publicUrl(address: string): string {
+  const colon = address.lastIndexOf(":");
+  const host = address.slice(0, colon);
+  const shown = host === "0.0.0.0" || host === "[::]" || host === "::" ? "localhost" : host;
+  return `http://${shown}:${address.slice(colon + 1)}`;
+}
+
+function requireApp(data: string, app: string): AppState {
+  const appState = readState(data).apps[app];
+  if (appState === undefined) {
+    throw new SkiffError("ERR_SKIFF_NO_SUCH_APP", `no app called ${app} was deployed with data dir ${data}`, {
+      hint: `see the apps with skiff status --data ${data}`,
+    });
+  }
+  return appState;
+}
+
+/** The app's status from its instances: running when one runs, else what the first says. */
+function liveStatus(rows: readonly InstanceRow[]): InstanceStatus | "none" {
+  if (rows.length === 0) return "none";
+  return rows.some((r) => r.status === "running") ? "running" : rows[0]!.status;
+}
+
+/** One row per app for `skiff status`: what runs, since when, and how the last deploy went. */
+export async function readStatus(data: string): Promise<AppStatus[]> {
+  const state = readState(data);
+  return Promise.all(
+    Object.entries(state.apps).map(async ([app, s]): Promise<AppStatus> => {
+      const instances = await Promise.all(
+        s.instances.map(
+          async (i): Promise<InstanceRow> => ({
+            id: i.id,
+            release: i.release,
+            driver: i.driver,
+            ...(typeof i.handle.pid === "number" ? { pid: i.handle.pid } : {}),
+            address: `${i.address.host}:${i.address.port}`,
+            status: await inspectInstance(i),
+            reason: i.reason,
+            since: i.startedAt,
+          }),
+        ),
+      );
+      const first = instances[0];
+      const live = liveStatus(instances);
+      const lastError = s.lastDeploy?.error ?? s.failed.at(-1)?.error;
+      return {
+        app,
+        ...(first
+          ? {
+              release: first.release,
+              driver: first.driver,
+              instance: first.id,
+              ...(first.pid === undefined ? {} : { pid: first.pid }),
+              address: first.address,
+              since: first.since,
+            }
+          : {}),
+        status:
+          s.stopped && live !== "running"
+            ? "stopped"
+            : s.crashes?.loop && live !== "running"
+              ? "crash-loop"
+              : live,
+        instances,
+        ...(s.publicAddress === undefined
+          ? {}
+          : { publicAddress: s.publicAddress, url: publicUrl(s.publicAddress) }),
+        ...(s.crashes?.loop
+          ? { crashLoop: { release: s.crashes.release, restarts: s.crashes.count, at: s.crashes.loop.at } }
+          : {}),
+        ...(s.lastDeploy ? { lastDeploy: s.lastDeploy } : {}),
+        ...(lastError ? { lastError } : {}),
+        ...(s.refusal ? { lastRefusal: s.refusal } : {}),
+        failed: s.failed.map((f) => f.release),
+        ...(s.observedCurrent === undefined ? {} : { current: s.observedCurrent }),
+      };
+    }),
+  );
+}
+
+/** Marks the app stopped by hand, so a running agent that reads state leaves it (and gives up a swap in flight). */
+export async function markStopped(data: string, app: string): Promise<void> {
+  requireApp(data, app);
+  await updateAppState(data, app, (s) => {
+    s.stopped = { at: new Date().toISOString() };
+  });
+}
+
+/**
+ * `skiff stop`: marks the app stopped first (so a running agent that re-reads state does not
+ * restart it), then stops every instance it has (both sides of a swap in progress too). It stays
+ * stopped until `current` changes or `skiff start`. `events`: the running agent's, when it stops the app.
+ */
+export async function stopApp(data: string, app: string, options: { events?: EventBus } = {}): Promise<Instance[]> {
+  requireApp(data, app);
+  const [serving, every] = await updateAppState(data, app, (s) => {
+    s.stopped = { at: new Date().toISOString() };
+    // A swap in progress sees the stop at its next step and gives the swap up.
+    return [[...s.instances] as Instance[], recordedInstances(s)] as const;
+  });
+  const servingIds = new Set(serving.map((i) => i.id));
+  for (const other of every)
+    if (!servingIds.has(other.id)) await getDriver(other.driver).stop(other, { graceMs: 2000 });
+  for (const instance of serving) {
+    const timeout = loadLocalRelease(data, app, instance.release)?.manifest.deploy.stop_timeout ?? "10s";
+    await getDriver(instance.driver).stop(instance, { graceMs: parseDuration(timeout) });
+  }
+  if (serving.length > 0) {
+    await updateAppState(data, app, (s) => {
+      s.instances = s.instances.filter((i) => !servingIds.has(i.id));
+    });
+  }
+  // The public address closes too; skiff start and the next pass open it again (same address).
+  await closeAppFront(data, app);
+  const first = serving[0];
+  const event = {
+    type: "app.stopped",
+    app,
+    message: first ? `stopped ${serving.map((i) => i.id).join(", ")} by hand` : "marked stopped by hand",
+    ...(first ? { release: first.release, data: { instance: first.id } } : {}),
+  };
+  if (options.events) options.events.emit(event);
+  else new EventLog(join(data, "events.jsonl")).emit({ time: new Date().toISOString(), ...event });
+  return serving;
+}
+
+/** `skiff start`: lifts the stop; the agent starts what `current` names on its next pass. */
+export async function startApp(data: string, app: string): Promise<void> {
+  requireApp(data, app);
+  await updateAppState(data, app, (s) => {
+    delete s.stopped;
+    delete s.crashes;
+  });
+}
+
+/** The last `lines` lines of the app's instance log (the running one, or the last recorded). */
+export async function readLogs(data: string, app: string, lines: number): Promise<string[]> {
+  const instance = requireApp(data, app).instances[0];
+  if (instance === undefined) {
+    throw new SkiffError("ERR_SKIFF_NOT_RUNNING", `${app} has no instance on this host`, {
+      hint: `see its last deploy with skiff status --data ${data}`,
+    });
+  }
+  const tail: string[] = [];
+  for await (const line of getDriver(instance.driver).logs(instance)) {
+    tail.push(line);
+    if (tail.length > lines) tail.shift();
+  }
+  return tail;
+}

@@ -1,0 +1,10 @@
+export {
+  planReconcile,
+  planApp,
+  describeAction,
+  type Action,
+  type ActualApp,
+  type ActualInstance,
+  type DesiredApp,
+} from "./plan-reconcile.js";
+export { planSwapRecovery, type SwapRecoveryInput, type SwapRecoveryPlan } from "./plan-swap-recovery.js";

@@ -1,0 +1,181 @@
+import { hostname } from "node:os";
+import { join } from "node:path";
+import type { ObjectReader } from "../../git/index.js";
+import type { TrustPolicy } from "../../trust/index.js";
+import { gateDesired } from "../gate/index.js";
+import { reportPointerErrors, skiffLayout, type ReleaseLayout } from "../layouts/index.js";
+import type { LoopPass, PassContext } from "../loop/index.js";
+import { describeAction, planReconcile, type Action, type DesiredApp } from "../plan/index.js";
+import { readState } from "../state/index.js";
+import { healFrontDoor, resolveSwap, type ActionOutcome } from "../swap/index.js";
+import { readActual } from "./read-actual.js";
+import { reconcileApp } from "./reconcile-app.js";
+import { reportAdoptions } from "./report-adoptions.js";
+
+export interface PassResult {
+  /** The deployment repository commit planned at; undefined while the repository is empty. */
+  commit?: string;
+  actions: Action[];
+  /**
+   * What each action's worker did, in action order. Filled for --once (the loop waits for every
+   * worker); a running agent's pass hands the actions over and returns first, so it is empty
+   * (AgentHandle.settled(app) waits for an app's outcome).
+   */
+  outcomes: ActionOutcome[];
+  dryRun: boolean;
+  startedAt: string;
+  finishedAt: string;
+}
+
+export function mirrorPath(data: string): string {
+  return join(data, "mirror.git");
+}
+
+export interface ProductionPassOptions {
+  data: string;
+  /** Which pointer of each app to deploy (a staging host may run production's pass on staging). */
+  follow: "current" | "staging";
+  layout?: ReleaseLayout;
+  trust?: TrustPolicy;
+}
+
+/** The last pointer value the pass handed to an app's worker, and where it read it. */
+export interface HandedOver {
+  want: DesiredApp;
+  commit: string;
+  reader: ObjectReader;
+}
+
+export interface ProductionPass extends LoopPass<PassResult, ActionOutcome> {
+  /** What the last pass handed to each app (AgentHandle.startApp reconciles with it at once). */
+  handedOver(app: string): HandedOver | undefined;
+}
+
+/** The production agent's pass: fetch, gate, plan, and hand each app's action to its worker. */
+export function createProductionPass(options: ProductionPassOptions): ProductionPass {
+  const layout = options.layout ?? skiffLayout;
+  const handed = new Map<string, HandedOver>();
+  return {
+    follow: options.follow,
+    label: {
+      started: `following ${options.follow}`,
+      lockHint: "run one agent per data dir: stop the other one, or pass a different --data",
+      defaultHost: () => hostname(),
+    },
+    prepare: (ctx) => reportAdoptions(ctx.data, ctx.events),
+    run: (ctx) => runPass(ctx),
+    settle: (result, ctx) => ({
+      ...result,
+      outcomes: result.actions
+        .map((action) => ctx.workers.last(action.app))
+        .filter((outcome): outcome is ActionOutcome => outcome !== undefined),
+    }),
+    handedOver: (app) => handed.get(app),
+  };
+
+  async function runPass(ctx: PassContext<ActionOutcome>): Promise<PassResult> {
+    const startedAt = new Date().toISOString();
+    const { dryRun, events } = ctx;
+    // Swaps left half done by a dead agent are resolved to one serving set first, even if the fetch fails.
+    if (ctx.first && !dryRun) await recoverEveryApp(ctx);
+    const commit = await ctx.fetcher.sync(layout.branch);
+    const done = (fields: Partial<PassResult>): PassResult => ({
+      actions: [],
+      outcomes: [],
+      dryRun,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      ...fields,
+    });
+    if (commit === undefined) {
+      events.emit({ type: "agent.fetched", message: "the deployment repository has no commits yet" });
+      return done({});
+    }
+    events.emit({ type: "agent.fetched", message: `deployment repository at ${commit.slice(0, 12)}`, data: { commit } });
+    const mirror = mirrorPath(ctx.data);
+    const reader = ctx.fetcher.reader;
+    const named = await layout.readDesired({ mirror, commit, follow: options.follow, reader });
+    // Signatures, sequence, expiry and sealed values are checked before anything is planned.
+    const desired = layout.signed
+      ? await gateDesired(named, {
+          data: ctx.data,
+          mirror,
+          commit,
+          reader,
+          follow: options.follow,
+          events,
+          dryRun,
+          secrets: ctx.secrets,
+          ...(options.trust ? { trust: options.trust } : {}),
+        })
+      : await reportPointerErrors(named, { data: ctx.data, commit, events, dryRun });
+    const actual = await readActual(ctx.data);
+    const actions = planReconcile(desired, actual);
+    events.emit({
+      type: "agent.planned",
+      message: `${actions.length} action(s)`,
+      data: { commit, dryRun, actions: actions.map(describeAction) },
+    });
+    if (!dryRun) handOver(ctx, { desired, apps: actual.map((a) => a.app), actions, commit });
+    return done({ commit, actions });
+  }
+
+  /**
+   * Gives every app its task: an idle worker re-plans its app (and checks its front door); a busy
+   * one is left alone unless the pointer now names another release, which ends its window or
+   * backoff and runs after it (workqueue semantics: the newest pointer value wins).
+   */
+  function handOver(
+    ctx: PassContext<ActionOutcome>,
+    plan: { desired: DesiredApp[]; apps: string[]; actions: Action[]; commit: string },
+  ): void {
+    const wanted = new Map(plan.desired.map((d) => [d.app, d]));
+    const acting = new Set(plan.actions.map((a) => a.app));
+    const mirror = mirrorPath(ctx.data);
+    const reader = ctx.fetcher.reader;
+    for (const app of new Set([...wanted.keys(), ...plan.apps])) {
+      const want = wanted.get(app);
+      if (want !== undefined) handed.set(app, { want, commit: plan.commit, reader });
+      const busy = ctx.workers.busy(app);
+      if (busy !== undefined && !acting.has(app) && busy.release === want?.release) continue;
+      void ctx.workers.submit(app, {
+        what: "reconcile",
+        ...(want?.release === undefined ? {} : { release: want.release }),
+        run: (signal) =>
+          reconcileApp(
+            {
+              app,
+              ...(want ? { want } : {}),
+              data: ctx.data,
+              mirror,
+              commit: plan.commit,
+              reader,
+              events: ctx.events,
+              drivers: ctx.drivers,
+              layout,
+            },
+            signal,
+          ),
+      });
+    }
+  }
+}
+
+/** Every app in state, each in its worker: a swap a dead agent left is resolved, the front door checked. */
+async function recoverEveryApp(ctx: PassContext<ActionOutcome>): Promise<void> {
+  const apps = Object.keys(readState(ctx.data).apps);
+  await Promise.all(
+    apps.map((app) =>
+      ctx.workers
+        .submit(app, {
+          what: "recover",
+          run: async () => {
+            const recovery = { data: ctx.data, app, events: ctx.events };
+            if (!(await resolveSwap(recovery))) await healFrontDoor(recovery);
+            return undefined;
+          },
+        })
+        .catch(() => undefined),
+    ),
+  );
+}

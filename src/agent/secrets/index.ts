@@ -1,0 +1,9 @@
+export {
+  BootSecrets,
+  registerBootSecrets,
+  unregisterBootSecrets,
+  bootSecretsFor,
+  openBootEnv,
+  redactForDataDir,
+  createRedactingSink,
+} from "./boot-secrets.js";

@@ -1,0 +1,135 @@
+import { SkiffError } from "../errors/index.js";
+import type { Instance } from "../drivers/index.js";
+import type { ReleaseLayout } from "./layouts/index.js";
+import { startLoop, type LoopHandle, type LoopOptions, type LoopStatus, type PassContext } from "./loop/index.js";
+import { markStopped, startApp, stopApp } from "./operate/index.js";
+import {
+  createProductionPass,
+  mirrorPath,
+  reconcileApp,
+  readActual,
+  applyAction,
+  type PassResult,
+  type ProductionPass,
+} from "./reconcile/index.js";
+import type { ActionOutcome } from "./swap/index.js";
+
+export interface AgentOptions extends LoopOptions {
+  /** Which pointer to deploy (default current; a staging host may deploy staging as it is). */
+  follow?: "current" | "staging";
+  /** How the deployment repository is read: skiff's layout (default) or `--layout mirage-2015`. */
+  layout?: ReleaseLayout;
+}
+
+export type AgentStatus = LoopStatus<PassResult>;
+
+/**
+ * A running agent. The server embeds it: trigger() after each store or webhook, status() for the
+ * API, and the app operations below, which act through the app's worker at once.
+ * Instances keep running after stop(); the next agent on this data dir adopts them.
+ */
+export interface AgentHandle extends LoopHandle<PassResult, ActionOutcome> {
+  /** Stops the app's instances (a window or backoff in flight ends first); it stays stopped until current changes or startApp. */
+  stopApp(app: string): Promise<Instance[]>;
+  /** Lifts a stop (and a crash loop) and reconciles the app now: what its pointer names starts. */
+  startApp(app: string): Promise<ActionOutcome | undefined>;
+  /** Replaces the app's instances by new ones of the same release (its swap strategy: blue-green has no downtime). */
+  restartApp(app: string): Promise<ActionOutcome | undefined>;
+}
+
+/** Starts the production agent: the loop with the production pass (fetch, gate, plan, hand to the apps' workers). */
+export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
+  const pass = createProductionPass({
+    data: options.data,
+    follow: options.follow ?? "current",
+    ...(options.layout ? { layout: options.layout } : {}),
+    ...(options.trust ? { trust: options.trust } : {}),
+  });
+  const { handle, context } = await startLoop(options, pass);
+  return {
+    ...handle,
+    stopApp: async (app) => {
+      // Marked first: the task in flight and any pass meanwhile see it; then its window or backoff ends now.
+      await markStopped(options.data, app);
+      context.workers.end(app, { kind: "stopped" });
+      let stopped: Instance[] = [];
+      await context.workers.submit(app, {
+        what: "stop",
+        run: async () => {
+          stopped = await stopApp(options.data, app, { events: context.events });
+          return undefined;
+        },
+      });
+      return stopped;
+    },
+    startApp: async (app) => {
+      await startApp(options.data, app);
+      return reconcileNowIn(app, pass, context, options.layout) ?? handle.reconcileNow().then(() => handle.settled(app));
+    },
+    restartApp: (app) => restartIn(app, pass, context, options.layout),
+  };
+}
+
+function reconcileNowIn(
+  app: string,
+  pass: ProductionPass,
+  ctx: PassContext<ActionOutcome>,
+  layout: ReleaseLayout | undefined,
+): Promise<ActionOutcome | undefined> | undefined {
+  const handed = pass.handedOver(app);
+  if (handed === undefined) return undefined;
+  return ctx.workers.submit(app, {
+    what: "start",
+    ...(handed.want.release === undefined ? {} : { release: handed.want.release }),
+    run: (signal) =>
+      reconcileApp(
+        {
+          app,
+          want: handed.want,
+          data: ctx.data,
+          mirror: mirrorPath(ctx.data),
+          commit: handed.commit,
+          reader: handed.reader,
+          events: ctx.events,
+          drivers: ctx.drivers,
+          ...(layout ? { layout } : {}),
+        },
+        signal,
+      ),
+  });
+}
+
+function restartIn(
+  app: string,
+  pass: ProductionPass,
+  ctx: PassContext<ActionOutcome>,
+  layout: ReleaseLayout | undefined,
+): Promise<ActionOutcome | undefined> {
+  return ctx.workers.submit(app, {
+    what: "restart",
+    run: async (signal) => {
+      const [have] = await readActual(ctx.data, [app]);
+      const running = have?.instances.filter((i) => i.status === "running").map((i) => i.instance) ?? [];
+      const release = running[0]?.release;
+      if (have === undefined || release === undefined || have.stopped)
+        throw new SkiffError("ERR_SKIFF_NOT_RUNNING", `${app} has no running instance on this host to restart`, {
+          hint: `see the app with skiff status; skiff start ${app} starts what current names`,
+        });
+      const handed = pass.handedOver(app);
+      return applyAction(
+        { kind: "deploy", app, release, from: running, reason: "restart by hand", restart: true },
+        {
+          data: ctx.data,
+          mirror: mirrorPath(ctx.data),
+          // The release's files are unpacked here; the mirror is only read when they are gone.
+          commit: handed?.commit ?? "main",
+          ...(handed ? { reader: handed.reader } : {}),
+          events: ctx.events,
+          drivers: ctx.drivers,
+          signal,
+          ...(layout ? { layout } : {}),
+        },
+      );
+    },
+  });
+}

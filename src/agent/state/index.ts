@@ -1,0 +1,21 @@
+export { readState, writeState, updateState, updateAppState, statePath } from "./state.js";
+export {
+  STATE_VERSION,
+  SWAP_PHASES,
+  INSTANCE_REASONS,
+  emptyAppState,
+  emptyState,
+  type AgentState,
+  type AppState,
+  type DeployResult,
+  type SwapPhase,
+  type SwapRecord,
+  type CrashRecord,
+  type InstanceRecord,
+  type InstanceReason,
+} from "./state-schema.js";
+export type { AcceptedRecord, Refusal, TrustRecord } from "./trust-state-schema.js";
+export { migrateState } from "./migrate-state.js";
+export { acquireLock, type LockFile, type AcquireLockOptions } from "./lock.js";
+export { asRecord, recordedInstances, keepRecords } from "./instance-records.js";
+export { isStoppedSince, wasStoppedSince, stoppedError, isStopError } from "./stopped.js";

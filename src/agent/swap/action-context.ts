@@ -1,0 +1,33 @@
+import type { Instance } from "../../drivers/index.js";
+import type { SerializedError } from "../../errors/index.js";
+import type { EventBus } from "../../events/index.js";
+import type { ObjectReader } from "../../git/index.js";
+import type { HostDrivers } from "../gate/index.js";
+import type { ReleaseLayout } from "../layouts/index.js";
+import type { Action } from "../plan/index.js";
+
+/** What an app's worker needs to carry out one action. */
+export interface ActionContext {
+  data: string;
+  /** The local mirror of the deployment repository and the commit the pass planned at. */
+  mirror: string;
+  commit: string;
+  /** The mirror's reads: one cat-file session, kept by commit and object id. */
+  reader?: ObjectReader;
+  events: EventBus;
+  /** The app task's signal: a newer release or a stop by hand ends its window or backoff. */
+  signal?: AbortSignal;
+  /** This host's drivers (--drivers, solo5 devices), availability asked once per agent run. */
+  drivers?: HostDrivers;
+  /** How releases are read: skiff's layout (default) or mirage-2015. */
+  layout?: ReleaseLayout;
+}
+
+export interface ActionOutcome {
+  action: Action;
+  ok: boolean;
+  deploy?: string;
+  error?: SerializedError;
+  /** What serves for the app after the action (one per replica; empty when nothing does). */
+  instances: Instance[];
+}

@@ -1,0 +1,149 @@
+import { serializeError, type SerializedError } from "../../errors/index.js";
+import type { EventBus } from "../../events/index.js";
+import { openAppFront, type AppFront } from "../front/index.js";
+import { createHostDrivers, recordRefusal, requireSupport } from "../gate/index.js";
+import {
+  buildInstanceSpec,
+  createDeployId,
+  inspectInstance,
+  loadLocalRelease,
+  type PreparedRelease,
+} from "../instance/index.js";
+import { skiffLayout } from "../layouts/index.js";
+import type { Action } from "../plan/index.js";
+import type { ActionContext, ActionOutcome } from "./action-context.js";
+import { recordDeploy } from "./record-deploy.js";
+import { getStrategy } from "./strategies/index.js";
+import { createSwapOps } from "./swap-ops.js";
+
+type DeployAction = Extract<Action, { kind: "deploy" }>;
+
+/** Refusals that say this host cannot run the release (driver, devices), not that the release is bad. */
+const UNSUPPORTED_CODES = new Set(["ERR_SKIFF_DRIVER_UNAVAILABLE", "ERR_SKIFF_DEVICES_MISSING"]);
+/** Instances per app until scaling exists (deploy.scale). */
+const REPLICAS = 1;
+
+/** Checks the release (files, driver, host) before anything running is touched; throws a refusal. */
+async function checkRelease(action: DeployAction, ctx: ActionContext): Promise<PreparedRelease> {
+  // A restart by hand swaps in what runs, from its files here (unpacking again would replace them under it).
+  const local = action.restart ? loadLocalRelease(ctx.data, action.app, action.release) : undefined;
+  const prepared =
+    local ??
+    (await (ctx.layout ?? skiffLayout).prepare({
+      data: ctx.data,
+      mirror: ctx.mirror,
+      commit: ctx.commit,
+      app: action.app,
+      release: action.release,
+      ...(ctx.reader ? { reader: ctx.reader } : {}),
+    }));
+  // Host capabilities: the driver must run here (and, for solo5, find its devices) before anything stops.
+  const driver = await requireSupport(ctx.drivers ?? createHostDrivers(), prepared.manifest.driver);
+  if (driver.preflight)
+    await driver.preflight(
+      buildInstanceSpec({ data: ctx.data, prepared, hostPort: prepared.manifest.deploy.port }),
+    );
+  return prepared;
+}
+
+/** One deploy: check and unpack, then the app's swap strategy, then record and report the outcome. */
+export async function deployRelease(action: DeployAction, ctx: ActionContext): Promise<ActionOutcome> {
+  const deploy = createDeployId();
+  const events: EventBus = ctx.events.child({ app: action.app, release: action.release, deploy });
+  events.emit({ type: "deploy.started", message: action.reason, data: { from: action.from[0]?.id } });
+  const startedAt = new Date().toISOString();
+  let prepared: PreparedRelease;
+  let front: AppFront;
+  try {
+    prepared = await checkRelease(action, ctx);
+    // The public address exists before the swap; it keeps pointing at what serves now.
+    const serving = [];
+    for (const instance of action.from)
+      if ((await inspectInstance(instance)) === "running") serving.push(instance);
+    front = await openAppFront({ data: ctx.data, manifest: prepared.manifest, serving });
+  } catch (error) {
+    return refuse(action, ctx, { deploy, events, error: serializeError(error) });
+  }
+  events.emit({
+    type: "release.unpacked",
+    message: `release ${action.release} checked and unpacked`,
+    data: { files: Object.keys(prepared.files) },
+  });
+  const strategy = getStrategy(prepared.manifest.deploy.strategy);
+  const from = action.from[0];
+  const previous = from && {
+    instances: action.from,
+    prepared: loadLocalRelease(ctx.data, action.app, from.release),
+  };
+  const reason = action.restart ? "restart" : "deploy";
+  const result = await strategy.swap(
+    { next: prepared, count: REPLICAS, ...(previous ? { previous } : {}) },
+    createSwapOps({
+      data: ctx.data,
+      events,
+      front,
+      ...(ctx.drivers ? { drivers: ctx.drivers } : {}),
+      swap: {
+        data: ctx.data,
+        app: action.app,
+        deploy,
+        strategy: strategy.name,
+        release: action.release,
+        startedAt,
+        reason,
+      },
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    }),
+  );
+  if (result.ok) {
+    await recordDeploy(ctx.data, {
+      app: action.app,
+      release: action.release,
+      deploy,
+      ok: true,
+      instances: result.instances,
+      reason,
+    });
+    events.emit({
+      type: "deploy.succeeded",
+      message: `release ${action.release} serves (${strategy.name})`,
+      data: { instance: result.instances[0]?.id, strategy: strategy.name },
+    });
+    return { action, ok: true, deploy, instances: result.instances };
+  }
+  const error = serializeError(result.error);
+  await recordDeploy(ctx.data, {
+    app: action.app,
+    release: action.release,
+    deploy,
+    ok: false,
+    error,
+    instances: result.running,
+  });
+  const running = result.running[0];
+  events.emit({
+    type: "deploy.failed",
+    message: `release ${action.release} failed: ${error.message}`,
+    error,
+    data: { strategy: strategy.name, rolledBackTo: running?.release, instance: running?.id },
+  });
+  return { action, ok: false, deploy, error, instances: result.running };
+}
+
+/** The release was refused before anything running was touched: reported, recorded, what runs keeps running. */
+async function refuse(
+  action: DeployAction,
+  ctx: ActionContext,
+  refusal: { deploy: string; events: EventBus; error: SerializedError },
+): Promise<ActionOutcome> {
+  const { deploy, events, error } = refusal;
+  const unsupported = UNSUPPORTED_CODES.has(error.code);
+  events.emit({
+    type: unsupported ? "release.unsupported" : "release.refused",
+    message: `release ${action.release} ${unsupported ? "cannot run on this host" : "refused"}: ${error.message}`,
+    error,
+  });
+  await recordRefusal(ctx.data, { app: action.app, release: action.release, commit: ctx.commit, error });
+  await recordDeploy(ctx.data, { app: action.app, release: action.release, deploy, ok: false, error });
+  return { action, ok: false, deploy, error, instances: action.from };
+}

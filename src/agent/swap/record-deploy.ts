@@ -1,0 +1,57 @@
+import type { Instance } from "../../drivers/index.js";
+import type { SerializedError } from "../../errors/index.js";
+import { keepRecords, updateAppState, type DeployResult, type InstanceReason } from "../state/index.js";
+
+/** Failures that say nothing about the release itself (a git hiccup, a bug): retried on the next pass. */
+const TRANSIENT_CODES = new Set([
+  "ERR_SKIFF_GIT",
+  "ERR_SKIFF_INTERNAL",
+  "ERR_SKIFF_AGENT_LOCKED",
+  "ERR_SKIFF_APP_STOPPED",
+  "ERR_SKIFF_SUPERSEDED",
+]);
+
+export interface DeployRecord {
+  app: string;
+  release: number;
+  deploy: string;
+  ok: boolean;
+  error?: SerializedError;
+  /** The instances that serve after this deploy; undefined leaves the recorded ones as they are. */
+  instances?: readonly Instance[];
+  /** Why instances not recorded yet were started (default deploy). */
+  reason?: InstanceReason;
+}
+
+/** Writes the outcome of one deploy: what runs now, the last result, and the hold on a failed release. */
+export function recordDeploy(data: string, record: DeployRecord): Promise<void> {
+  return updateAppState(data, record.app, (app) => {
+    const result: DeployResult = {
+      release: record.release,
+      ok: record.ok,
+      at: new Date().toISOString(),
+      deploy: record.deploy,
+      ...(record.error === undefined ? {} : { error: record.error }),
+    };
+    if (app.observedCurrent !== record.release) {
+      // The pointer moved: earlier holds (failed releases, a manual stop) no longer apply.
+      app.failed = [];
+      // A stop made during this very deploy holds under the new pointer: skiff stop always wins.
+      if (record.error?.code !== "ERR_SKIFF_APP_STOPPED") delete app.stopped;
+    }
+    app.observedCurrent = record.release;
+    if (record.instances !== undefined) {
+      app.instances = keepRecords(app, record.instances, record.reason ?? "deploy");
+    }
+    // The swap is over (done, rolled back or given up): nothing is left for a restarted agent to resolve.
+    delete app.swap;
+    app.lastDeploy = result;
+    if (record.ok) {
+      app.failed = app.failed.filter((f) => f.release !== record.release);
+      delete app.stopped;
+      delete app.crashes;
+    } else if (record.error === undefined || !TRANSIENT_CODES.has(record.error.code)) {
+      app.failed = [...app.failed.filter((f) => f.release !== record.release), result];
+    }
+  });
+}

@@ -1,0 +1,109 @@
+import type { Instance } from "../../drivers/index.js";
+import { serializeError } from "../../errors/index.js";
+import { openAppFront } from "../front/index.js";
+import { createDeployId, gateRestart, loadLocalRelease, type PreparedRelease } from "../instance/index.js";
+import { skiffLayout } from "../layouts/index.js";
+import type { Action } from "../plan/index.js";
+import { asRecord, updateAppState } from "../state/index.js";
+import type { ActionContext, ActionOutcome } from "./action-context.js";
+import { createSwapOps } from "./swap-ops.js";
+
+type RestartAction = Extract<Action, { kind: "restart" }>;
+
+/** Starts again a release whose instance died, from its unpacked files (or the mirror when they are gone). */
+export async function restartInstance(action: RestartAction, ctx: ActionContext): Promise<ActionOutcome> {
+  const deploy = createDeployId();
+  const events = ctx.events.child({ app: action.app, release: action.release, deploy });
+  events.emit({ type: "instance.exited", message: action.reason, data: { instance: action.instance.id } });
+  const since = new Date().toISOString();
+  const common = {
+    data: ctx.data,
+    events,
+    reason: "restart" as const,
+    ...(ctx.drivers ? { drivers: ctx.drivers } : {}),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  };
+  const ops = createSwapOps(common);
+  const restartOps = createSwapOps({
+    ...common,
+    swap: {
+      data: ctx.data,
+      app: action.app,
+      deploy,
+      strategy: "restart",
+      release: action.release,
+      startedAt: since,
+      reason: "restart",
+    },
+  });
+  let started: Instance | undefined;
+  let prepared: PreparedRelease | undefined;
+  try {
+    prepared =
+      loadLocalRelease(ctx.data, action.app, action.release) ??
+      (await (ctx.layout ?? skiffLayout).prepare({
+        data: ctx.data,
+        mirror: ctx.mirror,
+        commit: ctx.commit,
+        app: action.app,
+        release: action.release,
+        ...(ctx.reader ? { reader: ctx.reader } : {}),
+      }));
+    // Crash loops: backoff before the restart, a report and no restart after deploy.restart.limit.
+    const gate = await gateRestart({
+      data: ctx.data,
+      app: action.app,
+      crashed: action.instance,
+      prepared,
+      events,
+      since,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+    if (gate !== undefined) return { action, ok: false, deploy, error: gate, instances: [] };
+    await restartOps.phase("starting", { old: [action.instance], next: [] });
+    started = await restartOps.start(prepared, await restartOps.freePort());
+    await ops.check(started, prepared);
+    await finishRestart({ data: ctx.data, prepared, instance: started, dead: action.instance });
+    events.emit({
+      type: "instance.restarted",
+      message: `${started.id} replaces ${action.instance.id}`,
+      data: { instance: started.id },
+    });
+    return { action, ok: true, deploy, instances: [started] };
+  } catch (error) {
+    if (started !== undefined) await ops.stop(started);
+    // Keep the dead record: the next pass tries again, and never starts a second instance.
+    await updateAppState(ctx.data, action.app, (app) => {
+      app.instances = replace(app.instances, action.instance, asRecord(action.instance, "deploy"));
+      delete app.swap;
+    });
+    const serialized = serializeError(error);
+    events.emit({
+      type: "instance.restart_failed",
+      message: `restart failed: ${serialized.message}`,
+      error: serialized,
+    });
+    return { action, ok: false, deploy, error: serialized, instances: [] };
+  }
+}
+
+/** After a restart: the new instance takes the dead one's place among the app's instances, the public address points at it. */
+async function finishRestart(options: {
+  data: string;
+  prepared: PreparedRelease;
+  instance: Instance;
+  dead: Instance;
+}): Promise<void> {
+  const instances = await updateAppState(options.data, options.dead.app, (app) => {
+    app.instances = replace(app.instances, options.dead, asRecord(options.instance, "restart"));
+    delete app.swap;
+    return app.instances;
+  });
+  await openAppFront({ data: options.data, manifest: options.prepared.manifest, serving: instances });
+}
+
+/** The list with `dead` (by id) replaced by `record`, or `record` added when `dead` is not in it. */
+function replace<T extends { id: string }>(list: readonly T[], dead: { id: string }, record: T): T[] {
+  const at = list.findIndex((i) => i.id === dead.id);
+  return at < 0 ? [...list, record] : list.map((i, index) => (index === at ? record : i));
+}
