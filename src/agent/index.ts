@@ -61,9 +61,24 @@ export {
   type InstanceReason,
   type LockFile,
 } from "./state/index.js";
-export { readStatus, stopApp, startApp, readLogs, type AppStatus, type InstanceRow } from "./operate/index.js";
+export {
+  readStatus,
+  stopApp,
+  startApp,
+  readLogs,
+  type AppStatus,
+  type InstanceRow,
+} from "./operate/index.js";
 export { findFreePort, appFrontDir } from "./front/index.js";
-export { createWorkers, taskEndOf, stopSignalOf, type Workers, type AppTask, type TaskEnd, type WorkerState } from "./worker/index.js";
+export {
+  createWorkers,
+  taskEndOf,
+  stopSignalOf,
+  type Workers,
+  type AppTask,
+  type TaskEnd,
+  type WorkerState,
+} from "./worker/index.js";
 export {
   createHostDrivers,
   parseDriverList,
@@ -74,7 +89,12 @@ export {
   type HostDriversOptions,
   type TrustGateOptions,
 } from "./gate/index.js";
-export { BootSecrets, createRedactingSink, registerBootSecrets, unregisterBootSecrets } from "./secrets/index.js";
+export {
+  BootSecrets,
+  createRedactingSink,
+  registerBootSecrets,
+  unregisterBootSecrets,
+} from "./secrets/index.js";
 export {
   skiffLayout,
   createMirage2015Layout,

@@ -1,7 +1,13 @@
 import { SkiffError } from "../errors/index.js";
 import type { Instance } from "../drivers/index.js";
 import type { ReleaseLayout } from "./layouts/index.js";
-import { startLoop, type LoopHandle, type LoopOptions, type LoopStatus, type PassContext } from "./loop/index.js";
+import {
+  startLoop,
+  type LoopHandle,
+  type LoopOptions,
+  type LoopStatus,
+  type PassContext,
+} from "./loop/index.js";
 import { markStopped, startApp, stopApp } from "./operate/index.js";
 import {
   createProductionPass,
@@ -50,13 +56,13 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     ...handle,
     stopApp: async (app) => {
       // Marked first: the task in flight and any pass meanwhile see it; then its window or backoff ends now.
-      await markStopped(options.data, app);
+      const marked = await markStopped(options.data, app);
       context.workers.end(app, { kind: "stopped" });
       let stopped: Instance[] = [];
       await context.workers.submit(app, {
         what: "stop",
         run: async () => {
-          stopped = await stopApp(options.data, app, { events: context.events });
+          stopped = await stopApp(options.data, app, { events: context.events, marked });
           return undefined;
         },
       });
@@ -64,7 +70,10 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     },
     startApp: async (app) => {
       await startApp(options.data, app);
-      return reconcileNowIn(app, pass, context, options.layout) ?? handle.reconcileNow().then(() => handle.settled(app));
+      return (
+        reconcileNowIn(app, pass, context, options.layout) ??
+        handle.reconcileNow().then(() => handle.settled(app))
+      );
     },
     restartApp: (app) => restartIn(app, pass, context, options.layout),
   };
@@ -112,9 +121,13 @@ function restartIn(
       const running = have?.instances.filter((i) => i.status === "running").map((i) => i.instance) ?? [];
       const release = running[0]?.release;
       if (have === undefined || release === undefined || have.stopped)
-        throw new SkiffError("ERR_SKIFF_NOT_RUNNING", `${app} has no running instance on this host to restart`, {
-          hint: `see the app with skiff status; skiff start ${app} starts what current names`,
-        });
+        throw new SkiffError(
+          "ERR_SKIFF_NOT_RUNNING",
+          `${app} has no running instance on this host to restart`,
+          {
+            hint: `see the app with skiff status; skiff start ${app} starts what current names`,
+          },
+        );
       const handed = pass.handedOver(app);
       return applyAction(
         { kind: "deploy", app, release, from: running, reason: "restart by hand", restart: true },

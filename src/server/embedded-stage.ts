@@ -61,7 +61,8 @@ export function createEmbeddedStage(options: EmbeddedStageOptions): StageGate {
         output,
         app,
         release,
-        (staged?.release === release ? staged.error?.message : undefined) ?? "the staging agent recorded no verdict",
+        (staged?.release === release ? staged.error?.message : undefined) ??
+          "the staging agent recorded no verdict",
       );
     }
     for (const line of describeStageRecord(record)) say(line);
@@ -71,7 +72,8 @@ export function createEmbeddedStage(options: EmbeddedStageOptions): StageGate {
       say(`promoted: release ${release} is current`);
       return "promoted";
     }
-    if (staged?.release === release && staged.error) return heldBack(output, app, release, staged.error.message);
+    if (staged?.release === release && staged.error)
+      return heldBack(output, app, release, staged.error.message);
     say(`not promoted (promote: manual): skiff promote ${app} ${release} --repo <data>/deploy.git`);
     return "passed";
   };

@@ -41,7 +41,13 @@ export async function stageApp(options: StageAppOptions): Promise<StagedApp | He
     return { app, release, reason: "unsupported", error: staged.unsupported };
   }
   const record = staged;
-  const result: StagedApp = { app, release, verdict: record.verdict, summary: record.summary, promoted: false };
+  const result: StagedApp = {
+    app,
+    release,
+    verdict: record.verdict,
+    summary: record.summary,
+    promoted: false,
+  };
   try {
     await recordStageVerdict({ repo: options.repo, record });
     events.emit({

@@ -125,7 +125,9 @@ export function createStagePass(options: StagePassOptions): LoopPass<StagePassRe
       data: {
         commit,
         dryRun: ctx.dryRun,
-        actions: result.planned.map((p) => `stage ${p.app} release ${p.release}: staging names it and it has no verdict`),
+        actions: result.planned.map(
+          (p) => `stage ${p.app} release ${p.release}: staging names it and it has no verdict`,
+        ),
       },
     });
     if (ctx.dryRun) return result;
@@ -168,7 +170,12 @@ function refusalOf(
 }
 
 /** True when the release has a readable stage.json at `commit`: it was judged already. */
-async function hasVerdict(reader: ObjectReader, commit: string, app: string, release: number): Promise<boolean> {
+async function hasVerdict(
+  reader: ObjectReader,
+  commit: string,
+  app: string,
+  release: number,
+): Promise<boolean> {
   const text = await reader.readFileAt(commit, stageRecordPath(app, release));
   if (text === undefined) return false;
   try {

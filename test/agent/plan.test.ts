@@ -23,8 +23,11 @@ function actual(
     status?: InstanceStatus | "none";
   } = {},
 ): ActualApp {
-  const { instance: one = "instance" in overrides ? undefined : instance(1), status = "running", ...rest } =
-    overrides;
+  const {
+    instance: one = "instance" in overrides ? undefined : instance(1),
+    status = "running",
+    ...rest
+  } = overrides;
   return {
     app: "hello",
     failed: [],

@@ -115,11 +115,7 @@ describe("staging agent", { timeout: 180_000 }, () => {
     const [status] = await readStatus(prodData);
     assert.equal(status?.release, release);
     assert.equal((await httpGet(`http://127.0.0.1:${prodPort}/`)).body, "v1\n");
-    assert.equal(
-      (await stagePass()).staged.length,
-      0,
-      "a judged release is not staged again",
-    );
+    assert.equal((await stagePass()).staged.length, 0, "a judged release is not staged again");
   });
 
   it("holds back a release that passes its tests but breaks p99 under 200 ms added delay", async () => {

@@ -3,13 +3,7 @@ import { parseDuration } from "../../config/index.js";
 import type { Instance } from "../../drivers/index.js";
 import { SkiffError, serializeError, type SerializedError } from "../../errors/index.js";
 import type { EventBus } from "../../events/index.js";
-import {
-  isStoppedSince,
-  readState,
-  stoppedError,
-  updateAppState,
-  type CrashRecord,
-} from "../state/index.js";
+import { isStoppedSince, readState, stoppedError, updateAppState, type CrashRecord } from "../state/index.js";
 import { taskEndOf } from "../worker/index.js";
 import type { PreparedRelease } from "./release-files.js";
 
@@ -122,9 +116,11 @@ async function waitBackoff(options: RestartGateOptions, until: number): Promise<
       return serializeError(stoppedError(options.app));
     const left = until - Date.now();
     if (left <= 0) return undefined;
-    await sleep(Math.min(STOP_POLL_MS, left), undefined, options.signal ? { signal: options.signal } : {}).catch(
-      () => undefined,
-    );
+    await sleep(
+      Math.min(STOP_POLL_MS, left),
+      undefined,
+      options.signal ? { signal: options.signal } : {},
+    ).catch(() => undefined);
   }
 }
 

@@ -8,6 +8,11 @@ export {
   writeLocalManifest,
   type PreparedRelease,
 } from "./release-files.js";
-export { decideCrashRestart, gateRestart, type CrashDecision, type RestartGateOptions } from "./crash-loop.js";
+export {
+  decideCrashRestart,
+  gateRestart,
+  type CrashDecision,
+  type RestartGateOptions,
+} from "./crash-loop.js";
 export { createDeployId } from "./deploy-id.js";
 export { inspectInstance } from "./inspect-instance.js";

@@ -1,11 +1,7 @@
 import type { DeployConfig } from "../../config/index.js";
 import type { DriverName } from "../../drivers/index.js";
 import { SkiffError, serializeError } from "../../errors/index.js";
-import {
-  readMirageManifest,
-  readMiragePointers,
-  unpackMirageRelease,
-} from "../../store/index.js";
+import { readMirageManifest, readMiragePointers, unpackMirageRelease } from "../../store/index.js";
 import type { Manifest } from "../../store/index.js";
 import type { DesiredApp } from "../plan/index.js";
 import { releaseDir, writeLocalManifest, type PreparedRelease } from "../instance/index.js";

@@ -129,7 +129,10 @@ function lockDataDir(data: string, hint: string): Promise<LockFile> {
  * Starts an agent's loop: locks the data dir, checks the trust mode, then runs `pass` on every
  * poll and trigger. The same loop runs production and staging; only the pass differs.
  */
-export async function startLoop<R, O>(options: LoopOptions, pass: LoopPass<R, O>): Promise<RunningLoop<R, O>> {
+export async function startLoop<R, O>(
+  options: LoopOptions,
+  pass: LoopPass<R, O>,
+): Promise<RunningLoop<R, O>> {
   const logger = options.logger ?? createLogger("skiff-agent");
   const dryRun = options.dryRun === true;
   const once = options.once === true || dryRun;
@@ -137,12 +140,18 @@ export async function startLoop<R, O>(options: LoopOptions, pass: LoopPass<R, O>
   mkdirSync(options.data, { recursive: true });
   const lock = dryRun ? undefined : await lockDataDir(options.data, pass.label.lockHint);
   const secrets = new BootSecrets(options.hostKey);
-  const events = createLoopEvents({ ...options, host: options.host ?? pass.label.defaultHost(), logger, secrets });
+  const events = createLoopEvents({
+    ...options,
+    host: options.host ?? pass.label.defaultHost(),
+    logger,
+    secrets,
+  });
   const workers = createWorkers<O | undefined>({
     // Tasks report their own failures; one that throws is a refusal for its caller, or a bug.
     onFailure: (app, error) => {
       const serialized = serializeError(error);
-      if (isSkiffError(error)) events.emit({ type: "agent.task_failed", app, message: serialized.message, error: serialized });
+      if (isSkiffError(error))
+        events.emit({ type: "agent.task_failed", app, message: serialized.message, error: serialized });
       else
         events.emit({
           type: "agent.task_failed",

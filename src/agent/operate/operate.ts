@@ -83,18 +83,16 @@ export async function readStatus(data: string): Promise<AppStatus[]> {
   return Promise.all(
     Object.entries(state.apps).map(async ([app, s]): Promise<AppStatus> => {
       const instances = await Promise.all(
-        s.instances.map(
-          async (i): Promise<InstanceRow> => ({
-            id: i.id,
-            release: i.release,
-            driver: i.driver,
-            ...(typeof i.handle.pid === "number" ? { pid: i.handle.pid } : {}),
-            address: `${i.address.host}:${i.address.port}`,
-            status: await inspectInstance(i),
-            reason: i.reason,
-            since: i.startedAt,
-          }),
-        ),
+        s.instances.map(async (i): Promise<InstanceRow> => ({
+          id: i.id,
+          release: i.release,
+          driver: i.driver,
+          ...(typeof i.handle.pid === "number" ? { pid: i.handle.pid } : {}),
+          address: `${i.address.host}:${i.address.port}`,
+          status: await inspectInstance(i),
+          reason: i.reason,
+          since: i.startedAt,
+        })),
       );
       const first = instances[0];
       const live = liveStatus(instances);
@@ -134,50 +132,54 @@ export async function readStatus(data: string): Promise<AppStatus[]> {
   );
 }
 
-/** Marks the app stopped by hand, so a running agent that reads state leaves it (and gives up a swap in flight). */
-export async function markStopped(data: string, app: string): Promise<void> {
+/**
+ * Marks the app stopped by hand, so a running agent that reads state leaves it (and a swap in
+ * flight gives up at its next step). Returns every instance recorded for it at that moment.
+ */
+export async function markStopped(data: string, app: string): Promise<Instance[]> {
   requireApp(data, app);
-  await updateAppState(data, app, (s) => {
+  return updateAppState(data, app, (s) => {
     s.stopped = { at: new Date().toISOString() };
+    return recordedInstances(s) as Instance[];
   });
 }
 
 /**
  * `skiff stop`: marks the app stopped first (so a running agent that re-reads state does not
  * restart it), then stops every instance it has (both sides of a swap in progress too). It stays
- * stopped until `current` changes or `skiff start`. `events`: the running agent's, when it stops the app.
+ * stopped until `current` changes or `skiff start`. `events`: the running agent's, when it stops
+ * the app; `marked`: what was recorded when the agent marked it stopped (a swap given up since
+ * no longer lists its old set). Returns the instances stopped.
  */
-export async function stopApp(data: string, app: string, options: { events?: EventBus } = {}): Promise<Instance[]> {
-  requireApp(data, app);
-  const [serving, every] = await updateAppState(data, app, (s) => {
-    s.stopped = { at: new Date().toISOString() };
-    // A swap in progress sees the stop at its next step and gives the swap up.
-    return [[...s.instances] as Instance[], recordedInstances(s)] as const;
-  });
-  const servingIds = new Set(serving.map((i) => i.id));
-  for (const other of every)
-    if (!servingIds.has(other.id)) await getDriver(other.driver).stop(other, { graceMs: 2000 });
-  for (const instance of serving) {
+export async function stopApp(
+  data: string,
+  app: string,
+  options: { events?: EventBus; marked?: readonly Instance[] } = {},
+): Promise<Instance[]> {
+  const recorded = await markStopped(data, app);
+  const every = new Map([...(options.marked ?? []), ...recorded].map((i) => [i.id, i]));
+  for (const instance of every.values()) {
     const timeout = loadLocalRelease(data, app, instance.release)?.manifest.deploy.stop_timeout ?? "10s";
     await getDriver(instance.driver).stop(instance, { graceMs: parseDuration(timeout) });
   }
-  if (serving.length > 0) {
+  if (every.size > 0) {
     await updateAppState(data, app, (s) => {
-      s.instances = s.instances.filter((i) => !servingIds.has(i.id));
+      s.instances = s.instances.filter((i) => !every.has(i.id));
     });
   }
   // The public address closes too; skiff start and the next pass open it again (same address).
   await closeAppFront(data, app);
-  const first = serving[0];
+  const stopped = [...every.values()];
+  const first = stopped[0];
   const event = {
     type: "app.stopped",
     app,
-    message: first ? `stopped ${serving.map((i) => i.id).join(", ")} by hand` : "marked stopped by hand",
+    message: first ? `stopped ${stopped.map((i) => i.id).join(", ")} by hand` : "marked stopped by hand",
     ...(first ? { release: first.release, data: { instance: first.id } } : {}),
   };
   if (options.events) options.events.emit(event);
   else new EventLog(join(data, "events.jsonl")).emit({ time: new Date().toISOString(), ...event });
-  return serving;
+  return stopped;
 }
 
 /** `skiff start`: lifts the stop; the agent starts what `current` names on its next pass. */

@@ -83,7 +83,9 @@ export function planApp(want: DesiredApp | undefined, have: ActualApp | undefine
   if (holdsApply && have.failed.includes(release)) {
     // Keep the release that replaced the failed one alive; never retry the failed one.
     const dead = instances.find((i) => i.status !== "running" && have.crashLoop !== i.instance.release);
-    return dead === undefined ? undefined : restart(want.app, dead.instance, `instance ${dead.instance.id} exited`);
+    return dead === undefined
+      ? undefined
+      : restart(want.app, dead.instance, `instance ${dead.instance.id} exited`);
   }
   const serving = instances.map((i) => i.instance);
   const runs = [...new Set(serving.map((i) => i.release))].join(", ");

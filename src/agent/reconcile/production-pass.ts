@@ -91,7 +91,11 @@ export function createProductionPass(options: ProductionPassOptions): Production
       events.emit({ type: "agent.fetched", message: "the deployment repository has no commits yet" });
       return done({});
     }
-    events.emit({ type: "agent.fetched", message: `deployment repository at ${commit.slice(0, 12)}`, data: { commit } });
+    events.emit({
+      type: "agent.fetched",
+      message: `deployment repository at ${commit.slice(0, 12)}`,
+      data: { commit },
+    });
     const mirror = mirrorPath(ctx.data);
     const reader = ctx.fetcher.reader;
     const named = await layout.readDesired({ mirror, commit, follow: options.follow, reader });

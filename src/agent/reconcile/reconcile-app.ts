@@ -27,7 +27,10 @@ export interface AppReconcile {
  * against what runs now (the pass's plan may be older than a task that ran meanwhile), carry the
  * action out, and record what the app was reconciled to. Undefined when there was nothing to do.
  */
-export async function reconcileApp(input: AppReconcile, signal: AbortSignal): Promise<ActionOutcome | undefined> {
+export async function reconcileApp(
+  input: AppReconcile,
+  signal: AbortSignal,
+): Promise<ActionOutcome | undefined> {
   const recovery = { data: input.data, app: input.app, events: input.events };
   await resolveSwap(recovery);
   const [have] = await readActual(input.data, [input.app]);

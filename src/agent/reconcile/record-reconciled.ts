@@ -15,7 +15,8 @@ export async function recordReconciled(options: {
   const { want } = options;
   if (want.release === undefined) return;
   const known = readState(options.data).apps[want.app];
-  const changes = known === undefined || known.observedCurrent !== want.release || known.removedAt !== undefined;
+  const changes =
+    known === undefined || known.observedCurrent !== want.release || known.removedAt !== undefined;
   if (!changes && !options.acted) return;
   await updateAppState(options.data, want.app, (app) => {
     if (app.observedCurrent !== want.release) {

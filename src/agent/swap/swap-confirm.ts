@@ -100,7 +100,8 @@ export async function watchConfirmation(options: ConfirmOptions): Promise<Confir
 }
 
 async function findExited(options: ConfirmOptions): Promise<Instance | undefined> {
-  for (const instance of options.instances) if ((await options.inspect(instance)) === "exited") return instance;
+  for (const instance of options.instances)
+    if ((await options.inspect(instance)) === "exited") return instance;
   return undefined;
 }
 

@@ -61,7 +61,11 @@ export function createSwapOps(options: SwapOpsOptions): SwapOps {
       try {
         if (swap !== undefined) await recordSwapNext(swap, instance);
         else
-          await updateAppState(data, instance.app, (app) => void (app.instances = [asRecord(instance, reason)]));
+          await updateAppState(
+            data,
+            instance.app,
+            (app) => void (app.instances = [asRecord(instance, reason)]),
+          );
       } catch (error) {
         await driver.stop(instance, { graceMs: 1000 });
         throw error;
@@ -137,12 +141,17 @@ export function createSwapOps(options: SwapOpsOptions): SwapOps {
     async route(instances): Promise<void> {
       // The app's recorded instances are the ones the public address serves, written before the switch.
       if (swap !== undefined && instances.length > 0) {
-        await updateAppState(data, swap.app, (app) => void (app.instances = keepRecords(app, instances, reason)));
+        await updateAppState(
+          data,
+          swap.app,
+          (app) => void (app.instances = keepRecords(app, instances, reason)),
+        );
       }
       if (front === undefined) return;
       await front.route(instances);
       const first = instances[0];
-      if (first === undefined) events.emit({ type: "proxy.held", message: "new connections wait for a backend" });
+      if (first === undefined)
+        events.emit({ type: "proxy.held", message: "new connections wait for a backend" });
       else
         events.emit({
           type: "proxy.switched",

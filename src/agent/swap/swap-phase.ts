@@ -65,7 +65,8 @@ export async function recordSwapPhase(id: SwapIdentity, phase: SwapPhase, sets: 
 export async function recordSwapNext(id: SwapIdentity, next: Instance): Promise<void> {
   const record = asRecord(next, id.reason);
   const stopped = await updateAppState(id.data, id.app, (app) => {
-    if (app.swap?.deploy === id.deploy) app.swap.next = [...app.swap.next.filter((i) => i.id !== next.id), record];
+    if (app.swap?.deploy === id.deploy)
+      app.swap.next = [...app.swap.next.filter((i) => i.id !== next.id), record];
     else
       app.swap = {
         deploy: id.deploy,

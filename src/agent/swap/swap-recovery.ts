@@ -15,7 +15,11 @@ const DRAIN_MS = 5000;
  * it. Runs in the app's worker, so no swap of this agent is in flight. True when there was a swap;
  * never throws (a failure is reported as swap.recovery_failed).
  */
-export async function resolveSwap(options: { data: string; app: string; events: EventBus }): Promise<boolean> {
+export async function resolveSwap(options: {
+  data: string;
+  app: string;
+  events: EventBus;
+}): Promise<boolean> {
   const { data, app, events } = options;
   const swap = readState(data).apps[app]?.swap;
   if (swap === undefined) return false;
@@ -78,7 +82,8 @@ function reportFailure(events: EventBus, app: string, error: unknown): void {
 
 async function runningOf(instances: readonly Instance[]): Promise<Instance[]> {
   const running: Instance[] = [];
-  for (const instance of instances) if ((await inspectInstance(instance)) === "running") running.push(instance);
+  for (const instance of instances)
+    if ((await inspectInstance(instance)) === "running") running.push(instance);
   return running;
 }
 

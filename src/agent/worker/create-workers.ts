@@ -57,7 +57,9 @@ interface Slot<T> {
 }
 
 /** `onFailure`: a task threw (a bug: tasks report their own failures); its callers see the rejection too. */
-export function createWorkers<T>(options: { onFailure?: (app: string, error: unknown) => void } = {}): Workers<T> {
+export function createWorkers<T>(
+  options: { onFailure?: (app: string, error: unknown) => void } = {},
+): Workers<T> {
   const slots = new Map<string, Slot<T>>();
   const idleWaiters: (() => void)[] = [];
   const slotOf = (app: string): Slot<T> => {

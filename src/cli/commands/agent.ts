@@ -145,9 +145,13 @@ function checkAgentFlags(options: AgentCommandOptions): void {
     });
   }
   if (options.listen !== undefined && (options.once || options.dryRun)) {
-    throw new SkiffError("ERR_SKIFF_USAGE", "--listen serves webhooks for a running agent, not for one pass", {
-      hint: "drop --once / --dry-run to keep the agent running, or drop --listen",
-    });
+    throw new SkiffError(
+      "ERR_SKIFF_USAGE",
+      "--listen serves webhooks for a running agent, not for one pass",
+      {
+        hint: "drop --once / --dry-run to keep the agent running, or drop --listen",
+      },
+    );
   }
 }
 
@@ -201,7 +205,10 @@ async function runAgentCommand(options: AgentCommandOptions): Promise<void> {
       report();
       return;
     }
-    const what = options.stage === "staging" ? "skiff staging agent following staging" : `skiff agent following ${options.follow}`;
+    const what =
+      options.stage === "staging"
+        ? "skiff staging agent following staging"
+        : `skiff agent following ${options.follow}`;
     say(
       `${what} of ${redactUrl(options.repo)} every ${options.poll} (Ctrl-C stops the agent, instances keep running)`,
     );

@@ -16,7 +16,6 @@ interface PromoteCommandOptions {
   json?: boolean;
 }
 
-
 export function registerStageCommands(program: Command): void {
   program
     .command("promote <app> [release]")
@@ -64,7 +63,9 @@ export function reportStagePass(result: StagePassResult | undefined, json: boole
     for (const p of result.planned)
       process.stdout.write(`stage ${p.app} release ${p.release}: staging names it and it has no verdict\n`);
     for (const h of result.held)
-      process.stdout.write(`hold ${h.app} release ${h.release}: ${h.reason}: ${h.error.code}: ${h.error.message}\n`);
+      process.stdout.write(
+        `hold ${h.app} release ${h.release}: ${h.reason}: ${h.error.code}: ${h.error.message}\n`,
+      );
     if (result.planned.length === 0 && result.held.length === 0)
       say("nothing to stage: every staging release has a verdict");
     return;

@@ -28,15 +28,11 @@ export const blueGreenStrategy: SwapStrategy = {
       if (!outcome.ok) {
         await ops.route(old);
         await stopAll(ops, next);
-        ops.step(
-          "deploy.rolled_back",
-          `release ${old[0]!.release} serves again: ${outcome.error.message}`,
-          {
-            reason: outcome.error.data?.reason,
-            instance: old[0]!.id,
-            stopped: next.map((i) => i.id).join(","),
-          },
-        );
+        ops.step("deploy.rolled_back", `release ${old[0]!.release} serves again: ${outcome.error.message}`, {
+          reason: outcome.error.data?.reason,
+          instance: old[0]!.id,
+          stopped: next.map((i) => i.id).join(","),
+        });
         return { ok: false, error: outcome.error, running: old };
       }
       if (outcome.supersededBy !== undefined) {

@@ -20,7 +20,8 @@ export const recreateStrategy: SwapStrategy = {
         for (const instance of old) await ops.stop(instance);
       }
       await ops.phase("starting", { old, next: [] });
-      for (let i = 0; i < input.count; i += 1) started.push(await ops.start(input.next, await ops.freePort()));
+      for (let i = 0; i < input.count; i += 1)
+        started.push(await ops.start(input.next, await ops.freePort()));
       await ops.phase("checking", { old, next: started });
       await Promise.all(started.map((instance) => ops.check(instance, input.next)));
       await ops.phase("switched", { old, next: started });

@@ -1,0 +1,110 @@
+import { createHash } from "node:crypto";
+import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after } from "node:test";
+import { parseConfig } from "../../src/config/index.js";
+import type { SkiffEvent } from "../../src/events/index.js";
+import { storeRelease } from "../../src/store/index.js";
+import { freePort } from "../support/http.js";
+import { FIXTURES } from "../support/paths.js";
+import { stopHost } from "../support/stop-host.js";
+import { tempDir } from "../support/temp.js";
+import { readEvents } from "./swap-host.js";
+
+/** A deployment repository holding several apps, and one host data dir that runs them all. */
+export interface AppsHost {
+  root: string;
+  repo: string;
+  data: string;
+  /** Each app's public address, "127.0.0.1:<port>", fixed on its first store. */
+  publish: Map<string, string>;
+}
+
+export interface AppRelease {
+  app: string;
+  version: string;
+  /** Which fake unikernel the release ships (test/fixtures/unikernels): serve, die-after … */
+  fixture?: string;
+  env?: Record<string, string>;
+  confirm?: string;
+  restart?: string;
+}
+
+export function makeAppsHost(): AppsHost {
+  const root = tempDir("skiff-apps-");
+  const host = { root, repo: join(root, "deploy.git"), data: join(root, "host"), publish: new Map() };
+  after(() => stopHost(host.data));
+  return host;
+}
+
+/** Stores the next release of `app` (blue-green, unix) without a build process; returns its number. */
+export async function storeApp(host: AppsHost, release: AppRelease): Promise<number> {
+  const publish = host.publish.get(release.app) ?? `127.0.0.1:${await freePort()}`;
+  host.publish.set(release.app, publish);
+  const path = join(host.root, `${release.app}-${release.version}`);
+  const source = readFileSync(join(FIXTURES, "unikernels", `${release.fixture ?? "serve"}.mjs`), "utf8");
+  writeFileSync(path, source.replaceAll("__VERSION__", release.version));
+  chmodSync(path, 0o755);
+  const bytes = readFileSync(path);
+  const env = Object.entries(release.env ?? {})
+    .map(([k, v]) => `${k}: "${v}"`)
+    .join(", ");
+  const yml = `app: ${release.app}
+build:
+  command: "true"
+  matrix:
+    - target: unix
+      artifact: _build/${release.app}
+      deploy: true
+deploy:
+  driver: unix
+  publish: ${publish}
+  strategy: blue-green
+  confirm: ${release.confirm ?? "1s"}
+  drain_timeout: 1s
+  stop_timeout: 2s
+  env: { ${env} }
+  restart: ${release.restart ?? "{ limit: 3, backoff: 200ms }"}
+  health: { http: /, timeout: 10s, interval: 100ms }
+`;
+  const stored = await storeRelease({
+    to: host.repo,
+    build: {
+      buildId: `${release.app}-${release.version}`,
+      app: release.app,
+      commit: createHash("sha1").update(bytes).digest("hex"),
+      durationMs: 0,
+      config: parseConfig(yml),
+      targets: [
+        {
+          target: "unix",
+          deploy: true,
+          artifacts: [
+            {
+              name: release.app,
+              path,
+              size: statSync(path).size,
+              sha256: createHash("sha256").update(bytes).digest("hex"),
+              mode: 0o755,
+            },
+          ],
+        },
+      ],
+    },
+  });
+  return stored.release;
+}
+
+export function appUrl(host: AppsHost, app: string): string {
+  return `http://${host.publish.get(app)}/`;
+}
+
+/** The host's events of one app, in the order they were written. */
+export function appEvents(host: AppsHost, app: string): SkiffEvent[] {
+  return readEvents(host.data).filter((e) => e.app === app);
+}
+
+/** Position of the first event matching in the host's event log (-1 when none). */
+export function eventIndex(host: AppsHost, match: (event: SkiffEvent) => boolean): number {
+  return readEvents(host.data).findIndex(match);
+}
