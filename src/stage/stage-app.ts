@@ -3,7 +3,7 @@ import { serializeError } from "../errors/index.js";
 import type { EventBus } from "../events/index.js";
 import type { ObjectReader } from "../git/index.js";
 import { promoteRelease, readManifest, recordStageVerdict, type ReleaseSigner } from "../store/index.js";
-import type { HeldApp, StagedApp } from "./stage-pass.js";
+import type { HeldApp, StagedApp } from "./stage-outcome.js";
 import { stageRelease } from "./stage-release.js";
 
 export interface StageAppOptions {

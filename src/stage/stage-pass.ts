@@ -8,31 +8,12 @@ import {
   StageRecordSchema,
   stageRecordPath,
   type ReleaseSigner,
-  type StageRecord,
 } from "../store/index.js";
 import type { TrustPolicy } from "../trust/index.js";
 import { stageApp } from "./stage-app.js";
+import type { HeldApp, StagedApp, StageOutcome } from "./stage-outcome.js";
 
-/** What one pass did for one app. */
-export interface StagedApp {
-  app: string;
-  release: number;
-  verdict: StageRecord["verdict"];
-  summary: string;
-  promoted: boolean;
-  error?: SerializedError;
-}
-
-/** A release this host did not judge (no stage.json is written): refused by the trust gate, or no driver here. */
-export interface HeldApp {
-  app: string;
-  release: number;
-  reason: "refused" | "unsupported";
-  error: SerializedError;
-}
-
-/** What a staging app's worker ends with. */
-export type StageOutcome = StagedApp | HeldApp;
+export type { HeldApp, StagedApp, StageOutcome } from "./stage-outcome.js";
 
 export interface StagePassResult {
   commit?: string;

@@ -69,7 +69,7 @@ describe("an agent SIGKILLed in the middle of a swap", () => {
         [app?.instances[0]?.id],
         "exactly one instance process of the app runs",
       );
-      assert.equal(await proxyBackend(host.data, host.app), formatAddress(app.instances[0]!.address));
+      assert.equal(await proxyBackend(host.data, host.app), formatAddress(app.instances[0].address));
       assert.equal((await httpGet(host.url)).body, "v2 hello\n");
       assert.equal(result.errors, 0, `connection errors: ${JSON.stringify(result.errorKinds)}`);
       assert.equal(result.non2xx, 0);

@@ -14,7 +14,7 @@ import { stopHost } from "../support/stop-host.js";
 import { tempDir } from "../support/temp.js";
 
 /** An app whose stage test asks the staging instance for its API_TOKEN (served under /<REVEAL_PATH>). */
-function skiffYml(port: number, env: string): string {
+function skiffYml(port: number, env: string, reveal: string): string {
   return `app: shop
 build:
   command: mkdir -p _build && cp server.mjs _build/shop && chmod +x _build/shop
@@ -28,7 +28,7 @@ deploy:
   port: ${port}
   health: { http: /, timeout: 10s }
 ${env}stage:
-  tests: ["node -e \\"fetch(process.env.SKIFF_URL + '/' + process.env.REVEAL).then(r => r.text()).then(t => process.exit(t.startsWith('tok-') ? 0 : 5))\\""]
+  tests: ["node -e \\"fetch(process.env.SKIFF_URL + '/${reveal}').then(r => r.text()).then(t => process.exit(t.startsWith('tok-') ? 0 : 5))\\""]
   timeout: 30s
 `;
 }
@@ -54,7 +54,7 @@ describe("a staging agent takes the production agent's flags", { timeout: 180_00
   const root = tempDir();
   const deploy = join(root, "deploy.git");
   const stageData = join(root, "staging");
-  const keys = join(root, "keys");
+  const keys = tempDir("skiff-keys-");
   const reveal = `reveal-${randomBytes(4).toString("hex")}`;
   const app = makeAppRepo(join(root, "shop"), { app: "shop" });
   after(() => stopHost(stageData));
@@ -62,7 +62,7 @@ describe("a staging agent takes the production agent's flags", { timeout: 180_00
     runSkiff(["agent", "--stage", "staging", "--repo", deploy, "--data", data, ...extra]);
 
   async function store(version: string, env: string): Promise<number> {
-    writeFileSync(join(app, "skiff.yml"), skiffYml(await freePort(), env));
+    writeFileSync(join(app, "skiff.yml"), skiffYml(await freePort(), env, reveal));
     writeFixture(app, "secret", version);
     commitAll(app, version);
     await skiffOk(["build"], { cwd: app });

@@ -140,7 +140,7 @@ export async function markStopped(data: string, app: string): Promise<Instance[]
   requireApp(data, app);
   return updateAppState(data, app, (s) => {
     s.stopped = { at: new Date().toISOString() };
-    return recordedInstances(s) as Instance[];
+    return recordedInstances(s);
   });
 }
 

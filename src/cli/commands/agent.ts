@@ -173,9 +173,9 @@ async function startAgentFor(options: AgentCommandOptions, signal: AbortSignal):
 }
 
 interface AgentRun {
-  handle: { trigger: AgentHandle["trigger"]; stop(): Promise<void>; closed: Promise<void> };
+  handle: { trigger: AgentHandle["trigger"]; stop: () => Promise<void>; closed: Promise<void> };
   /** After --once / --dry-run: prints what the pass did; throws when something failed. */
-  report(): void;
+  report: () => void;
 }
 
 function reportProductionPass(result: PassResult | undefined, json: boolean | undefined): void {

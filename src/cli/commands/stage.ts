@@ -1,13 +1,9 @@
-import { resolve } from "node:path";
 import type { Command } from "commander";
-import { parseDuration } from "../../config/index.js";
 import { ERROR_CODES, SkiffError, type ErrorCode, type SerializedError } from "../../errors/index.js";
-import { normalizeLocation } from "../../git/index.js";
 import type { StagePassResult } from "../../stage/index.js";
 import { promoteRelease, type ReleaseSigner } from "../../store/index.js";
-import { hostOptions, type HostCommandOptions } from "../host-options.js";
 import { printJson, say } from "../output.js";
-import { collectOption, loadSigner, loadTrustPolicy } from "../trust-options.js";
+import { collectOption, loadSigner } from "../trust-options.js";
 
 interface PromoteCommandOptions {
   repo: string;
@@ -59,7 +55,10 @@ export function stageSignerOption(keys: readonly string[] | undefined): { sign?:
 export function reportStagePass(result: StagePassResult | undefined, json: boolean | undefined): void {
   if (result === undefined) return;
   if (result.dryRun) {
-    if (json) printJson(result);
+    if (json) {
+      printJson(result);
+      return;
+    }
     for (const p of result.planned)
       process.stdout.write(`stage ${p.app} release ${p.release}: staging names it and it has no verdict\n`);
     for (const h of result.held)

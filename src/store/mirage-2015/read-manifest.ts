@@ -2,7 +2,7 @@ import { basename } from "node:path";
 import { createHash } from "node:crypto";
 import type { DeployConfig } from "../../config/index.js";
 import { DeploySchema } from "../../config/index.js";
-import type { DriverName } from "../../drivers/types.js";
+import type { DriverName } from "../../drivers/index.js";
 import { SkiffError } from "../../errors/index.js";
 import { commitTime, listTree, readFileAt, type TreeEntry } from "../../git/index.js";
 import { ManifestSchema, ReleaseFileName, type Manifest, type ManifestFile } from "../manifest-schema.js";
