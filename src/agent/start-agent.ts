@@ -52,9 +52,13 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     ...(options.trust ? { trust: options.trust } : {}),
   });
   const { handle, context } = await startLoop(options, pass);
+  const running = (): void => {
+    if (!handle.status().running) throw new SkiffError("ERR_SKIFF_NOT_RUNNING", "the agent has stopped");
+  };
   return {
     ...handle,
     stopApp: async (app) => {
+      running();
       // Marked first: the task in flight and any pass meanwhile see it; then its window or backoff ends now.
       const marked = await markStopped(options.data, app);
       context.workers.end(app, { kind: "stopped" });
@@ -69,13 +73,17 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
       return stopped;
     },
     startApp: async (app) => {
+      running();
       await startApp(options.data, app);
       return (
         reconcileNowIn(app, pass, context, options.layout) ??
         handle.reconcileNow().then(() => handle.settled(app))
       );
     },
-    restartApp: (app) => restartIn(app, pass, context, options.layout),
+    restartApp: async (app) => {
+      running();
+      return restartIn(app, pass, context, options.layout);
+    },
   };
 }
 

@@ -101,7 +101,7 @@ export interface LoopHandle<R, O> {
    * `stored`: the release the caller just made current (the embedded server): a window ends now.
    */
   reconcileNow(stored?: { app: string; release: number }): Promise<R>;
-  /** Resolves once the app's worker has nothing in flight or waiting, with what its last task did. */
+  /** Resolves once the app's worker has nothing in flight or waiting, with the last outcome of its tasks. */
   settled(app: string): Promise<O | undefined>;
   /** Stops the loop after the pass in flight and the workers' tasks; releases the data dir. */
   stop(): Promise<void>;

@@ -33,9 +33,9 @@ export interface Workers<T> {
   end(app: string, reason: TaskEnd): void;
   /** The release the app's task in flight acts on, or undefined when the worker is idle. */
   busy(app: string): { release?: number } | undefined;
-  /** Resolves once the app's worker has nothing in flight or waiting, with its last task's result. */
+  /** Resolves once the app's worker has nothing in flight or waiting, with the last result of its tasks. */
   settled(app: string): Promise<T | undefined>;
-  /** The last result of the app's tasks (undefined before the first). */
+  /** The last result of the app's tasks (a task that returned undefined leaves it as it was). */
   last(app: string): T | undefined;
   /** Resolves once every worker is idle (tasks asked for meanwhile included). */
   idle(): Promise<void>;
@@ -76,7 +76,8 @@ export function createWorkers<T>(
     slot.running = { task, controller, since: new Date().toISOString() };
     const run = Promise.resolve().then(() => task.run(controller.signal));
     void run.then(
-      (value) => (slot.last = value),
+      // A task that had nothing to do leaves the last result as it was.
+      (value) => void (value === undefined ? undefined : (slot.last = value)),
       (error: unknown) => options.onFailure?.(app, error),
     );
     void run
