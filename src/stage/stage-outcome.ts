@@ -21,4 +21,3 @@ export interface HeldApp {
 
 /** What a staging app's worker ends with. */
 export type StageOutcome = StagedApp | HeldApp;
-

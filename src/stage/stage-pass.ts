@@ -3,12 +3,7 @@ import { join } from "node:path";
 import { gateDesired, type LoopPass, type PassContext } from "../agent/index.js";
 import type { SerializedError } from "../errors/index.js";
 import type { ObjectReader } from "../git/index.js";
-import {
-  readPointers,
-  StageRecordSchema,
-  stageRecordPath,
-  type ReleaseSigner,
-} from "../store/index.js";
+import { readPointers, StageRecordSchema, stageRecordPath, type ReleaseSigner } from "../store/index.js";
 import type { TrustPolicy } from "../trust/index.js";
 import { stageApp } from "./stage-app.js";
 import type { HeldApp, StagedApp, StageOutcome } from "./stage-outcome.js";
