@@ -6,12 +6,13 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { signBody } from "../../src/server/index.js";
-import { commitAll, gitSync, makeAppRepo, writeFixture } from "../support/app-repo.js";
+import { commitAll, makeAppRepo, writeFixture } from "../support/app-repo.js";
 import { freePort, httpGet } from "../support/http.js";
 import { SKIFF_BIN } from "../support/paths.js";
 import { runSkiff, skiffOk } from "../support/run-skiff.js";
 import { stopHost } from "../support/stop-host.js";
 import { tempDir } from "../support/temp.js";
+import { eventTypes, show } from "./stage-repo.js";
 
 /** An app whose stage test asks the staging instance for its API_TOKEN (served under /<REVEAL_PATH>). */
 function skiffYml(port: number, env: string, reveal: string): string {
@@ -31,23 +32,6 @@ ${env}stage:
   tests: ["node -e \\"fetch(process.env.SKIFF_URL + '/${reveal}').then(r => r.text()).then(t => process.exit(t.startsWith('tok-') ? 0 : 5))\\""]
   timeout: 30s
 `;
-}
-
-function show(repo: string, path: string): string | undefined {
-  try {
-    return gitSync(repo, ["show", `main:${path}`]);
-  } catch {
-    return undefined;
-  }
-}
-
-function eventTypes(data: string): string[] {
-  const file = join(data, "events.jsonl");
-  if (!existsSync(file)) return [];
-  return readFileSync(file, "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => (JSON.parse(line) as { type: string }).type);
 }
 
 describe("a staging agent takes the production agent's flags", { timeout: 180_000, concurrency: 1 }, () => {

@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { readStatus } from "../../src/agent/index.js";
-import { commitAll, gitSync, makeAppRepo, writeFixture } from "../support/app-repo.js";
+import { commitAll, makeAppRepo, writeFixture } from "../support/app-repo.js";
 import { freePort, httpGet } from "../support/http.js";
 import { runSkiff, skiffOk } from "../support/run-skiff.js";
 import { stopHost } from "../support/stop-host.js";
 import { tempDir } from "../support/temp.js";
+import { eventTypes, show } from "./stage-repo.js";
 
 function skiffYml(port: number): string {
   return `app: shop
@@ -26,23 +27,6 @@ stage:
   tests: ["node -e \\"fetch(process.env.SKIFF_URL).then(r => process.exit(r.ok ? 0 : 3))\\""]
   timeout: 30s
 `;
-}
-
-function show(repo: string, path: string): string | undefined {
-  try {
-    return gitSync(repo, ["show", `main:${path}`]);
-  } catch {
-    return undefined;
-  }
-}
-
-function eventTypes(data: string): string[] {
-  const file = join(data, "events.jsonl");
-  if (!existsSync(file)) return [];
-  return readFileSync(file, "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => (JSON.parse(line) as { type: string }).type);
 }
 
 describe(

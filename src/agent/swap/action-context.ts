@@ -3,7 +3,8 @@ import type { SerializedError } from "../../errors/index.js";
 import type { EventBus } from "../../events/index.js";
 import type { ObjectReader } from "../../git/index.js";
 import type { HostDrivers } from "../gate/index.js";
-import type { ReleaseLayout } from "../layouts/index.js";
+import type { PreparedRelease } from "../instance/index.js";
+import { skiffLayout, type ReleaseLayout } from "../layouts/index.js";
 import type { Action } from "../plan/index.js";
 
 /** What an app's worker needs to carry out one action. */
@@ -30,4 +31,20 @@ export interface ActionOutcome {
   error?: SerializedError;
   /** What serves for the app after the action (one per replica; empty when nothing does). */
   instances: Instance[];
+}
+
+/** Reads, checks and unpacks one release of the app from the mirror at the pass's commit (its layout). */
+export function prepareFromMirror(
+  ctx: ActionContext,
+  app: string,
+  release: number,
+): Promise<PreparedRelease> {
+  return (ctx.layout ?? skiffLayout).prepare({
+    data: ctx.data,
+    mirror: ctx.mirror,
+    commit: ctx.commit,
+    app,
+    release,
+    ...(ctx.reader ? { reader: ctx.reader } : {}),
+  });
 }

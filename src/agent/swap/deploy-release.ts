@@ -9,9 +9,8 @@ import {
   loadLocalRelease,
   type PreparedRelease,
 } from "../instance/index.js";
-import { skiffLayout } from "../layouts/index.js";
 import type { Action } from "../plan/index.js";
-import type { ActionContext, ActionOutcome } from "./action-context.js";
+import { prepareFromMirror, type ActionContext, type ActionOutcome } from "./action-context.js";
 import { recordDeploy } from "./record-deploy.js";
 import { getStrategy } from "./strategies/index.js";
 import { createSwapOps } from "./swap-ops.js";
@@ -27,16 +26,7 @@ const REPLICAS = 1;
 async function checkRelease(action: DeployAction, ctx: ActionContext): Promise<PreparedRelease> {
   // A restart by hand swaps in what runs, from its files here (unpacking again would replace them under it).
   const local = action.restart ? loadLocalRelease(ctx.data, action.app, action.release) : undefined;
-  const prepared =
-    local ??
-    (await (ctx.layout ?? skiffLayout).prepare({
-      data: ctx.data,
-      mirror: ctx.mirror,
-      commit: ctx.commit,
-      app: action.app,
-      release: action.release,
-      ...(ctx.reader ? { reader: ctx.reader } : {}),
-    }));
+  const prepared = local ?? (await prepareFromMirror(ctx, action.app, action.release));
   // Host capabilities: the driver must run here (and, for solo5, find its devices) before anything stops.
   const driver = await requireSupport(ctx.drivers ?? createHostDrivers(), prepared.manifest.driver);
   if (driver.preflight)

@@ -2,10 +2,9 @@ import type { Instance } from "../../drivers/index.js";
 import { serializeError } from "../../errors/index.js";
 import { openAppFront } from "../front/index.js";
 import { createDeployId, gateRestart, loadLocalRelease, type PreparedRelease } from "../instance/index.js";
-import { skiffLayout } from "../layouts/index.js";
 import type { Action } from "../plan/index.js";
 import { asRecord, updateAppState } from "../state/index.js";
-import type { ActionContext, ActionOutcome } from "./action-context.js";
+import { prepareFromMirror, type ActionContext, type ActionOutcome } from "./action-context.js";
 import { createSwapOps } from "./swap-ops.js";
 
 type RestartAction = Extract<Action, { kind: "restart" }>;
@@ -41,14 +40,7 @@ export async function restartInstance(action: RestartAction, ctx: ActionContext)
   try {
     prepared =
       loadLocalRelease(ctx.data, action.app, action.release) ??
-      (await (ctx.layout ?? skiffLayout).prepare({
-        data: ctx.data,
-        mirror: ctx.mirror,
-        commit: ctx.commit,
-        app: action.app,
-        release: action.release,
-        ...(ctx.reader ? { reader: ctx.reader } : {}),
-      }));
+      (await prepareFromMirror(ctx, action.app, action.release));
     // Crash loops: backoff before the restart, a report and no restart after deploy.restart.limit.
     const gate = await gateRestart({
       data: ctx.data,
