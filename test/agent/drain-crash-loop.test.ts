@@ -137,7 +137,8 @@ test("skiff stop during a backoff wait wins: no restart follows", async () => {
     fixture: "die-after",
     version: "v1",
     env: { DIE_AFTER_MS: "300" },
-    restart: "{ limit: 3, backoff: 2s }",
+    // Long enough for `skiff stop` to land inside it: its process start alone took 3–4.5 s on a loaded 2-core host.
+    restart: "{ limit: 3, backoff: 10s }",
   });
   const agent = spawnAgent(host, { once: false, poll: "100ms" });
   const backoff = await waitFor(
@@ -146,7 +147,13 @@ test("skiff stop during a backoff wait wins: no restart follows", async () => {
     20_000,
   );
   await skiffOk(["stop", host.app, "--data", host.data]);
-  await sleep(3000);
+  await waitFor("the restart to be cancelled", () =>
+    readEvents(host.data).find((e) => e.type === "instance.restart_cancelled"),
+  );
+  // Five more passes after it: none restarts the stopped app.
+  const passes = (): number => readEvents(host.data).filter((e) => e.type === "agent.planned").length;
+  const seen = passes();
+  await waitFor("five more passes", () => (passes() >= seen + 5 ? true : undefined));
   assert.equal(agent.exitCode, null, "the agent runs on");
   agent.kill("SIGTERM");
   await once(agent, "exit");

@@ -8,12 +8,12 @@ import { liveInstances, readEvents, waitFor } from "./swap-host.js";
 test("an app inside a 30 s confirmation window and another in a crash-loop backoff do not delay a third app's deploy", async () => {
   const host = makeAppsHost();
   await storeApp(host, { app: "window", version: "v1", confirm: "30s" });
-  // Crashes 400 ms after each boot; the first restart waits 20 s.
+  // Crashes 3 s after each boot (after its health check passed, even on a loaded host); the first restart waits 20 s.
   await storeApp(host, {
     app: "crashy",
     version: "v1",
     fixture: "die-after",
-    env: { DIE_AFTER_MS: "400" },
+    env: { DIE_AFTER_MS: "3000" },
     restart: "{ limit: 3, backoff: 20s }",
   });
   await storeApp(host, { app: "third", version: "v1" });
