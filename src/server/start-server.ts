@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { startAgent, type AgentHandle } from "../agent/index.js";
+import { readStatus, startAgent, type AgentHandle } from "../agent/index.js";
+import { EventFeed } from "../events/index.js";
 import { initBare } from "../git/index.js";
 import { createLogger } from "../log/index.js";
 import { startStageAgent, type StageAgentHandle } from "../stage/index.js";
+import { createHostAdapter, type PointerMove } from "./api/index.js";
 import { resolveAppUrl } from "./app-url.js";
 import { createApp } from "./apps.js";
 import { DeliveryLog } from "./delivery-log.js";
@@ -62,12 +64,13 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
   const webhookSecret = readOrCreateSecret(options.webhookSecretFile ?? join(data, "webhook-secret"));
   const agentData = join(data, "agent");
   const watch = new DeployWatch();
+  const feed = new EventFeed();
   const agent = await startAgent({
     repo: deployRepo,
     data: agentData,
     pollMs: options.pollMs ?? 30_000,
     logger,
-    sinks: [watch],
+    sinks: [watch, feed],
   });
   // Same deployment repository, own data dir: one machine runs staging and production.
   const stageAgent = await startStageAgent({
@@ -96,7 +99,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     },
   };
   const followers = options.followers ?? [];
-  const tellFollowers = (app: string, release: number, current: number | undefined): void => {
+  const tellFollowers = ({ app, release, current }: PointerMove): void => {
     if (followers.length === 0) return;
     // What their fetches ask first is made while the triggers travel.
     warmDeployAdvertisement(git);
@@ -104,7 +107,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
       followers,
       secret: webhookSecret,
       app,
-      release,
+      ...(release === undefined ? {} : { release }),
       ...(current === undefined ? {} : { current }),
       repo: `${bound.base}/deploy.git`,
       onResult: (follower, outcome) => logger.info({ follower, ...outcome }, "follower triggered"),
@@ -125,18 +128,29 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
         onStored: (stored) => {
           metrics.pushes.inc({ outcome: "stored" });
           // A release with a stage: section went to staging: current did not move.
-          tellFollowers(stored.app, stored.release, stored.manifest.stage ? undefined : stored.release);
+          const current = stored.manifest.stage ? {} : { current: stored.release };
+          tellFollowers({ app: stored.app, release: stored.release, ...current });
         },
         // Followers see current go back too, not only the embedded agent.
-        onRestored: (change) => tellFollowers(change.app, change.to, change.to),
+        onRestored: (change) => tellFollowers({ app: change.app, release: change.to, current: change.to }),
       },
     }),
-    apps: {
+    api: {
       data,
       deployRepo,
-      agentData,
-      queue,
-      urlOf: (status) => resolveAppUrl(status, publicHost),
+      views: {
+        data,
+        deployRepo,
+        queue,
+        status: () => readStatus(agentData),
+        urlOf: (status) => resolveAppUrl(status, publicHost),
+      },
+      host: createHostAdapter({ agent, agentData, stageAgent, tellFollowers }),
+      feed,
+      eventsPath: join(agentData, "events.jsonl"),
+      auth: { data },
+      logger,
+      gitUrl: (name) => `${bound.base}/${name}.git`,
     },
     webhook: {
       secret: webhookSecret,

@@ -42,6 +42,7 @@ export {
   MANIFEST_MAX_BYTES,
   manifestPath,
   pointerPath,
+  tombstonePath,
   releaseDir,
   parsePointer,
 } from "./layout.js";
@@ -55,3 +56,4 @@ export {
   type ChangeConfigVarsOptions,
   type ConfigVarsChange,
 } from "./config-vars.js";
+export { destroyApp, planDestroy, type DestroyAppOptions, type DestroyAppResult } from "./destroy-app.js";
