@@ -42,7 +42,13 @@ export async function followLogs(options: FollowLogsOptions): Promise<void> {
   const intervalMs = options.intervalMs ?? 150;
   let followed: Followed | undefined;
   const first = servingInstance(options.data, options.app);
-  if (first) followed = { instance: first, offset: await sizeOf(first.logPath), partial: "", decoder: new StringDecoder("utf8") };
+  if (first)
+    followed = {
+      instance: first,
+      offset: await sizeOf(first.logPath),
+      partial: "",
+      decoder: new StringDecoder("utf8"),
+    };
   options.onReady?.();
   while (!options.signal.aborted) {
     const serving = servingInstance(options.data, options.app);
@@ -51,7 +57,8 @@ export async function followLogs(options: FollowLogsOptions): Promise<void> {
       await readNew(followed, options, true);
       followed = undefined;
     }
-    if (!followed && serving) followed = { instance: serving, offset: 0, partial: "", decoder: new StringDecoder("utf8") };
+    if (!followed && serving)
+      followed = { instance: serving, offset: 0, partial: "", decoder: new StringDecoder("utf8") };
     if (followed) await readNew(followed, options, false);
     await sleep(intervalMs, undefined, { signal: options.signal }).catch(() => undefined);
   }

@@ -164,7 +164,8 @@ export async function readLogs(
 ): Promise<string[]> {
   const instance = requireApp(data, app).instance;
   const byRelease = options.release !== undefined && options.release !== instance?.release;
-  if (!byRelease && instance !== undefined) return lastLines(getDriver(instance.driver).logs(instance), lines);
+  if (!byRelease && instance !== undefined)
+    return lastLines(getDriver(instance.driver).logs(instance), lines);
   const log = byRelease ? findInstanceLog(data, app, options.release!) : undefined;
   if (log === undefined) {
     const which = options.release === undefined ? "no instance" : `no instance of release ${options.release}`;

@@ -35,7 +35,8 @@ export async function gateDesired(
   options: TrustGateOptions,
 ): Promise<DesiredApp[]> {
   const result: DesiredApp[] = [];
-  for (const want of desired) result.push(want.destroyed ? gateTombstone(want, options) : await gateApp(want, options));
+  for (const want of desired)
+    result.push(want.destroyed ? gateTombstone(want, options) : await gateApp(want, options));
   return result;
 }
 

@@ -23,7 +23,7 @@ export function createServerApp(options: ServerAppOptions): Hono<Env> {
   const app = new Hono<Env>();
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.get("/metrics", async (c) =>
-    c.text(await options.metrics.registry.metrics(), 200, {
+    c.text(await options.metrics.scrape(), 200, {
       "content-type": options.metrics.registry.contentType,
     }),
   );

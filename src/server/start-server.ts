@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { readStatus, startAgent, type AgentHandle } from "../agent/index.js";
 import { EventFeed } from "../events/index.js";
+import { createHostMetrics } from "../metrics/index.js";
 import { initBare } from "../git/index.js";
 import { createLogger } from "../log/index.js";
 import { startStageAgent, type StageAgentHandle } from "../stage/index.js";
@@ -65,12 +66,13 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
   const agentData = join(data, "agent");
   const watch = new DeployWatch();
   const feed = new EventFeed();
+  const hostMetrics = createHostMetrics({ agentData });
   const agent = await startAgent({
     repo: deployRepo,
     data: agentData,
     pollMs: options.pollMs ?? 30_000,
     logger,
-    sinks: [watch, feed],
+    sinks: [watch, feed, hostMetrics.sink],
   });
   // Same deployment repository, own data dir: one machine runs staging and production.
   const stageAgent = await startStageAgent({
@@ -78,7 +80,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     data: join(data, "staging"),
     pollMs: options.pollMs ?? 30_000,
   });
-  const metrics = createServerMetrics();
+  const metrics = createServerMetrics(hostMetrics);
   const queue = new PushQueue(options.builds ?? 2);
   const address = parseListen(options.listen);
   // Known once the socket is bound (port 0 in tests); the hook and URLs read it late.

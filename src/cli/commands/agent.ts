@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import {
   describeAction,
+  followLogs,
   readLogs,
   readStatus,
   startAgent,
@@ -16,9 +17,13 @@ import { parseDuration } from "../../config/index.js";
 import { SkiffError } from "../../errors/index.js";
 import { normalizeLocation, redactUrl } from "../../git/index.js";
 import { createLogger } from "../../log/index.js";
+import { createHostMetrics, type HostMetrics } from "../../metrics/index.js";
 import { readSecretFile, startWebhookListener, type HttpListener } from "../../server/index.js";
 import { printJson, printTable, say } from "../output.js";
+import { chooseApp } from "../app-argument.js";
+import { agentDataOf } from "../host-data.js";
 import { hostOptions, type HostCommandOptions } from "../host-options.js";
+import { parseWhole } from "../parse-number.js";
 import { loadHostKey, loadTrustPolicy } from "../trust-options.js";
 import { runStageAgentCommand } from "./stage.js";
 
@@ -89,6 +94,7 @@ function reportPass(result: PassResult, json: boolean | undefined): void {
 async function listenForWebhooks(
   options: AgentCommandOptions,
   trigger: AgentHandle["trigger"],
+  metrics: HostMetrics | undefined,
 ): Promise<HttpListener | undefined> {
   if (options.listen === undefined) return undefined;
   if (options.webhookSecretFile === undefined) {
@@ -101,8 +107,9 @@ async function listenForWebhooks(
     secret: readSecretFile(resolve(options.webhookSecretFile)),
     data: resolve(options.data),
     trigger,
+    ...(metrics ? { metrics } : {}),
   });
-  say(`webhooks: POST ${listener.url}/hooks/git`);
+  say(`webhooks: POST ${listener.url}/hooks/git, metrics: GET ${listener.url}/metrics`);
   return listener;
 }
 
@@ -123,6 +130,9 @@ async function runAgentCommand(options: AgentCommandOptions): Promise<void> {
       hint: "use --follow current (default) or --follow staging",
     });
   }
+  // --listen serves the agent's metrics too; they count from this start.
+  const metrics =
+    options.listen === undefined ? undefined : createHostMetrics({ agentData: resolve(options.data) });
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   process.once("SIGINT", onSignal);
@@ -136,6 +146,7 @@ async function runAgentCommand(options: AgentCommandOptions): Promise<void> {
       notifyTimeoutMs: parseDuration(options.notifyTimeout),
       follow: options.follow,
       signal: abort.signal,
+      ...(metrics ? { sinks: [metrics.sink] } : {}),
       ...(options.once ? { once: true } : {}),
       ...(options.dryRun ? { dryRun: true } : {}),
       ...(options.host ? { host: options.host } : {}),
@@ -164,7 +175,7 @@ async function runAgentCommand(options: AgentCommandOptions): Promise<void> {
     say(
       `skiff agent following ${options.follow} of ${redactUrl(options.repo)} every ${options.poll} (Ctrl-C stops the agent, instances keep running)`,
     );
-    const hooks = await listenForWebhooks(options, handle.trigger.bind(handle)).catch(
+    const hooks = await listenForWebhooks(options, handle.trigger.bind(handle), metrics).catch(
       async (error: unknown) => {
         await handle.stop();
         throw error;
@@ -260,7 +271,7 @@ export function registerAgentCommands(program: Command): void {
     .requiredOption("--data <dir>", "the agent's data dir")
     .option("--json", "print on stdout as JSON")
     .action(async (options: { data: string; json?: boolean }) => {
-      const rows = await readStatus(resolve(options.data));
+      const rows = await readStatus(agentDataOf(options.data));
       if (options.json) {
         printJson(rows);
         return;
@@ -301,40 +312,94 @@ export function registerAgentCommands(program: Command): void {
       ]);
     });
 
-  program
-    .command("stop <app>")
-    .description("Stop an app's instance; the agent leaves it stopped until current changes or skiff start")
-    .requiredOption("--data <dir>", "the agent's data dir")
-    .action(async (app: string, options: { data: string }) => {
-      const instance = await stopApp(resolve(options.data), app);
-      say(
-        instance
-          ? `stopped ${instance.id} (release ${instance.release})`
-          : `${app} had no instance; marked stopped`,
-      );
-    });
+  const hostCommand = (name: string, description: string): Command =>
+    program
+      .command(name)
+      .description(description)
+      .option(
+        "--data <dir>",
+        "this host's agent data dir, or a skiff server's (default: the server of skiff login)",
+      )
+      .option("-a, --app <app>", "the app (default: the one the current directory's skiff.yml names)");
 
-  program
-    .command("start <app>")
-    .description("Undo skiff stop: the agent starts the app's current release on its next pass")
-    .requiredOption("--data <dir>", "the agent's data dir")
-    .action(async (app: string, options: { data: string }) => {
-      await startApp(resolve(options.data), app);
-      say(`${app} will be started by the agent's next pass`);
-    });
+  hostCommand(
+    "stop [app]",
+    "Stop an app's instance; the agent leaves it stopped until current changes or skiff start",
+  )
+    .option("--json", "against a server: print its answer as JSON")
+    .action(
+      async (appArgument: string | undefined, options: { data?: string; app?: string; json?: boolean }) => {
+        if (options.data === undefined)
+          return (await import("../remote/instances.js")).actOnRemoteApp("stop", appArgument, options);
+        const app = chooseApp(appArgument, options);
+        const instance = await stopApp(agentDataOf(options.data), app);
+        say(
+          instance
+            ? `stopped ${instance.id} (release ${instance.release})`
+            : `${app} had no instance; marked stopped`,
+        );
+      },
+    );
 
-  program
-    .command("logs <app>")
-    .description("The last lines of an app's instance log on this host")
-    .requiredOption("--data <dir>", "the agent's data dir")
+  hostCommand("start [app]", "Undo skiff stop: the agent starts the app's current release on its next pass")
+    .option("--json", "against a server: print its answer as JSON")
+    .action(
+      async (appArgument: string | undefined, options: { data?: string; app?: string; json?: boolean }) => {
+        if (options.data === undefined)
+          return (await import("../remote/instances.js")).actOnRemoteApp("start", appArgument, options);
+        const app = chooseApp(appArgument, options);
+        await startApp(agentDataOf(options.data), app);
+        say(`${app} will be started by the agent's next pass`);
+      },
+    );
+
+  hostCommand("logs [app]", "The last lines of an app's instance log; --tail follows it across deploys")
     .option("-n, --lines <n>", "how many lines", "100")
-    .action(async (app: string, options: { data: string; lines: string }) => {
-      const count = Number(options.lines);
-      if (!Number.isInteger(count) || count < 0) {
-        throw new SkiffError("ERR_SKIFF_USAGE", `-n ${options.lines} is not a number of lines`, {
-          hint: "pass -n 100",
+    .option("--tail", "keep printing lines as the app prints them (Ctrl-C stops)")
+    .option("--release <n>", "the log of that release's last instance, even a stopped one")
+    .option("--json", "against a server: print its answer as JSON")
+    .action(async (appArgument: string | undefined, options: LogsCommandOptions) => {
+      const lines = parseWhole(options.lines, "-n", 0);
+      const release = options.release === undefined ? undefined : parseWhole(options.release, "--release");
+      if (options.data === undefined) {
+        const remote = await import("../remote/logs.js");
+        const { release: _text, ...rest } = options;
+        return remote.remoteLogs(appArgument, {
+          ...rest,
+          lines,
+          ...(release === undefined ? {} : { release }),
         });
       }
-      for (const line of await readLogs(resolve(options.data), app, count)) process.stdout.write(line + "\n");
+      const app = chooseApp(appArgument, options);
+      const data = agentDataOf(options.data);
+      if (options.tail) return tailLocalLogs(data, app);
+      const tail = await readLogs(data, app, lines, release === undefined ? {} : { release });
+      for (const line of tail) process.stdout.write(line + "\n");
     });
+}
+
+interface LogsCommandOptions {
+  data?: string;
+  app?: string;
+  lines: string;
+  tail?: boolean;
+  release?: string;
+  json?: boolean;
+}
+
+/** `skiff logs --tail --data D`: the lines printed from now on, across deploys, until Ctrl-C. */
+async function tailLocalLogs(data: string, app: string): Promise<void> {
+  const { untilInterrupted } = await import("../remote/logs.js");
+  const { signal, done } = untilInterrupted();
+  try {
+    await followLogs({
+      data,
+      app,
+      signal,
+      onReady: () => say(`following the log of ${app} (Ctrl-C stops)`),
+      onLine: ({ line }) => void process.stdout.write(line + "\n"),
+    });
+  } finally {
+    done();
+  }
 }

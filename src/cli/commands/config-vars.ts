@@ -3,27 +3,31 @@ import { SkiffError } from "../../errors/index.js";
 import { changeConfigVars, readConfigVars, type ConfigVarsChange } from "../../store/index.js";
 import { isSealed } from "../../trust/index.js";
 import { printJson, printTable, say } from "../output.js";
+import { chooseApp } from "../app-argument.js";
+import { deployRepoOf } from "../host-data.js";
+import { refuseKeysRemotely, withRepoTarget, type RepoTargetOptions } from "../repo-target.js";
 import { collectOption, loadSigner } from "../trust-options.js";
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-interface ConfigOptions {
-  repo: string;
-  key?: string[];
-  expires?: string;
-  json?: boolean;
-}
+type ConfigOptions = RepoTargetOptions;
 
 export function registerConfigCommands(program: Command): void {
-  program
-    .command("config <app>")
-    .description(
-      "Show the config vars (deploy.env) of the app's current release; sealed values show as [sealed]",
-    )
-    .requiredOption("--repo <repo>", "the deployment repository: a path or git URL")
+  withRepoTarget(
+    program
+      .command("config [app]")
+      .description(
+        "Show the config vars (deploy.env) of the app's current release; sealed values show as [sealed]",
+      ),
+    false,
+  )
     .option("--json", "print {release, env} on stdout")
-    .action(async (app: string, options: ConfigOptions) => {
-      const vars = await readConfigVars({ repo: options.repo, app });
+    .action(async (appArgument: string | undefined, options: ConfigOptions) => {
+      const repo = deployRepoOf(options);
+      if (repo === undefined)
+        return (await import("../remote/config.js")).showRemoteConfig(appArgument, options);
+      const app = chooseApp(appArgument, options);
+      const vars = await readConfigVars({ repo, app });
       const env = Object.fromEntries(
         Object.entries(vars.env).map(([name, value]) => [name, isSealed(value) ? "[sealed]" : value]),
       );
@@ -36,29 +40,61 @@ export function registerConfigCommands(program: Command): void {
       else printTable(Object.entries(env).map(([name, value]) => [name, value]));
     });
 
-  program
-    .command("config:set <app> <assignments...>")
-    .description("Set config vars: a new release with the same image and the new deploy.env (no build)")
-    .requiredOption("--repo <repo>", "the deployment repository: a path or git URL")
+  withRepoTarget(
+    program
+      .command("config:set <args...>")
+      .usage("[app] KEY=VALUE... [options]")
+      .description("Set config vars: a new release with the same image and the new deploy.env (no build)"),
+  )
     .option("--key <file>", "sign the new release with this private key; repeatable", collectOption)
     .option("--expires <when>", "the new release expires after a duration (14d) or at a date-time")
     .option("--json", "print the new release on stdout")
-    .action(async (app: string, assignments: string[], options: ConfigOptions) => {
-      const set = parseAssignments(assignments);
-      report(await changeConfigVars({ repo: options.repo, app, set, ...common(options) }), options);
+    .action(async (args: string[], options: ConfigOptions) => {
+      // `config:set hello K=V` (the app first) or `config:set K=V -a hello`.
+      const [first, ...rest] = args;
+      const named = first !== undefined && !first.includes("=") && options.app === undefined;
+      const set = parseAssignments(named ? rest : args);
+      if (Object.keys(set).length === 0) throw nothingGiven("KEY=VALUE");
+      await changeConfig(named ? first : undefined, { set }, options);
     });
 
-  program
-    .command("config:unset <app> <names...>")
-    .description("Remove config vars: a new release with the same image and without them (no build)")
-    .requiredOption("--repo <repo>", "the deployment repository: a path or git URL")
+  withRepoTarget(
+    program
+      .command("config:unset <args...>")
+      .usage("[app] NAME... [options]")
+      .description("Remove config vars: a new release with the same image and without them (no build)"),
+  )
     .option("--key <file>", "sign the new release with this private key; repeatable", collectOption)
     .option("--expires <when>", "the new release expires after a duration (14d) or at a date-time")
     .option("--json", "print the new release on stdout")
-    .action(async (app: string, names: string[], options: ConfigOptions) => {
+    .action(async (args: string[], options: ConfigOptions) => {
+      // `config:unset hello NAME` (the app first, as before -a existed) or `config:unset NAME -a hello`.
+      const named = args.length > 1 && options.app === undefined;
+      const names = named ? args.slice(1) : args;
+      if (names.length === 0) throw nothingGiven("NAME");
       for (const name of names) assertEnvName(name);
-      report(await changeConfigVars({ repo: options.repo, app, unset: names, ...common(options) }), options);
+      await changeConfig(named ? args[0] : undefined, { unset: names }, options);
     });
+}
+
+function nothingGiven(what: string): SkiffError {
+  return new SkiffError("ERR_SKIFF_USAGE", `no ${what} was given`, {
+    hint: `e.g. skiff config:set GREETING=hi -a hello; skiff config:unset GREETING -a hello`,
+  });
+}
+
+async function changeConfig(
+  appArgument: string | undefined,
+  change: { set?: Record<string, string>; unset?: string[] },
+  options: ConfigOptions,
+): Promise<void> {
+  const repo = deployRepoOf(options);
+  if (repo === undefined) {
+    refuseKeysRemotely(options);
+    return (await import("../remote/config.js")).changeRemoteConfig(appArgument, change, options);
+  }
+  const app = chooseApp(appArgument, options);
+  report(await changeConfigVars({ repo, app, ...change, ...common(options) }), options);
 }
 
 function common(options: ConfigOptions): { sign?: ReturnType<typeof loadSigner>; expires?: string } {

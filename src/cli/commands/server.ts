@@ -1,6 +1,8 @@
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { parseDuration } from "../../config/index.js";
+import { SkiffError } from "../../errors/index.js";
 import { createApp, createToken, listApps, startServer } from "../../server/index.js";
 import { printJson, say } from "../output.js";
 
@@ -15,7 +17,7 @@ interface ServerCommandOptions {
   json?: boolean;
 }
 
-const DEFAULT_DATA = process.env.SKIFF_DATA ?? ".skiff/server";
+const DEFAULT_DATA = process.env.SKIFF_DATA || ".skiff/server";
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -104,22 +106,49 @@ function registerTokenCommands(server: Command): void {
     });
 }
 
+/** Local when --data (or SKIFF_DATA) names a server's data dir, else the server of skiff login if any. */
+async function isRemote(options: { data?: string }): Promise<boolean> {
+  if (options.data !== undefined || process.env.SKIFF_DATA) return false;
+  return (await import("../../client/index.js")).findRemote() !== undefined;
+}
+
+function localData(options: { data?: string }): string {
+  const data = resolve(options.data ?? DEFAULT_DATA);
+  if (existsSync(data)) return data;
+  throw new SkiffError(
+    "ERR_SKIFF_DATA_DIR_MISSING",
+    `there is no skiff server data dir at ${options.data ?? DEFAULT_DATA}`,
+    {
+      hint: "pass the server's --data DIR, or talk to a running server: skiff login http://HOST:7070",
+    },
+  );
+}
+
 function registerAppsCommands(program: Command): void {
   program
     .command("apps:create <name>")
     .description("Create an app on skiff server (its git remote is http://HOST/<name>.git)")
-    .option("--data <dir>", "the server's data directory", DEFAULT_DATA)
-    .action(async (name: string, options: { data: string }) => {
-      await createApp({ data: resolve(options.data), name });
+    .option(
+      "--data <dir>",
+      `the server's data directory (default: the server of skiff login, else ${DEFAULT_DATA})`,
+    )
+    .option("--json", "print the app and its git URL on stdout")
+    .action(async (name: string, options: { data?: string; json?: boolean }) => {
+      if (await isRemote(options)) return (await import("../remote/apps.js")).createRemoteApp(name, options);
+      await createApp({ data: localData(options), name });
       say(`created app ${name}: git remote add skiff http://git:TOKEN@HOST:PORT/${name}.git`);
     });
   program
     .command("apps")
-    .description("List the apps on skiff server")
-    .option("--data <dir>", "the server's data directory", DEFAULT_DATA)
+    .description("List the apps on skiff server, with release, status and URL")
+    .option(
+      "--data <dir>",
+      `the server's data directory (default: the server of skiff login, else ${DEFAULT_DATA})`,
+    )
     .option("--json", "print JSON")
-    .action((options: { data: string; json?: boolean }) => {
-      const apps = listApps(resolve(options.data));
+    .action(async (options: { data?: string; json?: boolean }) => {
+      if (await isRemote(options)) return (await import("../remote/apps.js")).listRemoteApps(options);
+      const apps = listApps(localData(options));
       if (options.json) printJson({ apps });
       else for (const app of apps) process.stdout.write(app + "\n");
     });

@@ -7,13 +7,14 @@ import { startStageAgent } from "../../stage/index.js";
 import { promoteRelease, type ReleaseSigner } from "../../store/index.js";
 import { hostOptions, type HostCommandOptions } from "../host-options.js";
 import { printJson, say } from "../output.js";
+import { chooseApp } from "../app-argument.js";
+import { deployRepoOf } from "../host-data.js";
+import { refuseKeysRemotely, withRepoTarget, type RepoTargetOptions } from "../repo-target.js";
 import { collectOption, loadSigner, loadTrustPolicy } from "../trust-options.js";
 
-interface PromoteCommandOptions {
-  repo: string;
+interface PromoteCommandOptions extends RepoTargetOptions {
   key: string[];
   force?: boolean;
-  json?: boolean;
 }
 
 export interface StageAgentCommandOptions extends HostCommandOptions {
@@ -31,10 +32,11 @@ export interface StageAgentCommandOptions extends HostCommandOptions {
 }
 
 export function registerStageCommands(program: Command): void {
-  program
-    .command("promote <app> [release]")
-    .description("Point current at a release that passed staging (default: the release staging names)")
-    .requiredOption("--repo <repo>", "the deployment repository: a path or git URL")
+  withRepoTarget(
+    program
+      .command("promote [app] [release]")
+      .description("Point current at a release that passed staging (default: the release staging names)"),
+  )
     .option("--force", "promote even when the release did not pass staging")
     .option(
       "--key <file>",
@@ -43,9 +45,20 @@ export function registerStageCommands(program: Command): void {
       [],
     )
     .option("--json", "print the result on stdout")
-    .action(async (app: string, release: string | undefined, options: PromoteCommandOptions) => {
+    .action(async (first: string | undefined, second: string | undefined, options: PromoteCommandOptions) => {
+      // `promote 4 -a hello`: with -a, a lone number is the release.
+      const numbered = options.app !== undefined && second === undefined && /^[0-9]+$/.test(first ?? "");
+      const appArgument = numbered ? undefined : first;
+      const release = numbered ? first : second;
+      const repo = deployRepoOf(options);
+      if (repo === undefined) {
+        refuseKeysRemotely(options);
+        const number = release === undefined ? undefined : parseRelease(release);
+        return (await import("../remote/releases.js")).promoteRemote(appArgument, number, options);
+      }
+      const app = chooseApp(appArgument, options);
       const change = await promoteRelease({
-        repo: options.repo,
+        repo,
         app,
         ...(release === undefined ? {} : { release: parseRelease(release) }),
         ...(options.force ? { force: true } : {}),

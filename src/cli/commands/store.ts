@@ -3,7 +3,11 @@ import { readLatestBuild } from "../../build/index.js";
 import { SkiffError } from "../../errors/index.js";
 import { redactUrl } from "../../git/index.js";
 import { listReleases, resolveExpiry, rollback, storeRelease } from "../../store/index.js";
-import { printJson, printTable, say } from "../output.js";
+import { printJson, say } from "../output.js";
+import { chooseApp } from "../app-argument.js";
+import { deployRepoOf } from "../host-data.js";
+import { printReleaseTable } from "../release-table.js";
+import { refuseKeysRemotely, withRepoTarget, type RepoTargetOptions } from "../repo-target.js";
 import { collectOption, loadSigner } from "../trust-options.js";
 import { registerResignCommand } from "./resign.js";
 
@@ -14,11 +18,6 @@ interface StoreCommandOptions {
   expires?: string;
   json?: boolean;
   key?: string[];
-}
-
-interface RepoOptions {
-  repo: string;
-  json?: boolean;
 }
 
 export function registerStoreCommands(program: Command): void {
@@ -51,47 +50,34 @@ export function registerStoreCommands(program: Command): void {
       if (options.json) printJson(result);
     });
 
-  program
-    .command("releases <app>")
-    .description("List the releases of an app in a deployment repository")
-    .requiredOption("--repo <repo>", "the deployment repository: a path or git URL")
+  withRepoTarget(
+    program.command("releases [app]").description("List the releases of an app in a deployment repository"),
+    false,
+  )
     .option("--json", "print the releases on stdout as JSON")
-    .action(async (app: string, options: RepoOptions) => {
-      const releases = await listReleases({ repo: options.repo, app });
+    .action(async (appArgument: string | undefined, options: RepoTargetOptions) => {
+      const repo = deployRepoOf(options);
+      if (repo === undefined)
+        return (await import("../remote/releases.js")).listRemoteReleases(appArgument, options);
+      const app = chooseApp(appArgument, options);
+      const releases = await listReleases({ repo, app });
       if (releases.length === 0) {
-        throw new SkiffError(
-          "ERR_SKIFF_NO_SUCH_APP",
-          `${redactUrl(options.repo)} has no releases of ${app}`,
-          {
-            hint: `check the app name, or store a release with skiff store --to ${redactUrl(options.repo)}`,
-          },
-        );
+        throw new SkiffError("ERR_SKIFF_NO_SUCH_APP", `${redactUrl(repo)} has no releases of ${app}`, {
+          hint: `check the app name, or store a release with skiff store --to ${redactUrl(repo)}`,
+        });
       }
       if (options.json) {
         printJson(releases);
         return;
       }
-      printTable([
-        ["RELEASE", "CREATED", "COMMIT", "TARGET", "STAGE", ""],
-        ...releases.map((r) => [
-          String(r.release),
-          r.created ?? "-",
-          r.commit?.slice(0, 7) ?? "-",
-          r.target ?? (r.error ? `(${r.error.code})` : "-"),
-          r.stage === undefined
-            ? "-"
-            : r.stage.verdict === "passed"
-              ? "passed"
-              : `failed: ${r.stage.summary}`,
-          [r.current ? "current" : "", r.staging ? "staging" : ""].filter(Boolean).join(", "),
-        ]),
-      ]);
+      printReleaseTable(releases);
     });
 
-  program
-    .command("rollback <app>")
-    .description("Point current back at an earlier release (default: the one before current)")
-    .requiredOption("--repo <repo>", "the deployment repository: a path or git URL")
+  withRepoTarget(
+    program
+      .command("rollback [app]")
+      .description("Point current back at an earlier release (default: the one before current)"),
+  )
     .option("--to <n>", "the release to go back to")
     .option(
       "--key <file>",
@@ -100,12 +86,18 @@ export function registerStoreCommands(program: Command): void {
     )
     .option("--expires <when>", "the signed record expires after a duration (14d) or at a date-time")
     .option("--json", "print the result on stdout")
-    .action(async (app: string, options: RepoOptions & { to?: string; key?: string[]; expires?: string }) => {
+    .action(async (appArgument: string | undefined, options: RepoTargetOptions & { to?: string }) => {
       const to = options.to === undefined ? undefined : parseCount(options.to, "--to");
+      const repo = deployRepoOf(options);
+      if (repo === undefined) {
+        refuseKeysRemotely(options);
+        return (await import("../remote/releases.js")).rollbackRemote(appArgument, { ...options, to });
+      }
+      const app = chooseApp(appArgument, options);
       const sign = loadSigner(options.key);
       const expires = options.expires === undefined ? undefined : resolveExpiry(options.expires, new Date());
       const change = await rollback({
-        repo: options.repo,
+        repo,
         app,
         to,
         ...(sign ? { sign } : {}),

@@ -42,8 +42,14 @@ export function errorBody(error: SkiffError): ApiErrorBody {
  * bug: logged with its stack under a request id, answered 500 without its message (which could
  * carry what the request held).
  */
-export function answerError(c: Context, error: unknown, logger: Logger): Response {
-  if (isSkiffError(error)) return c.json(errorBody(error), statusOf(error.code), authenticateHeader(error));
+export function answerError(
+  c: Context,
+  error: unknown,
+  logger: Logger,
+  status?: ContentfulStatusCode,
+): Response {
+  if (isSkiffError(error))
+    return c.json(errorBody(error), status ?? statusOf(error.code), authenticateHeader(error));
   const requestId = randomBytes(6).toString("hex");
   logger.error({ err: error, requestId, method: c.req.method, path: c.req.path }, "API request failed");
   return c.json(

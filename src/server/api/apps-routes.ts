@@ -86,7 +86,8 @@ export function registerAppRoutes(api: ApiApp, ctx: ApiContext): void {
     createRoute({
       method: "delete",
       path: "/apps/{app}",
-      summary: "Destroy an app: stopped on this server now and on every follower; releases kept unless purge=true",
+      summary:
+        "Destroy an app: stopped on this server now and on every follower; releases kept unless purge=true",
       middleware: [change] as const,
       request: { params: AppParamSchema, query: DestroyQuerySchema },
       responses: {

@@ -61,15 +61,23 @@ export function requireAccess(
     }
     if (need === "change") {
       if (token.readOnly) {
-        throw new SkiffError("ERR_SKIFF_FORBIDDEN", `token "${token.name}" is read-only: it cannot change apps`, {
-          hint: "use a deploy token (skiff server token create without --read-only)",
-          data: { token: token.id },
-        });
+        throw new SkiffError(
+          "ERR_SKIFF_FORBIDDEN",
+          `token "${token.name}" is read-only: it cannot change apps`,
+          {
+            hint: "use a deploy token (skiff server token create without --read-only)",
+            data: { token: token.id },
+          },
+        );
       }
       if (presented.via === "cookie" && !(options.allowCookieChange?.(c) ?? false)) {
-        throw new SkiffError("ERR_SKIFF_FORBIDDEN", "a change sent with a session cookie failed its CSRF check", {
-          hint: "reload the dashboard and try again; scripts send Authorization: Bearer TOKEN",
-        });
+        throw new SkiffError(
+          "ERR_SKIFF_FORBIDDEN",
+          "a change sent with a session cookie failed its CSRF check",
+          {
+            hint: "reload the dashboard and try again; scripts send Authorization: Bearer TOKEN",
+          },
+        );
       }
     }
     c.set("token", token);

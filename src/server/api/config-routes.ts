@@ -9,7 +9,9 @@ import { AppParamSchema, ConfigChangedSchema, ConfigChangeSchema, ConfigSchema }
 
 /** Sealed values are never sent back: they are for the host that opens them. */
 function shown(env: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, isSealed(value) ? "[sealed]" : value]));
+  return Object.fromEntries(
+    Object.entries(env).map(([name, value]) => [name, isSealed(value) ? "[sealed]" : value]),
+  );
 }
 
 /** /apps/:app/config: the config vars of current; a change is a new release with the same image. */
@@ -43,7 +45,10 @@ export function registerConfigRoutes(api: ApiApp, ctx: ApiContext): void {
         params: AppParamSchema,
         body: { content: { "application/json": { schema: ConfigChangeSchema } }, required: true },
       },
-      responses: { 200: jsonResponse(ConfigChangedSchema, "the new release"), ...errorResponses(403, 404, 409, 422) },
+      responses: {
+        200: jsonResponse(ConfigChangedSchema, "the new release"),
+        ...errorResponses(403, 404, 409, 422),
+      },
     }),
     async (c) => {
       const { app } = c.req.valid("param");
@@ -65,7 +70,13 @@ export function registerConfigRoutes(api: ApiApp, ctx: ApiContext): void {
       }
       // Names only: values may be secrets.
       ctx.logger.info(
-        { app, release: result.release, set: Object.keys(body.set ?? {}), unset: body.unset ?? [], token: c.get("token").name },
+        {
+          app,
+          release: result.release,
+          set: Object.keys(body.set ?? {}),
+          unset: body.unset ?? [],
+          token: c.get("token").name,
+        },
         "config change",
       );
       return c.json({ ...result, env: shown(result.env) }, 200);

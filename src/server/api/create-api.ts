@@ -49,12 +49,15 @@ export function createApi(ctx: ApiContext): ApiApp {
     },
   }).basePath(API_BASE) as ApiApp;
   api.onError((error, c) =>
-    answerError(c, error instanceof HTTPException ? fromHttpException(error) : error, ctx.logger),
+    error instanceof HTTPException
+      ? answerError(c, fromHttpException(error), ctx.logger, error.status === 415 ? 415 : 400)
+      : answerError(c, error, ctx.logger),
   );
   api.openAPIRegistry.registerComponent("securitySchemes", "token", {
     type: "http",
     scheme: "bearer",
-    description: "a token of skiff server token create (read-only tokens may only read); HTTP Basic with the token as password works too",
+    description:
+      "a token of skiff server token create (read-only tokens may only read); HTTP Basic with the token as password works too",
   });
 
   api.openapi(
@@ -84,7 +87,8 @@ export function createApi(ctx: ApiContext): ApiApp {
         info: {
           title: "skiff server API",
           version: "1",
-          description: "Apps, releases, config vars, instances, logs and events of a skiff server (docs/api.md).",
+          description:
+            "Apps, releases, config vars, instances, logs and events of a skiff server (docs/api.md).",
         },
         security: [{ token: [] }],
       }),

@@ -21,7 +21,10 @@ export function registerEventRoutes(api: ApiApp, ctx: ApiContext): void {
     }),
     (c) => {
       const { app, limit } = c.req.valid("query");
-      const events = readEventLog(ctx.eventsPath, { ...(app === undefined ? {} : { app }), limit: limit ?? 100 });
+      const events = readEventLog(ctx.eventsPath, {
+        ...(app === undefined ? {} : { app }),
+        limit: limit ?? 100,
+      });
       return c.json({ events }, 200);
     },
   );
@@ -33,7 +36,10 @@ export function registerEventRoutes(api: ApiApp, ctx: ApiContext): void {
       summary: "Live events: `ready` once listening, then an `event` event for every event from then on",
       middleware: [read] as const,
       request: { query: EventStreamQuerySchema },
-      responses: { 200: eventStreamResponse("text/event-stream until the client closes it"), ...errorResponses(422) },
+      responses: {
+        200: eventStreamResponse("text/event-stream until the client closes it"),
+        ...errorResponses(422),
+      },
     }),
     (c) => {
       const { app } = c.req.valid("query");

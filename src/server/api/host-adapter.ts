@@ -48,10 +48,7 @@ export interface HostAdapterOptions {
 export function createHostAdapter(options: HostAdapterOptions): HostAdapter {
   const { agent, agentData } = options;
   const trigger = (reason: string, move?: PointerMove): void =>
-    agent.trigger(
-      reason,
-      move?.current === undefined ? undefined : { app: move.app, release: move.current },
-    );
+    agent.trigger(reason, move?.current === undefined ? undefined : { app: move.app, release: move.current });
   return {
     status: () => readStatus(agentData),
     stop: async (app) => {
@@ -73,8 +70,7 @@ export function createHostAdapter(options: HostAdapterOptions): HostAdapter {
       await startApp(agentData, app);
       trigger(`api: restart ${app}`);
     },
-    logs: (app, lines, release) =>
-      readLogs(agentData, app, lines, release === undefined ? {} : { release }),
+    logs: (app, lines, release) => readLogs(agentData, app, lines, release === undefined ? {} : { release }),
     follow: (follow) => followLogs({ ...follow, data: agentData }),
     announce: (move) => {
       trigger(`api: ${move.app}`, move);

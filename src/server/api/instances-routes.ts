@@ -72,7 +72,10 @@ export function registerInstanceRoutes(api: ApiApp, ctx: ApiContext): void {
         await summarizeApp(ctx.views, app);
         if (action === "stop") {
           const stopped = await ctx.host.stop(app);
-          return c.json({ app, action, ...(stopped?.instance ? { instance: stopped.instance.id } : {}) }, 200);
+          return c.json(
+            { app, action, ...(stopped?.instance ? { instance: stopped.instance.id } : {}) },
+            200,
+          );
         }
         await (action === "start" ? ctx.host.start(app) : ctx.host.restart(app));
         return c.json({ app, action }, 200);

@@ -17,7 +17,10 @@ export function registerLogRoutes(api: ApiApp, ctx: ApiContext): void {
       summary: "The last lines of the app's instance log (or of release N's last instance, stopped or not)",
       middleware: [read] as const,
       request: { params: AppParamSchema, query: LogsQuerySchema },
-      responses: { 200: jsonResponse(LogsSchema, "the lines, oldest first"), ...errorResponses(404, 409, 422) },
+      responses: {
+        200: jsonResponse(LogsSchema, "the lines, oldest first"),
+        ...errorResponses(404, 409, 422),
+      },
     }),
     async (c) => {
       const { app } = c.req.valid("param");
@@ -36,7 +39,10 @@ export function registerLogRoutes(api: ApiApp, ctx: ApiContext): void {
         "A live tail: `ready` once listening, then a `line` event ({line, instance, release}) for every line printed from then on, following the app across instance replacement",
       middleware: [read] as const,
       request: { params: AppParamSchema },
-      responses: { 200: eventStreamResponse("text/event-stream until the client closes it"), ...errorResponses(404, 422) },
+      responses: {
+        200: eventStreamResponse("text/event-stream until the client closes it"),
+        ...errorResponses(404, 422),
+      },
     }),
     async (c) => {
       const { app } = c.req.valid("param");

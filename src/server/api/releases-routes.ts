@@ -4,7 +4,13 @@ import type { ApiApp, ApiContext } from "./api-context.js";
 import { noSuchApp } from "./app-views.js";
 import { requireAccess } from "./auth.js";
 import { errorResponses, jsonResponse } from "./route-responses.js";
-import { AppParamSchema, PointerChangeSchema, PromoteSchema, ReleaseListSchema, RollbackSchema } from "./schemas.js";
+import {
+  AppParamSchema,
+  PointerChangeSchema,
+  PromoteSchema,
+  ReleaseListSchema,
+  RollbackSchema,
+} from "./schemas.js";
 
 /** /apps/:app/releases, rollback and promote: commits of current that every host follows at once. */
 export function registerReleaseRoutes(api: ApiApp, ctx: ApiContext): void {
@@ -42,7 +48,10 @@ export function registerReleaseRoutes(api: ApiApp, ctx: ApiContext): void {
         params: AppParamSchema,
         body: { content: { "application/json": { schema: RollbackSchema } } },
       },
-      responses: { 200: jsonResponse(PointerChangeSchema, "current moved"), ...errorResponses(403, 404, 409, 422) },
+      responses: {
+        200: jsonResponse(PointerChangeSchema, "current moved"),
+        ...errorResponses(403, 404, 409, 422),
+      },
     }),
     async (c) => {
       const { app } = c.req.valid("param");
@@ -63,7 +72,10 @@ export function registerReleaseRoutes(api: ApiApp, ctx: ApiContext): void {
         params: AppParamSchema,
         body: { content: { "application/json": { schema: PromoteSchema } } },
       },
-      responses: { 200: jsonResponse(PointerChangeSchema, "current moved"), ...errorResponses(403, 404, 409, 422) },
+      responses: {
+        200: jsonResponse(PointerChangeSchema, "current moved"),
+        ...errorResponses(403, 404, 409, 422),
+      },
     }),
     async (c) => {
       const { app } = c.req.valid("param");

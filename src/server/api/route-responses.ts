@@ -10,21 +10,32 @@ const DESCRIPTIONS: Record<number, string> = {
 };
 
 /** The error answers a route documents: every one is {code, message, hint}. */
-export function errorResponses(...statuses: number[]): Record<number, { description: string; content: { "application/json": { schema: typeof ErrorSchema } } }> {
+export function errorResponses(
+  ...statuses: number[]
+): Record<number, { description: string; content: { "application/json": { schema: typeof ErrorSchema } } }> {
   return Object.fromEntries(
     [401, ...statuses, 500].map((status) => [
       status,
-      { description: DESCRIPTIONS[status] ?? "an error", content: { "application/json": { schema: ErrorSchema } } },
+      {
+        description: DESCRIPTIONS[status] ?? "an error",
+        content: { "application/json": { schema: ErrorSchema } },
+      },
     ]),
   );
 }
 
 /** A JSON success answer of a route. */
-export function jsonResponse<T>(schema: T, description: string): { description: string; content: { "application/json": { schema: T } } } {
+export function jsonResponse<T>(
+  schema: T,
+  description: string,
+): { description: string; content: { "application/json": { schema: T } } } {
   return { description, content: { "application/json": { schema } } };
 }
 
 /** A text/event-stream answer of a route. */
-export function eventStreamResponse(description: string): { description: string; content: { "text/event-stream": { schema: { type: "string" } } } } {
+export function eventStreamResponse(description: string): {
+  description: string;
+  content: { "text/event-stream": { schema: { type: "string" } } };
+} {
   return { description, content: { "text/event-stream": { schema: { type: "string" } } } };
 }

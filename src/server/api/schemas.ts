@@ -84,7 +84,9 @@ export const AppInfoSchema = AppSummarySchema.extend({
   lastRefusal: z.record(z.string(), z.unknown()).optional(),
 }).openapi("AppInfo");
 
-export const CreateAppSchema = z.object({ name: z.string().openapi({ example: "hello" }) }).openapi("CreateApp");
+export const CreateAppSchema = z
+  .object({ name: z.string().openapi({ example: "hello" }) })
+  .openapi("CreateApp");
 
 export const CreatedAppSchema = z.object({ app: z.string(), gitUrl: z.string() }).openapi("CreatedApp");
 
@@ -124,7 +126,14 @@ export const ReleaseListSchema = z
   .openapi("ReleaseList");
 
 export const RollbackSchema = z
-  .object({ to: z.number().int().positive().optional().openapi({ description: "default: the release before current" }) })
+  .object({
+    to: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .openapi({ description: "default: the release before current" }),
+  })
   .openapi("Rollback");
 
 export const PromoteSchema = z

@@ -38,10 +38,12 @@ export function streamEvents(
         .finally(() => void pending--);
     };
     const heartbeat = setInterval(() => {
-      chain = chain.then(() => stream.write(": keep-alive\n\n")).then(
-        () => undefined,
-        () => abort.abort(),
-      );
+      chain = chain
+        .then(() => stream.write(": keep-alive\n\n"))
+        .then(
+          () => undefined,
+          () => abort.abort(),
+        );
     }, HEARTBEAT_MS);
     try {
       await run(send, abort.signal);
