@@ -60,7 +60,7 @@ async function startSkiffServer(
     { env: { ...process.env, SKIFF_LOG_LEVEL: "silent", ...env }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let stderr = "";
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const started = await readStartup(child, 15_000);
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
