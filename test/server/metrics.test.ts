@@ -100,7 +100,7 @@ describe("metrics", () => {
 
   // TODO(lead): once scaling lands (deploy.scale.min: 0, instance.woken with data.durationMs), add:
   // a request to an idle app wakes it, and skiff_wake_duration_seconds_count{app} is 1.
-  it.todo("a wake has skiff_wake_duration_seconds (needs scale-to-zero from the agent)");
+  void it.todo("a wake has skiff_wake_duration_seconds (needs scale-to-zero from the agent)");
 
   it("an agent with --listen serves its own /metrics", async (t) => {
     const host = await makeDeployHost();
