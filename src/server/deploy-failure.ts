@@ -27,7 +27,11 @@ export async function readFailedInstanceLog(
  * The lines a push prints when its release failed to deploy (push-pipeline calls it): the error
  * code and message, the hint, and the new instance's last log lines with the command that shows more.
  */
-export function describeDeployFailure(app: string, error: SerializedError, log?: FailedInstanceLog): string[] {
+export function describeDeployFailure(
+  app: string,
+  error: SerializedError,
+  log?: FailedInstanceLog,
+): string[] {
   const lines = [`${error.code}: ${error.message}`];
   if (error.hint) lines.push(`hint: ${error.hint}`);
   if (log === undefined) return lines;
