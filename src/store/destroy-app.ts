@@ -1,6 +1,6 @@
 import { SkiffError } from "../errors/index.js";
 import { normalizeLocation, redactUrl } from "../git/index.js";
-import { pointerRelease, readAppState, type AppState } from "./app-state.js";
+import { pointerRelease, readAppState, tombstoneRelease, type AppState } from "./app-state.js";
 import { commitWithRetry, type CommitPlan } from "./commit-with-retry.js";
 import { pointerPath, releasesDir, tombstonePath } from "./layout.js";
 import type { StoreChange } from "./new-blobs.js";
@@ -70,9 +70,20 @@ export function planDestroy(
     changed: removals.length > 0 || !destroyed,
   };
   if (!result.changed) return { changes: [], message: "", result };
-  const text = `${JSON.stringify({ destroyed: (options.now ?? new Date()).toISOString(), purged: options.purge === true })}\n`;
+  const lastRelease = Math.max(
+    tombstoneRelease(state.tombstoneText),
+    pointerRelease(state.currentText) ?? 0,
+    pointerRelease(state.stagingText) ?? 0,
+    ...state.releases,
+  );
+  const record = {
+    destroyed: (options.now ?? new Date()).toISOString(),
+    purged: options.purge === true,
+    // Release numbers are never reused, even once the folders that held them are gone.
+    lastRelease,
+  };
   return {
-    changes: [...removals, ...(destroyed ? [] : [{ path: tombstone, text, mode: "100644" as const }])],
+    changes: [...removals, { path: tombstone, text: `${JSON.stringify(record)}\n`, mode: "100644" as const }],
     message: `${app}: destroyed${options.purge ? `, releases ${removed.join(", ") || "none"} removed` : ""}`,
     result,
   };
