@@ -1,16 +1,9 @@
 import { printTable } from "./output.js";
 
-/** What a release row shows (ReleaseInfo of the store, or the API's Release). */
-export interface ReleaseRow {
-  release: number;
-  created?: string;
-  commit?: string;
-  target?: string;
-  current: boolean;
-  staging: boolean;
-  error?: { code: string };
-  stage?: { verdict: string; summary: string };
-}
+import type { ReleaseInfo } from "../store/index.js";
+
+/** A release as the store lists it, and as the API answers it (the same JSON). */
+export type ReleaseRow = ReleaseInfo;
 
 /** `skiff releases`: one row per release, current and staging marked, stage verdicts. */
 export function printReleaseTable(releases: readonly ReleaseRow[]): void {

@@ -78,7 +78,10 @@ describe("the API through real HTTP with real tokens", () => {
     const sandbox = serverSandbox();
     const server = await sandbox.start([], { SKIFF_LOG_LEVEL: "debug" });
     const { dir } = await makeServedApp(join(sandbox.root, "app"), "hello", "v1");
-    assert.equal((await gitPush(dir, server.gitUrl("hello"))).code, 0);
+    {
+      const pushed = await gitPush(dir, server.gitUrl("hello"));
+      assert.equal(pushed.code, 0, pushed.stderr);
+    }
     const readOnly = await createReadOnlyToken(server.data);
     const document = JSON.parse((await call(`${server.url}/api/v1/openapi.json`)).text) as OpenApiDocument;
     const answers: ApiAnswer[] = [];
@@ -130,7 +133,10 @@ describe("the API through real HTTP with real tokens", () => {
     const sandbox = serverSandbox();
     const server = await sandbox.start([], { SKIFF_LOG_LEVEL: "error" });
     const { dir } = await makeServedApp(join(sandbox.root, "app"), "hello", "v1");
-    assert.equal((await gitPush(dir, server.gitUrl("hello"))).code, 0);
+    {
+      const pushed = await gitPush(dir, server.gitUrl("hello"));
+      assert.equal(pushed.code, 0, pushed.stderr);
+    }
     const api = `${server.url}/api/v1`;
     const token = server.token;
     assertCatalogued(await call(`${api}/nothing-here`, { token }), 404, "ERR_SKIFF_NOT_FOUND");
@@ -197,10 +203,16 @@ describe("the API through real HTTP with real tokens", () => {
     const sandbox = serverSandbox();
     const server = await sandbox.start();
     const { dir } = await makeServedApp(join(sandbox.root, "app"), "hello", "v1");
-    assert.equal((await gitPush(dir, server.gitUrl("hello"))).code, 0);
+    {
+      const pushed = await gitPush(dir, server.gitUrl("hello"));
+      assert.equal(pushed.code, 0, pushed.stderr);
+    }
     writeFixture(dir, "serve", "v2");
     commitAll(dir, "v2");
-    assert.equal((await gitPush(dir, server.gitUrl("hello"))).code, 0);
+    {
+      const pushed = await gitPush(dir, server.gitUrl("hello"));
+      assert.equal(pushed.code, 0, pushed.stderr);
+    }
     const response = await call(`${server.url}/api/v1/openapi.json`);
     assert.equal(response.status, 200);
     const document = JSON.parse(response.text) as OpenApiDocument & {

@@ -19,7 +19,10 @@ it("a push whose release fails its health check shows the error code and the new
   const sandbox = serverSandbox();
   const server = await sandbox.start();
   const { dir, port } = await makeServedApp(join(sandbox.root, "app"), "hello", "v1");
-  assert.equal((await gitPush(dir, server.gitUrl("hello"))).code, 0);
+  {
+    const pushed = await gitPush(dir, server.gitUrl("hello"));
+    assert.equal(pushed.code, 0, pushed.stderr);
+  }
   const yml = join(dir, "skiff.yml");
   const good = readFileSync(yml, "utf8");
 
@@ -48,11 +51,14 @@ it("a push whose release fails its health check shows the error code and the new
     "the failure of a newer release shows",
   );
 
-  // A good release, in its 8 s confirmation window once the push returns.
+  // A good release, in its 60 s confirmation window once the push returns (the stop below ends it).
   writeFixture(dir, "serve", "v3");
-  writeFileSync(yml, `${good}  confirm: 8s\n`);
+  writeFileSync(yml, `${good}  confirm: 60s\n`);
   commitAll(dir, "v3");
-  assert.equal((await gitPush(dir, server.gitUrl("hello"))).code, 0);
+  {
+    const pushed = await gitPush(dir, server.gitUrl("hello"));
+    assert.equal(pushed.code, 0, pushed.stderr);
+  }
   await waitForBody(`http://127.0.0.1:${port}/`, "v3", 5000, { fresh: true });
   const row = await status();
   assert.equal(row.release, 3);
@@ -61,4 +67,6 @@ it("a push whose release fails its health check shows the error code and the new
   assert.equal(row.lastError, undefined, "release 2's error is history once release 3 serves");
   const table = await skiffOk(["status", "--data", server.data]);
   assert.match(table.stdout, /^hello\s+3\s+unix\s+\d+\s+\S+\s+\S+\s+confirming\s/m);
+  // A stop ends the window now: the server then stops without waiting it out.
+  await skiffOk(["stop", "hello", "--data", server.data]);
 });

@@ -51,7 +51,10 @@ describe("metrics", () => {
     const dir = join(sandbox.root, "app");
     const yml = (extra: string) => defaultSkiffYml("hello", `  publish: 127.0.0.1:${port}\n${extra}`);
     makeAppRepo(dir, { app: "hello", version: "v1", skiffYml: yml("  confirm: 1s\n") });
-    assert.equal((await gitPush(dir, server.gitUrl("hello"))).code, 0);
+    {
+      const pushed = await gitPush(dir, server.gitUrl("hello"));
+      assert.equal(pushed.code, 0, pushed.stderr);
+    }
 
     let samples = await waitForSample(server.url, "skiff_deploys_total", { ...app, result: "succeeded" }, 1);
     const value = (name: string, labels: Record<string, string>) => sampleValue(samples, name, labels);
@@ -92,7 +95,10 @@ describe("metrics", () => {
     writeFixture(dir, "die-after", "v3");
     writeFileSync(join(dir, "skiff.yml"), yml("  confirm: 10s\n  env: { DIE_AFTER_MS: '1500' }\n"));
     commitAll(dir, "v3 dies");
-    assert.equal((await gitPush(dir, server.gitUrl("hello"))).code, 0);
+    {
+      const pushed = await gitPush(dir, server.gitUrl("hello"));
+      assert.equal(pushed.code, 0, pushed.stderr);
+    }
     samples = await waitForSample(server.url, "skiff_confirm_rollbacks_total", app, 1);
     assert.equal(value("skiff_deploys_total", { ...app, result: "failed" }), 2);
     assert.equal(value("skiff_pushes_total", { outcome: "stored" }), 3);

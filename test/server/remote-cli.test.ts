@@ -80,10 +80,16 @@ describe("the CLI against a running skiff server, from another HOME and director
     const served = await makeServedApp(join(sandbox.root, "app"), "hello", "v1");
     ({ port } = served);
     app = `http://127.0.0.1:${port}/`;
-    assert.equal((await gitPush(served.dir, server.gitUrl("hello"))).code, 0);
+    {
+      const pushed = await gitPush(served.dir, server.gitUrl("hello"));
+      assert.equal(pushed.code, 0, pushed.stderr);
+    }
     writeFixture(served.dir, "serve", "v2");
     commitAll(served.dir, "v2");
-    assert.equal((await gitPush(served.dir, server.gitUrl("hello"))).code, 0);
+    {
+      const pushed = await gitPush(served.dir, server.gitUrl("hello"));
+      assert.equal(pushed.code, 0, pushed.stderr);
+    }
   });
 
   it("without a login, a server command says how to log in", async () => {

@@ -17,7 +17,7 @@ import { parseDuration } from "../../config/index.js";
 import { SkiffError } from "../../errors/index.js";
 import { normalizeLocation, redactUrl } from "../../git/index.js";
 import { createLogger } from "../../log/index.js";
-import { createHostMetrics, type HostMetrics } from "../../metrics/index.js";
+import type { HostMetrics } from "../../metrics/index.js";
 import { readSecretFile, startWebhookListener, type HttpListener } from "../../server/index.js";
 import { printJson, printTable, say } from "../output.js";
 import { chooseApp } from "../app-argument.js";
@@ -132,7 +132,9 @@ async function runAgentCommand(options: AgentCommandOptions): Promise<void> {
   }
   // --listen serves the agent's metrics too; they count from this start.
   const metrics =
-    options.listen === undefined ? undefined : createHostMetrics({ agentData: resolve(options.data) });
+    options.listen === undefined
+      ? undefined
+      : (await import("../../metrics/index.js")).createHostMetrics({ agentData: resolve(options.data) });
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   process.once("SIGINT", onSignal);
@@ -322,36 +324,34 @@ export function registerAgentCommands(program: Command): void {
       )
       .option("-a, --app <app>", "the app (default: the one the current directory's skiff.yml names)");
 
-  hostCommand(
-    "stop [app]",
-    "Stop an app's instance; the agent leaves it stopped until current changes or skiff start",
-  )
-    .option("--json", "against a server: print its answer as JSON")
-    .action(
-      async (appArgument: string | undefined, options: { data?: string; app?: string; json?: boolean }) => {
-        if (options.data === undefined)
-          return (await import("../remote/instances.js")).actOnRemoteApp("stop", appArgument, options);
-        const app = chooseApp(appArgument, options);
-        const instance = await stopApp(agentDataOf(options.data), app);
-        say(
-          instance
-            ? `stopped ${instance.id} (release ${instance.release})`
-            : `${app} had no instance; marked stopped`,
-        );
-      },
-    );
-
-  hostCommand("start [app]", "Undo skiff stop: the agent starts the app's current release on its next pass")
-    .option("--json", "against a server: print its answer as JSON")
-    .action(
-      async (appArgument: string | undefined, options: { data?: string; app?: string; json?: boolean }) => {
-        if (options.data === undefined)
-          return (await import("../remote/instances.js")).actOnRemoteApp("start", appArgument, options);
-        const app = chooseApp(appArgument, options);
-        await startApp(agentDataOf(options.data), app);
-        say(`${app} will be started by the agent's next pass`);
-      },
-    );
+  const local = {
+    stop: async (data: string, app: string) => {
+      const instance = await stopApp(data, app);
+      say(
+        instance
+          ? `stopped ${instance.id} (release ${instance.release})`
+          : `${app} had no instance; marked stopped`,
+      );
+    },
+    start: async (data: string, app: string) => {
+      await startApp(data, app);
+      say(`${app} will be started by the agent's next pass`);
+    },
+  };
+  for (const [action, description] of [
+    ["stop", "Stop an app's instance; the agent leaves it stopped until current changes or skiff start"],
+    ["start", "Undo skiff stop: the agent starts the app's current release on its next pass"],
+  ] as const) {
+    hostCommand(`${action} [app]`, description)
+      .option("--json", "against a server: print its answer as JSON")
+      .action(
+        async (appArgument: string | undefined, options: { data?: string; app?: string; json?: boolean }) => {
+          if (options.data === undefined)
+            return (await import("../remote/instances.js")).actOnRemoteApp(action, appArgument, options);
+          await local[action](agentDataOf(options.data), chooseApp(appArgument, options));
+        },
+      );
+  }
 
   hostCommand("logs [app]", "The last lines of an app's instance log; --tail follows it across deploys")
     .option("-n, --lines <n>", "how many lines", "100")

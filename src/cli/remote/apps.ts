@@ -1,27 +1,16 @@
+import type { AppSummary, InstanceView } from "../../server/api/index.js";
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline/promises";
 import { SkiffError } from "../../errors/index.js";
 import { printJson, printTable, say } from "../output.js";
 import { appPath, chooseApp, connect, type RemoteOptions } from "./target.js";
 
-interface AppSummary {
-  app: string;
-  current?: number;
-  release?: number;
-  status: string;
-  url?: string;
-  building: boolean;
-  waiting: boolean;
-  lastError?: { code: string; message: string };
-}
-
 interface AppInfo extends AppSummary {
   gitUrl: string;
   releases: number;
   staging?: number;
-  instances: { id: string; release: number; status: string; address: string; since: string }[];
+  instances: InstanceView[];
   confirming?: { release: number; since: string };
-  lastDeploy?: { release: number; ok: boolean; at: string };
 }
 
 function describeStatus(app: AppSummary): string {

@@ -1,15 +1,6 @@
+import type { InstanceView as Instance } from "../../server/api/index.js";
 import { printJson, printTable, say } from "../output.js";
 import { appPath, chooseApp, connect, type RemoteOptions } from "./target.js";
-
-interface Instance {
-  id: string;
-  release: number;
-  driver: string;
-  status: string;
-  address: string;
-  pid?: number;
-  since: string;
-}
 
 /** `skiff ps`: the app's instances on the server. */
 export async function listRemoteInstances(app: string | undefined, options: RemoteOptions): Promise<void> {

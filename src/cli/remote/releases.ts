@@ -23,44 +23,46 @@ export async function listRemoteReleases(app: string | undefined, options: Remot
   printReleaseTable(releases);
 }
 
-/** `skiff rollback [--to N]` against a server: current moves, the server deploys it at once. */
-export async function rollbackRemote(
+/** Moves current on the server, says so, and (unless --no-wait) waits until the server serves it. */
+async function moveCurrent(
   app: string | undefined,
-  options: ChangeOptions & { to?: number },
+  options: ChangeOptions,
+  change: {
+    action: "rollback" | "promote";
+    body: Record<string, unknown>;
+    done: (change: PointerChange) => string;
+  },
 ): Promise<void> {
   const name = chooseApp(app, options);
   const client = connect();
   const before = options.wait === false ? undefined : await lastDeployBefore(client, name);
-  const change = await client.send<PointerChange>("POST", appPath(name, "/rollback"), {
-    ...(options.to === undefined ? {} : { to: options.to }),
+  const moved = await client.send<PointerChange>("POST", appPath(name, `/${change.action}`), change.body);
+  if (options.json) printJson(moved);
+  say(moved.changed ? change.done(moved) : `${name} is already at release ${moved.to}`);
+  if (moved.changed && options.wait !== false) await waitUntilServing(client, name, moved.to, before);
+}
+
+/** `skiff rollback [--to N]` against a server: current moves, the server deploys it at once. */
+export function rollbackRemote(
+  app: string | undefined,
+  options: ChangeOptions & { to?: number },
+): Promise<void> {
+  return moveCurrent(app, options, {
+    action: "rollback",
+    body: options.to === undefined ? {} : { to: options.to },
+    done: (moved) => `rolled back ${moved.app}: current is release ${moved.to} (was ${moved.from ?? "none"})`,
   });
-  if (options.json) printJson(change);
-  say(
-    change.changed
-      ? `rolled back ${name}: current is release ${change.to} (was ${change.from ?? "none"})`
-      : `${name} is already at release ${change.to}`,
-  );
-  if (change.changed && options.wait !== false) await waitUntilServing(client, name, change.to, before);
 }
 
 /** `skiff promote [N] [--force]` against a server. */
-export async function promoteRemote(
+export function promoteRemote(
   app: string | undefined,
   release: number | undefined,
   options: ChangeOptions & { force?: boolean },
 ): Promise<void> {
-  const name = chooseApp(app, options);
-  const client = connect();
-  const before = options.wait === false ? undefined : await lastDeployBefore(client, name);
-  const change = await client.send<PointerChange>("POST", appPath(name, "/promote"), {
-    ...(release === undefined ? {} : { release }),
-    ...(options.force ? { force: true } : {}),
+  return moveCurrent(app, options, {
+    action: "promote",
+    body: { ...(release === undefined ? {} : { release }), ...(options.force ? { force: true } : {}) },
+    done: (moved) => `promoted ${moved.app} release ${moved.to} to current (was ${moved.from ?? "none"})`,
   });
-  if (options.json) printJson(change);
-  say(
-    change.changed
-      ? `promoted ${name} release ${change.to} to current (was ${change.from ?? "none"})`
-      : `${name} release ${change.to} is already current`,
-  );
-  if (change.changed && options.wait !== false) await waitUntilServing(client, name, change.to, before);
 }

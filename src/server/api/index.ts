@@ -15,3 +15,4 @@ export {
   type PresentedToken,
 } from "./auth.js";
 export { answerError, errorBody } from "./api-error.js";
+export type { InstanceView } from "./instances-routes.js";
