@@ -7,7 +7,7 @@ import { createHostMetrics } from "../metrics/index.js";
 import { initBare } from "../git/index.js";
 import { createLogger } from "../log/index.js";
 import { startStageAgent, type StageAgentHandle } from "../stage/index.js";
-import { createHostAdapter, type PointerMove } from "./api/index.js";
+import type { PointerMove } from "./api/index.js";
 import { resolveAppUrl } from "./app-url.js";
 import { createApp } from "./apps.js";
 import { DeliveryLog } from "./delivery-log.js";
@@ -24,7 +24,6 @@ import { PushQueue } from "./push-queue.js";
 import { createPushHandler } from "./receive-push.js";
 import { createAdvertisementCache } from "./ref-advertisement.js";
 import { readOrCreateSecret } from "./secret-file.js";
-import { createServerApp } from "./server-app.js";
 import { createToken, readTokens } from "./tokens.js";
 
 export interface StartServerOptions {
@@ -115,6 +114,9 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
       onResult: (follower, outcome) => logger.info({ follower, ...outcome }, "follower triggered"),
     });
   };
+  // Loaded here, not with the module: the API's OpenAPI machinery is for the server, not every CLI command.
+  const { createServerApp } = await import("./server-app.js");
+  const { createHostAdapter } = await import("./api/index.js");
   const app = createServerApp({
     logger,
     metrics,
