@@ -40,7 +40,3 @@ export function loadTrustPolicy(
 export function loadHostKey(file: string | undefined): PrivateKey | undefined {
   return file === undefined ? undefined : loadPrivateKey(file, "x25519");
 }
-
-export function collectOption(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}

@@ -1,0 +1,86 @@
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { parseDuration } from "../../config/index.js";
+import { createApp, createToken, listApps, startServer } from "../../server/index.js";
+import { printJson, say } from "../output.js";
+
+export interface ServerCommandOptions {
+  data: string;
+  listen: string;
+  publicHost?: string;
+  follower: string[];
+  webhookSecretFile?: string;
+  builds: string;
+  poll: string;
+  json?: boolean;
+}
+
+/** `skiff server`: serves until SIGINT or SIGTERM. */
+export async function runServerCommand(options: ServerCommandOptions): Promise<void> {
+  const handle = await startServer({
+    data: resolve(options.data),
+    listen: options.listen,
+    ...(options.publicHost ? { publicHost: options.publicHost } : {}),
+    followers: options.follower,
+    ...(options.webhookSecretFile ? { webhookSecretFile: resolve(options.webhookSecretFile) } : {}),
+    builds: Math.max(1, Number.parseInt(options.builds, 10) || 1),
+    pollMs: parseDuration(options.poll),
+  });
+  const base = options.publicHost
+    ? handle.url.replace(/\/\/[^:/]+|\/\/\[[^\]]+\]/, `//${options.publicHost}`)
+    : handle.url;
+  if (options.json)
+    printJson({ url: handle.url, ...(handle.createdToken ? { token: handle.createdToken } : {}) });
+  say(`skiff server listening on ${handle.url} (data ${resolve(options.data)})`);
+  if (handle.createdToken) {
+    say(`a push token was created (shown once, keep it):\n  ${handle.createdToken}`);
+    say(
+      `push an app:  git remote add skiff http://git:${handle.createdToken}@${new URL(base).host}/APP.git && git push skiff main`,
+    );
+  }
+  await new Promise<void>((done) => {
+    const stop = (): void => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      say("stopping skiff server (apps keep running)");
+      handle.close().then(done, done);
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+}
+
+/** `skiff server token create`. */
+export function createTokenCommand(_options: unknown, command: Command): void {
+  // `server` itself owns --data and --json, wherever they appear on the line.
+  const options = command.optsWithGlobals<{
+    data: string;
+    readOnly?: boolean;
+    name?: string;
+    json?: boolean;
+  }>();
+  const created = createToken({
+    data: resolve(options.data),
+    readOnly: options.readOnly ?? false,
+    ...(options.name ? { name: options.name } : {}),
+  });
+  const { salt: _salt, hash: _hash, ...record } = created.record;
+  if (options.json) printJson({ token: created.token, ...record });
+  else process.stdout.write(created.token + "\n");
+  say(
+    `created ${record.readOnly ? "read-only" : "push"} token "${record.name}" (${record.id}); it is not shown again`,
+  );
+}
+
+/** `skiff apps:create NAME`. */
+export async function createAppCommand(name: string, options: { data: string }): Promise<void> {
+  await createApp({ data: resolve(options.data), name });
+  say(`created app ${name}: git remote add skiff http://git:TOKEN@HOST:PORT/${name}.git`);
+}
+
+/** `skiff apps`. */
+export function listAppsCommand(options: { data: string; json?: boolean }): void {
+  const apps = listApps(resolve(options.data));
+  if (options.json) printJson({ apps });
+  else for (const app of apps) process.stdout.write(app + "\n");
+}
