@@ -13,6 +13,7 @@ export interface HostCommandOptions {
   repo: string;
   follow: string;
   drivers?: string;
+  targets?: string;
   solo5Net: string[];
   solo5Block: string[];
   layout: string;
@@ -26,9 +27,26 @@ export interface HostCommandOptions {
 
 const MIRAGE_ONLY = ["driver", "app", "vm", "branch", "address", "port"] as const;
 
+/** `--targets virtio,unix` → ["virtio", "unix"]: target names as build.matrix writes them. */
+export function parseTargetList(value: string, option = "--targets"): string[] {
+  const names = value.split(",").map((name) => name.trim());
+  const bad = names.filter((name) => !/^[a-z][a-z0-9-]{0,31}$/.test(name));
+  if (names.length === 0 || bad.length > 0 || new Set(names).size !== names.length) {
+    throw new SkiffError(
+      "ERR_SKIFF_USAGE",
+      `${option} ${JSON.stringify(value)} is not a list of target names`,
+      {
+        hint: `name targets of build.matrix once each, comma-separated: ${option} virtio,unix`,
+      },
+    );
+  }
+  return names;
+}
+
 export function hostOptions(options: HostCommandOptions): Pick<AgentOptions, "drivers" | "layout"> {
   const drivers = createHostDrivers({
     ...(options.drivers === undefined ? {} : { allow: parseDriverList(options.drivers) }),
+    ...(options.targets === undefined ? {} : { targets: parseTargetList(options.targets) }),
     solo5Devices: parseSolo5Devices({ net: options.solo5Net, block: options.solo5Block }),
   });
   if (options.layout === "skiff") {

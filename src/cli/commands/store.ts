@@ -3,6 +3,7 @@ import { readLatestBuild } from "../../build/index.js";
 import { SkiffError } from "../../errors/index.js";
 import { redactUrl } from "../../git/index.js";
 import { listReleases, resolveExpiry, rollback, storeRelease } from "../../store/index.js";
+import { parseTargetList } from "../host-options.js";
 import { printJson, printTable, say } from "../output.js";
 import { collectOption, loadSigner } from "../trust-options.js";
 import { registerResignCommand } from "./resign.js";
@@ -14,6 +15,7 @@ interface StoreCommandOptions {
   expires?: string;
   json?: boolean;
   key?: string[];
+  targets?: string;
 }
 
 interface RepoOptions {
@@ -24,11 +26,15 @@ interface RepoOptions {
 export function registerStoreCommands(program: Command): void {
   program
     .command("store")
-    .description("Store the latest build's deploy target as the next release in a deployment repository")
+    .description("Store the latest build's deploy targets as the next release in a deployment repository")
     .requiredOption("--to <repo>", "the deployment repository: a path (created when missing) or a git URL")
     .option("--dir <dir>", "the app's git repository", process.cwd())
     .option("--keep <n>", "keep at most N release folders (never current or the one before it)")
     .option("--expires <when>", "the manifest expires after a duration (14d) or at a date-time")
+    .option(
+      "--targets <list>",
+      "store these build.matrix entries, comma-separated (default: those marked deploy: true)",
+    )
     .option(
       "--key <file>",
       "sign the manifest and the current record with this private key; repeatable",
@@ -44,9 +50,12 @@ export function registerStoreCommands(program: Command): void {
         build,
         keep,
         expires: options.expires,
+        ...(options.targets === undefined ? {} : { targets: parseTargetList(options.targets) }),
         ...(sign ? { sign } : {}),
       });
-      say(`stored ${result.app} release ${result.release} → ${result.repository}`);
+      say(
+        `stored ${result.app} release ${result.release} (${result.targets.join(", ")}) → ${result.repository}`,
+      );
       if (result.removed.length > 0) say(`removed releases ${result.removed.join(", ")}`);
       if (options.json) printJson(result);
     });
@@ -72,12 +81,14 @@ export function registerStoreCommands(program: Command): void {
         return;
       }
       printTable([
-        ["RELEASE", "CREATED", "COMMIT", "TARGET", "STAGE", ""],
+        ["RELEASE", "CREATED", "COMMIT", "TARGETS", "FORMAT", "STAGE", ""],
         ...releases.map((r) => [
           String(r.release),
           r.created ?? "-",
           r.commit?.slice(0, 7) ?? "-",
-          r.target ?? (r.error ? `(${r.error.code})` : "-"),
+          r.targets?.map((t) => `${t.target} (${t.driver})`).join(", ") ??
+            (r.error ? `(${r.error.code})` : "-"),
+          r.version ?? "-",
           r.stage === undefined
             ? "-"
             : r.stage.verdict === "passed"
