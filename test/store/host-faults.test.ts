@@ -128,7 +128,7 @@ describe("resource faults are host errors, never a damaged release", () => {
       rmSync(join(disk, "filler-2"));
       assert.equal(existsSync(join(data, "state.json.tmp")), false);
     } finally {
-      await stopHost(data);
+      stopHost(data);
       unmountTmpfs(disk);
     }
   });

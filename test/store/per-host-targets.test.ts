@@ -151,4 +151,3 @@ describe("per-host targets: one release, each host runs the target its drivers s
     assert.match(wrong.stderr, /ERR_SKIFF_UNKNOWN_TARGET/);
   });
 });
-

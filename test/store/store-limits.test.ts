@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { SkiffError } from "../../src/errors/index.js";
+import type { SkiffError } from "../../src/errors/index.js";
 import {
   MANIFEST_MAX_BYTES,
   MAX_FILES,

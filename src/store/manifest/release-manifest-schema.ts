@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppName } from "../../config/index.js";
+import { ProvenanceShape } from "./provenance-schema.js";
 import { ManifestFileSchema, type ManifestFile } from "./file-schema.js";
 import { MAX_EXTENSIONS, MAX_FILES, MAX_TARGETS } from "./limits.js";
 import { DeploySettingsSchema, TargetBootShape, TargetNameSchema } from "./settings-schema.js";
@@ -47,19 +48,7 @@ export const ReleaseManifestSchema = z
     stage: StageSettingsSchema.optional(),
     /** In the order of the build matrix: a host runs the first one it supports (or its --targets). */
     targets: z.array(TargetSchema).min(1).max(MAX_TARGETS),
-    source: z.strictObject({
-      repository: z.string().optional(),
-      commit: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/),
-      branch: z.string().optional(),
-    }),
-    build: z.strictObject({
-      id: z.string(),
-      durationMs: z.number().nonnegative().optional(),
-    }),
-    created: z.iso.datetime(),
-    expires: z.iso.datetime().optional(),
-    /** Set when this release reuses another's image with new config (config:set): the release it came from. */
-    imageFrom: z.number().int().positive().optional(),
+    ...ProvenanceShape,
     /** Signed like the rest; a reader uses the extensions it knows and ignores the others. */
     extensions: z
       .record(ExtensionName, z.unknown())

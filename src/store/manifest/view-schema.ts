@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppName, DeploySchema, StageSchema } from "../../config/index.js";
+import { ProvenanceShape } from "./provenance-schema.js";
 import { ManifestFileSchema } from "./file-schema.js";
 import { MAX_FILES } from "./limits.js";
 
@@ -19,18 +20,7 @@ export const ManifestSchema = z.strictObject({
   driver: DeploySchema.shape.driver.unwrap(),
   deploy: DeploySchema,
   stage: StageSchema.optional(),
-  source: z.strictObject({
-    repository: z.string().optional(),
-    commit: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/),
-    branch: z.string().optional(),
-  }),
-  build: z.strictObject({
-    id: z.string(),
-    durationMs: z.number().nonnegative().optional(),
-  }),
-  created: z.iso.datetime(),
-  expires: z.iso.datetime().optional(),
-  imageFrom: z.number().int().positive().optional(),
+  ...ProvenanceShape,
   files: z.array(ManifestFileSchema).min(1).max(MAX_FILES),
 });
 
