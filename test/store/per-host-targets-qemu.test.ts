@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { findExecutable } from "../../src/drivers/qemu/binary.js";
+import { isSameProcess } from "../../src/process/index.js";
 import { HELLO_INITRD, HELLO_KERNEL, helloImageMissing } from "../drivers/virtio-image.js";
 import { makeAppRepo } from "../support/app-repo.js";
 import { waitForBody } from "../support/http.js";
@@ -54,7 +55,12 @@ test("qemu: a unix host and a qemu host follow one two-target app from one store
   const unixHost = join(root, "unix-host");
   const qemuHost = join(root, "qemu-host");
   t.after(() => stopHost(unixHost));
-  t.after(() => stopHost(qemuHost));
+  t.after(() => {
+    // A VM is no process group leader: stopped by its pid, whatever happened.
+    const vm = vmHandle(qemuHost);
+    if (vm && isSameProcess(vm.pid, vm.startTime)) process.kill(vm.pid, "SIGKILL");
+    stopHost(qemuHost);
+  });
 
   makeAppRepo(appDir, { skiffYml: SKIFF_YML, version: "v1-unix" });
   await skiffOk(["build", "--dir", appDir]);
@@ -74,4 +80,16 @@ test("qemu: a unix host and a qemu host follow one two-target app from one store
   assert.match(await waitForBody(publicUrl(qemuHost), "version v1-virtio"), /hello from skiff/);
   const logs = await skiffOk(["logs", "hello", "--data", qemuHost, "-n", "200"]);
   assert.match(logs.stdout, /skiff-image: booting kernel/);
+  await skiffOk(["stop", "hello", "--data", qemuHost]);
 });
+
+function vmHandle(data: string): { pid: number; startTime: string } | undefined {
+  try {
+    const state = JSON.parse(readFileSync(join(data, "state.json"), "utf8")) as {
+      apps: Record<string, { instance?: { handle: { pid: number; startTime: string } } }>;
+    };
+    return state.apps.hello?.instance?.handle;
+  } catch {
+    return undefined;
+  }
+}
