@@ -1,3 +1,4 @@
+import type { ErrorCode } from "../errors/index.js";
 import type { EventInput, EventSink, SkiffEvent } from "../events/index.js";
 import type { Logger } from "../log/index.js";
 import { eventId } from "./event-id.js";
@@ -131,14 +132,22 @@ export function createHttpSink(options: HttpSinkOptions): EventSink {
       return;
     }
     const result = describeOutcome(outcome);
-    options.logger?.warn(
-      { notify: options.label, event: event.type, outcome: result, attempts },
-      "notification not delivered",
-    );
+    const message = `${event.type} not delivered to ${options.label} after ${attempts} attempt(s): ${result}${reason === "refused" ? " (not retried)" : ""}`;
+    // With a reporter, the notify.failed event reaches the logs already (at warn: it has an error).
+    if (options.report === undefined)
+      options.logger?.warn({ notify: options.label, event: event.type, outcome: result, attempts }, message);
     report({
       type: "notify.failed",
       ...about,
-      message: `${event.type} not delivered to ${options.label} after ${attempts} attempt(s): ${result}${reason === "refused" ? " (not retried)" : ""}`,
+      message,
+      error: {
+        code: "ERR_SKIFF_NOTIFY_UNDELIVERED" satisfies ErrorCode,
+        message,
+        hint:
+          reason === "refused"
+            ? "the receiver refused it: check the --notify URL and what the receiver expects"
+            : "the receiver was down or too slow; the event stays in events.jsonl",
+      },
       data: { ...data, outcome: result, reason },
     });
   };

@@ -123,6 +123,7 @@ test("a 4xx answer is not retried; the failure is reported with its reason", asy
     [failed.data?.attempts, failed.data?.outcome, failed.data?.reason],
     [1, "status 404", "refused"],
   );
+  assert.equal(failed.error?.code, "ERR_SKIFF_NOTIFY_UNDELIVERED");
 });
 
 test("retries stop once the retry window has passed, and the failure is reported", async (t) => {
