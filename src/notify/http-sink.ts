@@ -1,6 +1,6 @@
-import type { ErrorCode } from "../errors/index.js";
 import type { EventInput, EventSink, SkiffEvent } from "../events/index.js";
 import type { Logger } from "../log/index.js";
+import { deliveredEvent, droppedEvent, failedEvent, type DeliveryEnd } from "./delivery-events.js";
 import { eventId } from "./event-id.js";
 import { describeOutcome, postDelivery } from "./post-delivery.js";
 import { DEFAULT_RETRY_POLICY, planRetry, type PostOutcome, type RetryPolicy } from "./plan-retry.js";
@@ -52,11 +52,7 @@ export function createHttpSink(options: HttpSinkOptions): EventSink {
   };
   const reportDropped = (): void => {
     if (dropped.count === 0) return;
-    report({
-      type: "notify.dropped",
-      message: `${dropped.count} notification(s) to ${options.label} dropped: ${dropped.reason}`,
-      data: { sink: options.label, count: dropped.count, reason: dropped.reason },
-    });
+    report(droppedEvent({ sink: options.label, ...dropped }));
     dropped = { count: 0, reason: "" };
   };
 
@@ -82,7 +78,7 @@ export function createHttpSink(options: HttpSinkOptions): EventSink {
         if (!stop.signal.aborted) continue;
       }
       const reason = decision.retry ? "gave up" : decision.reason;
-      reportOutcome(delivery, outcome, attempts, reason, Date.now() - started);
+      reportOutcome(delivery, outcome, { attempts, durationMs: Date.now() - started }, reason);
       return;
     }
   };
@@ -111,45 +107,22 @@ export function createHttpSink(options: HttpSinkOptions): EventSink {
   const reportOutcome = (
     delivery: Delivery,
     outcome: PostOutcome,
-    attempts: number,
+    end: Omit<DeliveryEnd, "event" | "id" | "sink">,
     reason: "delivered" | "refused" | "gave up",
-    durationMs: number,
   ): void => {
-    const { event, id } = delivery;
-    const about = {
-      ...(event.app === undefined ? {} : { app: event.app }),
-      ...(event.release === undefined ? {} : { release: event.release }),
-      ...(event.deploy === undefined ? {} : { deploy: event.deploy }),
-    };
-    const data = { sink: options.label, event: event.type, id, attempts, durationMs };
+    const ended = { event: delivery.event, id: delivery.id, sink: options.label, ...end };
     if (reason === "delivered") {
-      report({
-        type: "notify.delivered",
-        ...about,
-        message: `${event.type} delivered to ${options.label} (attempt ${attempts})`,
-        data: { ...data, status: outcome.status },
-      });
+      report(deliveredEvent({ ...ended, status: outcome.status }));
       return;
     }
-    const result = describeOutcome(outcome);
-    const message = `${event.type} not delivered to ${options.label} after ${attempts} attempt(s): ${result}${reason === "refused" ? " (not retried)" : ""}`;
+    const failed = failedEvent({ ...ended, outcome: describeOutcome(outcome), reason });
     // With a reporter, the notify.failed event reaches the logs already (at warn: it has an error).
     if (options.report === undefined)
-      options.logger?.warn({ notify: options.label, event: event.type, outcome: result, attempts }, message);
-    report({
-      type: "notify.failed",
-      ...about,
-      message,
-      error: {
-        code: "ERR_SKIFF_NOTIFY_UNDELIVERED" satisfies ErrorCode,
-        message,
-        hint:
-          reason === "refused"
-            ? "the receiver refused it: check the --notify URL and what the receiver expects"
-            : "the receiver was down or too slow; the event stays in events.jsonl",
-      },
-      data: { ...data, outcome: result, reason },
-    });
+      options.logger?.warn(
+        { notify: options.label, event: delivery.event.type, attempts: end.attempts },
+        failed.message,
+      );
+    report(failed);
   };
 
   const drain = async (): Promise<void> => {
@@ -176,7 +149,7 @@ export function createHttpSink(options: HttpSinkOptions): EventSink {
       draining ??= drain();
     },
     async close(): Promise<void> {
-      // What is queued has one timeout from now to get out (a retry that waits is tried now), then is given up.
+      // What is queued has one timeout from now to get out (a waiting retry is tried at once), then is given up.
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, options.timeoutMs)));
       wakeUp?.();
