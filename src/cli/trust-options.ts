@@ -1,12 +1,6 @@
 import { SkiffError } from "../errors/index.js";
-import type { ReleaseSigner } from "../store/index.js";
-import {
-  createReleaseSigner,
-  loadPrivateKey,
-  loadPublicKey,
-  type PrivateKey,
-  type TrustPolicy,
-} from "../trust/index.js";
+import { createReleaseSigner, type ReleaseSigner } from "../store/index.js";
+import { loadPrivateKey, loadPublicKey, type PrivateKey, type TrustPolicy } from "../trust/index.js";
 
 /** `--key F` (repeatable) → the store's signer; undefined when no key was given. */
 export function loadSigner(keys: readonly string[] | undefined): ReleaseSigner | undefined {

@@ -3,6 +3,7 @@ import { SkiffError } from "../../errors/index.js";
 import { redactUrl } from "../../git/index.js";
 import { listReleases, resolveExpiry, rollback, storeRelease } from "../../store/index.js";
 import { printJson, printTable, say } from "../output.js";
+import { parseTargetList } from "../target-list.js";
 import { loadSigner } from "../trust-options.js";
 
 export interface StoreCommandOptions {
@@ -12,6 +13,7 @@ export interface StoreCommandOptions {
   expires?: string;
   json?: boolean;
   key?: string[];
+  targets?: string;
 }
 
 export interface RepoOptions {
@@ -29,9 +31,10 @@ export async function storeCommand(options: StoreCommandOptions): Promise<void> 
     build,
     keep,
     expires: options.expires,
+    ...(options.targets === undefined ? {} : { targets: parseTargetList(options.targets) }),
     ...(sign ? { sign } : {}),
   });
-  say(`stored ${result.app} release ${result.release} → ${result.repository}`);
+  say(`stored ${result.app} release ${result.release} (${result.targets.join(", ")}) → ${result.repository}`);
   if (result.removed.length > 0) say(`removed releases ${result.removed.join(", ")}`);
   if (options.json) printJson(result);
 }
@@ -49,12 +52,13 @@ export async function printReleases(app: string, options: RepoOptions): Promise<
     return;
   }
   printTable([
-    ["RELEASE", "CREATED", "COMMIT", "TARGET", "STAGE", ""],
+    ["RELEASE", "CREATED", "COMMIT", "TARGETS", "FORMAT", "STAGE", ""],
     ...releases.map((r) => [
       String(r.release),
       r.created ?? "-",
       r.commit?.slice(0, 7) ?? "-",
-      r.target ?? (r.error ? `(${r.error.code})` : "-"),
+      r.targets?.map((t) => `${t.target} (${t.driver})`).join(", ") ?? (r.error ? `(${r.error.code})` : "-"),
+      r.version ?? "-",
       r.stage === undefined ? "-" : r.stage.verdict === "passed" ? "passed" : `failed: ${r.stage.summary}`,
       [r.current ? "current" : "", r.staging ? "staging" : ""].filter(Boolean).join(", "),
     ]),

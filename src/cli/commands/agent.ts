@@ -56,6 +56,10 @@ export function registerAgentCommands(program: Command): void {
     )
     .option("--drivers <list>", "the drivers this host may run, comma-separated (default: all it can)")
     .option(
+      "--targets <list>",
+      "run only these targets of a release, in this order, comma-separated (default: the first one this host's drivers run)",
+    )
+    .option(
       "--solo5-net <NAME=TAP>",
       "give solo5 unikernels the net device NAME as tap TAP; repeatable",
       collect,

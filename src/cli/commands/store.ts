@@ -6,11 +6,15 @@ import { registerResignCommand } from "./resign.js";
 export function registerStoreCommands(program: Command): void {
   program
     .command("store")
-    .description("Store the latest build's deploy target as the next release in a deployment repository")
+    .description("Store the latest build's deploy targets as the next release in a deployment repository")
     .requiredOption("--to <repo>", "the deployment repository: a path (created when missing) or a git URL")
     .option("--dir <dir>", "the app's git repository", process.cwd())
     .option("--keep <n>", "keep at most N release folders (never current or the one before it)")
     .option("--expires <when>", "the manifest expires after a duration (14d) or at a date-time")
+    .option(
+      "--targets <list>",
+      "store these build.matrix entries, comma-separated (default: those marked deploy: true)",
+    )
     .option(
       "--key <file>",
       "sign the manifest and the current record with this private key; repeatable",
