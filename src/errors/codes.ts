@@ -59,6 +59,8 @@ export const ERROR_CODES = [
   "ERR_SKIFF_UNSAFE_VALUE",
   // proxy
   "ERR_SKIFF_PROXY",
+  // notify
+  "ERR_SKIFF_NOTIFY_UNDELIVERED",
   // trust
   "ERR_SKIFF_UNSIGNED",
   "ERR_SKIFF_SIGNATURE_INVALID",

@@ -10,6 +10,7 @@ import { parseDuration } from "../../config/index.js";
 import { SkiffError } from "../../errors/index.js";
 import { normalizeLocation, redactUrl } from "../../git/index.js";
 import { createLogger } from "../../log/index.js";
+import { loadNotifySecret } from "../../notify/index.js";
 import { readSecretFile, startWebhookListener, type HttpListener } from "../../server/index.js";
 import { printJson, say } from "../output.js";
 import { hostOptions, type HostCommandOptions } from "../host-options.js";
@@ -24,6 +25,8 @@ export interface AgentCommandOptions extends HostCommandOptions {
   dryRun?: boolean;
   notify: string[];
   notifyTimeout: string;
+  notifyRetry: string;
+  notifySecretFile?: string;
   follow: string;
   stage: string;
   host?: string;
@@ -48,6 +51,14 @@ function trustOptions(
     ...(hostKey ? { hostKey } : {}),
     ...(options.allowUnsigned ? { allowUnsigned: true } : {}),
   };
+}
+
+function notifySecretOption(file: string | undefined): Pick<AgentOptions, "notifySecret"> {
+  const secret = loadNotifySecret({
+    ...(file === undefined ? {} : { file: resolve(file) }),
+    env: process.env,
+  });
+  return secret === undefined ? {} : { notifySecret: secret };
 }
 
 function reportPass(result: PassResult, json: boolean | undefined): void {
@@ -119,6 +130,8 @@ export async function runAgentCommand(options: AgentCommandOptions): Promise<voi
       pollMs: parseDuration(options.poll),
       notify: options.notify,
       notifyTimeoutMs: parseDuration(options.notifyTimeout),
+      notifyRetryMs: parseDuration(options.notifyRetry),
+      ...notifySecretOption(options.notifySecretFile),
       follow: options.follow,
       signal: abort.signal,
       ...(options.once ? { once: true } : {}),

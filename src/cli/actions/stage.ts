@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { parseDuration } from "../../config/index.js";
 import { ERROR_CODES, SkiffError, type ErrorCode, type SerializedError } from "../../errors/index.js";
 import { normalizeLocation } from "../../git/index.js";
+import { loadNotifySecret, type NotifyOptions } from "../../notify/index.js";
 import { startStageAgent } from "../../stage/index.js";
 import { promoteRelease, type ReleaseSigner } from "../../store/index.js";
 import { hostOptions, type HostCommandOptions } from "../host-options.js";
@@ -21,6 +22,9 @@ export interface StageAgentCommandOptions extends HostCommandOptions {
   poll: string;
   once?: boolean;
   notify?: string[];
+  notifyTimeout?: string;
+  notifyRetry?: string;
+  notifySecretFile?: string;
   host?: string;
   json?: boolean;
   trust: string[];
@@ -72,7 +76,7 @@ export async function runStageAgentCommand(options: StageAgentCommandOptions): P
       data: resolve(options.data),
       pollMs: parseDuration(options.poll),
       signal: abort.signal,
-      ...(options.notify ? { notify: options.notify } : {}),
+      ...(options.notify ? { notify: options.notify, notifyOptions: notifyOptions(options) } : {}),
       ...(options.host ? { host: options.host } : {}),
       ...(options.once ? { once: true } : {}),
       ...(drivers ? { drivers } : {}),
@@ -102,6 +106,20 @@ export async function runStageAgentCommand(options: StageAgentCommandOptions): P
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
+}
+
+function notifyOptions(options: StageAgentCommandOptions): Omit<NotifyOptions, "report"> {
+  const secret = loadNotifySecret({
+    ...(options.notifySecretFile === undefined ? {} : { file: resolve(options.notifySecretFile) }),
+    env: process.env,
+  });
+  return {
+    ...(secret === undefined ? {} : { secret }),
+    ...(options.notifyTimeout === undefined ? {} : { timeoutMs: parseDuration(options.notifyTimeout) }),
+    ...(options.notifyRetry === undefined
+      ? {}
+      : { retry: { retryForMs: parseDuration(options.notifyRetry) } }),
+  };
 }
 
 function signerOption(keys: readonly string[] | undefined): { sign?: ReleaseSigner } {

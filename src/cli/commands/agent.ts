@@ -16,11 +16,16 @@ export function registerAgentCommands(program: Command): void {
     .option("--dry-run", "fetch and print the plan; change nothing")
     .option(
       "--notify <url>",
-      "POST deploy outcomes: http(s) URL (JSON), slack+https://… or hooks.slack.com (Slack text), file:/path (JSON lines); repeatable",
+      "POST deploy outcomes: http(s) URL (signed JSON), slack+https://… or hooks.slack.com (Slack blocks), file:/path (JSON lines); #events=deploy.*,… picks the event types; repeatable",
       collect,
       [],
     )
-    .option("--notify-timeout <duration>", "give up on one notification after this long", "5s")
+    .option("--notify-timeout <duration>", "give up on one notification attempt after this long", "5s")
+    .option("--notify-retry <duration>", "retry a notification that failed for this long", "5m")
+    .option(
+      "--notify-secret-file <file>",
+      "sign webhook notifications with the secret in this file (Skiff-Signature; default $SKIFF_NOTIFY_SECRET)",
+    )
     .option("--follow <pointer>", "deploy current (production) or staging", "current")
     .option("--host <name>", "this host's name in events and notifications")
     .option(
