@@ -6,7 +6,7 @@ import type { TestContext } from "node:test";
  */
 export function requireTier(t: TestContext, tier: string, reason: string | undefined): boolean {
   if (reason === undefined) return true;
-  const required = (process.env.SKIFF_REQUIRED_TIERS ?? (process.env.CI === "true" ? "qemu" : ""))
+  const required = (process.env.SKIFF_REQUIRED_TIERS ?? (process.env.CI === "true" ? "qemu,etcd" : ""))
     .split(",")
     .map((s) => s.trim());
   if (required.includes(tier)) throw new Error(`required test tier "${tier}" cannot run here: ${reason}`);
