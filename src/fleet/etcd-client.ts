@@ -1,5 +1,6 @@
 import { Etcd3, type IOptions } from "etcd3";
 import { SkiffError } from "../errors/index.js";
+import { redactUrl } from "../git/index.js";
 import { DEFAULT_FLEET_PREFIX } from "./keys.js";
 import type { FleetConnection } from "./types.js";
 
@@ -10,6 +11,19 @@ const WATCH_RETRY_MS = 500;
 
 /** Always the same delay: the watch stream comes back soon after etcd does. */
 const watchBackoff = { duration: WATCH_RETRY_MS, next: () => watchBackoff };
+
+type HostPolicy = ReturnType<NonNullable<NonNullable<IOptions["faultHandling"]>["host"]>>;
+
+/**
+ * Every call goes through to etcd. The library's default circuit breaker refuses calls for 5 s after
+ * three failures, which kept a host from renewing its lease for that long after etcd came back (a
+ * short TTL then expired and a holder lost its slot). The session retries with its own backoff.
+ * etcd3 only ever calls execute() on a host policy.
+ */
+const passThrough = {
+  execute: <T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T): Promise<T> =>
+    Promise.resolve().then(() => fn({ signal: new AbortController().signal })),
+} as unknown as HostPolicy;
 
 /** "http://a:2379,http://b:2379" (etcdctl's --endpoints form) → a checked list. */
 export function parseFleetEndpoints(text: string): string[] {
@@ -36,7 +50,7 @@ function checkEndpoints(endpoints: readonly string[]): void {
     }
     const plain = url !== undefined && url.username === "" && url.password === "" && url.pathname === "/";
     if (url === undefined || !/^https?:$/.test(url.protocol) || url.port === "" || !plain) {
-      throw new SkiffError("ERR_SKIFF_USAGE", `"${endpoint}" is not an etcd client URL`, {
+      throw new SkiffError("ERR_SKIFF_USAGE", `"${redactUrl(endpoint)}" is not an etcd client URL`, {
         hint: "write http://HOST:PORT or https://HOST:PORT, e.g. http://127.0.0.1:2379 (no credentials in the URL)",
       });
     }
@@ -69,7 +83,7 @@ export function createEtcdClient(connection: FleetConnection): Etcd3 {
       "grpc.initial_reconnect_backoff_ms": 250,
       "grpc.max_reconnect_backoff_ms": 2000,
     },
-    faultHandling: { watchBackoff },
+    faultHandling: { host: () => passThrough, watchBackoff },
   };
   return new Etcd3(options);
 }

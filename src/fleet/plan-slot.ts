@@ -26,6 +26,7 @@ export type SlotDecision =
   /** This host's key is not in the queue: put it (first time, or it went with a lost lease). */
   | { kind: "enqueue" }
   | { kind: "wait"; reason: "paused"; paused: PausedRecord }
+  /** position: 1 for the first host in line behind the holders. */
   | { kind: "wait"; reason: "slots"; position: number; limit: number; holders: string[] }
   /** Holds a slot, but deploy.rollout.pause has not passed since the last slot was given back. */
   | { kind: "wait"; reason: "pause"; untilMs: number; createRevision: string }

@@ -16,7 +16,7 @@ function describeWait(report: WaitReport): string {
     case "paused":
       return `the rollout is paused (by ${report.paused.by} at ${report.paused.at}); waiting for skiff rollout resume`;
     case "slots":
-      return `waiting for a slot: ${report.position} ahead in line, ${report.limit} at once, held by ${report.holders.join(", ")}`;
+      return `waiting for a slot: #${report.position} in line, ${report.limit} at once, held by ${report.holders.join(", ")}`;
     case "pause":
       return `holding a slot; waiting out deploy.rollout.pause until ${new Date(report.untilMs).toISOString()}`;
   }

@@ -8,7 +8,8 @@ import { Wake } from "./wake.js";
 type SessionState = "connecting" | "up" | "down" | "closed";
 
 const RETRY_FIRST_MS = 250;
-const RETRY_MAX_MS = 2000;
+/** Well under the shortest TTL: a holder renews its lease before etcd, back, lets it expire. */
+const RETRY_MAX_MS = 1000;
 const REVOKE_DEADLINE_MS = 2000;
 
 export interface SessionOptions {

@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { after, before, type TestContext } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SkiffEvent } from "../../src/events/index.js";
-import type { EtcdServer } from "../support/etcd.js";
+import { etcdUnavailable, startEtcd, type EtcdServer } from "../support/etcd.js";
 import { REPO_ROOT } from "../support/paths.js";
 import { tempDir } from "../support/temp.js";
+import { requireTier } from "../support/tiers.js";
 
 const HOST_SIM = join(REPO_ROOT, "dist", "test", "fixtures", "fleet", "host-sim.js");
 
@@ -41,6 +43,13 @@ export interface Fleet {
     timeoutMs?: number,
   ): Promise<HostRecordLine[]>;
   events(host: string): SkiffEvent[];
+  /** Polls a host's events until one is accepted; returns it. */
+  waitForEvent(
+    host: string,
+    what: string,
+    accept: (event: SkiffEvent) => boolean,
+    timeoutMs?: number,
+  ): Promise<SkiffEvent>;
   stopAll(): Promise<void>;
 }
 
@@ -114,6 +123,15 @@ export function makeFleet(etcd: EtcdServer, common: readonly string[]): Fleet {
       }
     },
     events: (host) => readLines<SkiffEvent>(join(dir, `${host}.events.jsonl`)),
+    async waitForEvent(host, what, accept, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = fleet.events(host).find(accept);
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${host}: ${what}`);
+        await sleep(50);
+      }
+    },
     async stopAll() {
       await Promise.all(
         hosts.map(async ({ child }) => {
@@ -158,4 +176,32 @@ export function mostAtOnce(windows: readonly { start: number; end: number }[]): 
     most = Math.max(most, now);
   }
   return most;
+}
+
+export interface FleetSuite {
+  /** The suite's etcd, or undefined (and the test skipped, or failed in CI) when the etcd tier cannot run. */
+  etcd(t: TestContext): EtcdServer | undefined;
+  /** Simulated hosts stopped when the suite ends. */
+  fleet(etcd: EtcdServer, common: readonly string[]): Fleet;
+}
+
+/** Inside a describe(): one etcd for the suite, started before its tests and stopped (with every host) after. */
+export function useFleetSuite(): FleetSuite {
+  let etcd: EtcdServer | undefined;
+  const fleets: Fleet[] = [];
+  before(async () => {
+    if (etcdUnavailable() === undefined) etcd = await startEtcd();
+  });
+  after(async () => {
+    for (const fleet of fleets) await fleet.stopAll();
+    await etcd?.stop();
+  });
+  return {
+    etcd: (t) => (requireTier(t, "etcd", etcdUnavailable()) ? etcd : undefined),
+    fleet: (server, common) => {
+      const fleet = makeFleet(server, common);
+      fleets.push(fleet);
+      return fleet;
+    },
+  };
 }

@@ -1,26 +1,15 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { readFleetStatus } from "../../src/fleet/index.js";
-import { etcdUnavailable, startEtcd, type EtcdServer } from "../support/etcd.js";
-import { requireTier } from "../support/tiers.js";
-import { makeFleet, mostAtOnce, swapWindows, type Fleet } from "./fleet-hosts.js";
+import { mostAtOnce, swapWindows, useFleetSuite } from "./fleet-hosts.js";
 
 describe("rolling deploys: swap slots across hosts (real etcd, one process per host)", () => {
-  let etcd: EtcdServer | undefined;
-  const fleets: Fleet[] = [];
-
-  before(async () => {
-    if (etcdUnavailable() === undefined) etcd = await startEtcd();
-  });
-  after(async () => {
-    for (const fleet of fleets) await fleet.stopAll();
-    await etcd?.stop();
-  });
+  const suite = useFleetSuite();
 
   test("max_parallel 1: the swap windows of 4 hosts never overlap, and all 4 swap", async (t) => {
-    if (!requireTier(t, "etcd", etcdUnavailable())) return;
-    const fleet = makeFleet(etcd!, ["--app", "one", "--from", "1", "--release", "2", "--swap-ms", "300"]);
-    fleets.push(fleet);
+    const etcd = suite.etcd(t);
+    if (etcd === undefined) return;
+    const fleet = suite.fleet(etcd, ["--app", "one", "--from", "1", "--release", "2", "--swap-ms", "300"]);
     for (const host of ["h1", "h2", "h3", "h4"]) fleet.start(host);
     const lines = await fleet.waitFor(
       "4 hosts released",
@@ -31,7 +20,7 @@ describe("rolling deploys: swap slots across hosts (real etcd, one process per h
     assert.equal(mostAtOnce(windows), 1, JSON.stringify(windows));
     assert.ok(lines.filter((l) => l.kind === "start").every((l) => l.held === true));
 
-    const status = await readFleetStatus({ endpoints: [etcd!.url], app: "one" });
+    const status = await readFleetStatus({ endpoints: [etcd.url], app: "one" });
     const rollout = status.apps[0]?.rollout;
     assert.equal(rollout?.release, 2);
     assert.deepEqual(rollout?.done, ["h1", "h2", "h3", "h4"]);
@@ -43,10 +32,10 @@ describe("rolling deploys: swap slots across hosts (real etcd, one process per h
   });
 
   test('max_parallel "25%" of 8 hosts: never more than 2 swap at once, and 2 do', async (t) => {
-    if (!requireTier(t, "etcd", etcdUnavailable())) return;
+    const etcd = suite.etcd(t);
+    if (etcd === undefined) return;
     const common = ["--app", "quarter", "--from", "1", "--release", "2", "--swap-ms", "600"];
-    const fleet = makeFleet(etcd!, [...common, "--max-parallel", "25%", "--wait-hosts", "8"]);
-    fleets.push(fleet);
+    const fleet = suite.fleet(etcd, [...common, "--max-parallel", "25%", "--wait-hosts", "8"]);
     for (let i = 1; i <= 8; i++) fleet.start(`q${i}`);
     const lines = await fleet.waitFor(
       "8 hosts released",
