@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { readFleetStatus } from "../../src/fleet/index.js";
@@ -21,22 +23,22 @@ describe("etcd unreachable: hosts wait for it, nothing crashes, the rollout resu
     if (!requireTier(t, "etcd", etcdUnavailable())) return;
     const etcd = await startEtcd();
     servers.push(etcd);
-    const args = [
-      "--app",
-      "outage",
-      "--from",
-      "1",
-      "--release",
-      "2",
-      "--swap-ms",
-      "1500",
-      "--ttl",
-      String(TTL_SECONDS),
-    ];
+    const args = ["--app", "outage", "--from", "1", "--release", "2", "--ttl", String(TTL_SECONDS)];
     const fleet = makeFleet(etcd, args);
     fleets.push(fleet);
-    const hosts = ["h1", "h2", "h3"].map((host) => fleet.start(host));
-    await fleet.waitFor("the first swap", (l) => l.some((x) => x.kind === "start"));
+    // h1 swaps through the outage and for longer than a TTL after it: it must keep its slot throughout
+    // (its lease is granted anew and the slot key moved to it), or h2 would start beside it.
+    const h1Done = join(fleet.dir, "h1-done");
+    const hosts = [fleet.start("h1", ["--swap-until", h1Done])];
+    await fleet.waitFor("h1 swapping", (l) => l.some((x) => x.kind === "start" && x.host === "h1"));
+    hosts.push(fleet.start("h2", ["--swap-ms", "500"]), fleet.start("h3", ["--swap-ms", "500"]));
+    for (const host of ["h2", "h3"]) {
+      await fleet.waitForEvent(
+        host,
+        "queued",
+        (e) => e.type === "rollout.waiting" && e.data?.reason === "slots",
+      );
+    }
 
     await etcd.kill();
     const killedAt = Date.now();
@@ -55,6 +57,9 @@ describe("etcd unreachable: hosts wait for it, nothing crashes, the rollout resu
     );
     await etcd.restart();
     const restartedAt = Date.now();
+    // Past the point where h1's old lease, renewed by etcd on restart, has expired.
+    await sleep(TTL_SECONDS * 1000 + 1500);
+    writeFileSync(h1Done, "");
 
     const lines = await fleet.waitFor(
       "three hosts released",
