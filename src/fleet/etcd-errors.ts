@@ -16,7 +16,7 @@ export function toFleetError(error: unknown, endpoints: readonly string[]): Skif
   const where = endpoints.join(",");
   if (isUnreachable(error)) {
     return new SkiffError("ERR_SKIFF_FLEET_UNREACHABLE", `etcd at ${where} is unreachable: ${detail}`, {
-      hint: "check that etcd runs and listens there (etcdctl --endpoints URL endpoint health); docs/fleet.md",
+      hint: 'check that etcd runs and listens there (curl URL/health answers {"health":"true"}); docs/fleet.md',
       cause: error,
     });
   }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { EventInput } from "../../src/events/index.js";
+import { Etcd3 } from "etcd3";
 import { connectFleet, type FleetGate, type HostAppStatus } from "../../src/fleet/index.js";
 import { useFleetSuite } from "./fleet-hosts.js";
 
@@ -114,6 +115,41 @@ describe("the FleetGate the agent calls (in this process, real etcd)", () => {
       assert.throws(() => gate.publish([{ ...status("one"), sync: "Bogus" as "Synced" }]), TypeError);
       assert.throws(() => gate.publish([status("one"), status("one")]), /lists an app twice/);
     } finally {
+      for (const { gate } of gates) await gate.close();
+    }
+  });
+
+  test("a lease etcd no longer has (revoked, or expired while the host was cut off) is granted anew and the host's keys put again", async (t) => {
+    const etcd = suite.etcd(t);
+    if (etcd === undefined) return;
+    const gates: Gate[] = [];
+    const admin = new Etcd3({ hosts: etcd.url });
+    try {
+      const host = await openGate(etcd.url, "phoenix", gates);
+      host.gate.publish([status("bird")]);
+      const leaseOf = async (): Promise<string | undefined> => {
+        const response = await admin.get("/skiff/v1/apps/bird/hosts/phoenix").exec();
+        return response.kvs[0]?.lease;
+      };
+      const deadline = Date.now() + 10_000;
+      let first = await leaseOf();
+      while (first === undefined && Date.now() < deadline) first = await sleep(20).then(leaseOf);
+      assert.ok(first !== undefined, "published");
+      await admin.leaseClient.leaseRevoke({ ID: first });
+      let again = await leaseOf();
+      while ((again === undefined || again === first) && Date.now() < deadline)
+        again = await sleep(20).then(leaseOf);
+      assert.ok(
+        again !== undefined && again !== first,
+        `the app's status came back under a new lease (${again})`,
+      );
+      assert.deepEqual(
+        (await host.gate.readStatus()).hosts.map((h) => h.host),
+        ["phoenix"],
+      );
+      await waitForEvent(host, "fleet.reconnected");
+    } finally {
+      admin.close();
       for (const { gate } of gates) await gate.close();
     }
   });
