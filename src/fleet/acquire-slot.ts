@@ -165,10 +165,10 @@ function startRollout(attempt: Attempt): IRequestOp[] {
     by: ctx.host,
   };
   const ops = [putOp(ctx.keys.spec(input.app, input.release), spec)];
+  // Removes the rollouts below release - KEPT_ROLLOUTS + 1: this one and the 9 before it stay.
   if (input.release > KEPT_ROLLOUTS) {
-    ops.push(
-      deleteRangeOp(ctx.keys.rollouts(input.app), ctx.keys.rollout(input.app, input.release - KEPT_ROLLOUTS)),
-    );
+    const oldest = ctx.keys.rollout(input.app, input.release - KEPT_ROLLOUTS + 1);
+    ops.push(deleteRangeOp(ctx.keys.rollouts(input.app), oldest));
   }
   return ops;
 }

@@ -25,7 +25,7 @@ export const HEALTH_STATUSES = ["Healthy", "Degraded", "Missing", "Suspended"] a
 export const HostRecordSchema = z.object({
   host: HostName,
   labels: Labels,
-  /** One connectFleet call: tells a restarted agent from another agent using the same name. */
+  /** Which run of the agent wrote it (one per connectFleet call). */
   session: z.string(),
   started: z.string(),
   pid: z.number().int(),

@@ -74,6 +74,7 @@ export class FleetSession {
 
   /** An etcd call failed: when it is etcd being away, the session is down until a probe gets through. */
   reportFailure(error: unknown): void {
+    if (this.state === "closed") return;
     if (error instanceof EtcdLeaseInvalidError && this.lease !== undefined) {
       // etcd no longer knows our lease (it expired): a new one, and every key put again.
       this.lease.release();

@@ -153,4 +153,28 @@ describe("the FleetGate the agent calls (in this process, real etcd)", () => {
       for (const { gate } of gates) await gate.close();
     }
   });
+
+  test("a new rollout retires the app's rollouts older than the last 10", async (t) => {
+    const etcd = suite.etcd(t);
+    if (etcd === undefined) return;
+    const gates: Gate[] = [];
+    try {
+      const { gate } = await openGate(etcd.url, "keeper", gates);
+      const never = new AbortController().signal;
+      for (let release = 1; release <= 12; release++) {
+        const slot = await gate.acquireSlot({ app: "kept", release, rollout, signal: never });
+        await slot.release({ ok: true });
+      }
+      const admin = new Etcd3({ hosts: etcd.url });
+      try {
+        const keys = await admin.getAll().prefix("/skiff/v1/apps/kept/rollouts/").keys();
+        const releases = [...new Set(keys.map((key) => Number(key.split("/")[6])))].sort((a, b) => a - b);
+        assert.deepEqual(releases, [3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+      } finally {
+        admin.close();
+      }
+    } finally {
+      for (const { gate } of gates) await gate.close();
+    }
+  });
 });
