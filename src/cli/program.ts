@@ -3,6 +3,8 @@ import { SkiffError } from "../errors/index.js";
 import { registerAgentCommands } from "./commands/agent.js";
 import { registerBuildCommands } from "./commands/build.js";
 import { registerConfigCommands } from "./commands/config-vars.js";
+import { registerFleetCommands } from "./commands/fleet.js";
+import { registerRolloutCommands } from "./commands/rollout.js";
 import { registerStageCommands } from "./commands/stage.js";
 import { registerServerCommands } from "./commands/server.js";
 import { registerStoreCommands } from "./commands/store.js";
@@ -33,5 +35,7 @@ export function createProgram(): Command {
   registerTrustCommands(program);
   registerConfigCommands(program);
   registerStageCommands(program);
+  registerFleetCommands(program);
+  registerRolloutCommands(program);
   return program;
 }
