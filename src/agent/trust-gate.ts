@@ -1,7 +1,7 @@
 import { serializeError } from "../errors/index.js";
 import type { EventBus } from "../events/index.js";
 import type { ObjectReader } from "../git/index.js";
-import { readManifest, type Manifest } from "../store/index.js";
+import { readManifest, type ReleaseManifest } from "../store/index.js";
 import type { TrustPolicy } from "../trust/index.js";
 import type { DesiredApp } from "./plan.js";
 import { BootSecrets } from "./secrets.js";
@@ -90,7 +90,7 @@ async function gateApp(want: DesiredApp, options: TrustGateOptions): Promise<Des
 
 interface Checked {
   desired: DesiredApp;
-  manifest?: Manifest;
+  manifest?: ReleaseManifest;
 }
 
 async function checkSigned(app: string, options: TrustGateOptions, trust: TrustPolicy): Promise<Checked> {
@@ -113,7 +113,7 @@ async function checkSigned(app: string, options: TrustGateOptions, trust: TrustP
 /** Without --trust: as before; only the sealed values of the named release are checked here. */
 async function checkPlain(want: DesiredApp, options: TrustGateOptions): Promise<Checked> {
   if (want.error !== undefined || want.release === undefined) return { desired: want };
-  let manifest: Manifest;
+  let manifest: ReleaseManifest;
   try {
     manifest = await readManifest({
       mirror: options.mirror,

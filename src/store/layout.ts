@@ -5,8 +5,8 @@ import { APP_NAME_PATTERN } from "../config/index.js";
 
 export const MANIFEST_FILE = "manifest.json";
 export const SIGNATURES_FILE = "signatures.json";
-/** Largest manifest the agent will read. */
-export const MANIFEST_MAX_BYTES = 1024 * 1024;
+/** Largest manifest the agent will read (the manifest format's limit). */
+export { MANIFEST_MAX_BYTES } from "./manifest/index.js";
 /** Largest pointer or sequence file worth reading ("123\n"). */
 export const POINTER_MAX_BYTES = 64;
 

@@ -1,77 +1,35 @@
 import type { Command } from "commander";
-import { readLatestBuild } from "../../build/index.js";
-import { SkiffError } from "../../errors/index.js";
-import { redactUrl } from "../../git/index.js";
-import { listReleases, resolveExpiry, rollback, storeRelease } from "../../store/index.js";
-import { printJson, say } from "../output.js";
-import { chooseApp } from "../app-argument.js";
-import { deployRepoOf } from "../host-data.js";
-import { printReleaseTable } from "../release-table.js";
-import { refuseKeysRemotely, withRepoTarget, type RepoTargetOptions } from "../repo-target.js";
-import { collectOption, loadSigner } from "../trust-options.js";
+import { collectOption } from "../collect-option.js";
+import { lazyAction } from "../lazy-action.js";
+import { withRepoTarget } from "../repo-target.js";
 import { registerResignCommand } from "./resign.js";
-
-interface StoreCommandOptions {
-  to: string;
-  dir: string;
-  keep?: string;
-  expires?: string;
-  json?: boolean;
-  key?: string[];
-}
 
 export function registerStoreCommands(program: Command): void {
   program
     .command("store")
-    .description("Store the latest build's deploy target as the next release in a deployment repository")
+    .description("Store the latest build's deploy targets as the next release in a deployment repository")
     .requiredOption("--to <repo>", "the deployment repository: a path (created when missing) or a git URL")
     .option("--dir <dir>", "the app's git repository", process.cwd())
     .option("--keep <n>", "keep at most N release folders (never current or the one before it)")
     .option("--expires <when>", "the manifest expires after a duration (14d) or at a date-time")
+    .option(
+      "--targets <list>",
+      "store these build.matrix entries, comma-separated (default: those marked deploy: true)",
+    )
     .option(
       "--key <file>",
       "sign the manifest and the current record with this private key; repeatable",
       collectOption,
     )
     .option("--json", "print the result on stdout")
-    .action(async (options: StoreCommandOptions) => {
-      const keep = options.keep === undefined ? undefined : parseCount(options.keep, "--keep");
-      const build = readLatestBuild(options.dir);
-      const sign = loadSigner(options.key);
-      const result = await storeRelease({
-        to: options.to,
-        build,
-        keep,
-        expires: options.expires,
-        ...(sign ? { sign } : {}),
-      });
-      say(`stored ${result.app} release ${result.release} → ${result.repository}`);
-      if (result.removed.length > 0) say(`removed releases ${result.removed.join(", ")}`);
-      if (options.json) printJson(result);
-    });
+    .action(lazyAction(() => import("../actions/store.js"), "storeCommand"));
 
   withRepoTarget(
     program.command("releases [app]").description("List the releases of an app in a deployment repository"),
     false,
   )
     .option("--json", "print the releases on stdout as JSON")
-    .action(async (appArgument: string | undefined, options: RepoTargetOptions) => {
-      const repo = deployRepoOf(options);
-      if (repo === undefined)
-        return (await import("../remote/releases.js")).listRemoteReleases(appArgument, options);
-      const app = chooseApp(appArgument, options);
-      const releases = await listReleases({ repo, app });
-      if (releases.length === 0) {
-        throw new SkiffError("ERR_SKIFF_NO_SUCH_APP", `${redactUrl(repo)} has no releases of ${app}`, {
-          hint: `check the app name, or store a release with skiff store --to ${redactUrl(repo)}`,
-        });
-      }
-      if (options.json) {
-        printJson(releases);
-        return;
-      }
-      printReleaseTable(releases);
-    });
+    .action(lazyAction(() => import("../actions/store.js"), "printReleases"));
 
   withRepoTarget(
     program
@@ -86,38 +44,6 @@ export function registerStoreCommands(program: Command): void {
     )
     .option("--expires <when>", "the signed record expires after a duration (14d) or at a date-time")
     .option("--json", "print the result on stdout")
-    .action(async (appArgument: string | undefined, options: RepoTargetOptions & { to?: string }) => {
-      const to = options.to === undefined ? undefined : parseCount(options.to, "--to");
-      const repo = deployRepoOf(options);
-      if (repo === undefined) {
-        refuseKeysRemotely(options);
-        return (await import("../remote/releases.js")).rollbackRemote(appArgument, { ...options, to });
-      }
-      const app = chooseApp(appArgument, options);
-      const sign = loadSigner(options.key);
-      const expires = options.expires === undefined ? undefined : resolveExpiry(options.expires, new Date());
-      const change = await rollback({
-        repo,
-        app,
-        to,
-        ...(sign ? { sign } : {}),
-        ...(expires ? { expires } : {}),
-      });
-      say(
-        change.changed
-          ? `rolled back ${app}: current is release ${change.to} (was ${change.from ?? "none"})`
-          : `${app} is already at release ${change.to}`,
-      );
-      if (options.json) printJson(change);
-    });
+    .action(lazyAction(() => import("../actions/store.js"), "rollbackCommand"));
   registerResignCommand(program);
-}
-
-function parseCount(text: string, option: string): number {
-  if (!/^[1-9][0-9]{0,8}$/.test(text)) {
-    throw new SkiffError("ERR_SKIFF_USAGE", `${option} wants a positive whole number, not "${text}"`, {
-      hint: `e.g. ${option} 5`,
-    });
-  }
-  return Number(text);
 }
