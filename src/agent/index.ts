@@ -66,8 +66,13 @@ export {
   stopApp,
   startApp,
   readLogs,
+  followLogs,
+  findInstanceLog,
   type AppStatus,
   type InstanceRow,
+  type FollowLogsOptions,
+  type FollowedLine,
+  type InstanceLog,
 } from "./operate/index.js";
 export { findFreePort, appFrontDir } from "./front/index.js";
 export {

@@ -1,4 +1,5 @@
 import type { ObjectReader } from "../../git/index.js";
+import type { HostDrivers } from "../gate/index.js";
 import type { DesiredApp } from "../plan/index.js";
 import type { PreparedRelease } from "../instance/index.js";
 
@@ -30,5 +31,7 @@ export interface ReleaseLayout {
     app: string;
     release: number;
     reader?: ObjectReader;
+    /** This host's drivers and --targets: which target of the release it runs. */
+    drivers?: HostDrivers;
   }): Promise<PreparedRelease>;
 }

@@ -30,6 +30,10 @@ export interface LoopOptions {
   /** `--notify` targets (see src/notify/targets.ts) and how long one may take. */
   notify?: string[];
   notifyTimeoutMs?: number;
+  /** How long a failed notification is retried (default 5 minutes). */
+  notifyRetryMs?: number;
+  /** Signs webhook notifications (`--notify-secret-file`, $SKIFF_NOTIFY_SECRET); never logged. */
+  notifySecret?: string;
   /** Aborting stops the loop like stop(). */
   signal?: AbortSignal;
   /** Name of this host in events. */

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { parseDuration } from "../../config/index.js";
-import { getDriver, type Instance, type InstanceStatus } from "../../drivers/index.js";
+import { getDriver, readLogLines, type Instance, type InstanceStatus } from "../../drivers/index.js";
 import { SkiffError, type SerializedError } from "../../errors/index.js";
 import { EventLog, type EventBus } from "../../events/index.js";
 import { closeAppFront } from "../front/index.js";
@@ -27,6 +27,7 @@ export interface InstanceRow {
   reason: InstanceReason;
   since: string;
 }
+import { findInstanceLog } from "./instance-logs.js";
 
 export interface AppStatus {
   app: string;
@@ -36,7 +37,10 @@ export interface AppStatus {
   instance?: string;
   pid?: number;
   address?: string;
-  status: InstanceStatus | "none" | "stopped" | "crash-loop";
+  /** confirming: the instance serves, inside its confirmation window (the old one is kept until it ends). */
+  status: InstanceStatus | "none" | "stopped" | "crash-loop" | "confirming";
+  /** A deploy in its confirmation window: which release, since when. */
+  confirming?: { release: number; since: string };
   /** Every instance of the app on this host (replicas). */
   instances: InstanceRow[];
   /** The app's public address (the front door), "host:port", and as a URL. */
@@ -96,7 +100,8 @@ export async function readStatus(data: string): Promise<AppStatus[]> {
       );
       const first = instances[0];
       const live = liveStatus(instances);
-      const lastError = s.lastDeploy?.error ?? s.failed.at(-1)?.error;
+      const lastError = currentError(s, live === "running" ? first?.release : undefined);
+      const confirming = s.swap?.phase === "confirming" && live === "running" ? s.swap : undefined;
       return {
         app,
         ...(first
@@ -114,8 +119,11 @@ export async function readStatus(data: string): Promise<AppStatus[]> {
             ? "stopped"
             : s.crashes?.loop && live !== "running"
               ? "crash-loop"
-              : live,
+              : confirming
+                ? "confirming"
+                : live,
         instances,
+        ...(confirming ? { confirming: { release: confirming.release, since: confirming.at } } : {}),
         ...(s.publicAddress === undefined
           ? {}
           : { publicAddress: s.publicAddress, url: publicUrl(s.publicAddress) }),
@@ -130,6 +138,19 @@ export async function readStatus(data: string): Promise<AppStatus[]> {
       };
     }),
   );
+}
+
+/**
+ * The error worth showing: the last deploy's, else the last failed release's; none once a newer
+ * release than the one that failed serves (an old failure is history, not the state of the app).
+ */
+function currentError(s: AppState, serving: number | undefined): SerializedError | undefined {
+  const failure =
+    s.lastDeploy?.error === undefined
+      ? s.failed.at(-1)
+      : { release: s.lastDeploy.release, error: s.lastDeploy.error };
+  if (failure?.error === undefined) return undefined;
+  return serving !== undefined && serving > failure.release ? undefined : failure.error;
 }
 
 /**
@@ -191,18 +212,32 @@ export async function startApp(data: string, app: string): Promise<void> {
   });
 }
 
-/** The last `lines` lines of the app's instance log (the running one, or the last recorded). */
-export async function readLogs(data: string, app: string, lines: number): Promise<string[]> {
+/** The last `lines` lines of the app's instance log (the running one, or the last recorded); `release`: that release's last instance, stopped or not. */
+export async function readLogs(
+  data: string,
+  app: string,
+  lines: number,
+  options: { release?: number } = {},
+): Promise<string[]> {
   const instance = requireApp(data, app).instances[0];
-  if (instance === undefined) {
-    throw new SkiffError("ERR_SKIFF_NOT_RUNNING", `${app} has no instance on this host`, {
+  const byRelease = options.release !== undefined && options.release !== instance?.release;
+  if (!byRelease && instance !== undefined)
+    return lastLines(getDriver(instance.driver).logs(instance), lines);
+  const log = byRelease ? findInstanceLog(data, app, options.release!) : undefined;
+  if (log === undefined) {
+    const which = options.release === undefined ? "no instance" : `no instance of release ${options.release}`;
+    throw new SkiffError("ERR_SKIFF_NOT_RUNNING", `${app} has ${which} on this host`, {
       hint: `see its last deploy with skiff status --data ${data}`,
     });
   }
+  return lastLines(readLogLines(log.path, { console: log.console }), lines);
+}
+
+async function lastLines(source: AsyncIterable<string>, count: number): Promise<string[]> {
   const tail: string[] = [];
-  for await (const line of getDriver(instance.driver).logs(instance)) {
+  for await (const line of source) {
     tail.push(line);
-    if (tail.length > lines) tail.shift();
+    if (tail.length > count) tail.shift();
   }
   return tail;
 }

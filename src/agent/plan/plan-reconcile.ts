@@ -7,6 +7,8 @@ export interface DesiredApp {
   release?: number;
   /** The pointer could not be read (ERR_SKIFF_CURRENT_INVALID …): nothing is touched. */
   error?: SerializedError;
+  /** The repository holds the app's tombstone (skiff apps:destroy): stop it and forget it here. */
+  destroyed?: boolean;
 }
 
 /** One recorded instance of an app and whether its driver says it still runs. */
@@ -38,6 +40,7 @@ export type Action =
   | { kind: "deploy"; app: string; release: number; from: Instance[]; reason: string; restart?: true }
   | { kind: "restart"; app: string; release: number; instance: Instance; reason: string }
   | { kind: "report-removed"; app: string; instances: Instance[]; reason: string }
+  | { kind: "destroy"; app: string; instances: Instance[]; reason: string }
   | { kind: "report-error"; app: string; error: SerializedError; reason: string };
 
 /**
@@ -61,6 +64,15 @@ export function planReconcile(desired: readonly DesiredApp[], actual: readonly A
  */
 export function planApp(want: DesiredApp | undefined, have: ActualApp | undefined): Action | undefined {
   if (want === undefined) return planRemoved(have);
+  if (want.destroyed === true && want.error === undefined) {
+    if (have === undefined) return undefined;
+    return {
+      kind: "destroy",
+      app: want.app,
+      instances: have.instances.map((i) => i.instance),
+      reason: "the app was destroyed (its tombstone is in the deployment repository)",
+    };
+  }
   if (want.error !== undefined) {
     return {
       kind: "report-error",
@@ -127,6 +139,10 @@ export function describeAction(action: Action): string {
       return `restart ${action.app} release ${action.release}: ${action.reason}`;
     case "report-removed":
       return `leave ${action.app} running: ${action.reason}`;
+    case "destroy": {
+      const ids = action.instances.map((i) => i.id).join(", ");
+      return `stop and forget ${action.app}${ids ? ` (${ids})` : ""}: ${action.reason}`;
+    }
     case "report-error":
       return `skip ${action.app}: ${action.reason} (${action.error.code}: ${action.error.message})`;
   }

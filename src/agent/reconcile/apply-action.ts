@@ -1,5 +1,6 @@
 import type { Action } from "../plan/index.js";
 import { updateAppState } from "../state/index.js";
+import { destroyOnHost } from "./destroy-on-host.js";
 import { deployRelease, restartInstance, type ActionContext, type ActionOutcome } from "../swap/index.js";
 
 /** Carries out one app's action in its worker; a failure is the outcome, never a throw. */
@@ -20,6 +21,8 @@ export async function applyAction(action: Action, ctx: ActionContext): Promise<A
         app.removedAt = new Date().toISOString();
       });
       return { action, ok: true, instances: action.instances };
+    case "destroy":
+      return destroyOnHost(action, ctx);
     case "report-error":
       ctx.events.emit({ type: "app.skipped", app: action.app, message: action.reason, error: action.error });
       return { action, ok: false, error: action.error, instances: [] };

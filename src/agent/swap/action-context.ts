@@ -46,5 +46,6 @@ export function prepareFromMirror(
     app,
     release,
     ...(ctx.reader ? { reader: ctx.reader } : {}),
+    ...(ctx.drivers ? { drivers: ctx.drivers } : {}),
   });
 }

@@ -17,8 +17,12 @@ import { createSwapOps } from "./swap-ops.js";
 
 type DeployAction = Extract<Action, { kind: "deploy" }>;
 
-/** Refusals that say this host cannot run the release (driver, devices), not that the release is bad. */
-const UNSUPPORTED_CODES = new Set(["ERR_SKIFF_DRIVER_UNAVAILABLE", "ERR_SKIFF_DEVICES_MISSING"]);
+/** Refusals that say this host cannot run the release (target, driver, devices), not that the release is bad. */
+const UNSUPPORTED_CODES = new Set([
+  "ERR_SKIFF_TARGET_UNSUPPORTED",
+  "ERR_SKIFF_DRIVER_UNAVAILABLE",
+  "ERR_SKIFF_DEVICES_MISSING",
+]);
 /** Instances per app until scaling exists (deploy.scale). */
 const REPLICAS = 1;
 
