@@ -37,8 +37,12 @@ export function readJsonFile<T extends z.ZodType>(path: string, schema: T): z.in
 
 /** Written whole or not at all (rename), so a reader never sees half a file; only this user may read it. */
 export function writeJsonFile(path: string, value: unknown): void {
+  writeFileAtomic(path, `${JSON.stringify(value)}\n`);
+}
+
+export function writeFileAtomic(path: string, text: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(value)}\n`, { mode: 0o600 });
+  writeFileSync(tmp, text, { mode: 0o600 });
   renameSync(tmp, path);
 }
 

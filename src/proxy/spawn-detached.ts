@@ -5,8 +5,7 @@ import { terminateGroup } from "../process/index.js";
 
 /** The one message a detached proxy process sends its starter over IPC: ready, or why it could not start. */
 export type StartMessage =
-  | { type: "ready"; pid: number; listen: string }
-  | { type: "error"; error: SerializedError };
+  { type: "ready"; pid: number; listen: string } | { type: "error"; error: SerializedError };
 
 export interface SpawnDetachedOptions {
   /** The script to run with this node. */
@@ -25,7 +24,9 @@ export interface SpawnDetachedOptions {
  * Starts a node process in its own session, output appended to a log file, no pipes: nothing ties it
  * to the caller once started. Resolves with its ready message; rejects with its start error.
  */
-export async function spawnDetached(options: SpawnDetachedOptions): Promise<Extract<StartMessage, { type: "ready" }>> {
+export async function spawnDetached(
+  options: SpawnDetachedOptions,
+): Promise<Extract<StartMessage, { type: "ready" }>> {
   const logFd = openSync(options.logPath, "a", 0o600);
   const child = spawn(process.execPath, [options.main, ...options.args], {
     detached: true,

@@ -95,7 +95,13 @@ export function createAppRoute(options: {
       ? { limitBytes: REPLAY_LIMIT_BYTES, budgetMs: CONNECT_BUDGET_MS, current: () => pick()?.address }
       : undefined;
 
-  const connect = (socket: Socket, first: BackendEntry, head: ClientHead | undefined, http: boolean | undefined, acceptedAt: number): void => {
+  const connect = (
+    socket: Socket,
+    first: BackendEntry,
+    head: ClientHead | undefined,
+    http: boolean | undefined,
+    acceptedAt: number,
+  ): void => {
     socket.pause();
     const abort = new AbortController();
     const onClose = (): void => abort.abort();

@@ -35,7 +35,11 @@ function appName(text: string | undefined): string {
   return parsed.data;
 }
 
-async function handle(options: FrontControlOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  options: FrontControlOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const { door, log } = options;
   const path = new URL(req.url ?? "/", "http://front").pathname;
   const [, first, name, action, extra] = path.split("/");
@@ -52,7 +56,12 @@ async function handle(options: FrontControlOptions, req: IncomingMessage, res: S
       case "PUT ": {
         const spec = parseBody(AppSpecSchema, await readBody(req));
         const status = await door.putApp(app, spec);
-        log("app set", { app, publish: status.publish, hostname: status.hostname, backends: spec.backends.length });
+        log("app set", {
+          app,
+          publish: status.publish,
+          hostname: status.hostname,
+          backends: spec.backends.length,
+        });
         return send(res, 200, status);
       }
       case "DELETE ": {

@@ -27,9 +27,13 @@ export async function ensureFrontDoor(options: EnsureFrontDoorOptions): Promise<
   mkdirSync(options.dir, { recursive: true, mode: 0o700 });
   // sun_path holds 108 bytes; a longer path would fail later with an obscure error.
   if (Buffer.byteLength(frontControlPath(options.dir)) > 90) {
-    throw new SkiffError("ERR_SKIFF_PROXY", `the front door's directory path is too long for a unix socket: ${options.dir}`, {
-      hint: "Use a shorter data directory (--data-dir), e.g. under /var/lib/skiff.",
-    });
+    throw new SkiffError(
+      "ERR_SKIFF_PROXY",
+      `the front door's directory path is too long for a unix socket: ${options.dir}`,
+      {
+        hint: "Use a shorter data directory (--data-dir), e.g. under /var/lib/skiff.",
+      },
+    );
   }
   const front =
     options.front === undefined || options.front === null || typeof options.front === "string"
@@ -37,7 +41,10 @@ export async function ensureFrontDoor(options: EnsureFrontDoorOptions): Promise<
       : formatAddress(options.front);
   const adopted = await adoptFrontDoor(options);
   if (adopted !== undefined) {
-    const settings = { ...(front === undefined ? {} : { front }), ...(options.frontIndex === undefined ? {} : { frontIndex: options.frontIndex }) };
+    const settings = {
+      ...(front === undefined ? {} : { front }),
+      ...(options.frontIndex === undefined ? {} : { frontIndex: options.frontIndex }),
+    };
     if (Object.keys(settings).length > 0) await adopted.setSettings(settings);
     return adopted;
   }

@@ -51,7 +51,13 @@ export interface FrontDoorClient {
   stop(): Promise<void>;
 }
 
-async function call(dir: string, method: string, path: string, body?: unknown, timeoutMs?: number): Promise<unknown> {
+async function call(
+  dir: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  timeoutMs?: number,
+): Promise<unknown> {
   const response = await requestControl(dir, { method, path, body, timeoutMs }, FRONT_PEER);
   if (response.status >= 200 && response.status < 300) return response.json;
   const answer = (response.json ?? {}) as { error?: unknown; code?: unknown; hint?: unknown; data?: unknown };
@@ -89,10 +95,13 @@ export function connectFrontDoor(dir: string, pid: number): FrontDoorClient {
         await call(dir, "POST", `${appPath(app)}/drain`, { backend, timeoutMs }, timeoutMs + 10_000),
       ),
     wakeFailed: async (app, reason) =>
-      ((await call(dir, "POST", `${appPath(app)}/wake-failed`, reason === undefined ? {} : { reason })) as {
-        answered: number;
-      }).answered,
-    setSettings: async (settings) => FrontStatusSchema.parse(await call(dir, "PUT", "/settings", settings, 30_000)),
+      (
+        (await call(dir, "POST", `${appPath(app)}/wake-failed`, reason === undefined ? {} : { reason })) as {
+          answered: number;
+        }
+      ).answered,
+    setSettings: async (settings) =>
+      FrontStatusSchema.parse(await call(dir, "PUT", "/settings", settings, 30_000)),
     watch: (options) => watchEvents(dir, options),
     stop: async () => {
       await call(dir, "DELETE", "/");

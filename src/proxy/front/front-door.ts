@@ -1,7 +1,7 @@
 import { formatAddress, sameAddress, type Address } from "../address.js";
 import type { DrainResult } from "../connection-table.js";
 import { HttpError } from "../control-http.js";
-import { serializeError } from "../../errors/index.js";
+import { serializeError, SkiffError } from "../../errors/index.js";
 import { createAppRoute } from "./app-route.js";
 import type { EngineApp, EngineView, FrontEngine } from "./engine.js";
 import type { AppSpec } from "./front-schema.js";
@@ -54,6 +54,12 @@ interface Entry extends EngineApp {
   error?: AppStatus["error"];
 }
 
+function conflict(message: string, key: string): SkiffError {
+  return new SkiffError("ERR_SKIFF_FRONT_CONFLICT", message, {
+    hint: `Two apps on one host need different values of ${key}; change one of them.`,
+  });
+}
+
 export function createFrontDoor(options: CreateFrontDoorOptions): FrontDoor {
   const { engine } = options;
   const startedAt = new Date().toISOString();
@@ -89,21 +95,30 @@ export function createFrontDoor(options: CreateFrontDoorOptions): FrontDoor {
   /** One change at a time per key (an app, or the settings); different keys run at once. */
   const serially = <T>(key: string, task: () => Promise<T>): Promise<T> => {
     const run = (queues.get(key) ?? Promise.resolve()).then(task, task);
-    queues.set(key, run.catch(() => undefined));
+    queues.set(
+      key,
+      run.catch(() => undefined),
+    );
     return run;
   };
 
   const checkConflicts = (app: string, spec: AppSpec): void => {
     const owner = hostOwner(spec.hostname ?? undefined);
     if (owner !== undefined && owner.app !== app)
-      throw new HttpError(409, `the hostname ${spec.hostname} is already ${owner.app}'s`);
+      throw conflict(`the hostname ${spec.hostname} is already ${owner.app}'s`, "deploy.hostname");
     if (spec.publish === null || spec.publish.port === 0) return;
     for (const other of entries.values()) {
       if (other.app !== app && sameAddress(other.bound, spec.publish))
-        throw new HttpError(409, `${formatAddress(spec.publish)} is already ${other.app}'s public address`);
+        throw conflict(
+          `${formatAddress(spec.publish)} is already ${other.app}'s public address`,
+          "deploy.publish",
+        );
     }
     if (sameAddress(frontBound ?? undefined, spec.publish))
-      throw new HttpError(409, `${formatAddress(spec.publish)} is the shared listener's address`);
+      throw conflict(
+        `${formatAddress(spec.publish)} is the shared listener's address (--front)`,
+        "deploy.publish",
+      );
   };
 
   const ownStatus = (entry: Entry): AppStatus => ({
@@ -186,7 +201,7 @@ export function createFrontDoor(options: CreateFrontDoorOptions): FrontDoor {
         if (next.front !== undefined && next.front !== null) {
           for (const entry of entries.values())
             if (sameAddress(entry.bound, next.front))
-              throw new HttpError(409, `${formatAddress(next.front)} is ${entry.app}'s public address`);
+              throw conflict(`${formatAddress(next.front)} is ${entry.app}'s public address`, "--front");
         }
         Object.assign(settings, next);
         try {
@@ -230,7 +245,9 @@ export function createFrontDoor(options: CreateFrontDoorOptions): FrontDoor {
       return () => listeners.delete(listener);
     },
     async restore(saved) {
-      await door.setSettings(saved.settings).catch(() => door.setSettings({ frontIndex: saved.settings.frontIndex }));
+      await door
+        .setSettings(saved.settings)
+        .catch(() => door.setSettings({ frontIndex: saved.settings.frontIndex }));
       await Promise.all([...saved.apps].map(([app, spec]) => put(app, spec, true).catch(() => undefined)));
     },
     saved: () => ({

@@ -30,7 +30,8 @@ function parseOptions(): { dir: string; engine: EngineName; settings: Partial<Fr
   if (values.dir === undefined || !["auto", "node", "haproxy"].includes(engine))
     throw new SkiffError("ERR_SKIFF_USAGE", USAGE);
   const settings: Partial<FrontSettings> = {};
-  if (values.front !== undefined) settings.front = values.front === "none" ? null : parseAddress(values.front);
+  if (values.front !== undefined)
+    settings.front = values.front === "none" ? null : parseAddress(values.front);
   if (values["front-index"] !== undefined) settings.frontIndex = values["front-index"] === "on";
   return { dir: values.dir, engine, settings };
 }
@@ -69,7 +70,12 @@ async function main(): Promise<void> {
   process.on("SIGHUP", () => undefined);
   const status = await door.status();
   log.info(
-    { engine: engine.name, fallback: fallback ?? null, front: status.front, apps: Object.keys(status.apps).length },
+    {
+      engine: engine.name,
+      fallback: fallback ?? null,
+      front: status.front,
+      apps: Object.keys(status.apps).length,
+    },
     "front door listening",
   );
   await tellStarter({ type: "ready", pid: process.pid, listen: status.front ?? "" });

@@ -8,8 +8,8 @@ const later = (a: string | null, b: number | undefined): string | null => {
 };
 
 function addCounters(a: Counters, b: Counters): Counters {
-  // First-byte times: the engine's figures when it carried traffic, else the door's own.
-  const ttfbMs = b.ttfbMs.samples > 0 ? b.ttfbMs : a.ttfbMs;
+  // Percentiles are the door's own; HAProxy adds its average.
+  const ttfbMs = b.ttfbMs.avgMs === undefined ? a.ttfbMs : { ...a.ttfbMs, avgMs: b.ttfbMs.avgMs };
   return {
     connections: a.connections + b.connections,
     requests: a.requests + b.requests,
@@ -41,8 +41,7 @@ export function mergeAppStatus(own: AppStatus, engine: EngineAppStats | undefine
   const engineOpen = [...engine.backends.values()].reduce((sum, b) => sum + b.open, 0);
   const open = own.open + engineOpen;
   const lastActivity = later(own.lastActivity, engine.lastActivity);
-  const idleSince =
-    open + own.held > 0 ? null : later(own.idleSince, engine.lastActivity) ?? own.idleSince;
+  const idleSince = open + own.held > 0 ? null : (later(own.idleSince, engine.lastActivity) ?? own.idleSince);
   return {
     ...own,
     backends,

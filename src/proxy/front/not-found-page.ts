@@ -6,7 +6,10 @@ export function renderNotFoundPage(options: {
   port: number | undefined;
   index: boolean;
 }): string {
-  const asked = options.host === undefined ? "this request has no Host header" : `no app is called ${escapeHtml(options.host)} here`;
+  const asked =
+    options.host === undefined
+      ? "this request has no Host header"
+      : `no app is called ${escapeHtml(options.host)} here`;
   const lines = [
     "<!doctype html>",
     '<html><head><meta charset="utf-8"><title>404 Not Found</title></head><body>',
@@ -18,7 +21,9 @@ export function renderNotFoundPage(options: {
     const items = [...options.hostnames]
       .sort()
       .map((name) => `<li><a href="http://${escapeHtml(name)}${port}/">${escapeHtml(name)}</a></li>`);
-    lines.push(items.length === 0 ? "<p>No app has a hostname yet.</p>" : `<p>Apps:</p><ul>${items.join("")}</ul>`);
+    lines.push(
+      items.length === 0 ? "<p>No app has a hostname yet.</p>" : `<p>Apps:</p><ul>${items.join("")}</ul>`,
+    );
   }
   lines.push("</body></html>", "");
   return lines.join("\n");

@@ -7,6 +7,11 @@ export const TtfbSchema = z.object({
   p50: z.number().nullable(),
   p95: z.number().nullable(),
   samples: z.number().int(),
+  /**
+   * With HAProxy: its average first-byte time over the last 1024 responses on the shared listener
+   * (HAProxy keeps no percentiles; p50/p95 are then of the connections the door carried itself).
+   */
+  avgMs: z.number().nullable().optional(),
 });
 
 export const CountersSchema = z.object({

@@ -16,7 +16,8 @@ export interface TrafficCounters {
 /** The status code of an HTTP/1.x status line at the start of `chunk`, or undefined. */
 export function responseStatus(chunk: Buffer): number | undefined {
   // "HTTP/1.1 200 " : bytes 0-7 the version, 9-11 the code.
-  if (chunk.length < 12 || chunk[0] !== 0x48 || chunk.toString("latin1", 0, 7) !== "HTTP/1.") return undefined;
+  if (chunk.length < 12 || chunk[0] !== 0x48 || chunk.toString("latin1", 0, 7) !== "HTTP/1.")
+    return undefined;
   const code = Number(chunk.toString("latin1", 9, 12));
   return Number.isInteger(code) && code >= 100 && code <= 999 ? code : undefined;
 }
