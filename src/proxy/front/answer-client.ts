@@ -49,6 +49,16 @@ export function answerUnavailable(socket: Socket, http: boolean): "503" | "reset
     answerHttp(socket, 503, "Service Unavailable: the app is not running; try again in a moment.\n");
     return "503";
   }
-  if (!socket.destroyed) socket.resetAndDestroy();
+  resetClient(socket);
   return "reset";
+}
+
+/** Closes with a TCP reset; a unix socket (HAProxy's connection to a hold socket) has none and is just closed. */
+export function resetClient(socket: Socket): void {
+  if (socket.destroyed) return;
+  try {
+    socket.resetAndDestroy();
+  } catch {
+    socket.destroy();
+  }
 }
