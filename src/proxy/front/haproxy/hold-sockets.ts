@@ -46,14 +46,15 @@ export function createHoldSockets(paths: HaproxyPaths, view: () => EngineView | 
       });
       await unknown;
       if (servers.has(app)) return;
-      const accept = (http: boolean) => (socket: Socket) => {
+      // From the shared listener it is HTTP; from a publish port, whatever the client's first bytes say.
+      const accept = (http: true | undefined) => (socket: Socket) => {
         const target = route();
         if (target === undefined) socket.destroy();
-        else target.accept(socket, { http });
+        else target.accept(socket, http === undefined ? {} : { http });
       };
       servers.set(app, []);
       const list = await Promise.all([
-        listenUnix(paths.hold(app, "tcp"), accept(false)),
+        listenUnix(paths.hold(app, "tcp"), accept(undefined)),
         listenUnix(paths.hold(app, "http"), accept(true)),
       ]);
       servers.set(app, list);
