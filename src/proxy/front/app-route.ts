@@ -13,8 +13,6 @@ import { createRouteActivity } from "./route-activity.js";
 import type { AppStatus, BackendStatus, FrontEvent } from "./status-schema.js";
 import { createTrafficCounters } from "./traffic-counters.js";
 
-/** How long the door keeps trying a ready backend that refuses a connection (it may be switching). */
-const CONNECT_BUDGET_MS = 5000;
 const REPLAY_LIMIT_BYTES = 64 * 1024;
 
 interface BackendEntry {
@@ -92,7 +90,7 @@ export function createAppRoute(options: {
 
   const replay = (): ReplaySettings | undefined =>
     spec.replay
-      ? { limitBytes: REPLAY_LIMIT_BYTES, budgetMs: CONNECT_BUDGET_MS, current: () => pick()?.address }
+      ? { limitBytes: REPLAY_LIMIT_BYTES, budgetMs: spec.scale.wakeTimeoutMs, current: () => pick()?.address }
       : undefined;
 
   const connect = (
@@ -121,7 +119,8 @@ export function createAppRoute(options: {
     connectBackend({
       backend: first.address,
       current: () => pick()?.address,
-      budgetMs: CONNECT_BUDGET_MS,
+      // A ready backend that refuses may be switching: a connection waits for one as long as a held one does.
+      budgetMs: spec.scale.wakeTimeoutMs,
       signal: abort.signal,
     }).then(
       (connected) => {

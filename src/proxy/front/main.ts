@@ -40,9 +40,14 @@ async function main(): Promise<void> {
   const { dir, engine: wanted, settings } = parseOptions();
   const { engine, fallback } = await chooseEngine({ dir, engine: wanted, log });
   const door = createFrontDoor({ engine, fallback, onChange: (d) => writeSavedState(dir, d.saved()) });
-  const saved = readSavedState(dir);
-  await door.restore(saved);
-  if (Object.keys(settings).length > 0) await door.setSettings(settings);
+  try {
+    await door.restore(readSavedState(dir));
+    if (Object.keys(settings).length > 0) await door.setSettings(settings);
+  } catch (error) {
+    // A door that cannot start must not leave HAProxy serving behind it.
+    await door.close();
+    throw error;
+  }
   let stopping = false;
   const stop = async (why: string): Promise<void> => {
     if (stopping) return;

@@ -19,7 +19,6 @@ import { statsOfApps } from "./stats-of-apps.js";
 
 /** Changes that need a reload wait this long for others to join them (a restart restores every app). */
 const RELOAD_BATCH_MS = 20;
-const STATS_CACHE_MS = 100;
 
 /** Binds `address` for a moment: a taken port fails here with the usual hint; port 0 picks one. */
 async function probeBind(address: Address): Promise<Address> {
@@ -156,15 +155,14 @@ export async function createHaproxyEngine(options: {
     return settled;
   };
 
-  let cached: { at: number; rows: StatRow[] } | undefined;
-  const readRows = async (): Promise<StatRow[]> => {
-    if (cached !== undefined && Date.now() - cached.at < STATS_CACHE_MS) return cached.rows;
-    const rows =
-      master === undefined
-        ? []
-        : parseStats(await haproxyCommand(paths.stats, "show stat -1 6 -1").catch(() => ""));
-    cached = { at: Date.now(), rows };
-    return rows;
+  // Status requests that arrive together share one `show stat`.
+  let reading: Promise<StatRow[]> | undefined;
+  const readRows = (): Promise<StatRow[]> => {
+    if (master === undefined) return Promise.resolve([]);
+    reading ??= haproxyCommand(paths.stats, "show stat -1 6 -1")
+      .then(parseStats, () => [])
+      .finally(() => (reading = undefined));
+    return reading;
   };
 
   const bound = (nodeBound: EngineBound): EngineBound => ({
@@ -218,7 +216,6 @@ export async function createHaproxyEngine(options: {
       await sync();
       const servers = [tcpBackend(app), httpBackend(app)].map((proxy) => `${proxy}/${id}`);
       const openNow = async (): Promise<number> => {
-        cached = undefined;
         const rows = await readRows();
         return rows
           .filter((r) => servers.includes(`${r.proxy}/${r.server}`))
