@@ -1,8 +1,8 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "../../../log/index.js";
-import { sameAddress, type Address } from "../../address.js";
+import { formatAddress, sameAddress, type Address } from "../../address.js";
 import { listenOn } from "../../listen.js";
 import { writeFileAtomic } from "../../proxy-files.js";
 import type { EngineAppStats, EngineBound, EngineView, FrontEngine } from "../engine.js";
@@ -19,6 +19,19 @@ import { statsOfApps } from "./stats-of-apps.js";
 
 /** Changes that need a reload wait this long for others to join them (a restart restores every app). */
 const RELOAD_BATCH_MS = 20;
+
+function readConfig(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+/** The addresses a config's frontends bind ("host:port" as formatAddress writes them). */
+function bindsOf(config: string): string[] {
+  return [...config.matchAll(/^\s+bind (\S+)$/gm)].map((match) => match[1] ?? "");
+}
 
 /** Binds `address` for a moment: a taken port fails here with the usual hint; port 0 picks one. */
 async function probeBind(address: Address): Promise<Address> {
@@ -55,6 +68,10 @@ export async function createHaproxyEngine(options: {
   const seenOpen = new Map<string, number>();
   let applied: HaproxyModel | undefined;
   let master: HaproxyMaster | undefined = await adoptMaster(paths);
+  // Addresses our HAProxy listens on now: free for us (a reload hands the sockets over), taken for anyone else.
+  const ownBinds = new Set(master === undefined ? [] : bindsOf(readConfig(paths.config)));
+  const claim = (address: Address): Promise<Address> =>
+    address.port !== 0 && ownBinds.has(formatAddress(address)) ? Promise.resolve(address) : probeBind(address);
   if (master !== undefined) options.log.info({ pid: master.pid }, "adopted the running HAProxy");
 
   const modelOf = (view: EngineView): HaproxyModel => ({
@@ -102,6 +119,8 @@ export async function createHaproxyEngine(options: {
     if (master === undefined) master = watch(await startMaster(paths, options.binary));
     else await master.reload();
     applied = model;
+    ownBinds.clear();
+    for (const bind of bindsOf(renderHaproxyConfig(model, paths))) ownBinds.add(bind);
   };
 
   const syncOnce = async (): Promise<void> => {
@@ -179,7 +198,7 @@ export async function createHaproxyEngine(options: {
         const wanted = view.front;
         const before = frontAt;
         if (wanted === null) frontAt = null;
-        else if (!serves(frontAt, wanted)) frontAt = await probeBind(wanted);
+        else if (!serves(frontAt, wanted)) frontAt = await claim(wanted);
         try {
           await sync();
         } catch (error) {
@@ -196,7 +215,7 @@ export async function createHaproxyEngine(options: {
       const before = publishAt.get(app);
       const wanted = entry === undefined || entry.replay ? null : entry.publish;
       if (wanted === null) publishAt.delete(app);
-      else if (!serves(before, wanted)) publishAt.set(app, await probeBind(wanted));
+      else if (!serves(before, wanted)) publishAt.set(app, await claim(wanted));
       try {
         await sync();
       } catch (error) {
