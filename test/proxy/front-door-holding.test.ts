@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { startEchoBackend, startHttpBackend, type Backend } from "./backends.js";
 import {
+  echoBackend,
+  httpBackend,
   ENGINES,
   engineRuns,
   getWithHost,
-  onCleanup,
   portOf,
   sendRaw,
   startDoor,
@@ -13,12 +13,6 @@ import {
   watchEvents,
 } from "./front-door-support.js";
 import { httpGetFresh } from "../support/http.js";
-
-async function backend(name: string): Promise<Backend> {
-  const started = await startHttpBackend(name);
-  onCleanup(started.close);
-  return started;
-}
 
 const cold = { min: 0, wakeTimeoutMs: 10_000 };
 
@@ -28,13 +22,17 @@ for (const engine of ENGINES) {
       if (!(await engineRuns(t, engine))) return;
       const { door, front } = await startDoor(engine);
       const watch = watchEvents(door);
-      const status = await door.setApp("cold", { publish: "127.0.0.1:0", hostname: "cold.localhost", scale: cold });
+      const status = await door.setApp("cold", {
+        publish: "127.0.0.1:0",
+        hostname: "cold.localhost",
+        scale: cold,
+      });
       const byHost = getWithHost(front, "cold.localhost");
       const byPort = httpGetFresh(`http://${status.publish}/`);
       const wake = await watch.next((e) => e.type === "wake" && e.app === "cold");
       assert.equal(wake.type === "wake" && wake.held >= 1, true);
       await until(async () => (await door.app("cold"))?.held === 2, 5000, "two held");
-      const a = await backend("A");
+      const a = await httpBackend("A");
       await door.setApp("cold", {
         publish: status.publish,
         hostname: "cold.localhost",
@@ -55,7 +53,7 @@ for (const engine of ENGINES) {
       const answers = Array.from({ length: 50 }, () => httpGetFresh(`http://${status.publish}/`, 15_000));
       await until(async () => (await door.app("burst"))?.held === 50, 10_000, "50 held");
       await watch.next((e) => e.type === "wake" && e.app === "burst" && e.held === 50, 5000);
-      const a = await backend("A");
+      const a = await httpBackend("A");
       await door.setApp("burst", {
         publish: status.publish,
         scale: cold,
@@ -114,8 +112,7 @@ for (const engine of ENGINES) {
       const status = await door.setApp("echo", { publish: "127.0.0.1:0", scale: cold });
       const answer = sendRaw(portOf(status.publish), "ping", { endAfterWrite: true, timeoutMs: 10_000 });
       await until(async () => (await door.app("echo"))?.held === 1, 5000, "held");
-      const echo = await startEchoBackend("E");
-      onCleanup(echo.close);
+      const echo = await echoBackend("E");
       await door.setApp("echo", {
         publish: status.publish,
         scale: cold,

@@ -7,7 +7,16 @@ import { isAlive, waitForExit } from "../../src/process/index.js";
 import { ensureFrontDoor, readFrontRecord, stopFrontDoor } from "../../src/proxy/index.js";
 import { REPO_ROOT } from "../support/paths.js";
 import { getFresh, startHttpBackend } from "./backends.js";
-import { ENGINES, doorDir, engineRuns, getWithHost, onCleanup, portOf, until, watchEvents } from "./front-door-support.js";
+import {
+  ENGINES,
+  doorDir,
+  engineRuns,
+  getWithHost,
+  onCleanup,
+  portOf,
+  until,
+  watchEvents,
+} from "./front-door-support.js";
 
 for (const engine of ENGINES) {
   describe(`front door process (${engine})`, () => {
@@ -18,7 +27,9 @@ for (const engine of ENGINES) {
       const script = `import { ensureFrontDoor } from ${JSON.stringify(entry)};
 const door = await ensureFrontDoor({ dir: ${JSON.stringify(dir)}, engine: ${JSON.stringify(engine)}, front: "127.0.0.1:0" });
 console.log(door.pid);`;
-      const parent = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+      const parent = spawn(process.execPath, ["--input-type=module", "-e", script], {
+        stdio: ["ignore", "pipe", "inherit"],
+      });
       let out = "";
       parent.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
       const code = await new Promise((resolve) => parent.on("close", resolve));
@@ -63,7 +74,11 @@ console.log(door.pid);`;
       const dir = doorDir("bad-input");
       const door = await ensureFrontDoor({ dir, engine });
       const bad = [
-        { method: "PUT", path: "/apps/alpha", body: { backends: [{ id: "x", address: "nowhere", state: "ready" }] } },
+        {
+          method: "PUT",
+          path: "/apps/alpha",
+          body: { backends: [{ id: "x", address: "nowhere", state: "ready" }] },
+        },
         { method: "PUT", path: "/apps/alpha", body: { hostname: "Not A Host!" } },
         { method: "PUT", path: "/apps/alpha", body: { surprise: true } },
         { method: "PUT", path: "/apps/Bad_Name", body: {} },
@@ -73,7 +88,10 @@ console.log(door.pid);`;
       ];
       for (const call of bad) {
         const answer = await requestControl(dir, call);
-        assert.ok(answer.status >= 400 && answer.status < 500, `${call.method} ${call.path} → ${answer.status}`);
+        assert.ok(
+          answer.status >= 400 && answer.status < 500,
+          `${call.method} ${call.path} → ${answer.status}`,
+        );
         assert.equal(typeof (answer.json as { error?: unknown }).error, "string");
       }
       assert.equal((await door.status()).pid, door.pid);

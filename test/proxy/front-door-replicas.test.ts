@@ -2,15 +2,19 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { describe, it } from "node:test";
 import type { Address } from "../../src/proxy/index.js";
-import { connectRaw, startEchoBackend, type RawClient } from "./backends.js";
-import { ENGINES, engineRuns, getWithHost, onCleanup, portOf, sendRaw, startDoor, until } from "./front-door-support.js";
+import { connectRaw, type RawClient } from "./backends.js";
+import {
+  echoBackend,
+  ENGINES,
+  engineRuns,
+  getWithHost,
+  onCleanup,
+  portOf,
+  sendRaw,
+  startDoor,
+  until,
+} from "./front-door-support.js";
 import { freePort, httpGetFresh } from "../support/http.js";
-
-async function echo(name: string): Promise<Awaited<ReturnType<typeof startEchoBackend>>> {
-  const backend = await startEchoBackend(name);
-  onCleanup(backend.close);
-  return backend;
-}
 
 async function open(address: Address): Promise<{ client: RawClient; on: string }> {
   const client = await connectRaw(address);
@@ -35,7 +39,7 @@ for (const engine of ENGINES) {
   describe(`front door replicas, drain and counters (${engine})`, () => {
     it("sends each new connection to the ready replica with the fewest open connections", async (t) => {
       if (!(await engineRuns(t, engine))) return;
-      const [a, b] = [await echo("A"), await echo("B")];
+      const [a, b] = [await echoBackend("A"), await echoBackend("B")];
       const { door } = await startDoor(engine);
       const status = await door.setApp("twin", {
         publish: "127.0.0.1:0",
@@ -49,9 +53,15 @@ for (const engine of ENGINES) {
       assert.deepEqual(first.map((c) => c.on).sort(), ["A", "A", "B", "B"], "equal load: spread evenly");
       for (const c of first.filter((c) => c.on === "A")) c.client.socket.end();
       await until(() => a.sockets.size === 0, 5000, "A's connections closed");
-      await until(async () => (await door.app("twin"))?.backends.find((x) => x.id === "twin-1-aaaa")?.open === 0);
+      await until(
+        async () => (await door.app("twin"))?.backends.find((x) => x.id === "twin-1-aaaa")?.open === 0,
+      );
       const next = [await open(publish), await open(publish)];
-      assert.deepEqual(next.map((c) => c.on), ["A", "A"], "both go to the replica with none open");
+      assert.deepEqual(
+        next.map((c) => c.on),
+        ["A", "A"],
+        "both go to the replica with none open",
+      );
       const twin = (await door.app("twin"))!;
       assert.deepEqual(
         twin.backends.map((x) => [x.id, x.open]),
@@ -67,7 +77,7 @@ for (const engine of ENGINES) {
 
     it("drains a backend: no new connections, open ones may finish, the rest are cut at the timeout", async (t) => {
       if (!(await engineRuns(t, engine))) return;
-      const [a, b] = [await echo("A"), await echo("B")];
+      const [a, b] = [await echoBackend("A"), await echoBackend("B")];
       const { door } = await startDoor(engine);
       const spec = (aState: "ready" | "draining") => ({
         publish: "127.0.0.1:0",
@@ -76,7 +86,10 @@ for (const engine of ENGINES) {
           { id: "app-2-bbbb", address: b.address, state: "ready" as const },
         ],
       });
-      const status = await door.setApp("app", { ...spec("ready"), backends: spec("ready").backends.slice(0, 1) });
+      const status = await door.setApp("app", {
+        ...spec("ready"),
+        backends: spec("ready").backends.slice(0, 1),
+      });
       const publish = { host: "127.0.0.1", port: portOf(status.publish) };
       const [staying, finishing] = [await open(publish), await open(publish)];
       assert.equal(staying.on, "A");
@@ -91,9 +104,12 @@ for (const engine of ENGINES) {
 
     it("drain reports drained when the last connection ends by itself", async (t) => {
       if (!(await engineRuns(t, engine))) return;
-      const a = await echo("A");
+      const a = await echoBackend("A");
       const { door } = await startDoor(engine);
-      const status = await door.setApp("app", { publish: "127.0.0.1:0", backends: [{ id: "app-1-aaaa", address: a.address, state: "ready" }] });
+      const status = await door.setApp("app", {
+        publish: "127.0.0.1:0",
+        backends: [{ id: "app-1-aaaa", address: a.address, state: "ready" }],
+      });
       const c = await open({ host: "127.0.0.1", port: portOf(status.publish) });
       const draining = door.drain("app", "app-1-aaaa", 5000);
       setTimeout(() => c.client.socket.end(), 100);

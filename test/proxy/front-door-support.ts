@@ -3,8 +3,14 @@ import { request } from "node:http";
 import { after, type TestContext } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { findHaproxy } from "../../src/proxy/front/haproxy/index.js";
-import { ensureFrontDoor, stopFrontDoor, type FrontDoorClient, type FrontEvent } from "../../src/proxy/index.js";
+import {
+  ensureFrontDoor,
+  stopFrontDoor,
+  type FrontDoorClient,
+  type FrontEvent,
+} from "../../src/proxy/index.js";
 import { requireTier } from "../support/tiers.js";
+import { startEchoBackend, startHttpBackend, type Backend } from "./backends.js";
 import { tempDir } from "../support/temp.js";
 
 export const ENGINES = ["node", "haproxy"] as const;
@@ -65,7 +71,14 @@ export function getWithHost(
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: "127.0.0.1", port, path: options.path ?? "/", headers: { host }, agent: false, timeout: options.timeoutMs ?? 5000 },
+      {
+        host: "127.0.0.1",
+        port,
+        path: options.path ?? "/",
+        headers: { host },
+        agent: false,
+        timeout: options.timeoutMs ?? 5000,
+      },
       (res) => {
         let body = "";
         res.setEncoding("utf8");
@@ -93,7 +106,11 @@ export function sendRaw(
     let reset = false;
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new Error(`not closed within ${options.timeoutMs ?? 5000}ms (got ${JSON.stringify(received.slice(0, 80))})`));
+      reject(
+        new Error(
+          `not closed within ${options.timeoutMs ?? 5000}ms (got ${JSON.stringify(received.slice(0, 80))})`,
+        ),
+      );
     }, options.timeoutMs ?? 5000);
     socket.on("data", (chunk: Buffer) => (received += chunk.toString("latin1")));
     socket.on("error", (error: NodeJS.ErrnoException) => (reset = error.code === "ECONNRESET"));
@@ -143,7 +160,11 @@ export function watchEvents(door: FrontDoorClient): {
         };
         const timer = setTimeout(() => {
           waiting.delete(check);
-          reject(new Error(`no matching event within ${timeoutMs}ms: ${JSON.stringify(events.map((e) => e.type))}`));
+          reject(
+            new Error(
+              `no matching event within ${timeoutMs}ms: ${JSON.stringify(events.map((e) => e.type))}`,
+            ),
+          );
         }, timeoutMs);
         if (!check()) waiting.add(check);
       }),
@@ -151,10 +172,28 @@ export function watchEvents(door: FrontDoorClient): {
 }
 
 /** Polls `check` until it is true (bounded). */
-export async function until(check: () => Promise<boolean> | boolean, timeoutMs = 5000, what = "condition"): Promise<void> {
+export async function until(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 5000,
+  what = "condition",
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs}ms`);
     await sleep(10);
   }
+}
+
+/** An HTTP backend answering "<name>\n", closed when the file ends. */
+export async function httpBackend(name: string): Promise<Backend> {
+  const started = await startHttpBackend(name);
+  onCleanup(started.close);
+  return started;
+}
+
+/** A TCP echo backend ("<name>:<bytes>"), closed when the file ends. */
+export async function echoBackend(name: string): Promise<Awaited<ReturnType<typeof startEchoBackend>>> {
+  const started = await startEchoBackend(name);
+  onCleanup(started.close);
+  return started;
 }

@@ -74,7 +74,9 @@ async function main(): Promise<void> {
   // Detached from any terminal: a hangup of the shell that started the agent must not close the public ports.
   process.on("SIGHUP", () => undefined);
   // One client or fault must not take every app's public address down: a bug is logged, the door stays.
-  process.on("uncaughtException", (error) => log.error({ err: serializeError(error) }, "bug: uncaught exception in the front door"));
+  process.on("uncaughtException", (error) =>
+    log.error({ err: serializeError(error) }, "bug: uncaught exception in the front door"),
+  );
   const status = await door.status();
   log.info(
     {

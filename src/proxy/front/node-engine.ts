@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { sameAddress, type Address } from "../address.js";
 import { listenOn } from "../listen.js";
-import type { EngineBound, EngineChange, EngineView, FrontEngine } from "./engine.js";
+import type { EngineBound, EngineView, FrontEngine } from "./engine.js";
 import { handleSharedConnection } from "./shared-listener.js";
 
 interface Bound {

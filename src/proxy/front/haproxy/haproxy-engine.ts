@@ -71,7 +71,9 @@ export async function createHaproxyEngine(options: {
   // Addresses our HAProxy listens on now: free for us (a reload hands the sockets over), taken for anyone else.
   const ownBinds = new Set(master === undefined ? [] : bindsOf(readConfig(paths.config)));
   const claim = (address: Address): Promise<Address> =>
-    address.port !== 0 && ownBinds.has(formatAddress(address)) ? Promise.resolve(address) : probeBind(address);
+    address.port !== 0 && ownBinds.has(formatAddress(address))
+      ? Promise.resolve(address)
+      : probeBind(address);
   if (master !== undefined) options.log.info({ pid: master.pid }, "adopted the running HAProxy");
 
   const modelOf = (view: EngineView): HaproxyModel => ({
