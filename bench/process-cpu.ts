@@ -31,3 +31,35 @@ function childrenOf(pid: number): number[] {
     return [];
   }
 }
+
+export interface TreeMemory {
+  /** Resident pages, shared ones counted in full in every process (what ps shows). */
+  rssMiB: number;
+  /** Proportional: a page shared by n processes counts 1/n (node's own code is shared with the agent's node). */
+  pssMiB: number;
+  /** Private heap and stacks. */
+  anonMiB: number;
+}
+
+/** Memory of `pid` and every live descendant, from /proc/PID/smaps_rollup. */
+export function processTreeMemory(pid: number): TreeMemory {
+  const total = { rssMiB: 0, pssMiB: 0, anonMiB: 0 };
+  const seen = new Set<number>();
+  const visit = (id: number): void => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    try {
+      const rollup = readFileSync(`/proc/${id}/smaps_rollup`, "utf8");
+      const kib = (key: string): number =>
+        Number(new RegExp(`^${key}:\\s+(\\d+)`, "m").exec(rollup)?.[1] ?? 0);
+      total.rssMiB += kib("Rss") / 1024;
+      total.pssMiB += kib("Pss") / 1024;
+      total.anonMiB += kib("Anonymous") / 1024;
+    } catch {
+      return;
+    }
+    for (const child of childrenOf(id)) visit(child);
+  };
+  visit(pid);
+  return total;
+}

@@ -10,6 +10,8 @@ export type StartMessage =
 export interface SpawnDetachedOptions {
   /** The script to run with this node. */
   main: string;
+  /** Options for node itself (memory settings), before the script. */
+  nodeArgs?: string[];
   args: string[];
   cwd: string;
   logPath: string;
@@ -28,7 +30,7 @@ export async function spawnDetached(
   options: SpawnDetachedOptions,
 ): Promise<Extract<StartMessage, { type: "ready" }>> {
   const logFd = openSync(options.logPath, "a", 0o600);
-  const child = spawn(process.execPath, [options.main, ...options.args], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.main, ...options.args], {
     detached: true,
     stdio: ["ignore", logFd, logFd, "ipc"],
     cwd: options.cwd,

@@ -54,7 +54,8 @@ export interface FrontEngine {
    * be bound rejects with a SkiffError (data.app names the app) and leaves the rest as it was.
    */
   apply(view: EngineView, change: EngineChange): Promise<EngineBound>;
-  stats(): Promise<ReadonlyMap<string, EngineAppStats>>;
+  /** Per app (only `app` when given, which is cheaper). */
+  stats(app?: string): Promise<ReadonlyMap<string, EngineAppStats>>;
   /** Drains a backend on the engine's side too (HAProxy's own connections); undefined: the route's drain is all. */
   drain?(app: string, id: string, timeoutMs: number): Promise<DrainResult>;
   close(): Promise<void>;

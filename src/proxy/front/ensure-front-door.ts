@@ -53,6 +53,8 @@ export async function ensureFrontDoor(options: EnsureFrontDoorOptions): Promise<
   if (options.frontIndex !== undefined) args.push("--front-index", options.frontIndex ? "on" : "off");
   const started = await spawnDetached({
     main: MAIN,
+    // A small young generation: the door allocates little per connection, and every app's host pays for its RSS.
+    nodeArgs: ["--max-semi-space-size=1"],
     args,
     cwd: options.dir,
     logPath: frontLogPath(options.dir),

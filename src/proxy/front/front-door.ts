@@ -130,7 +130,7 @@ export function createFrontDoor(options: CreateFrontDoorOptions): FrontDoor {
   const appStatus = async (app: string): Promise<AppStatus | undefined> => {
     const entry = entries.get(app);
     if (entry === undefined) return undefined;
-    return mergeAppStatus(ownStatus(entry), (await engine.stats()).get(app));
+    return mergeAppStatus(ownStatus(entry), (await engine.stats(app)).get(app));
   };
 
   /** A failed bind while restoring keeps the app without its public address, the error in its status. */

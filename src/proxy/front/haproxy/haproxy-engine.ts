@@ -186,6 +186,22 @@ export async function createHaproxyEngine(options: {
     return reading;
   };
 
+  /** One app's rows: its backends only, for an app's status (a PUT answers with it). */
+  const readRowsOf = async (app: string): Promise<StatRow[]> => {
+    const model = applied?.apps.find((a) => a.app === app);
+    if (master === undefined || model === undefined) return [];
+    const proxies = [
+      model.publish === null ? [] : [tcpBackend(app)],
+      model.hostname === null ? [] : [httpBackend(app)],
+    ].flat();
+    const answers = await Promise.all(
+      proxies.map((proxy) =>
+        haproxyCommand(paths.stats, `show stat ${proxy} 6 -1`).then(parseStats, () => []),
+      ),
+    );
+    return answers.flat();
+  };
+
   const bound = (nodeBound: EngineBound): EngineBound => ({
     publish: new Map([...publishAt, ...nodeBound.publish]),
     front: frontAt,
@@ -228,9 +244,15 @@ export async function createHaproxyEngine(options: {
       if (entry === undefined) holds.remove(app);
       return bound(nodeBound);
     },
-    async stats() {
+    async stats(app) {
       if (latest === undefined) return new Map<string, EngineAppStats>();
-      return statsOfApps({ rows: await readRows(), apps: latest.apps.keys(), now: Date.now(), seenOpen });
+      const rows = app === undefined ? await readRows() : await readRowsOf(app);
+      return statsOfApps({
+        rows,
+        apps: app === undefined ? latest.apps.keys() : [app],
+        now: Date.now(),
+        seenOpen,
+      });
     },
     async drain(app, id, timeoutMs) {
       draining.add(`${app}/${id}`);
