@@ -32,8 +32,8 @@ const results: {
   engine: string;
   apps: number;
   configureMs: number;
-  idleMiB: number;
-  afterTrafficMiB: number;
+  idle: TreeMemory;
+  afterTraffic: TreeMemory;
 }[] = [];
 try {
   for (const engine of values.engines.split(",") as ("node" | "haproxy")[]) {
