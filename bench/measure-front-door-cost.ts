@@ -1,7 +1,7 @@
 // The front door's cost, measured: used by bench/front-door-cost.ts alone and by the scale benchmarks.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { findFreePort } from "../src/agent/public-address.js";
@@ -37,6 +37,12 @@ export interface VariantFigures {
   p99DeltaMs: number;
   /** CPU the door used per request (µs), median over rounds; undefined for direct. */
   cpuUsPerRequest?: number;
+  /**
+   * The throughput ratio a machine whose CPUs are all busy with this run would see: the direct
+   * round's CPU per request (client + instance) over this round's (client + instance + door).
+   * It does not depend on other programs' load; the measured ratio does.
+   */
+  cpuBoundRatio?: number;
   errors: number;
 }
 
@@ -85,7 +91,8 @@ export async function measureFrontDoorCost(options: {
   engines: ("node" | "haproxy")[];
   perAppProxy: boolean;
   log?: (line: string) => void;
-}): Promise<{ direct: VariantFigures; variants: VariantFigures[] }> {
+}): Promise<FrontDoorCost> {
+  const loadBefore = loadavg()[0]!;
   const root = mkdtempSync(join(tmpdir(), "skiff-front-cost-"));
   const instancePort = (await findFreePort())!;
   const instance = startInstance(instancePort);
@@ -111,11 +118,13 @@ export async function measureFrontDoorCost(options: {
     await sleep(300);
     const rounds = new Map<
       string,
-      { rate: number; p50: number; p99: number; cpu?: number; errors: number }[]
+      { rate: number; p50: number; p99: number; cpu?: number; rest: number; errors: number }[]
     >();
     for (let round = 1; round <= options.rounds; round += 1) {
       for (const variant of variants) {
         const cpuBefore = variant.pid === undefined ? 0 : processTreeCpuMs(variant.pid);
+        const instanceBefore = processTreeCpuMs(instance.pid!);
+        const clientBefore = process.cpuUsage();
         const result = await runLoad({
           url: `http://127.0.0.1:${variant.port}/`,
           concurrency: 8,
@@ -127,8 +136,14 @@ export async function measureFrontDoorCost(options: {
           variant.pid === undefined
             ? undefined
             : ((processTreeCpuMs(variant.pid) - cpuBefore) * 1000) / Math.max(1, result.requests);
+        const client = process.cpuUsage(clientBefore);
+        // The load generator's and the instance's CPU per request: the work a request costs without a door.
+        const rest =
+          (client.user + client.system + (processTreeCpuMs(instance.pid!) - instanceBefore) * 1000) /
+          Math.max(1, result.requests);
         const list = rounds.get(variant.name) ?? [];
         list.push({
+          rest,
           rate: result.rate,
           p50: result.latency.p50,
           p99: result.latency.p99,
@@ -150,11 +165,22 @@ export async function measureFrontDoorCost(options: {
         p99: median(list.map((r) => r.p99)),
         ratio: median(list.map((r, i) => r.rate / (direct[i]?.rate ?? r.rate))),
         p99DeltaMs: median(list.map((r, i) => r.p99 - (direct[i]?.p99 ?? r.p99))),
-        ...(cpus.length === 0 ? {} : { cpuUsPerRequest: median(cpus) }),
+        ...(cpus.length === 0
+          ? {}
+          : {
+              cpuUsPerRequest: median(cpus),
+              cpuBoundRatio: median(
+                list.map((r, i) => (direct[i]?.rest ?? r.rest) / (r.rest + (r.cpu ?? 0))),
+              ),
+            }),
         errors: list.reduce((sum, r) => sum + r.errors, 0),
       };
     });
-    return { direct: figures[0]!, variants: figures.slice(1) };
+    return {
+      direct: figures[0]!,
+      variants: figures.slice(1),
+      loadAverage: { before: loadBefore, after: loadavg()[0]! },
+    };
   } finally {
     for (const dir of doors) await stopFrontDoor(dir);
     if (options.perAppProxy) await stopProxy(proxyDir);
@@ -163,20 +189,27 @@ export async function measureFrontDoorCost(options: {
   }
 }
 
-export function formatFrontDoorCost(result: {
+export interface FrontDoorCost {
   direct: VariantFigures;
   variants: VariantFigures[];
-}): string[] {
+  /** The 1-minute load average when the run began and ended (on a shared machine it explains a lot). */
+  loadAverage: { before: number; after: number };
+}
+
+export function formatFrontDoorCost(result: FrontDoorCost): string[] {
   const { direct, variants } = result;
   const lines = [
     `front-door cost (8 clients, a new connection per request; medians of the rounds; goal ≥ ${GOALS.ratio}× direct, p99 + ≤ ${GOALS.p99DeltaMs} ms)`,
-    `  ${"".padEnd(24)} ${"req/s".padStart(7)} ${"×direct".padStart(8)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"p99 +ms".padStart(8)} ${"door µs/req".padStart(12)} ${"errors".padStart(6)}  goal`,
-    `  ${"direct".padEnd(24)} ${direct.rate.toFixed(0).padStart(7)} ${"1.00".padStart(8)} ${direct.p50.toFixed(1).padStart(7)} ${direct.p99.toFixed(1).padStart(7)} ${"".padStart(8)} ${"".padStart(12)} ${String(direct.errors).padStart(6)}`,
+    `  ${"".padEnd(24)} ${"req/s".padStart(7)} ${"×direct".padStart(8)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"p99 +ms".padStart(8)} ${"door µs/req".padStart(12)} ${"CPU-bound ×".padStart(12)} ${"errors".padStart(6)}  goal`,
+    `  ${"direct".padEnd(24)} ${direct.rate.toFixed(0).padStart(7)} ${"1.00".padStart(8)} ${direct.p50.toFixed(1).padStart(7)} ${direct.p99.toFixed(1).padStart(7)} ${"".padStart(8)} ${"".padStart(12)} ${"".padStart(12)} ${String(direct.errors).padStart(6)}`,
   ];
+  lines.push(
+    `  load average ${result.loadAverage.before.toFixed(1)} → ${result.loadAverage.after.toFixed(1)} on ${cpus().length} CPUs; "CPU-bound ×": the ratio when the run has the CPUs to itself and uses them all`,
+  );
   for (const v of variants) {
     const met = v.ratio >= GOALS.ratio && v.p99DeltaMs <= GOALS.p99DeltaMs;
     lines.push(
-      `  ${v.name.padEnd(24)} ${v.rate.toFixed(0).padStart(7)} ${v.ratio.toFixed(2).padStart(8)} ${v.p50.toFixed(1).padStart(7)} ${v.p99.toFixed(1).padStart(7)} ${v.p99DeltaMs.toFixed(1).padStart(8)} ${(v.cpuUsPerRequest?.toFixed(0) ?? "").padStart(12)} ${String(v.errors).padStart(6)}  ${met ? "met" : "not met"}`,
+      `  ${v.name.padEnd(24)} ${v.rate.toFixed(0).padStart(7)} ${v.ratio.toFixed(2).padStart(8)} ${v.p50.toFixed(1).padStart(7)} ${v.p99.toFixed(1).padStart(7)} ${v.p99DeltaMs.toFixed(1).padStart(8)} ${(v.cpuUsPerRequest?.toFixed(0) ?? "").padStart(12)} ${(v.cpuBoundRatio?.toFixed(2) ?? "").padStart(12)} ${String(v.errors).padStart(6)}  ${met ? "met" : "not met"}`,
     );
   }
   return lines;
