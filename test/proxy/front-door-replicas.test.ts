@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
+import { createServer as createNetServer, type Socket } from "node:net";
 import { describe, it } from "node:test";
 import type { Address } from "../../src/proxy/index.js";
 import { connectRaw, type RawClient } from "./backends.js";
 import {
   echoBackend,
+  httpBackend,
   ENGINES,
   engineRuns,
   getWithHost,
@@ -152,6 +154,56 @@ for (const engine of ENGINES) {
       const refused = await sendRaw(portOf(status.publish), "GET / HTTP/1.0\r\n\r\n");
       assert.doesNotMatch(refused.received, / 200 /);
       assert.ok((await door.app("counted"))!.counters.errors.connect >= 1);
+    });
+  });
+}
+
+/** A backend that reads a request and never answers; the test closes its connections when it wants. */
+async function silentBackend(): Promise<{ address: Address; received: () => number; cut: () => void }> {
+  const sockets = new Set<Socket>();
+  let received = 0;
+  const server = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.on("error", () => undefined);
+    socket.once("data", () => (received += 1));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  onCleanup(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const bound = server.address();
+  return {
+    address: { host: "127.0.0.1", port: typeof bound === "object" && bound !== null ? bound.port : 0 },
+    received: () => received,
+    cut: () => {
+      for (const socket of sockets) socket.destroy();
+    },
+  };
+}
+
+for (const engine of ENGINES) {
+  describe(`front door replay (${engine})`, () => {
+    it("with replay, sends a request again to the new backend when the old one closed without answering", async (t) => {
+      if (!(await engineRuns(t, engine))) return;
+      const dying = await silentBackend();
+      const next = await httpBackend("B");
+      const { door, front } = await startDoor(engine);
+      const spec = (backends: { id: string; address: Address; state: "ready" }[]) => ({
+        publish: "127.0.0.1:0",
+        hostname: "replay.localhost",
+        replay: true,
+        backends,
+      });
+      const status = await door.setApp(
+        "replay",
+        spec([{ id: "replay-1-aaaa", address: dying.address, state: "ready" }]),
+      );
+      const answers = [httpGetFresh(`http://${status.publish}/`), getWithHost(front, "replay.localhost")];
+      await until(() => dying.received() === 2, 5000, "both requests reached the dying backend");
+      await door.setApp("replay", {
+        ...spec([{ id: "replay-2-bbbb", address: next.address, state: "ready" }]),
+        publish: status.publish,
+      });
+      dying.cut();
+      for (const answer of await Promise.all(answers)) assert.deepEqual(answer, { status: 200, body: "B\n" });
     });
   });
 }
