@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { requestControl } from "../../src/proxy/control-client.js";
@@ -129,3 +130,25 @@ console.log(door.pid);`;
     });
   });
 }
+
+describe("front door process (haproxy only)", () => {
+  it("starts HAProxy again when it dies, with every app", async (t) => {
+    if (!(await engineRuns(t, "haproxy"))) return;
+    const a = await startHttpBackend("A");
+    onCleanup(a.close);
+    const dir = doorDir("haproxy-dies");
+    const door = await ensureFrontDoor({ dir, engine: "haproxy" });
+    const app = await door.setApp("alpha", {
+      publish: "127.0.0.1:0",
+      backends: [{ id: "alpha-1-aaaa", address: a.address, state: "ready" }],
+    });
+    const master = JSON.parse(readFileSync(join(dir, "haproxy", "master.json"), "utf8")) as { pid: number };
+    process.kill(master.pid, "SIGKILL");
+    assert.ok(await waitForExit(master.pid, 3000));
+    const recorded = (): number =>
+      (JSON.parse(readFileSync(join(dir, "haproxy", "master.json"), "utf8")) as { pid: number }).pid;
+    await until(() => recorded() !== master.pid, 10_000, "a new HAProxy recorded");
+    assert.equal(await getFresh(`http://${app.publish}/`), "A\n");
+    assert.equal((await door.status()).pid, door.pid, "the door itself stayed");
+  });
+});
