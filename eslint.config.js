@@ -70,6 +70,7 @@ export default tseslint.config(
     files: [
       "src/cli/main.ts",
       "src/proxy/main.ts",
+      "src/proxy/front/main.ts",
       "scripts/**/*.ts",
       "bench/**/*.ts",
       "test/fixtures/**/*.ts",

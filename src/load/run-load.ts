@@ -39,6 +39,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       inFlight += 1;
       const outcome = await sendRequest(url, {
         method: options.method ?? "GET",
+        host: options.host,
         agent,
         timeoutMs: options.timeoutMs ?? 5000,
         signal: abort.signal,

@@ -2,6 +2,8 @@ import { request, type Agent } from "node:http";
 
 export interface SendRequestOptions {
   method: string;
+  /** The Host header to send instead of the URL's (a hostname routed by the front door's shared listener). */
+  host?: string;
   /** false: a new connection per request. */
   agent: Agent | false;
   timeoutMs: number;
@@ -26,7 +28,12 @@ export function sendRequest(url: URL, options: SendRequestOptions): Promise<Requ
     };
     const req = request(
       url,
-      { method: options.method, agent: options.agent, signal: options.signal },
+      {
+        method: options.method,
+        agent: options.agent,
+        signal: options.signal,
+        ...(options.host === undefined ? {} : { headers: { host: options.host } }),
+      },
       (res) => {
         const status = res.statusCode ?? 0;
         res.on("error", (error: NodeJS.ErrnoException) => finish({ ok: false, error: kindOf(error) }));

@@ -53,6 +53,8 @@ export interface LoadOptions {
   /** Stops sending; requests in flight are abandoned and not counted. */
   signal?: AbortSignal;
   method?: "GET" | "HEAD";
+  /** The Host header instead of the URL's, e.g. an app's deploy.hostname on the front door's shared listener. */
+  host?: string;
   /** Reuse connections (default false: each request opens a new connection, as new clients would). */
   keepAlive?: boolean;
   /** Open model only: at most this many requests in flight; the rest are counted as `skipped` (default 1000). */

@@ -26,10 +26,22 @@ export interface ControlResponse {
   json: unknown;
 }
 
-/** One HTTP request over the unix control socket. */
+/** Who answers on a control socket, for error messages. */
+export interface ControlPeer {
+  what: string;
+  hint: string;
+}
+
+const PROXY_PEER: ControlPeer = {
+  what: "the proxy",
+  hint: "Run `skiff agent --once` to restart the proxy; its log is proxy.log in the same directory.",
+};
+
+/** One HTTP request over the unix control socket `dir/control.sock`. */
 export function requestControl(
   dir: string,
   call: { method: string; path: string; body?: unknown; timeoutMs?: number },
+  peer: ControlPeer = PROXY_PEER,
 ): Promise<ControlResponse> {
   const payload = call.body === undefined ? undefined : JSON.stringify(call.body);
   return new Promise((resolve, reject) => {
@@ -55,8 +67,8 @@ export function requestControl(
     req.on("timeout", () => req.destroy(new Error(`no answer within ${call.timeoutMs ?? 5000}ms`)));
     req.on("error", (error) =>
       reject(
-        new SkiffError("ERR_SKIFF_PROXY", `the proxy in ${dir} does not answer: ${error.message}`, {
-          hint: "Run `skiff agent --once` to restart the proxy; its log is proxy.log in the same directory.",
+        new SkiffError("ERR_SKIFF_PROXY", `${peer.what} in ${dir} does not answer: ${error.message}`, {
+          hint: peer.hint,
           cause: error,
         }),
       ),

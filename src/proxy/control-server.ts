@@ -1,7 +1,6 @@
-import { chmodSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { z } from "zod";
 import { formatAddress } from "./address.js";
+import { HttpError, listenControlSocket, parseBody, readBody, send, sendError } from "./control-http.js";
 import {
   AddressSchema,
   DrainRequestSchema,
@@ -20,35 +19,12 @@ export interface ControlServerOptions {
   onChange?: (what: string, data: Record<string, unknown>) => void;
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const MAX_BODY = 64 * 1024;
-
 /** Serves the control protocol on a unix socket that only this user can open. */
 export async function startControlServer(options: ControlServerOptions): Promise<Server> {
   const server = createServer((req, res) => {
-    handle(options, req, res).catch((error: unknown) => {
-      const status = error instanceof HttpError ? error.status : 500;
-      send(res, status, { error: error instanceof Error ? error.message : String(error) });
-    });
+    handle(options, req, res).catch((error: unknown) => sendError(res, error));
   });
-  // A socket file left by a proxy that was killed would make listen fail; the caller checked it is stale.
-  rmSync(options.socketPath, { force: true });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.socketPath, () => {
-      server.removeListener("error", reject);
-      resolve();
-    });
-  });
-  chmodSync(options.socketPath, 0o600);
+  await listenControlSocket(server, options.socketPath);
   return server;
 }
 
@@ -103,39 +79,4 @@ async function handle(
     default:
       throw new HttpError(404, `no such control request: ${route}`);
   }
-}
-
-function parseBody<T extends z.ZodType>(schema: T, text: string): z.infer<T> {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new HttpError(400, "the body is not JSON");
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new HttpError(
-      400,
-      `invalid body at ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "invalid"}`,
-    );
-  }
-  return parsed.data;
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY) throw new HttpError(413, "the body is too large");
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent) return;
-  res.writeHead(status, { "content-type": "application/json" });
-  res.end(`${JSON.stringify(body)}\n`);
 }

@@ -6,6 +6,20 @@ export interface ForwardedConnection {
   destroy(): void;
 }
 
+/** What was read from a client before it was joined to a backend (a held connection, a routed request head). */
+export interface ClientHead {
+  chunks: Buffer[];
+  /** The client half-closed before the join: its read side has ended. */
+  ended: boolean;
+}
+
+export interface ForwardOptions {
+  /** Sent to the backend first. */
+  head?: ClientHead;
+  /** The backend's first chunk, once (counters: time to first byte, an HTTP status line). */
+  onResponseStart?: (chunk: Buffer) => void;
+}
+
 /**
  * Joins `client` to `upstream` (already connected to the backend), byte for byte in both directions.
  * Half-close passes through (both sockets allow half-open); an error on either side closes both.
@@ -15,6 +29,7 @@ export function forwardConnection(
   client: Socket,
   upstream: Socket,
   onClosed: () => void,
+  options: ForwardOptions = {},
 ): ForwardedConnection {
   client.setNoDelay(true);
   upstream.setNoDelay(true);
@@ -30,8 +45,12 @@ export function forwardConnection(
   upstream.on("error", () => client.destroy());
   client.once("close", (hadError) => (hadError ? upstream.destroy() : finishPeer(upstream)));
   upstream.once("close", (hadError) => (hadError ? client.destroy() : finishPeer(client)));
+  if (options.onResponseStart !== undefined) upstream.once("data", options.onResponseStart);
+  const head = options.head;
+  for (const chunk of head?.chunks ?? []) upstream.write(chunk);
   // pipe() ends the other side's write half when one side's read half ends: that is the half-close.
-  client.pipe(upstream);
+  if (head?.ended === true) upstream.end();
+  else client.pipe(upstream);
   upstream.pipe(client);
   return {
     destroy: () => {

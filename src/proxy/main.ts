@@ -8,25 +8,10 @@ import { processStartTime } from "../process/index.js";
 import { formatAddress, parseAddress } from "./address.js";
 import { startControlServer } from "./control-server.js";
 import { controlSocketPath, removeProxyRecord, writeProxyRecord } from "./proxy-files.js";
+import { tellStarter } from "./spawn-detached.js";
 import { startTcpProxy } from "./tcp-proxy.js";
 
-/** Messages to the process that spawned us (ensureProxy), over the IPC channel, once. */
-export type ProxyStartMessage =
-  | { type: "ready"; pid: number; listen: string }
-  | { type: "error"; error: ReturnType<typeof serializeError> };
-
 const log = createLogger("proxy");
-
-function tellParent(message: ProxyStartMessage): Promise<void> {
-  return new Promise((resolve) => {
-    if (process.send === undefined) return resolve();
-    // The parent may be gone already; the proxy keeps running either way.
-    process.send(message, undefined, {}, () => {
-      if (process.connected) process.disconnect();
-      resolve();
-    });
-  });
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -80,11 +65,11 @@ async function main(): Promise<void> {
   // Detached from any terminal: a hangup of the shell that started the agent must not stop the public port.
   process.on("SIGHUP", () => undefined);
   log.info({ app, listen, backend: values.backend ?? null, replay: proxy.replay() }, "proxy listening");
-  await tellParent({ type: "ready", pid: process.pid, listen });
+  await tellStarter({ type: "ready", pid: process.pid, listen });
 }
 
 main().catch(async (error: unknown) => {
   log.error({ err: serializeError(error) }, "proxy failed to start");
-  await tellParent({ type: "error", error: serializeError(error) });
+  await tellStarter({ type: "error", error: serializeError(error) });
   process.exit(1);
 });

@@ -18,19 +18,32 @@ export const proxyLogPath = (dir: string): string => join(dir, "proxy.log");
 const recordPath = (dir: string): string => join(dir, "proxy.json");
 
 export function readProxyRecord(dir: string): ProxyRecord | undefined {
+  return readJsonFile(recordPath(dir), ProxyRecordSchema);
+}
+
+export function writeProxyRecord(dir: string, record: ProxyRecord): void {
+  writeJsonFile(recordPath(dir), record);
+}
+
+/** A JSON file that matches `schema`, or undefined (missing, torn, or of another shape). */
+export function readJsonFile<T extends z.ZodType>(path: string, schema: T): z.infer<T> | undefined {
   try {
-    const parsed = ProxyRecordSchema.safeParse(JSON.parse(readFileSync(recordPath(dir), "utf8")));
+    const parsed = schema.safeParse(JSON.parse(readFileSync(path, "utf8")));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** Written whole or not at all (rename), so a reader never sees half a record. */
-export function writeProxyRecord(dir: string, record: ProxyRecord): void {
-  const tmp = `${recordPath(dir)}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(record)}\n`, { mode: 0o600 });
-  renameSync(tmp, recordPath(dir));
+/** Written whole or not at all (rename), so a reader never sees half a file; only this user may read it. */
+export function writeJsonFile(path: string, value: unknown): void {
+  writeFileAtomic(path, `${JSON.stringify(value)}\n`);
+}
+
+export function writeFileAtomic(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text, { mode: 0o600 });
+  renameSync(tmp, path);
 }
 
 /** Removes the record and socket, but only when they still belong to `pid` (not a successor). */

@@ -1,7 +1,7 @@
 import type { Socket } from "node:net";
 import { formatAddress, type Address } from "./address.js";
 import type { ConnectedBackend } from "./connect-backend.js";
-import { forwardConnection, type ForwardedConnection } from "./forward-connection.js";
+import { forwardConnection, type ClientHead, type ForwardedConnection } from "./forward-connection.js";
 
 export interface ReplayConnectionOptions {
   client: Socket;
@@ -16,6 +16,10 @@ export interface ReplayConnectionOptions {
   onMoved: (from: Address, to: Address) => void;
   /** Runs once, when the connection is over. */
   onClosed: () => void;
+  /** Read from the client before the join: sent first, and kept for a replay like later bytes. */
+  head?: ClientHead;
+  /** The first response chunk that is passed on to the client, once. */
+  onResponseStart?: (chunk: Buffer) => void;
 }
 
 /**
@@ -27,10 +31,11 @@ export function replayConnection(options: ReplayConnectionOptions): ForwardedCon
   const { client } = options;
   let upstream: Socket | undefined = options.upstream;
   let backend = options.backend;
-  let kept: Buffer[] = [];
-  let keptBytes = 0;
-  let overflow = false;
-  let clientEnded = false;
+  let kept: Buffer[] = [...(options.head?.chunks ?? [])];
+  let keptBytes = kept.reduce((sum, chunk) => sum + chunk.length, 0);
+  let overflow = keptBytes > options.limitBytes;
+  if (overflow) kept = [];
+  let clientEnded = options.head?.ended ?? false;
   let forwarded: ForwardedConnection | undefined;
   const abort = new AbortController();
   let closed = false;
@@ -98,6 +103,7 @@ export function replayConnection(options: ReplayConnectionOptions): ForwardedCon
     client.removeListener("end", onClientEnd);
     client.removeListener("close", onClientClose);
     client.removeListener("error", onClientError);
+    options.onResponseStart?.(first);
     client.write(first);
     forwarded = forwardConnection(client, socket, finish);
     if (client.isPaused()) client.resume();
@@ -133,6 +139,8 @@ export function replayConnection(options: ReplayConnectionOptions): ForwardedCon
   client.once("close", onClientClose);
   client.on("error", onClientError);
   attach(options.upstream);
+  for (const chunk of options.head?.chunks ?? []) options.upstream.write(chunk);
+  if (clientEnded) options.upstream.end();
   // forward() paused the client while connecting; a 'data' listener alone does not resume it.
   client.resume();
   return {

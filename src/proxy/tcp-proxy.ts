@@ -1,10 +1,9 @@
 import { createServer, type Server, type Socket } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
 import { formatAddress, type Address } from "./address.js";
 import { connectBackend } from "./connect-backend.js";
-import { forwardConnection, type ForwardedConnection } from "./forward-connection.js";
+import { createConnectionTable, type DrainResult } from "./connection-table.js";
+import { joinUpstream } from "./join-upstream.js";
 import { listenOn } from "./listen.js";
-import { replayConnection } from "./replay-connection.js";
 
 export interface TcpProxyOptions {
   /** The app's public address; port 0 picks a free one (see `TcpProxy.listen`). */
@@ -28,12 +27,7 @@ export interface TcpProxyOptions {
   replayLimitBytes?: number;
 }
 
-export interface DrainResult {
-  /** True when every connection to the backend closed by itself before the timeout. */
-  drained: boolean;
-  /** Connections destroyed when the timeout passed. */
-  closed: number;
-}
+export type { DrainResult };
 
 export interface TcpProxy {
   /** The bound address (the real port when 0 was asked for). */
@@ -65,57 +59,26 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
   let current = options.backend;
   let replay = options.replay ?? false;
   const replayLimitBytes = options.replayLimitBytes ?? 64 * 1024;
-  const open = new Map<string, Set<ForwardedConnection>>();
+  const table = createConnectionTable();
   const held = new Set<Held>();
   const connecting = new Set<{ abort: AbortController; retrying: boolean }>();
   const waiting = (): number => held.size + [...connecting].filter((c) => c.retrying).length;
 
-  const track = (backend: Address, connection: ForwardedConnection): (() => void) => {
-    const key = formatAddress(backend);
-    const set = open.get(key) ?? new Set<ForwardedConnection>();
-    open.set(key, set);
-    set.add(connection);
-    return () => {
-      set.delete(connection);
-      if (set.size === 0 && open.get(key) === set) open.delete(key);
-    };
-  };
-
   const join = (socket: Socket, upstream: Socket, backend: Address): void => {
-    let untrack = (): void => undefined;
-    const onClosed = (): void => untrack();
-    if (!replay) {
-      const connection = forwardConnection(socket, upstream, onClosed);
-      untrack = track(backend, connection);
-      return;
-    }
-    // The replay budget starts at the first replay, like the connect retry's at the first attempt.
-    let deadline: number | undefined;
-    const connection = replayConnection({
+    joinUpstream({
       client: socket,
       upstream,
       backend,
-      limitBytes: replayLimitBytes,
-      onClosed,
-      onMoved: (_from, to) => {
-        untrack();
-        untrack = track(to, connection);
-      },
-      reconnect: async (signal) => {
-        deadline ??= Date.now() + holdMs;
-        await sleep(options.retryDelayMs ?? 25);
-        // A backend that accepts and closes every time never fails a connect: the budget bounds replays too.
-        if (Date.now() >= deadline) throw new Error("replay budget spent");
-        return connectBackend({
-          backend: current,
-          current: () => current,
-          budgetMs: Math.max(0, deadline - Date.now()),
-          retryDelayMs: options.retryDelayMs,
-          signal,
-        });
-      },
+      track: (at, connection) => table.track(formatAddress(at), connection),
+      replay: replay
+        ? {
+            limitBytes: replayLimitBytes,
+            budgetMs: holdMs,
+            retryDelayMs: options.retryDelayMs,
+            current: () => current,
+          }
+        : undefined,
     });
-    untrack = track(backend, connection);
   };
 
   // Connecting: the client's bytes wait in its paused socket, so a refused connect can be retried
@@ -189,8 +152,6 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
     }
   };
 
-  const count = (key: string): number => open.get(key)?.size ?? 0;
-
   return {
     listen: bound,
     backend: () => current,
@@ -202,25 +163,14 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
       current = backend;
       if (backend !== undefined) release(backend);
     },
-    connectionCounts: () => Object.fromEntries([...open].map(([key, set]) => [key, set.size])),
+    connectionCounts: () => table.counts(),
     heldCount: waiting,
-    async drain(backend, timeoutMs) {
-      const key = formatAddress(backend);
-      const deadline = Date.now() + timeoutMs;
-      while (count(key) > 0 && Date.now() < deadline)
-        await sleep(Math.min(25, Math.max(1, deadline - Date.now())));
-      const rest = [...(open.get(key) ?? [])];
-      for (const connection of rest) connection.destroy();
-      // Sockets report 'close' on a later tick; answer once the counts say so (bounded).
-      const closing = Date.now() + 1000;
-      while (count(key) > 0 && Date.now() < closing) await sleep(5);
-      return { drained: rest.length === 0, closed: rest.length };
-    },
+    drain: (backend, timeoutMs) => table.drain(formatAddress(backend), timeoutMs),
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const entry of held) entry.socket.destroy();
       for (const entry of connecting) entry.abort.abort();
-      for (const set of open.values()) for (const connection of set) connection.destroy();
+      table.destroyAll();
       await closed;
     },
   };

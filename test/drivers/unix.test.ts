@@ -1,5 +1,11 @@
+import assert from "node:assert/strict";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { unixDriver } from "../../src/drivers/unix/index.js";
 import type { InstanceSpec } from "../../src/drivers/types.js";
+import { freePort } from "../support/http.js";
 import { tempDir } from "../support/temp.js";
 import { describeDriverConformance, type SpecContext } from "./conformance.js";
 import { fixtureInstanceSpec } from "./fixture-spec.js";
@@ -26,4 +32,39 @@ describeDriverConformance("unix", {
   expectLog: /serving conformance-v1/,
   bootTimeoutMs: 15_000,
   graceMs: 1000,
+});
+
+describe("unix driver environment", () => {
+  it("tells the instance HOST=127.0.0.1 beside PORT, whatever deploy.env says, so it is reachable only on loopback", async () => {
+    const dir = tempDir("skiff-unix-host-");
+    const script = join(dir, "print-env.mjs");
+    writeFileSync(
+      script,
+      `#!/usr/bin/env node\nconsole.log(JSON.stringify({ HOST: process.env.HOST, PORT: process.env.PORT }));\n`,
+    );
+    chmodSync(script, 0o755);
+    const hostPort = await freePort();
+    const instance = await unixDriver.start({
+      id: "hello-1-envv",
+      app: "hello",
+      release: 1,
+      files: { hello: script },
+      args: [],
+      env: { HOST: "0.0.0.0", GREETING: "hi" },
+      memoryMiB: 64,
+      guestPort: 8080,
+      hostPort,
+      dir,
+      options: {},
+    });
+    assert.deepEqual(instance.address, { host: "127.0.0.1", port: hostPort });
+    let printed = "";
+    const deadline = Date.now() + 5000;
+    while (!printed.includes("}") && Date.now() < deadline) {
+      await sleep(20);
+      printed = existsSync(instance.logPath) ? readFileSync(instance.logPath, "utf8") : "";
+    }
+    assert.deepEqual(JSON.parse(printed), { HOST: "127.0.0.1", PORT: String(hostPort) });
+    await unixDriver.stop(instance, { graceMs: 500 });
+  });
 });

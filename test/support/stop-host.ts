@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isSameProcess } from "../../src/process/index.js";
-import { readProxyRecord } from "../../src/proxy/index.js";
+import { frontDoorDir, readFrontRecord, readProxyRecord } from "../../src/proxy/index.js";
 
 interface Handle {
   pid: number;
@@ -88,14 +88,30 @@ function killGroup({ pid, startTime }: Handle): void {
   }
 }
 
+/** Kills the host's front door and the HAProxy it drives (which outlives a SIGKILLed door on purpose). */
+export function stopFrontDoorNow(dir: string): void {
+  const record = readFrontRecord(dir);
+  if (record) killGroup(record);
+  const master = readHandle(join(dir, "haproxy", "master.json"));
+  if (master && isSameProcess(master.pid, master.startTime)) {
+    try {
+      // HAProxy's workers exit with their master.
+      process.kill(master.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
 /**
  * Test cleanup for a host data dir: kills a still running agent first (it would restart what we kill),
- * then every instance the dir ever recorded and every app's proxy. Instances and proxies outlive
+ * then every instance the dir ever recorded, the front door and every app's proxy. Instances and proxies outlive
  * `skiff agent --once` by design, so a test that ran an agent calls this while the dir still exists.
  */
 export function stopHost(data: string): void {
   killAgent(data);
   for (const handle of recordedInstances(data)) killGroup(handle);
+  stopFrontDoorNow(frontDoorDir(data));
   const proxies = join(data, "proxies");
   if (!existsSync(proxies)) return;
   for (const app of readdirSync(proxies)) {

@@ -33,7 +33,13 @@ function spawnDetached(file: string, spec: InstanceSpec, logFd: number): Promise
     const child = spawn(file, spec.args, {
       cwd: spec.dir,
       // PATH only from the agent: a unikernel gets its own settings, not the agent's environment.
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...spec.env, PORT: String(spec.hostPort) },
+      // HOST: it listens on loopback only; the front door is its one way in (deploy.env cannot widen it).
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        ...spec.env,
+        HOST: "127.0.0.1",
+        PORT: String(spec.hostPort),
+      },
       // Own process group, output to a file: the instance outlives the agent (--once, restarts).
       detached: true,
       stdio: ["ignore", logFd, logFd],

@@ -1,0 +1,2 @@
+export { createHaproxyEngine } from "./haproxy-engine.js";
+export { findHaproxy, type FoundHaproxy } from "./find-haproxy.js";

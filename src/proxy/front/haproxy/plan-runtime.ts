@@ -1,0 +1,63 @@
+import { formatAddress, sameAddress } from "../../address.js";
+import { httpBackend, tcpBackend, type HaproxyApp, type HaproxyModel } from "./haproxy-model.js";
+
+export interface RuntimeStep {
+  command: string;
+  /** A refusal is expected sometimes and harmless (deleting a server that still has connections). */
+  mayFail?: boolean;
+}
+
+const weight = (state: "ready" | "draining"): number => (state === "ready" ? 1 : 0);
+
+function backendSteps(proxy: string, before: HaproxyApp, after: HaproxyApp): RuntimeStep[] {
+  const steps: RuntimeStep[] = [];
+  const old = new Map(before.backends.map((b) => [b.id, b]));
+  for (const backend of after.backends) {
+    const was = old.get(backend.id);
+    const server = `${proxy}/${backend.id}`;
+    if (was === undefined) {
+      steps.push(
+        { command: `add server ${server} ${formatAddress(backend.address)} weight ${weight(backend.state)}` },
+        { command: `enable server ${server}` },
+      );
+      continue;
+    }
+    if (!sameAddress(was.address, backend.address))
+      steps.push({
+        command: `set server ${server} addr ${backend.address.host} port ${backend.address.port}`,
+      });
+    if (was.state !== backend.state)
+      steps.push({ command: `set server ${server} weight ${weight(backend.state)}` });
+  }
+  const kept = new Set(after.backends.map((b) => b.id));
+  for (const backend of before.backends) {
+    if (kept.has(backend.id)) continue;
+    // Open connections stay until they end; a server that still has some is dropped at the next reload.
+    steps.push(
+      { command: `set server ${proxy}/${backend.id} state maint` },
+      { command: `del server ${proxy}/${backend.id}`, mayFail: true },
+    );
+  }
+  return steps;
+}
+
+/**
+ * The runtime API commands that turn `applied` into `desired` when both have the same structure
+ * (structureKey): backends and hostnames only. Pure.
+ */
+export function planRuntime(applied: HaproxyModel, desired: HaproxyModel, mapPath: string): RuntimeStep[] {
+  const before = new Map(applied.apps.map((a) => [a.app, a]));
+  const steps: RuntimeStep[] = [];
+  for (const app of desired.apps) {
+    const was = before.get(app.app);
+    if (was === undefined) continue;
+    if (app.publish !== null) steps.push(...backendSteps(tcpBackend(app.app), was, app));
+    if (app.hostname !== null) steps.push(...backendSteps(httpBackend(app.app), was, app));
+    if (was.hostname !== null && app.hostname !== null && was.hostname !== app.hostname)
+      steps.push(
+        { command: `del map ${mapPath} ${was.hostname}`, mayFail: true },
+        { command: `add map ${mapPath} ${app.hostname} ${httpBackend(app.app)}` },
+      );
+  }
+  return steps;
+}

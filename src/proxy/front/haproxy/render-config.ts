@@ -1,0 +1,89 @@
+import { formatAddress } from "../../address.js";
+import {
+  HOLD_SERVER,
+  httpBackend,
+  tcpBackend,
+  type HaproxyApp,
+  type HaproxyModel,
+  type HaproxyPaths,
+} from "./haproxy-model.js";
+
+/** Idle timeouts: HAProxy needs some; the door's own path has none, so they are long. */
+const IDLE = "1h";
+
+function servers(app: HaproxyApp, holdSocket: string): string[] {
+  // A draining backend has weight 0: no new connections. With no ready backend the hold server (the
+  // door, as a backup server) takes the connection and holds it while the app wakes.
+  return [
+    ...app.backends.map(
+      (b) => `  server ${b.id} ${formatAddress(b.address)}${b.state === "draining" ? " weight 0" : ""}`,
+    ),
+    `  server ${HOLD_SERVER} unix@${holdSocket} backup`,
+  ];
+}
+
+/** haproxy.cfg for the whole door: one frontend per published app, the shared listener, a backend per app and mode. Pure. */
+export function renderHaproxyConfig(model: HaproxyModel, paths: HaproxyPaths): string {
+  const lines = [
+    "# Written by skiff's front door (src/proxy/front/haproxy); every change of the door rewrites it.",
+    "global",
+    "  nbthread 1",
+    `  stats socket ${paths.stats} mode 600 level admin expose-fd listeners`,
+    // An old worker serving connections from before a reload is stopped after this long.
+    "  hard-stop-after 10m",
+    "defaults",
+    "  mode tcp",
+    "  timeout connect 5s",
+    `  timeout client ${IDLE}`,
+    `  timeout server ${IDLE}`,
+    `  timeout tunnel ${IDLE}`,
+    "  timeout client-fin 30s",
+    "  timeout server-fin 30s",
+    // A refused connect is tried again, on another backend when there is one (no byte was sent yet).
+    "  retries 3",
+    "  option redispatch 1",
+  ];
+  for (const app of model.apps) {
+    if (app.publish === null) continue;
+    lines.push(
+      `frontend p_${app.app}`,
+      `  bind ${formatAddress(app.publish)}`,
+      `  default_backend ${tcpBackend(app.app)}`,
+      `backend ${tcpBackend(app.app)}`,
+      "  balance leastconn",
+      ...servers(app, paths.hold(app.app, "tcp")),
+    );
+  }
+  if (model.front !== null) {
+    lines.push(
+      "frontend shared",
+      "  mode http",
+      `  bind ${formatAddress(model.front)}`,
+      "  timeout http-request 10s",
+      "  timeout http-keep-alive 10s",
+      // Host without port, in lower case, without a final dot; the map names the app's backend.
+      "  http-request set-var(txn.host) req.hdr(host),field(1,:),lower,regsub('\\.$','')",
+      `  use_backend %[var(txn.host),map_str(${paths.map})] if { var(txn.host),map_str(${paths.map}) -m found }`,
+      "  default_backend unknown_host",
+      "backend unknown_host",
+      "  mode http",
+      `  server door unix@${paths.unknown}`,
+    );
+  }
+  for (const app of model.apps) {
+    if (app.hostname === null) continue;
+    lines.push(`backend ${httpBackend(app.app)}`, "  mode http", "  balance leastconn");
+    // deploy.proxy.replay: a request a backend closed without answering is sent again (idempotent apps only).
+    if (app.replay) lines.push("  retry-on conn-failure empty-response response-timeout");
+    lines.push(...servers(app, paths.hold(app.app, "http")));
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** The host map: "hostname backend" per line. Pure. */
+export function renderHostMap(model: HaproxyModel): string {
+  return model.apps
+    .filter((a) => a.hostname !== null)
+    .map((a) => `${a.hostname} ${httpBackend(a.app)}\n`)
+    .join("");
+}
