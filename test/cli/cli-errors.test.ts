@@ -21,7 +21,7 @@ function copyCli(): string {
 test("a known error prints its code and hint without a stack, and exits 1", async () => {
   const run = await runSkiff(["logs", "hello", "--data", tempDir(), "-n", "many"]);
   assert.equal(run.code, 1);
-  assert.match(run.stderr, /^error ERR_SKIFF_USAGE: -n many is not a number of lines\nhint: /);
+  assert.match(run.stderr, /^error ERR_SKIFF_USAGE: -n wants a whole number, not "many"\nhint: /);
   assert.doesNotMatch(run.stderr, STACK_LINE);
   assert.doesNotMatch(run.stderr, /bug/);
 });

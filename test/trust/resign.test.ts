@@ -16,8 +16,9 @@ const host = await makeTrustHost();
 describe("skiff resign", () => {
   it("an expired release is refused while it keeps running; resign makes it acceptable again", async () => {
     // Long enough for the first deploy on a loaded machine; then the test waits until it has passed.
-    const expiresAt = Date.now() + 12_000;
     await buildAndStore(host, { version: "v1", storeArgs: ["--key", host.key, "--expires", "12s"] });
+    // The store set the expiry before it returned: 12 s from now is after it, however slow the store was.
+    const expiresAt = Date.now() + 12_000;
     const trust = ["--trust", host.pub];
     const first = await runAgent(host.repo, host.data, trust);
     assert.equal(first.code, 0, first.stderr);
