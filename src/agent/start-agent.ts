@@ -8,6 +8,7 @@ import {
   type LoopStatus,
   type PassContext,
 } from "./loop/index.js";
+import { createFleetPublisher, joinFleet, type FleetJoinOptions, type JoinedFleet } from "./fleet/index.js";
 import { markStopped, startApp, stopApp } from "./operate/index.js";
 import {
   createProductionPass,
@@ -25,6 +26,8 @@ export interface AgentOptions extends LoopOptions {
   follow?: "current" | "staging";
   /** How the deployment repository is read: skiff's layout (default) or `--layout mirage-2015`. */
   layout?: ReleaseLayout;
+  /** `--fleet`: join the fleet in etcd (swap slots, halts, this host's apps published). */
+  fleetJoin?: FleetJoinOptions;
 }
 
 export type AgentStatus = LoopStatus<PassResult>;
@@ -51,12 +54,24 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     ...(options.layout ? { layout: options.layout } : {}),
     ...(options.trust ? { trust: options.trust } : {}),
   });
-  const { handle, context } = await startLoop(options, pass);
+  const joined = options.fleetJoin ? await joinFleet(options.fleetJoin) : undefined;
+  const { handle, context } = await startLoop(
+    { ...options, ...(joined ? { fleet: joined.gate } : {}) },
+    pass,
+  ).catch(async (error: unknown) => {
+    await joined?.gate.close();
+    throw error;
+  });
+  if (joined) publishToFleet(joined, context, handle, options);
   const running = (): void => {
     if (!handle.status().running) throw new SkiffError("ERR_SKIFF_NOT_RUNNING", "the agent has stopped");
   };
   return {
     ...handle,
+    stop: async () => {
+      joined?.leave();
+      await handle.stop();
+    },
     stopApp: async (app) => {
       running();
       // Marked first: the task in flight and any pass meanwhile see it; then its window or backoff ends now.
@@ -87,6 +102,29 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
   };
 }
 
+/** This host's apps go to the fleet at each change; at the end the last word, then the lease is given back. */
+function publishToFleet(
+  joined: JoinedFleet,
+  context: PassContext<ActionOutcome>,
+  handle: LoopHandle<PassResult, ActionOutcome>,
+  options: AgentOptions,
+): void {
+  joined.attach(context.events);
+  const publisher = createFleetPublisher({
+    data: options.data,
+    fleet: joined.gate,
+    drivers: context.drivers.allowed,
+    busy: (app) => context.workers.busy(app)?.release,
+  });
+  context.events.add(publisher);
+  void publisher.publishNow();
+  options.signal?.addEventListener("abort", () => joined.leave(), { once: true });
+  void handle.closed.then(async () => {
+    await publisher.publishNow();
+    await joined.gate.close();
+  });
+}
+
 function reconcileNowIn(
   app: string,
   pass: ProductionPass,
@@ -109,6 +147,7 @@ function reconcileNowIn(
           reader: handed.reader,
           events: ctx.events,
           drivers: ctx.drivers,
+          ...(ctx.fleet ? { fleet: ctx.fleet } : {}),
           ...(layout ? { layout } : {}),
         },
         signal,

@@ -1,6 +1,7 @@
 import { createServer } from "node:net";
 import { join } from "node:path";
 import type { Instance } from "../../drivers/index.js";
+import { isSkiffError } from "../../errors/index.js";
 import {
   ensureProxy,
   formatAddress,
@@ -59,6 +60,14 @@ async function resolvePublicAddress(options: { data: string; manifest: Manifest 
   return { host: "127.0.0.1", port: port ?? 0 };
 }
 
+/** The address is skiff's own choice of this moment (no deploy.publish, none assigned before). */
+function assignedNow(options: { data: string; manifest: Manifest }): boolean {
+  return (
+    options.manifest.deploy.publish === undefined &&
+    readState(options.data).apps[options.manifest.app]?.publicAddress === undefined
+  );
+}
+
 /**
  * Adopts or opens the app's public address, pointing at `serving` (left as it is when undefined),
  * and records the address in state.
@@ -70,13 +79,19 @@ export async function openAppFront(options: {
 }): Promise<AppFront> {
   const listen = await resolvePublicAddress(options);
   const backend = options.serving?.[0];
-  const proxy = await ensureProxy({
-    app: options.manifest.app,
-    listen,
-    dir: appFrontDir(options.data, options.manifest.app),
-    // Manifests stored before deploy.proxy existed have no proxy section: replay stays off.
-    replay: options.manifest.deploy.proxy?.replay ?? false,
-    ...(backend === undefined ? {} : { backend: backend.address }),
+  const open = (at: Address): Promise<ProxyClient> =>
+    ensureProxy({
+      app: options.manifest.app,
+      listen: at,
+      dir: appFrontDir(options.data, options.manifest.app),
+      // Manifests stored before deploy.proxy existed have no proxy section: replay stays off.
+      replay: options.manifest.deploy.proxy?.replay ?? false,
+      ...(backend === undefined ? {} : { backend: backend.address }),
+    });
+  const proxy = await open(listen).catch(async (error: unknown) => {
+    // A port skiff chose itself was taken between the look and the bind: any free port will do.
+    if (!isSkiffError(error) || error.code !== "ERR_SKIFF_PORT_IN_USE" || !assignedNow(options)) throw error;
+    return open({ host: listen.host, port: 0 });
   });
   const address = formatAddress(proxy.listen);
   // Written once when assigned or changed, not on every pass.

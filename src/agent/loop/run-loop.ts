@@ -1,3 +1,4 @@
+import type { FleetGate } from "../../fleet/index.js";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError, isSkiffError, serializeError, type SerializedError } from "../../errors/index.js";
@@ -49,6 +50,8 @@ export interface LoopOptions {
   hostKey?: PrivateKey;
   /** This host's drivers: `--drivers`, solo5 devices (createHostDrivers); default every driver, no devices. */
   drivers?: HostDrivers;
+  /** `--fleet`: the fleet's gate (swap slots, halted rollouts, this host's published status). */
+  fleet?: FleetGate;
 }
 
 /** What a pass works with: the loop's resources, shared by every pass of one agent run. */
@@ -60,6 +63,7 @@ export interface PassContext<O> {
   events: EventBus;
   secrets: BootSecrets;
   drivers: HostDrivers;
+  fleet?: FleetGate;
   fetcher: MirrorFetcher;
   /** One worker per app: the pass hands each app's work to its worker and does not wait for it. */
   workers: Workers<O | undefined>;
@@ -175,6 +179,7 @@ export async function startLoop<R, O>(
     events,
     secrets,
     drivers: options.drivers ?? createHostDrivers(),
+    ...(options.fleet ? { fleet: options.fleet } : {}),
     fetcher,
     workers,
     first: true,

@@ -156,6 +156,7 @@ export function createProductionPass(options: ProductionPassOptions): Production
               reader,
               events: ctx.events,
               drivers: ctx.drivers,
+              ...(ctx.fleet ? { fleet: ctx.fleet } : {}),
               layout,
             },
             signal,

@@ -1,5 +1,6 @@
 import type { EventBus } from "../../events/index.js";
 import type { ObjectReader } from "../../git/index.js";
+import type { FleetGate } from "../../fleet/index.js";
 import type { HostDrivers } from "../gate/index.js";
 import type { ReleaseLayout } from "../layouts/index.js";
 import { planApp, type DesiredApp } from "../plan/index.js";
@@ -19,6 +20,7 @@ export interface AppReconcile {
   reader?: ObjectReader;
   events: EventBus;
   drivers?: HostDrivers;
+  fleet?: FleetGate;
   layout?: ReleaseLayout;
 }
 
@@ -49,6 +51,7 @@ export async function reconcileApp(
           signal,
           ...(input.reader ? { reader: input.reader } : {}),
           ...(input.drivers ? { drivers: input.drivers } : {}),
+          ...(input.fleet ? { fleet: input.fleet } : {}),
           ...(input.layout ? { layout: input.layout } : {}),
         });
   if (input.want !== undefined)

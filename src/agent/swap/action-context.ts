@@ -2,6 +2,7 @@ import type { Instance } from "../../drivers/index.js";
 import type { SerializedError } from "../../errors/index.js";
 import type { EventBus } from "../../events/index.js";
 import type { ObjectReader } from "../../git/index.js";
+import type { FleetGate } from "../../fleet/index.js";
 import type { HostDrivers } from "../gate/index.js";
 import type { PreparedRelease } from "../instance/index.js";
 import { skiffLayout, type ReleaseLayout } from "../layouts/index.js";
@@ -20,6 +21,8 @@ export interface ActionContext {
   signal?: AbortSignal;
   /** This host's drivers (--drivers, solo5 devices), availability asked once per agent run. */
   drivers?: HostDrivers;
+  /** `--fleet`: a swap waits for a slot of the app's rollout and reports its outcome to the fleet. */
+  fleet?: FleetGate;
   /** How releases are read: skiff's layout (default) or mirage-2015. */
   layout?: ReleaseLayout;
 }

@@ -1,3 +1,4 @@
+import type { SwapSlot } from "../../fleet/index.js";
 import { serializeError, type SerializedError } from "../../errors/index.js";
 import type { EventBus } from "../../events/index.js";
 import { openAppFront, type AppFront } from "../front/index.js";
@@ -40,6 +41,21 @@ async function checkRelease(action: DeployAction, ctx: ActionContext): Promise<P
   return prepared;
 }
 
+/** `--fleet`: waits for a swap slot of the app's rollout; none for a restart by hand (the same release again). */
+function takeSlot(
+  action: DeployAction,
+  ctx: ActionContext,
+  prepared: PreparedRelease,
+): Promise<SwapSlot | undefined> {
+  if (ctx.fleet === undefined || action.restart) return Promise.resolve(undefined);
+  return ctx.fleet.acquireSlot({
+    app: action.app,
+    release: action.release,
+    rollout: prepared.manifest.deploy.rollout,
+    signal: ctx.signal ?? new AbortController().signal,
+  });
+}
+
 /** One deploy: check and unpack, then the app's swap strategy, then record and report the outcome. */
 export async function deployRelease(action: DeployAction, ctx: ActionContext): Promise<ActionOutcome> {
   const deploy = createDeployId();
@@ -70,6 +86,13 @@ export async function deployRelease(action: DeployAction, ctx: ActionContext): P
     prepared: loadLocalRelease(ctx.data, action.app, from.release),
   };
   const reason = action.restart ? "restart" : "deploy";
+  // In a fleet, the swap waits for a slot of the release's rollout (a halted rollout is refused here).
+  let slot: SwapSlot | undefined;
+  try {
+    slot = await takeSlot(action, ctx, prepared);
+  } catch (error) {
+    return refuse(action, ctx, { deploy, events, error: serializeError(error) });
+  }
   const result = await strategy.swap(
     { next: prepared, count: REPLICAS, ...(previous ? { previous } : {}) },
     createSwapOps({
@@ -89,6 +112,8 @@ export async function deployRelease(action: DeployAction, ctx: ActionContext): P
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     }),
   );
+  // After the confirmation window (or the rollback): the fleet learns the outcome, the next host goes.
+  await slot?.release(result.ok ? { ok: true } : { ok: false, error: serializeError(result.error) });
   if (result.ok) {
     await recordDeploy(ctx.data, {
       app: action.app,

@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { resolve } from "node:path";
 import {
   describeAction,
@@ -16,6 +17,7 @@ import { loadNotifySecret } from "../../notify/index.js";
 import type { HostMetrics } from "../../metrics/index.js";
 import { readSecretFile, startWebhookListener, type HttpListener } from "../../server/index.js";
 import { printJson, say } from "../output.js";
+import { parseWhole } from "../parse-number.js";
 import { hostOptions, type HostCommandOptions } from "../host-options.js";
 import { loadHostKey, loadTrustPolicy } from "../trust-options.js";
 import { reportStagePass, stageSignerOption } from "./stage.js";
@@ -41,6 +43,11 @@ export interface AgentCommandOptions extends HostCommandOptions {
   listen?: string;
   webhookSecretFile?: string;
   key: string[];
+  fleet?: string;
+  fleetPrefix?: string;
+  label: string[];
+  fleetTtl: string;
+  fleetOptional?: boolean;
 }
 
 /** The trust part of the agent's options, loaded from --trust, --threshold, --host-key, --allow-unsigned. */
@@ -129,7 +136,34 @@ function loopOptions(options: AgentCommandOptions, signal: AbortSignal, sinks: E
   };
 }
 
+/** `--fleet …`: how this host joins the fleet (its name: --host, else the machine's). */
+async function fleetOption(options: AgentCommandOptions): Promise<Pick<AgentOptions, "fleetJoin">> {
+  if (options.fleet === undefined) return {};
+  const { parseFleetEndpoints, parseLabels } = await import("../../fleet/index.js");
+  return {
+    fleetJoin: {
+      endpoints: parseFleetEndpoints(options.fleet),
+      host: options.host ?? hostname(),
+      labels: parseLabels(options.label),
+      ttlSeconds: parseWhole(options.fleetTtl, "--fleet-ttl"),
+      ...(options.fleetPrefix === undefined ? {} : { prefix: options.fleetPrefix }),
+      ...(options.fleetOptional ? { optional: true } : {}),
+    },
+  };
+}
+
 function checkAgentFlags(options: AgentCommandOptions): void {
+  const fleetOnly = options.fleetPrefix ?? options.fleetOptional ?? (options.label.length > 0 || undefined);
+  if (options.fleet === undefined && fleetOnly !== undefined) {
+    throw new SkiffError("ERR_SKIFF_USAGE", "--fleet-prefix, --label and --fleet-optional need --fleet", {
+      hint: "add --fleet http://127.0.0.1:2379 (etcd's client URL), or drop them",
+    });
+  }
+  if (options.fleet !== undefined && options.stage === "staging") {
+    throw new SkiffError("ERR_SKIFF_USAGE", "a staging agent does not join a fleet", {
+      hint: "drop --fleet with --stage staging: rollouts coordinate production hosts",
+    });
+  }
   if (options.stage !== "production" && options.stage !== "staging") {
     throw new SkiffError("ERR_SKIFF_USAGE", `--stage ${options.stage} is neither staging nor production`, {
       hint: "use --stage staging for a staging agent; production is the default",
@@ -180,7 +214,12 @@ async function startAgentFor(
     const handle = await startStageAgent({ ...common, ...host, ...stageSignerOption(options.key) });
     return { handle, report: () => reportStagePass(handle.status().lastPass, options.json) };
   }
-  const handle = await startAgent({ ...common, ...host, follow: options.follow as "current" | "staging" });
+  const handle = await startAgent({
+    ...common,
+    ...host,
+    follow: options.follow as "current" | "staging",
+    ...(await fleetOption(options)),
+  });
   return { handle, report: () => reportProductionPass(handle.status().lastPass, options.json) };
 }
 

@@ -84,6 +84,14 @@ export function registerAgentCommands(program: Command): void {
     .option("--port <n>", "mirage-2015: the port the unikernel serves on (deploy.port)")
     .option("--listen <host:port>", "serve POST /hooks/git: a signed webhook triggers an immediate fetch")
     .option("--webhook-secret-file <file>", "with --listen: the shared secret webhooks are signed with")
+    .option(
+      "--fleet <urls>",
+      "join a fleet through etcd (client URLs, comma-separated): rolling deploys, skiff fleet status",
+    )
+    .option("--fleet-prefix <prefix>", "with --fleet: the fleet's key prefix in etcd (default /skiff/v1/)")
+    .option("--label <k=v>", "with --fleet: a label of this host (repeatable)", collect, [])
+    .option("--fleet-ttl <seconds>", "with --fleet: a host that dies leaves the fleet within this long", "10")
+    .option("--fleet-optional", "with --fleet: swap alone while etcd is unreachable (default: wait for it)")
     .option("--json", "with --once or --dry-run: print the pass on stdout as JSON")
     .action(lazyAction(() => import("../actions/agent.js"), "runAgentCommand"));
 
