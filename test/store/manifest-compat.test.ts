@@ -37,16 +37,16 @@ async function deployOnce(repo: string, data: string, args: string[] = []): Prom
 
 function publicUrl(data: string): string {
   const state = JSON.parse(readFileSync(join(data, "state.json"), "utf8")) as {
-    apps: Record<string, { publicAddress?: string; instance?: { release: number } }>;
+    apps: Record<string, { publicAddress?: string; instances?: { release: number }[] }>;
   };
   return `http://${state.apps.hello!.publicAddress!}/`;
 }
 
 function runningRelease(data: string): number | undefined {
   const state = JSON.parse(readFileSync(join(data, "state.json"), "utf8")) as {
-    apps: Record<string, { instance?: { release: number } }>;
+    apps: Record<string, { instances?: { release: number }[] }>;
   };
-  return state.apps.hello?.instance?.release;
+  return state.apps.hello?.instances?.[0]?.release;
 }
 
 /** The serve fixture as a build artifact, serving `version`. */

@@ -86,9 +86,9 @@ test("qemu: a unix host and a qemu host follow one two-target app from one store
 function vmHandle(data: string): { pid: number; startTime: string } | undefined {
   try {
     const state = JSON.parse(readFileSync(join(data, "state.json"), "utf8")) as {
-      apps: Record<string, { instance?: { handle: { pid: number; startTime: string } } }>;
+      apps: Record<string, { instances?: { handle: { pid: number; startTime: string } }[] }>;
     };
-    return state.apps.hello?.instance?.handle;
+    return state.apps.hello?.instances?.[0]?.handle;
   } catch {
     return undefined;
   }
