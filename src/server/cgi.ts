@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { Readable } from "node:stream";
+import { killGroupNow } from "../process/index.js";
 
 export interface RunCgiOptions {
   file: string;
@@ -17,8 +18,17 @@ interface CgiHead {
 
 /** Runs a CGI program and streams its answer back as a Response (no buffering of whole bodies). */
 export async function runCgi(options: RunCgiOptions): Promise<Response> {
-  const child = spawn(options.file, [...options.args], { env: options.env, stdio: ["pipe", "pipe", "pipe"] });
-  const stop = (): void => void child.kill("SIGTERM");
+  // Its own process group: git http-backend runs receive-pack, which runs the pre-receive hook.
+  const child = spawn(options.file, [...options.args], {
+    env: options.env,
+    stdio: ["pipe", "pipe", "pipe"],
+    detached: true,
+  });
+  // A client gone ends all of them at once: receive-pack removes its quarantine, the hook's
+  // connection to the server closes, and the push it was running learns the pusher went away.
+  const stop = (): void => {
+    if (child.pid !== undefined) killGroupNow(child.pid, "SIGTERM");
+  };
   options.signal?.addEventListener("abort", stop, { once: true });
   child.on("close", () => options.signal?.removeEventListener("abort", stop));
   let stderr = "";
@@ -26,6 +36,9 @@ export async function runCgi(options: RunCgiOptions): Promise<Response> {
   child.stderr.on("data", (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
   // The CGI may exit before reading all of its input (e.g. on an error): that is not our failure.
   child.stdin.on("error", () => undefined);
+  // A client that goes away mid-upload errors the body: the CGI gets a cut input, never a crash.
+  options.body?.on("error", () => child.stdin.destroy());
+  child.stdout.on("error", () => undefined);
   if (options.body) options.body.pipe(child.stdin);
   else child.stdin.end();
   const spawned = new Promise<never>((_resolve, reject) => child.once("error", reject));

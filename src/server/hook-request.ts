@@ -15,6 +15,8 @@ export interface ReceivedPush {
   gitDir: string;
   /** Where git can read the pushed objects from: the quarantine first, then the repository's store. */
   objectDirs: string[];
+  /** The git receive-pack that runs the hook (the hook's parent): git moves the ref once the hook accepts. */
+  receivePack?: number;
 }
 
 /** The most a hook request may carry (ref updates of one push). */
@@ -38,6 +40,7 @@ export function parseHookRequest(text: string): ReceivedPush | undefined {
     fields.set(name, space < 0 ? "" : line.slice(space + 1));
   }
   if (!FIELDS.every((name) => fields.has(name))) return undefined;
+  const receivePack = Number(fields.get("receive-pack"));
   const field = (name: Field): string => fields.get(name) ?? "";
   const gitDir = field("git-dir");
   if (!isAbsolute(gitDir)) return undefined;
@@ -52,6 +55,7 @@ export function parseHookRequest(text: string): ReceivedPush | undefined {
     updates: parseUpdates(text.slice(cut + 2)),
     gitDir,
     objectDirs,
+    ...(Number.isSafeInteger(receivePack) && receivePack > 1 ? { receivePack } : {}),
   };
 }
 

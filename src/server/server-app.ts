@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import type { Logger } from "../log/index.js";
 import { summarizeApps, type ListAppsOptions } from "./api.js";
 import { checkAccess } from "./basic-auth.js";
+import { answerHandlerError } from "./edge-errors.js";
 import { parseGitPath, serveGit, type GitHttpOptions } from "./git-http.js";
 import { HOOK_PATH, handleHookRequest, type HandlePush } from "./hook-endpoint.js";
 import { gitServiceOf, type ServerMetrics } from "./metrics.js";
@@ -22,6 +23,7 @@ type Env = { Bindings: { incoming: IncomingMessage } };
 /** Every route of skiff server: git, the hook callback, webhooks, the API, health and metrics. */
 export function createServerApp(options: ServerAppOptions): Hono<Env> {
   const app = new Hono<Env>();
+  app.onError(answerHandlerError(options.logger));
   const { data } = options.git;
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.get("/metrics", async (c) =>

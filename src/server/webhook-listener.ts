@@ -1,6 +1,8 @@
 import { join } from "node:path";
 import { Hono } from "hono";
+import { createLogger, type Logger } from "../log/index.js";
 import { DeliveryLog } from "./delivery-log.js";
+import { answerHandlerError } from "./edge-errors.js";
 import { listenHttp, parseListen, type HttpListener } from "./listen.js";
 import { createWebhookRoutes, type CurrentClaim, type WebhookResult } from "./webhook.js";
 
@@ -14,11 +16,14 @@ export interface WebhookListenerOptions {
   /** The agent's trigger(): an immediate, coalesced fetch (and what the sender made current). */
   trigger: (reason: string, current?: CurrentClaim) => void;
   onHook?: (result: WebhookResult) => void;
+  logger?: Logger;
 }
 
 /** Serves POST /hooks/git (and GET /healthz) for an agent; polling stays on beside it. */
 export function startWebhookListener(options: WebhookListenerOptions): Promise<HttpListener> {
   const app = new Hono();
+  const logger = options.logger ?? createLogger("skiff-agent");
+  app.onError(answerHandlerError(logger));
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.route(
     "/",
@@ -29,5 +34,5 @@ export function startWebhookListener(options: WebhookListenerOptions): Promise<H
       ...(options.onHook ? { onHook: options.onHook } : {}),
     }),
   );
-  return listenHttp(app, parseListen(options.listen));
+  return listenHttp(app, parseListen(options.listen), { logger });
 }
