@@ -62,15 +62,18 @@ export async function runUserCommand(command: string, options: UserCommandOption
   const shell = ["/bin/sh", "-c", command];
   if (!sandbox) return spawnAndWait(shell[0]!, shell.slice(1), rest);
   const status = await probeSandbox();
-  if (status.kind === "bwrap") {
-    // The host's TMPDIR does not exist inside: the sandbox has a /tmp of its own.
-    const env = { ...(rest.env ?? process.env), TMPDIR: "/tmp" };
-    return spawnAndWait(status.file, bwrapArgs(sandbox, shell), { ...rest, env });
-  }
-  // No PID namespace: what escapes the process group is found by the mark in its environment.
+  // Every process the command starts carries the mark: what escapes its process group (setsid
+  // daemons without a PID namespace; a namespace whose bwrap was killed before it was set up) is
+  // found by it in /proc.
   const mark = randomBytes(8).toString("hex");
   const env = { ...(rest.env ?? process.env), [COMMAND_MARK_ENV]: mark };
-  return spawnAndWait(shell[0]!, shell.slice(1), { ...rest, env }, () => killMarked(mark));
+  const killStragglers = (): void => void killMarked(mark);
+  if (status.kind === "bwrap") {
+    // The host's TMPDIR does not exist inside: the sandbox has a /tmp of its own.
+    const inside = { ...rest, env: { ...env, TMPDIR: "/tmp" } };
+    return spawnAndWait(status.file, bwrapArgs(sandbox, shell), inside, killStragglers);
+  }
+  return spawnAndWait(shell[0]!, shell.slice(1), { ...rest, env }, killStragglers);
 }
 
 function spawnAndWait(
@@ -110,6 +113,8 @@ function spawnAndWait(
       stop();
     };
     options.signal?.addEventListener("abort", onAbort, { once: true });
+    // Aborted while the command was being prepared (the sandbox probe): stopped at once.
+    if (options.signal?.aborted) onAbort();
     // stdio is "pipe" for both, so these streams exist.
     const childStdout = child.stdout!;
     const childStderr = child.stderr!;

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
+import type { IncomingMessage } from "node:http";
 import type { Context } from "hono";
 import { traceMark } from "../process/index.js";
 import { HOOK_REQUEST_MAX_BYTES, parseHookRequest, type ReceivedPush } from "./hook-request.js";
@@ -27,12 +28,26 @@ export async function handleHookRequest(c: Context, secret: string, onPush: Hand
   if (!push) return c.text("bad hook request\n", 400);
   traceMark(`hook ${push.app}`);
   const output = createPushOutputStream();
-  onPush(push, output, c.req.raw.signal).catch((error: unknown) => {
+  onPush(push, output, hookGone(c)).catch((error: unknown) => {
     // The handler ends the answer itself; this is its last resort (a bug), never a crash.
     output.line(`skiff: internal error: ${error instanceof Error ? error.message : String(error)}`);
     output.end(1);
   });
   return new Response(output.stream, { headers: { "content-type": "text/plain; charset=utf-8" } });
+}
+
+/**
+ * Aborts when the hook went away. Its request body is complete, so an end of its input means the
+ * hook closed its connection: Node would only notice at the next write (the build may be silent).
+ */
+function hookGone(c: Context): AbortSignal {
+  const gone = new AbortController();
+  const socket = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket;
+  socket?.once("end", () => gone.abort());
+  const request = c.req.raw.signal;
+  if (request.aborted) gone.abort();
+  else request.addEventListener("abort", () => gone.abort(), { once: true });
+  return gone.signal;
 }
 
 function isSecretValid(header: string | undefined, secret: string): boolean {

@@ -17,6 +17,8 @@ export interface ReceivedPush {
   objectDirs: string[];
   /** The git receive-pack that runs the hook (the hook's parent): git moves the ref once the hook accepts. */
   receivePack?: number;
+  /** The server's id of the receive-pack request (receive-tracker.ts). */
+  pushId?: string;
 }
 
 /** The most a hook request may carry (ref updates of one push). */
@@ -41,6 +43,7 @@ export function parseHookRequest(text: string): ReceivedPush | undefined {
   }
   if (!FIELDS.every((name) => fields.has(name))) return undefined;
   const receivePack = Number(fields.get("receive-pack"));
+  const pushId = fields.get("push-id") ?? "";
   const field = (name: Field): string => fields.get(name) ?? "";
   const gitDir = field("git-dir");
   if (!isAbsolute(gitDir)) return undefined;
@@ -56,6 +59,7 @@ export function parseHookRequest(text: string): ReceivedPush | undefined {
     gitDir,
     objectDirs,
     ...(Number.isSafeInteger(receivePack) && receivePack > 1 ? { receivePack } : {}),
+    ...(/^[0-9a-f]{16}$/.test(pushId) ? { pushId } : {}),
   };
 }
 

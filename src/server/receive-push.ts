@@ -12,6 +12,7 @@ import type { PushOutput, PushOutputStream } from "./push-output.js";
 import { runPushPipeline, type PushPipelineOptions, type PushPipelineResult } from "./push-pipeline.js";
 import type { PushQueue } from "./push-queue.js";
 import { recordPush } from "./push-record.js";
+import type { ReceiveTracker } from "./receive-tracker.js";
 
 const MAIN = "refs/heads/main";
 
@@ -26,6 +27,8 @@ export interface PushHandlerOptions {
   >;
   events: EventBus;
   logger: Logger;
+  /** Told when a push's hook arrives (its upload is complete). */
+  receives?: ReceiveTracker;
   /** How long git may take to move main after the hook accepted before the server moves it (default 30 s). */
   landTimeoutMs?: number;
 }
@@ -37,7 +40,13 @@ export interface PushHandlerOptions {
  * push.refused) in DATA/events.jsonl.
  */
 export function createPushHandler(options: PushHandlerOptions): HandlePush {
-  return async (push, output, signal) => {
+  return async (push, output, hookGone) => {
+    // Cancelled when the pusher goes away (its receive-pack request ends) or the hook does.
+    const cancel = new AbortController();
+    const { signal } = cancel;
+    if (hookGone.aborted) cancel.abort();
+    else hookGone.addEventListener("abort", () => cancel.abort(), { once: true });
+    options.receives?.hooked(push.pushId, () => cancel.abort());
     try {
       output.end(await receivePush(options, push, output, signal));
     } catch (error) {

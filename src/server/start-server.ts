@@ -24,6 +24,7 @@ import { KEEP_BUILDS } from "./push-pipeline.js";
 import { PushQueue } from "./push-queue.js";
 import { createPushHandler } from "./receive-push.js";
 import { createAdvertisementCache } from "./ref-advertisement.js";
+import { ReceiveTracker } from "./receive-tracker.js";
 import { removeLeftovers } from "./remove-leftovers.js";
 import { readOrCreateSecret } from "./secret-file.js";
 import { createServerApp } from "./server-app.js";
@@ -97,6 +98,14 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
   const bound = { base: "", internal: "" };
   const publicHost = options.publicHost;
   const creating = new Map<string, Promise<string>>();
+  const receives = new ReceiveTracker((app) =>
+    events.emit({
+      type: "push.cancelled",
+      app,
+      message: `push of ${app}: the pusher went away during its upload; nothing landed`,
+      data: { stage: "receive" },
+    }),
+  );
   const git: GitHttpOptions = {
     data,
     get hookUrl() {
@@ -104,6 +113,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     },
     hookSecret: randomBytes(32).toString("hex"),
     advertisements: createAdvertisementCache(),
+    receives,
     createApp: async (name) => {
       const pending = creating.get(name) ?? createApp({ data, name, existingOk: true });
       creating.set(name, pending);
@@ -134,6 +144,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
       queue,
       events,
       logger,
+      receives,
       appUrl: (name) => `${bound.base}/${name}.git`,
       pipeline: {
         deployRepo,

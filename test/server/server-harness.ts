@@ -13,6 +13,9 @@ export interface RunningServer {
   url: string;
   token: string;
   data: string;
+  pid: number;
+  /** kill -9 of the server (a crash); its agent's instances keep running. */
+  crash(): Promise<void>;
   /** http://git:TOKEN@host:port/<app>.git */
   gitUrl(app: string, token?: string): string;
   stop(): Promise<void>;
@@ -23,6 +26,8 @@ export interface ServerSandbox {
   root: string;
   /** `env`: added to the server's environment (e.g. SKIFF_TRACE_PROCESSES). */
   start(extraArgs?: readonly string[], env?: NodeJS.ProcessEnv): Promise<RunningServer>;
+  /** Starts a server again on the data dir of one that stopped (or crashed); it keeps the same token. */
+  restart(previous: RunningServer, extraArgs?: readonly string[]): Promise<RunningServer>;
 }
 
 /**
@@ -43,6 +48,11 @@ export function serverSandbox(): ServerSandbox {
       servers.push(server);
       return server;
     },
+    restart: async (previous, extraArgs = []) => {
+      const server = await startSkiffServer(previous.data, extraArgs, {}, previous.token);
+      servers.push(server);
+      return server;
+    },
   };
 }
 
@@ -51,13 +61,15 @@ async function startSkiffServer(
   data: string,
   extraArgs: readonly string[],
   env: NodeJS.ProcessEnv,
+  knownToken?: string,
 ): Promise<RunningServer> {
   const child = spawn(
     process.execPath,
     [SKIFF_BIN, "server", "--data", data, "--listen", "127.0.0.1:0", "--json", "--poll", "1h", ...extraArgs],
     { env: { ...process.env, SKIFF_LOG_LEVEL: "silent", ...env }, stdio: ["ignore", "pipe", "pipe"] },
   );
-  const started = await readStartup(child, 15_000);
+  const startup = await readStartup(child, 15_000);
+  const started = { ...startup, token: startup.token ?? knownToken ?? "" };
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -70,10 +82,16 @@ async function startSkiffServer(
   };
   const gitUrl = (app: string, token = started.token): string =>
     `${started.url.replace("http://", `http://git:${token}@`)}/${app}.git`;
-  return { url: started.url, token: started.token, data, gitUrl, stop };
+  const crash = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGKILL");
+    await exited;
+  };
+  return { url: started.url, token: started.token, data, pid: child.pid!, crash, gitUrl, stop };
 }
 
-function readStartup(child: ChildProcess, timeoutMs: number): Promise<{ url: string; token: string }> {
+function readStartup(child: ChildProcess, timeoutMs: number): Promise<{ url: string; token?: string }> {
   return new Promise((resolve, reject) => {
     let stdout = "";
     let stderr = "";
@@ -82,7 +100,7 @@ function readStartup(child: ChildProcess, timeoutMs: number): Promise<{ url: str
     child.stdout!.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
       try {
-        const parsed = JSON.parse(stdout) as { url: string; token: string };
+        const parsed = JSON.parse(stdout) as { url: string; token?: string };
         clearTimeout(timer);
         resolve(parsed);
       } catch {

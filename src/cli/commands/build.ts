@@ -25,6 +25,7 @@ export function registerBuildCommands(program: Command): void {
         target: options.target,
         onStep: sayStep,
         onOutput: ({ line }) => say(`    ${line}`),
+        onWarning: (text) => say(`warning: ${text}`),
       });
       say(
         `built ${summary.app} ${summary.commit.slice(0, 7)} in ${formatMs(summary.durationMs)}: ${summary.dir}`,
