@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { CONFIG_FILE, loadConfigOffThread, type MatrixEntry, type SkiffConfig } from "../config/index.js";
+import { CONFIG_FILE, loadConfigInWorker, type MatrixEntry, type SkiffConfig } from "../config/index.js";
 import { SkiffError, isSkiffError, serializeError } from "../errors/index.js";
 import { probeSandbox } from "../process/index.js";
 import { CheckoutSupply } from "./checkout-supply.js";
@@ -95,7 +95,7 @@ async function prepareOutDir(source: BuildSource, outDir: string | undefined): P
 async function readCommittedConfig(checkout: string, source: BuildSource): Promise<SkiffConfig> {
   try {
     // Off the event loop: the file is the pusher's, and yaml can be slow on hostile input.
-    return await loadConfigOffThread(checkout, { displayName: CONFIG_FILE });
+    return await loadConfigInWorker(checkout, { displayName: CONFIG_FILE });
   } catch (error) {
     if (isSkiffError(error) && error.code === "ERR_SKIFF_CONFIG_NOT_FOUND") {
       throw new SkiffError(

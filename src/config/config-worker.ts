@@ -1,16 +1,35 @@
-import { parentPort, workerData } from "node:worker_threads";
-import { isSkiffError } from "../errors/index.js";
-import { loadConfig } from "./load.js";
+import { setPriority } from "node:os";
 
-/** The worker side of loadConfigOffThread: loads one skiff.yml and posts the config or the error. */
-const { dir, displayName } = workerData as { dir: string; displayName?: string };
+/**
+ * The worker process of loadConfigInWorker: loads each skiff.yml it is sent and answers with the
+ * config or the error. It runs niced and in a session of its own (detached): on a busy host the
+ * CPU a hostile file costs comes out of the parse, never out of the server's event loop.
+ */
 try {
-  const config = loadConfig(dir, displayName === undefined ? {} : { displayName });
-  parentPort?.postMessage({ ok: true, config });
-} catch (error) {
-  parentPort?.postMessage(
-    isSkiffError(error)
-      ? { ok: false, known: true, error: error.toJSON() }
-      : { ok: false, known: false, message: String((error as Error).message), stack: (error as Error).stack },
-  );
+  setPriority(19);
+} catch {
+  // Not allowed here: the parse runs at the priority it was given.
 }
+// Loaded after the priority is set: importing zod and yaml is most of a small file's cost.
+const { isSkiffError } = await import("../errors/index.js");
+const { loadConfig } = await import("./load.js");
+
+interface Job {
+  id: number;
+  dir: string;
+  displayName?: string;
+}
+
+process.on("message", ({ id, dir, displayName }: Job) => {
+  let answer: unknown;
+  try {
+    answer = { id, ok: true, config: loadConfig(dir, displayName === undefined ? {} : { displayName }) };
+  } catch (error) {
+    answer = isSkiffError(error)
+      ? { id, ok: false, known: true, error: error.toJSON() }
+      : { id, ok: false, known: false, message: String((error as Error).message), stack: (error as Error).stack };
+  }
+  process.send?.(answer);
+});
+// The server went away (or let it go): so does the worker.
+process.on("disconnect", () => process.exit(0));

@@ -4,7 +4,7 @@ import { LineCounter, parseDocument } from "yaml";
 import { SkiffError } from "../errors/index.js";
 import { describeIssue } from "./describe-issue.js";
 import { SkiffConfigSchema, type SkiffConfig } from "./schema.js";
-import { checkDepth, checkFlowNesting, checkUniqueKeys, tooManyAliases, YAML_LIMITS } from "./yaml-limits.js";
+import { checkAliases, checkDepth, checkShape, checkUniqueKeys, tooManyAliases, YAML_LIMITS } from "./yaml-limits.js";
 
 export const CONFIG_FILE = "skiff.yml";
 /** The largest skiff.yml skiff reads (a real one is a few hundred bytes). */
@@ -59,7 +59,7 @@ export function readConfigText(path: string, dir: string, fileName: string): str
 /** Parses skiff.yml text; every error names file:line:col and the key path. */
 export function parseConfig(text: string, fileName = CONFIG_FILE): SkiffConfig {
   if (Buffer.byteLength(text) > CONFIG_MAX_BYTES) throw tooLarge(fileName, Buffer.byteLength(text));
-  checkFlowNesting(text, fileName);
+  checkShape(text, fileName);
   const lineCounter = new LineCounter();
   // uniqueKeys: checkUniqueKeys does it in linear time.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
@@ -74,12 +74,13 @@ export function parseConfig(text: string, fileName = CONFIG_FILE): SkiffConfig {
   }
   checkUniqueKeys(doc, lineCounter, fileName);
   checkDepth(doc, lineCounter, fileName);
+  checkAliases(doc, lineCounter, fileName);
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: YAML_LIMITS.aliases });
   } catch (error) {
-    // yaml's only throw here: an alias expanding past maxAliasCount (or one that names no anchor).
-    if (error instanceof ReferenceError) throw tooManyAliases(fileName);
+    // yaml's throw here once checkAliases passed: aliases expanding past maxAliasCount.
+    if (error instanceof ReferenceError && /alias count/i.test(error.message)) throw tooManyAliases(fileName);
     throw error;
   }
   const result = SkiffConfigSchema.safeParse(data ?? {});

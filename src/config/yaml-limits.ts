@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter } from "yaml";
+import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Document, type LineCounter } from "yaml";
 import { SkiffError } from "../errors/index.js";
 
 /** skiff.yml is a page of settings; anything near these is an attack or an accident. */
@@ -7,24 +7,31 @@ export const YAML_LIMITS = {
   depth: 32,
   /** Alias expansions (yaml's maxAliasCount: what a billion-laughs file hits). */
   aliases: 100,
+  /** Lines, keys and list items, roughly (a real skiff.yml has a few hundred): parsing 250 KiB of them takes seconds. */
+  nodes: 10_000,
 };
 
 /**
- * Flow collections ([ … ] and { … }) nest by recursion in the parser: checked on the text first,
- * in one pass, so a file of 100 000 brackets is refused before it is parsed. Quoted strings and
- * comments are skipped; a bracket inside a plain value can only make the count larger.
+ * Checked on the text, in one pass, before it is parsed. Flow collections ([ … ] and { … }) nest
+ * by recursion in the parser: 100 000 brackets are refused here. And the parser needs seconds for
+ * 250 KiB of tiny nodes: lines, separators and keys are counted. Quoted strings and comments are
+ * skipped; a bracket or a colon inside a plain value only makes the counts larger.
  */
-export function checkFlowNesting(text: string, fileName: string): void {
+export function checkShape(text: string, fileName: string): void {
   let depth = 0;
+  let nodes = 0;
   let line = 1;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 10) line++;
+    if (c === 10 || c === 44 || c === 58) nodes++;
     else if (c === 34 || c === 39) i = skipQuoted(text, i, c);
     else if (c === 35 && (i === 0 || /\s/.test(text[i - 1]!))) i = skipToLineEnd(text, i);
     else if (c === 91 || c === 123) {
+      nodes++;
       if (++depth > YAML_LIMITS.depth) throw tooDeep(fileName, line);
     } else if ((c === 93 || c === 125) && depth > 0) depth--;
+    if (nodes > YAML_LIMITS.nodes) throw tooManyNodes(fileName, line);
   }
 }
 
@@ -86,11 +93,41 @@ export function checkUniqueKeys(doc: Document, lineCounter: LineCounter, fileNam
   }
 }
 
+/** An alias (*name) before or without its anchor (&name): found in one walk in document order. */
+export function checkAliases(doc: Document, lineCounter: LineCounter, fileName: string): void {
+  const anchors = new Set<string>();
+  let unresolved: { source: string; offset: number } | undefined;
+  visit(doc, (_key, node) => {
+    if (isScalar(node) || isMap(node) || isSeq(node)) {
+      if (node.anchor) anchors.add(node.anchor);
+    } else if (isAlias(node) && !anchors.has(node.source)) {
+      unresolved = { source: node.source, offset: node.range?.[0] ?? 0 };
+      return visit.BREAK;
+    }
+    return undefined;
+  });
+  if (!unresolved) return;
+  const pos = lineCounter.linePos(unresolved.offset);
+  throw new SkiffError(
+    "ERR_SKIFF_CONFIG_SYNTAX",
+    `${fileName}:${pos.line}:${pos.col}: alias *${unresolved.source} names no anchor &${unresolved.source} above it`,
+    { hint: "define &name before using *name", data: { file: fileName, line: pos.line, col: pos.col } },
+  );
+}
+
 function tooDeep(fileName: string, line: number): SkiffError {
   return new SkiffError(
     "ERR_SKIFF_CONFIG_TOO_COMPLEX",
     `${fileName}:${line}: nested more than ${YAML_LIMITS.depth} levels deep`,
     { hint: "skiff.yml needs a few levels of nesting; see docs/configuration.md", data: { file: fileName, line } },
+  );
+}
+
+function tooManyNodes(fileName: string, line: number): SkiffError {
+  return new SkiffError(
+    "ERR_SKIFF_CONFIG_TOO_COMPLEX",
+    `${fileName}:${line}: more than ${YAML_LIMITS.nodes} keys, list items and lines`,
+    { hint: "skiff.yml holds a page of settings; see docs/configuration.md", data: { file: fileName, line } },
   );
 }
 
