@@ -35,7 +35,13 @@ function describeBuild(dir: string, buildId: string): BuildListing {
   try {
     summary = readBuild(dir);
   } catch {
-    return { buildId, dir, status: "failed", logs: [], error: { code: "ERR_SKIFF_NO_BUILD", message: "unreadable build.json" } };
+    return {
+      buildId,
+      dir,
+      status: "failed",
+      logs: [],
+      error: { code: "ERR_SKIFF_NO_BUILD", message: "unreadable build.json" },
+    };
   }
   return {
     buildId,

@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { SkiffError } from "../errors/index.js";
 import { registerAgentCommands } from "./commands/agent.js";
 import { registerBuildCommands } from "./commands/build.js";
+import { registerBuildsCommand } from "./commands/builds.js";
 import { registerConfigCommands } from "./commands/config-vars.js";
 import { registerStageCommands } from "./commands/stage.js";
 import { registerServerCommands } from "./commands/server.js";
@@ -27,6 +28,7 @@ export function createProgram(): Command {
     })
     .configureOutput({ outputError: () => undefined });
   registerBuildCommands(program);
+  registerBuildsCommand(program);
   registerStoreCommands(program);
   registerAgentCommands(program);
   registerServerCommands(program);

@@ -27,9 +27,14 @@ process.on("message", ({ id, dir, displayName }: Job) => {
   } catch (error) {
     answer = isSkiffError(error)
       ? { id, ok: false, known: true, error: error.toJSON() }
-      : { id, ok: false, known: false, message: String((error as Error).message), stack: (error as Error).stack };
+      : {
+          id,
+          ok: false,
+          known: false,
+          message: String((error as Error).message),
+          stack: (error as Error).stack,
+        };
   }
   process.send?.(answer);
 });
-// The server went away (or let it go): so does the worker.
-process.on("disconnect", () => process.exit(0));
+// When the server goes away its channel closes, and with nothing left to wait for so does this process.

@@ -66,7 +66,7 @@ function describeValue(value: unknown): string {
   if (Array.isArray(value)) return "a list";
   if (value instanceof Uint8Array) return "binary data";
   if (typeof value === "object") return "a mapping";
-  const shown = String(value);
+  const shown = typeof value === "string" ? value : JSON.stringify(value);
   const text = shown.length > 40 ? `${shown.slice(0, 40)}…` : shown;
   return `${typeof value === "string" ? "a string" : `a ${typeof value}`} (${text})`;
 }

@@ -48,9 +48,13 @@ class ConfigWorker {
     this.child.on("exit", (code, signal) => {
       process.off("exit", this.killOnExit);
       this.fail(
-        new SkiffError("ERR_SKIFF_CONFIG_TOO_COMPLEX", `reading skiff.yml ended its worker (${signal ?? `exit ${code}`})`, {
-          hint: "skiff.yml holds a page of settings; simplify it",
-        }),
+        new SkiffError(
+          "ERR_SKIFF_CONFIG_TOO_COMPLEX",
+          `reading skiff.yml ended its worker (${signal ?? `exit ${code}`})`,
+          {
+            hint: "skiff.yml holds a page of settings; simplify it",
+          },
+        ),
       );
     });
     // Before any other exit listener (the test suite's leak guard looks for leftover processes).

@@ -4,7 +4,14 @@ import { LineCounter, parseDocument } from "yaml";
 import { SkiffError } from "../errors/index.js";
 import { describeIssue } from "./describe-issue.js";
 import { SkiffConfigSchema, type SkiffConfig } from "./schema.js";
-import { checkAliases, checkDepth, checkShape, checkUniqueKeys, tooManyAliases, YAML_LIMITS } from "./yaml-limits.js";
+import {
+  checkAliases,
+  checkDepth,
+  checkShape,
+  checkUniqueKeys,
+  tooManyAliases,
+  YAML_LIMITS,
+} from "./yaml-limits.js";
 
 export const CONFIG_FILE = "skiff.yml";
 /** The largest skiff.yml skiff reads (a real one is a few hundred bytes). */
@@ -101,6 +108,9 @@ function tooLarge(fileName: string, size: number): SkiffError {
   return new SkiffError(
     "ERR_SKIFF_CONFIG_TOO_LARGE",
     `${fileName} is ${size} bytes; skiff reads at most ${CONFIG_MAX_BYTES}`,
-    { hint: "skiff.yml holds settings only: move data into files of the repository", data: { file: fileName, size } },
+    {
+      hint: "skiff.yml holds settings only: move data into files of the repository",
+      data: { file: fileName, size },
+    },
   );
 }

@@ -119,7 +119,10 @@ function tooDeep(fileName: string, line: number): SkiffError {
   return new SkiffError(
     "ERR_SKIFF_CONFIG_TOO_COMPLEX",
     `${fileName}:${line}: nested more than ${YAML_LIMITS.depth} levels deep`,
-    { hint: "skiff.yml needs a few levels of nesting; see docs/configuration.md", data: { file: fileName, line } },
+    {
+      hint: "skiff.yml needs a few levels of nesting; see docs/configuration.md",
+      data: { file: fileName, line },
+    },
   );
 }
 

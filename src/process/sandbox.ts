@@ -13,9 +13,7 @@ export interface SandboxOptions {
 }
 
 /** Whether bubblewrap can sandbox the user's commands on this host, and if not why. */
-export type SandboxStatus =
-  | { kind: "bwrap"; file: string }
-  | { kind: "none"; reason: string; hint: string };
+export type SandboxStatus = { kind: "bwrap"; file: string } | { kind: "none"; reason: string; hint: string };
 
 /** Which bwrap to run (SKIFF_BWRAP names another, or a missing one to see the fallback). */
 function bwrapFile(): string {
@@ -38,7 +36,12 @@ function tryBwrap(file: string): Promise<SandboxStatus> {
     child.stderr.setEncoding("utf8");
     child.stderr.on("data", (chunk: string) => (stderr = (stderr + chunk).slice(-1000)));
     child.on("error", (error) =>
-      resolve(unavailable(`${file} cannot run: ${error.message}`, "install bubblewrap (apt-get install bubblewrap)")),
+      resolve(
+        unavailable(
+          `${file} cannot run: ${error.message}`,
+          "install bubblewrap (apt-get install bubblewrap)",
+        ),
+      ),
     );
     child.on("close", (code) => {
       if (code === 0) return resolve({ kind: "bwrap", file });

@@ -25,3 +25,4 @@ export { notifyFollowers, followerHookUrl, type NotifyFollowersOptions } from ".
 export { readOrCreateSecret, readSecretFile } from "./secret-file.js";
 export { listenHttp, parseListen, type HttpListener, type ListenAddress } from "./listen.js";
 export { PushQueue, type QueueOutcome } from "./push-queue.js";
+export { listServerBuilds, serverBuildsDir } from "./server-builds.js";

@@ -21,7 +21,8 @@ export interface KeepPushedObjectsOptions {
  */
 export async function keepPushedObjects(options: KeepPushedObjectsOptions): Promise<void> {
   const objects = join(options.repo, "objects");
-  const quarantine = options.push.objectDirs[0] === undefined ? undefined : resolve(options.push.objectDirs[0]);
+  const quarantine =
+    options.push.objectDirs[0] === undefined ? undefined : resolve(options.push.objectDirs[0]);
   try {
     if (quarantine && dirname(quarantine) === objects && basename(quarantine).startsWith("tmp_objdir-")) {
       await migrateQuarantine({ dir: quarantine, objects, env: {} });
@@ -32,10 +33,14 @@ export async function keepPushedObjects(options: KeepPushedObjectsOptions): Prom
   }
   if (options.signal.aborted) throw pusherGone();
   if (!(await isConnected(options.repo, options.commit))) {
-    throw new SkiffError("ERR_SKIFF_PUSH_REJECTED", "objects of the pushed commit are missing on the server", {
-      hint: "push again",
-      data: { commit: options.commit },
-    });
+    throw new SkiffError(
+      "ERR_SKIFF_PUSH_REJECTED",
+      "objects of the pushed commit are missing on the server",
+      {
+        hint: "push again",
+        data: { commit: options.commit },
+      },
+    );
   }
 }
 

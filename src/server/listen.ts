@@ -75,18 +75,21 @@ export function listenHttp(
     const fetch = (request: Request, env: unknown): Response | Promise<Response> =>
       app.fetch(request, env as HttpBindings);
     const { keepAliveTimeout, ...serverOptions } = HTTP_LIMITS;
-    server = serve({ fetch, port: address.port, hostname: address.host, serverOptions }, (info: AddressInfo) => {
-      server?.off("error", onError);
-      // After listening, an error event (EMFILE on accept, …) is logged: without a listener it would end the process.
-      server?.on("error", (error: Error) => logger.error({ err: error }, "HTTP server error"));
-      if (server && "keepAliveTimeout" in server) server.keepAliveTimeout = keepAliveTimeout;
-      const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
-      resolve({
-        url: `http://${host}:${info.port}`,
-        port: info.port,
-        close: () => closeServer(server),
-      });
-    });
+    server = serve(
+      { fetch, port: address.port, hostname: address.host, serverOptions },
+      (info: AddressInfo) => {
+        server?.off("error", onError);
+        // After listening, an error event (EMFILE on accept, …) is logged: without a listener it would end the process.
+        server?.on("error", (error: Error) => logger.error({ err: error }, "HTTP server error"));
+        if (server && "keepAliveTimeout" in server) server.keepAliveTimeout = keepAliveTimeout;
+        const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
+        resolve({
+          url: `http://${host}:${info.port}`,
+          port: info.port,
+          close: () => closeServer(server),
+        });
+      },
+    );
     server.on("error", onError);
   });
 }

@@ -48,7 +48,9 @@ export class OutputRelay {
       this.skippedBytes += bytes;
       if (!this.saidTotal && this.relayed + bytes > this.limits.totalBytes) {
         this.saidTotal = true;
-        this.output.line(`${INDENT}… more output than skiff relays (${formatBytes(this.limits.totalBytes)}); the build goes on`);
+        this.output.line(
+          `${INDENT}… more output than skiff relays (${formatBytes(this.limits.totalBytes)}); the build goes on`,
+        );
       }
       return;
     }

@@ -81,7 +81,8 @@ export class PushQueue {
         slot.running = false;
         this.active--;
         this.pump();
-        if (this.active === 0 && this.order.length === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
+        if (this.active === 0 && this.order.length === 0)
+          this.idleWaiters.splice(0).forEach((wake) => wake());
       });
     }
   }

@@ -150,7 +150,13 @@ async function runQueuedPush(queued: QueuePushOptions, behind: boolean): Promise
   await prepareRefUpdate(repo, main);
   // Accepted: git moves main unless its receive-pack is gone by now; then the server does.
   output.end(0);
-  const by = await landPush({ repo, update: main, push, receivePack, timeoutMs: options.landTimeoutMs ?? 30_000 });
+  const by = await landPush({
+    repo,
+    update: main,
+    push,
+    receivePack,
+    timeoutMs: options.landTimeoutMs ?? 30_000,
+  });
   const gone = by === "server" ? "; the pusher went away, so the server moved main itself" : "";
   report("push.landed", `release ${result.release} landed, main at ${main.new.slice(0, 7)}${gone}`, {
     release: result.release,
@@ -160,7 +166,12 @@ async function runQueuedPush(queued: QueuePushOptions, behind: boolean): Promise
   return 0;
 }
 
-type Report = (type: string, message: string, data?: Record<string, unknown>, error?: SerializedError) => void;
+type Report = (
+  type: string,
+  message: string,
+  data?: Record<string, unknown>,
+  error?: SerializedError,
+) => void;
 
 function reporter(options: PushHandlerOptions, queued: QueuePushOptions): Report {
   const { push, main } = queued;

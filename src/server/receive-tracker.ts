@@ -17,9 +17,9 @@ export interface ReceiveHandle {
   /** Passed to the hook in SKIFF_PUSH_ID. */
   id: string;
   /** Its client went away: the push is cancelled (git then ends as it would on a refused push). */
-  clientGone(kill: () => void): void;
+  clientGone: (kill: () => void) => void;
   /** receive-pack ended. */
-  end(): void;
+  end: () => void;
 }
 
 /**

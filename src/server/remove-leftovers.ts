@@ -30,7 +30,11 @@ export async function removeLeftovers(data: string, keepBuilds: number): Promise
   const repos = [join(data, "deploy.git"), ...list(appsDir(data)).map((name) => join(appsDir(data), name))];
   for (const repo of repos) for (const path of objectLeftovers(join(repo, "objects"))) remove(path);
   for (const app of list(join(data, "builds"))) {
-    for (const id of await pruneBuilds({ outDir: serverBuildsDir(data, app), keep: keepBuilds, unfinished: true }))
+    for (const id of await pruneBuilds({
+      outDir: serverBuildsDir(data, app),
+      keep: keepBuilds,
+      unfinished: true,
+    }))
       removed.paths.push(join("builds", app, id));
   }
   return removed;

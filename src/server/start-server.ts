@@ -210,7 +210,8 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
         sleep(LANDING_GRACE_MS, false, { signal: grace.signal }).catch(() => false),
       ]);
       grace.abort();
-      if (!landed) logger.warn("pushes still running when the server stopped; the next start cleans up after them");
+      if (!landed)
+        logger.warn("pushes still running when the server stopped; the next start cleans up after them");
       await agent.stop();
       await stageAgent.stop();
     },

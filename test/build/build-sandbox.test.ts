@@ -23,7 +23,10 @@ ${extra}  matrix:
 }
 
 /** Runs a build whose command writes what it found into its artifact; returns the artifact's text. */
-async function probeBuild(command: string, options: { extra?: string; hidden?: string[] } = {}): Promise<string> {
+async function probeBuild(
+  command: string,
+  options: { extra?: string; hidden?: string[] } = {},
+): Promise<string> {
   const repo = makeAppRepo(join(tempDir(), "app"), { skiffYml: oneEntryYml(command, options.extra) });
   const summary = await runBuild({ repo, ...(options.hidden ? { hidden: options.hidden } : {}) });
   return readFileSync(summary.targets[0]!.artifacts[0]!.path, "utf8").trim();
@@ -56,7 +59,12 @@ describe("the build sandbox", () => {
       `(test -e ${secretDir}/tokens.json && echo data-visible || echo data-hidden) >> _build/out`,
     ].join("; ");
     const found = await probeBuild(command, { hidden: [secretDir] });
-    assert.deepEqual(found.split("\n"), ["outside-read-only", "host-tmp-hidden", "tmp-writable", "data-hidden"]);
+    assert.deepEqual(found.split("\n"), [
+      "outside-read-only",
+      "host-tmp-hidden",
+      "tmp-writable",
+      "data-hidden",
+    ]);
     assert.equal(existsSync(join(outside, "escaped")), false);
   });
 

@@ -145,7 +145,9 @@ describe("runBuild", () => {
     const yml = matrixYml({ command: "pwd; mkdir -p _build && touch _build/out && test $TARGET = unix" });
     const repo = makeAppRepo(join(tempDir(), "app"), { skiffYml: yml });
     const lines: string[] = [];
-    await rejectsWithSkiffError(runBuild({ repo, tempDir: scratch, onOutput: ({ line }) => lines.push(line) }));
+    await rejectsWithSkiffError(
+      runBuild({ repo, tempDir: scratch, onOutput: ({ line }) => lines.push(line) }),
+    );
     const checkouts = lines.filter((line) => line.startsWith(scratch));
     assert.equal(checkouts.length, 2, lines.join("\n"));
     assert.notEqual(checkouts[0], checkouts[1]);
@@ -154,7 +156,7 @@ describe("runBuild", () => {
 
   it("removes what a build killed with its process left in the temp dir, at the next build", async () => {
     const scratch = tempDir();
-    const dead = spawnSync("true").pid!;
+    const dead = spawnSync("true").pid;
     const left = join(scratch, `skiff-build-${dead}-AbC123`, "checkout-0");
     mkdirSync(left, { recursive: true });
     writeFileSync(join(left, "big"), "x".repeat(1000));

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { describe, it } from "node:test";
@@ -50,7 +50,9 @@ const HOSTILE: Record<string, { text: string; code: string; line?: number }> = {
   },
   // yaml's own duplicate-key check compares every key with every other: seconds for 20 000 of them.
   "a key twice among 3 000": {
-    text: VALID + `deploy:\n  env:\n${Array.from({ length: 3000 }, (_, i) => `    K${i}: v`).join("\n")}\n    K7: again\n`,
+    text:
+      VALID +
+      `deploy:\n  env:\n${Array.from({ length: 3000 }, (_, i) => `    K${i}: v`).join("\n")}\n    K7: again\n`,
     code: "ERR_SKIFF_CONFIG_SYNTAX",
     line: 3010,
   },
@@ -75,7 +77,9 @@ async function refusal(promise: Promise<unknown>): Promise<SkiffError> {
 describe("hostile skiff.yml", () => {
   for (const [name, hostile] of Object.entries(HOSTILE)) {
     it(`refuses ${name} with ${hostile.code}, naming the file`, async () => {
-      const error = await refusal(loadConfigInWorker(writeConfig(hostile.text), { displayName: "skiff.yml" }));
+      const error = await refusal(
+        loadConfigInWorker(writeConfig(hostile.text), { displayName: "skiff.yml" }),
+      );
       assert.equal(error.code, hostile.code, error.message);
       assert.match(error.message, /^skiff\.yml/);
       if (hostile.line !== undefined) assert.equal(error.data?.line, hostile.line, error.message);
@@ -99,12 +103,15 @@ describe("hostile skiff.yml", () => {
   it("does not read a skiff.yml that is a link (to /dev/zero, or out of the repository)", () => {
     const dir = tempDir();
     symlinkSync("/dev/zero", join(dir, "skiff.yml"));
-    assert.throws(() => loadConfig(dir, { displayName: "skiff.yml" }), (error: unknown) => {
-      assert.ok(isSkiffError(error));
-      assert.equal(error.code, "ERR_SKIFF_CONFIG_INVALID");
-      assert.match(error.message, /skiff\.yml is not a regular file/);
-      return true;
-    });
+    assert.throws(
+      () => loadConfig(dir, { displayName: "skiff.yml" }),
+      (error: unknown) => {
+        assert.ok(isSkiffError(error));
+        assert.equal(error.code, "ERR_SKIFF_CONFIG_INVALID");
+        assert.match(error.message, /skiff\.yml is not a regular file/);
+        return true;
+      },
+    );
   });
 
   it("refuses a file that takes the parser too long, ending its worker", async () => {
@@ -118,22 +125,49 @@ describe("hostile skiff.yml", () => {
 
 describe("skiff.yml errors name the real problem", () => {
   const cases: [string, string, RegExp][] = [
-    ["a mapping given a number", "app: hello\nbuild: 3\n", /^skiff\.yml:2:8: build: expected a mapping .*, got a number \(3\)$/],
+    [
+      "a mapping given a number",
+      "app: hello\nbuild: 3\n",
+      /^skiff\.yml:2:8: build: expected a mapping .*, got a number \(3\)$/,
+    ],
     ["an empty value", "app: hello\nbuild:\n", /build: expected a mapping .*, got an empty value/],
-    ["a missing key", "build:\n  command: make\n  matrix: [{ target: unix, artifact: a }]\n", /^skiff\.yml:1:1: app: missing required key \(expected a string\)$/],
-    ["a number for a string", VALID.replace("command: make", "command: 3"), /build\.command: expected a string, got a number \(3\)/],
-    ["a number for a string or a list", VALID.replace("artifact: _build/hello", "artifact: 3"), /artifact: expected a string or a list, got a number \(3\)/],
-    ["a list for a boolean", VALID.replace("deploy: true", "deploy: [yes]"), /matrix\[0\]\.deploy: expected true or false, got a list/],
-    ["a bad env name", VALID + "deploy:\n  env: { bad-name: x }\n", /deploy\.env\.bad-name: key "bad-name": an environment name/],
+    [
+      "a missing key",
+      "build:\n  command: make\n  matrix: [{ target: unix, artifact: a }]\n",
+      /^skiff\.yml:1:1: app: missing required key \(expected a string\)$/,
+    ],
+    [
+      "a number for a string",
+      VALID.replace("command: make", "command: 3"),
+      /build\.command: expected a string, got a number \(3\)/,
+    ],
+    [
+      "a number for a string or a list",
+      VALID.replace("artifact: _build/hello", "artifact: 3"),
+      /artifact: expected a string or a list, got a number \(3\)/,
+    ],
+    [
+      "a list for a boolean",
+      VALID.replace("deploy: true", "deploy: [yes]"),
+      /matrix\[0\]\.deploy: expected true or false, got a list/,
+    ],
+    [
+      "a bad env name",
+      VALID + "deploy:\n  env: { bad-name: x }\n",
+      /deploy\.env\.bad-name: key "bad-name": an environment name/,
+    ],
   ];
   for (const [name, text, pattern] of cases) {
     it(name, () => {
-      assert.throws(() => parseConfig(text), (error: unknown) => {
-        assert.ok(isSkiffError(error));
-        assert.equal(error.code, "ERR_SKIFF_CONFIG_INVALID");
-        assert.match(error.message, pattern);
-        return true;
-      });
+      assert.throws(
+        () => parseConfig(text),
+        (error: unknown) => {
+          assert.ok(isSkiffError(error));
+          assert.equal(error.code, "ERR_SKIFF_CONFIG_INVALID");
+          assert.match(error.message, pattern);
+          return true;
+        },
+      );
     });
   }
 });
@@ -149,7 +183,50 @@ function random(seed: number): () => number {
   };
 }
 
-const TOKENS = ["", " ", "\n", "\t", ":", "- ", "[", "]", "{", "}", ",", "#", "&a ", "*a", "!!binary ", "!!map ", "!!set ", "? ", "|", ">", "'", '"', "%YAML 1.1\n", "---\n", "...\n", "<<: *a\n", "~", "null", "1e999", "-0", "0x1F", ".nan", "true", "@", "`", "\\", "\u0000", "\uFEFF", "é", "deploy:\n", "  ", "build: "];
+const TOKENS = [
+  "",
+  " ",
+  "\n",
+  "\t",
+  ":",
+  "- ",
+  "[",
+  "]",
+  "{",
+  "}",
+  ",",
+  "#",
+  "&a ",
+  "*a",
+  "!!binary ",
+  "!!map ",
+  "!!set ",
+  "? ",
+  "|",
+  ">",
+  "'",
+  '"',
+  "%YAML 1.1\n",
+  "---\n",
+  "...\n",
+  "<<: *a\n",
+  "~",
+  "null",
+  "1e999",
+  "-0",
+  "0x1F",
+  ".nan",
+  "true",
+  "@",
+  "`",
+  "\\",
+  "\u0000",
+  "\uFEFF",
+  "é",
+  "deploy:\n",
+  "  ",
+  "build: ",
+];
 const FULL = `${VALID}deploy:
   driver: unix
   port: 8080
@@ -176,8 +253,7 @@ function mutate(text: string, next: () => number): string {
       // A short run of the text, many times over: deep brackets, alias storms, long lines.
       const piece = out.slice(at, at + 1 + Math.floor(next() * 12)) || token;
       out = out.slice(0, at) + piece.repeat(20 + Math.floor(next() * 200)) + out.slice(at);
-    }
-    else if (kind === 1) out = out.slice(0, at) + out.slice(at + 1 + Math.floor(next() * 8));
+    } else if (kind === 1) out = out.slice(0, at) + out.slice(at + 1 + Math.floor(next() * 8));
     else if (kind === 2) out = out.slice(0, at) + token + out.slice(at + 1);
     else {
       const lines = out.split("\n");
@@ -192,9 +268,16 @@ function mutate(text: string, next: () => number): string {
 describe("skiff.yml fuzzed", () => {
   it("answers 3000 mutated files with a config, or a config error that names the file; never a bug", () => {
     const next = random(16);
-    const known = new Set(["ERR_SKIFF_CONFIG_SYNTAX", "ERR_SKIFF_CONFIG_INVALID", "ERR_SKIFF_CONFIG_TOO_COMPLEX"]);
+    const known = new Set([
+      "ERR_SKIFF_CONFIG_SYNTAX",
+      "ERR_SKIFF_CONFIG_INVALID",
+      "ERR_SKIFF_CONFIG_TOO_COMPLEX",
+    ]);
     for (let i = 0; i < 3000; i++) {
-      const text = mutate(i % 2 === 0 ? VALID : FULL.replace("*env]", i % 4 === 1 ? "*env]" : "*env, *env]"), next);
+      const text = mutate(
+        i % 2 === 0 ? VALID : FULL.replace("*env]", i % 4 === 1 ? "*env]" : "*env, *env]"),
+        next,
+      );
       try {
         parseConfig(text);
       } catch (error) {

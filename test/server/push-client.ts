@@ -2,6 +2,8 @@ import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { BuildListing } from "../../src/build/index.js";
+import { listServerBuilds } from "../../src/server/server-builds.js";
 import { gitSync } from "../support/app-repo.js";
 
 /** A `git push` running in its own process group: killed as a closed laptop or a Ctrl-C would. */
@@ -77,7 +79,11 @@ export function appMain(data: string, app: string): string | undefined {
 }
 
 /** What the deployment repository says of an app: current, and whether a manifest names `commit`. */
-export function deployedState(data: string, app: string, commit?: string): { current?: number; hasCommit: boolean } {
+export function deployedState(
+  data: string,
+  app: string,
+  commit?: string,
+): { current?: number; hasCommit: boolean } {
   const repo = join(data, "deploy.git");
   let current: number | undefined;
   try {
@@ -97,7 +103,10 @@ export function deployedState(data: string, app: string, commit?: string): { cur
 export function currentIs(data: string, app: string, commit: string): boolean {
   const { current } = deployedState(data, app);
   if (current === undefined) return false;
-  return gitSync(join(data, "deploy.git"), ["show", `main:${app}/releases/${current}/manifest.json`]).includes(commit);
+  return gitSync(join(data, "deploy.git"), [
+    "show",
+    `main:${app}/releases/${current}/manifest.json`,
+  ]).includes(commit);
 }
 
 export interface ServerEvent {
@@ -129,7 +138,8 @@ export async function waitForServerEvent(
   for (;;) {
     const found = serverEvents(data).find(match);
     if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no such server event; saw:\n${JSON.stringify(serverEvents(data), null, 1)}`);
+    if (Date.now() > deadline)
+      throw new Error(`no such server event; saw:\n${JSON.stringify(serverEvents(data), null, 1)}`);
     await sleep(50);
   }
 }
@@ -137,4 +147,9 @@ export async function waitForServerEvent(
 /** Quarantines (git's and skiff's) left in a repository's object directory. */
 export function quarantinesIn(repo: string): string[] {
   return readdirSync(join(repo, "objects")).filter((name) => name.startsWith("tmp_objdir-"));
+}
+
+/** The builds a server kept for an app, newest first, as `skiff builds` reads them. */
+export function serverBuilds(data: string, app: string): BuildListing[] {
+  return listServerBuilds(data, app)[0]?.builds ?? [];
 }

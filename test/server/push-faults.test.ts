@@ -71,7 +71,10 @@ async function assertServerAnswers(server: RunningServer): Promise<void> {
 
 /** Landed whole: main moved, the release stored and current, the deploy went on and serves v2. */
 async function assertLanded(server: RunningServer, app: StageApp, v2: string): Promise<void> {
-  const event = await waitForServerEvent(server.data, (e) => e.type === "push.landed" && e.data?.commit === v2);
+  const event = await waitForServerEvent(
+    server.data,
+    (e) => e.type === "push.landed" && e.data?.commit === v2,
+  );
   assert.equal(event.app, app.app);
   assert.equal(appMain(server.data, app.app), v2);
   assert.ok(currentIs(server.data, app.app, v2), "current names the pushed commit's release");
@@ -159,7 +162,10 @@ describe("a push whose client goes away, at each stage", () => {
     process.kill(receivePacks[0]!, "SIGKILL");
     try {
       await assertLanded(server, app, v2);
-      const landed = await waitForServerEvent(server.data, (e) => e.type === "push.landed" && e.data?.commit === v2);
+      const landed = await waitForServerEvent(
+        server.data,
+        (e) => e.type === "push.landed" && e.data?.commit === v2,
+      );
       assert.equal(landed.data?.by, "server");
     } finally {
       // git's client may wait forever on a receive-pack that died mid-answer (the server ended it).
@@ -172,7 +178,9 @@ describe("a push whose client goes away, at each stage", () => {
     const v2 = commitAll(app.dir, "v2");
     await killAt(startPush(app.dir, server.gitUrl(app.app)), /-----> deploy/);
     await assertLanded(server, app, v2);
-    const api = await fetch(`${server.url}/api/apps`, { headers: { authorization: `Bearer ${server.token}` } });
+    const api = await fetch(`${server.url}/api/apps`, {
+      headers: { authorization: `Bearer ${server.token}` },
+    });
     const listed = ((await api.json()) as { apps: { app: string; current: number; status: string }[] }).apps;
     assert.deepEqual(
       listed.filter((a) => a.app === app.app).map((a) => [a.current, a.status]),
@@ -192,7 +200,10 @@ describe("slow and silent clients", () => {
   it("a client that reads the answer slowly gets it all, and the push lands", async () => {
     const app = await pushedApp(server, "slow-reader");
     const v2 = commitAll(app.dir, "v2");
-    const proxy = await startPushProxy(server.url, server.token, { kind: "slow-answer", bytesPerSecond: 2048 });
+    const proxy = await startPushProxy(server.url, server.token, {
+      kind: "slow-answer",
+      bytesPerSecond: 2048,
+    });
     try {
       const push = startPush(app.dir, proxy.gitUrl(app.app));
       const { code, output } = await push.done;

@@ -9,7 +9,8 @@ export function processesWithEnv(entry: string): number[] {
     try {
       const stat = readFileSync(`/proc/${name}/stat`, "utf8");
       if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) continue;
-      if (readFileSync(`/proc/${name}/environ`, "latin1").split("\0").includes(entry)) found.push(Number(name));
+      if (readFileSync(`/proc/${name}/environ`, "latin1").split("\0").includes(entry))
+        found.push(Number(name));
     } catch {
       // gone meanwhile
     }
@@ -18,12 +19,19 @@ export function processesWithEnv(entry: string): number[] {
 }
 
 /** Waits until some process carries `entry` (present) or none does (gone); throws after `timeoutMs`. */
-export async function waitForProcesses(entry: string, want: "present" | "gone", timeoutMs: number): Promise<number[]> {
+export async function waitForProcesses(
+  entry: string,
+  want: "present" | "gone",
+  timeoutMs: number,
+): Promise<number[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const pids = processesWithEnv(entry);
     if ((want === "present") === pids.length > 0) return pids;
-    if (Date.now() > deadline) throw new Error(`processes with ${entry} still ${want === "gone" ? "running" : "missing"}: ${pids.join(" ")}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `processes with ${entry} still ${want === "gone" ? "running" : "missing"}: ${pids.join(" ")}`,
+      );
     await sleep(20);
   }
 }
