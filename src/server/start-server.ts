@@ -20,6 +20,7 @@ import { writeHooks } from "./hook-script.js";
 import { HOOK_PATH } from "./hook-endpoint.js";
 import { listenHttp, parseListen, type HttpListener } from "./listen.js";
 import { createServerMetrics } from "./metrics.js";
+import { landStoredPushes } from "./land-stored-pushes.js";
 import { KEEP_BUILDS } from "./push-pipeline.js";
 import { PushQueue } from "./push-queue.js";
 import { createPushHandler } from "./receive-push.js";
@@ -73,6 +74,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
   await reportSandbox(events);
   const deployRepo = join(data, "deploy.git");
   if (!existsSync(deployRepo)) await initBare(deployRepo);
+  await landStoredPushes({ data, deployRepo, events });
   const createdToken = readTokens(data).length === 0 ? createToken({ data, name: "push" }).token : undefined;
   const webhookSecretFile = options.webhookSecretFile ?? join(data, "webhook-secret");
   const webhookSecret = readOrCreateSecret(webhookSecretFile);

@@ -4,9 +4,10 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { commitAll, writeFixture } from "../support/app-repo.js";
+import { waitForBody } from "../support/http.js";
 import { waitForProcesses } from "../support/processes.js";
 import { skiffOk } from "../support/run-skiff.js";
-import { quarantinesIn, serverBuilds, startPush, waitForServerEvent } from "./push-client.js";
+import { appMain, quarantinesIn, serverBuilds, startPush, waitForServerEvent } from "./push-client.js";
 import { gitPush, makeServedApp, serverSandbox } from "./server-harness.js";
 
 describe("a server killed during a build", () => {
@@ -66,5 +67,28 @@ build:
     commitAll(dir, "v2, quick");
     const next = await gitPush(dir, again.gitUrl("crashy"));
     assert.equal(next.code, 0, next.stderr);
+  });
+
+  it("lands at its next start a push whose release was stored when it died, before git moved main", async () => {
+    const sandbox = serverSandbox();
+    const server = await sandbox.start();
+    const { dir, port } = await makeServedApp(join(sandbox.root, "app"), "stored", "v1");
+    assert.equal((await gitPush(dir, server.gitUrl("stored"))).code, 0);
+    writeFixture(dir, "serve", "v2");
+    const v2 = commitAll(dir, "v2");
+    const push = startPush(dir, server.gitUrl("stored"));
+    // Stored and current: the pipeline is deploying; git moves main only once the hook answers.
+    await push.waitFor(/-----> deploy stored v2/);
+    await server.crash();
+    await push.kill();
+    assert.notEqual(appMain(server.data, "stored"), v2);
+    const again = await sandbox.restart(server);
+    const landed = await waitForServerEvent(
+      again.data,
+      (e) => e.type === "push.landed" && e.data?.commit === v2,
+    );
+    assert.equal(landed.data?.stage, "start");
+    assert.equal(appMain(again.data, "stored"), v2);
+    assert.equal(await waitForBody(`http://127.0.0.1:${port}/`, "v2", 20_000, { fresh: true }), "v2 hello\n");
   });
 });

@@ -11,6 +11,7 @@ interface ServerCommandOptions {
   follower: string[];
   webhookSecretFile?: string;
   builds: string;
+  keepBuilds: string;
   poll: string;
   json?: boolean;
 }
@@ -33,6 +34,7 @@ export function registerServerCommands(program: Command): void {
     .option("--follower <url>", "an agent to trigger after each store (repeatable)", collect, [])
     .option("--webhook-secret-file <file>", "secret of the signed trigger (default DATA/webhook-secret)")
     .option("--builds <n>", "apps that may build at once", "2")
+    .option("--keep-builds <n>", "build folders kept per app for skiff builds", "5")
     .option("--poll <duration>", "how often the embedded agent polls the deployment repository", "30s")
     .option("--json", "print the server's address (and a new token) as JSON on stdout")
     .action(runServerCommand);
@@ -48,6 +50,7 @@ async function runServerCommand(options: ServerCommandOptions): Promise<void> {
     followers: options.follower,
     ...(options.webhookSecretFile ? { webhookSecretFile: resolve(options.webhookSecretFile) } : {}),
     builds: Math.max(1, Number.parseInt(options.builds, 10) || 1),
+    keepBuilds: Math.max(0, Number.parseInt(options.keepBuilds, 10) || 0),
     pollMs: parseDuration(options.poll),
   });
   const base = options.publicHost
