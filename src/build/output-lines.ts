@@ -1,8 +1,13 @@
+import { looksLikeError, type NumberedLine } from "./hint-lines.js";
+
 /** A longer line is cut to this many characters (the step's log keeps it whole). */
 export const MAX_LINE_CHARS = 4096;
 
+/** The first error-looking lines kept for a failure's hint (the first errors are usually the cause). */
+const KEEP_ERRORS = 12;
+
 /**
- * Splits streamed chunks into whole lines per stream and keeps the last few lines for error hints.
+ * Splits streamed chunks into whole lines per stream and keeps what a failure's hint quotes.
  * Memory stays bounded whatever the output: a line longer than MAX_LINE_CHARS is emitted cut,
  * and the rest of it skipped up to its newline.
  */
@@ -10,7 +15,9 @@ export class OutputLines {
   private readonly partial = { stdout: "", stderr: "" };
   /** Characters of the current line skipped since it was cut, per stream. */
   private readonly skipping = { stdout: -1, stderr: -1 };
-  private readonly tail: string[] = [];
+  private readonly tail: NumberedLine[] = [];
+  private readonly errors: NumberedLine[] = [];
+  private count = 0;
 
   constructor(
     private readonly onLine: (line: string, stream: "stdout" | "stderr") => void,
@@ -47,13 +54,16 @@ export class OutputLines {
     }
   }
 
-  lastLines(count = this.keep): string[] {
-    return this.tail.slice(-count);
+  /** What describeOutputForHint needs: the first error-looking lines, the last lines, how many there were. */
+  forHint(): { errors: NumberedLine[]; tail: NumberedLine[]; total: number } {
+    return { errors: [...this.errors], tail: [...this.tail], total: this.count };
   }
 
   private emit(line: string, stream: "stdout" | "stderr"): void {
-    this.tail.push(line);
+    const numbered = { n: ++this.count, text: line };
+    this.tail.push(numbered);
     if (this.tail.length > this.keep) this.tail.shift();
+    if (this.errors.length < KEEP_ERRORS && looksLikeError(line)) this.errors.push(numbered);
     this.onLine(line, stream);
   }
 }

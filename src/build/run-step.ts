@@ -1,6 +1,7 @@
 import { parseDuration } from "../config/index.js";
 import { SkiffError } from "../errors/index.js";
 import { runUserCommand, type RunResult, type SandboxOptions } from "../process/index.js";
+import { describeOutputForHint } from "./hint-lines.js";
 import { OutputLines } from "./output-lines.js";
 import { StepLog } from "./step-log.js";
 import type { BuildStepName, StepRecord } from "./summary-schema.js";
@@ -81,13 +82,14 @@ export async function runStep(options: RunStepOptions): Promise<StepOutcome> {
     exitCode: result.exitCode,
     logPath: options.logPath,
   });
-  return { record, failure: ok ? undefined : describeFailure(options, result, lines.lastLines(8)) };
+  return { record, failure: ok ? undefined : describeFailure(options, result, lines) };
 }
 
-function describeFailure(options: RunStepOptions, result: RunResult, tail: string[]): SkiffError {
+function describeFailure(options: RunStepOptions, result: RunResult, lines: OutputLines): SkiffError {
   const { target, step } = options;
   const data = { target, step, exitCode: result.exitCode, signal: result.signal, logPath: options.logPath };
-  const output = tail.length > 0 ? `last output:\n${tail.map((l) => `  ${l}`).join("\n")}\n` : "";
+  // The output was shown as it ran (a push, skiff build): the hint quotes errors, not what is just above.
+  const output = describeOutputForHint({ ...lines.forHint(), shown: options.onOutput !== undefined });
   const hint = `${output}full log: ${options.logPath}`;
   if (result.timedOut) {
     return new SkiffError(

@@ -3,6 +3,7 @@ import { traceMark } from "../process/index.js";
 import { isSkiffError, serializeError, SkiffError, type SerializedError } from "../errors/index.js";
 import { storeRelease, type PointerChange, type StoreResult } from "../store/index.js";
 import type { RefUpdate } from "./hook-endpoint.js";
+import { describeDeployFailure, type FailedInstanceLog } from "./deploy-failure.js";
 import type { StageGate } from "./embedded-stage.js";
 import { OutputRelay } from "./output-relay.js";
 import type { PushOutput } from "./push-output.js";
@@ -14,8 +15,8 @@ export const KEEP_BUILDS = 5;
 
 export type DeployOutcome =
   | { ok: true; url: string | undefined }
-  /** `serving`: the release that still takes traffic, if any. */
-  | { ok: false; error: SerializedError; serving?: number };
+  /** `serving`: the release that still takes traffic, if any; `log`: the failed instance's last lines. */
+  | { ok: false; error: SerializedError; serving?: number; log?: FailedInstanceLog };
 
 export interface DeployRequest {
   app: string;
@@ -130,8 +131,8 @@ export async function runPushPipeline(options: PushPipelineOptions): Promise<Pus
       options.deploy({ app: options.app, release: stored.release, signal: LANDING }),
     );
     if (!deployed.ok) {
-      output.line(`${INDENT}${deployed.error.message}`);
-      if (deployed.error.hint) output.line(`${INDENT}hint: ${deployed.error.hint}`);
+      for (const line of describeDeployFailure(options.app, deployed.error, deployed.log))
+        output.line(`${INDENT}${line}`);
       output.line(
         `-----> deploy of ${options.app} v${stored.release} failed; the release before keeps serving`,
       );

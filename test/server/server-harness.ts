@@ -18,6 +18,8 @@ export interface RunningServer {
   crash(): Promise<void>;
   /** http://git:TOKEN@host:port/<app>.git */
   gitUrl(app: string, token?: string): string;
+  /** Everything the server wrote on stderr so far (its logs, at SKIFF_LOG_LEVEL). */
+  stderr(): string;
   stop(): Promise<void>;
 }
 
@@ -68,6 +70,8 @@ async function startSkiffServer(
     [SKIFF_BIN, "server", "--data", data, "--listen", "127.0.0.1:0", "--json", "--poll", "1h", ...extraArgs],
     { env: { ...process.env, SKIFF_LOG_LEVEL: "silent", ...env }, stdio: ["ignore", "pipe", "pipe"] },
   );
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const startup = await readStartup(child, 15_000);
   const started = { ...startup, token: startup.token ?? knownToken ?? "" };
   const stop = async (): Promise<void> => {
@@ -88,7 +92,16 @@ async function startSkiffServer(
     child.kill("SIGKILL");
     await exited;
   };
-  return { url: started.url, token: started.token, data, pid: child.pid!, crash, gitUrl, stop };
+  return {
+    url: started.url,
+    token: started.token,
+    data,
+    pid: child.pid!,
+    crash,
+    gitUrl,
+    stderr: () => stderr,
+    stop,
+  };
 }
 
 function readStartup(child: ChildProcess, timeoutMs: number): Promise<{ url: string; token?: string }> {

@@ -1,9 +1,7 @@
-import { resolve } from "node:path";
 import type { Command } from "commander";
-import { listServerBuilds } from "../../server/index.js";
-import { formatMs, printJson, printTable } from "../output.js";
+import { lazyAction } from "../lazy-action.js";
 
-const DEFAULT_DATA = process.env.SKIFF_DATA ?? ".skiff/server";
+const DEFAULT_DATA = process.env.SKIFF_DATA || ".skiff/server";
 
 /** skiff builds [APP]: the build folders skiff server kept (the last few per app) and where their logs are. */
 export function registerBuildsCommand(program: Command): void {
@@ -12,33 +10,5 @@ export function registerBuildsCommand(program: Command): void {
     .description("List the builds skiff server kept for debugging (newest first) and where their logs are")
     .option("--data <dir>", "the server's data directory", DEFAULT_DATA)
     .option("--json", "print JSON")
-    .action((app: string | undefined, options: { data: string; json?: boolean }) => {
-      const listed = listServerBuilds(resolve(options.data), app);
-      if (options.json) {
-        printJson({ apps: listed });
-        return;
-      }
-      const rows = listed.flatMap(({ app: name, builds }) =>
-        builds.flatMap((build) => {
-          const head = [
-            name,
-            build.buildId,
-            build.status,
-            build.commit?.slice(0, 7) ?? "",
-            build.durationMs === undefined ? "" : formatMs(build.durationMs),
-            build.error ? `${build.error.code}: ${build.error.message.split("\n")[0]}` : "",
-          ];
-          const logs = build.logs.map((log) => [
-            "",
-            "",
-            "",
-            "",
-            "",
-            `${log.target} ${log.step}: ${log.path}`,
-          ]);
-          return [head, ...logs];
-        }),
-      );
-      printTable([["APP", "BUILD", "STATUS", "COMMIT", "TOOK", "ERROR / LOGS"], ...rows]);
-    });
+    .action(lazyAction(() => import("../actions/builds.js"), "listBuildsCommand"));
 }
