@@ -33,16 +33,22 @@ describe("the server's edge", () => {
     const server = await sandbox.start();
     const tokens = join(server.data, "tokens.json");
     const good = readFileSync(tokens, "utf8");
-    // A hand-edited token file cut short: what the API's handler never expected.
+    // A hand-edited token file cut short: what no handler expected.
     writeFileSync(tokens, good.slice(0, 20));
-    const response = await fetch(`${server.url}/api/apps`, {
-      headers: { authorization: `Bearer ${server.token}` },
+    // A git request: the edge's own handler (the API answers its routes' errors itself).
+    const response = await fetch(`${server.url}/edge.git/info/refs?service=git-upload-pack`, {
+      headers: { authorization: `Basic ${Buffer.from(`git:${server.token}`).toString("base64")}` },
     });
     assert.equal(response.status, 500);
     const body = (await response.json()) as { code: string; message: string; hint: string };
     assert.equal(body.code, "ERR_SKIFF_INTERNAL");
     assert.match(body.hint, /a bug in skiff/);
     assert.ok(body.message.length > 0);
+    const api = await fetch(`${server.url}/api/apps`, {
+      headers: { authorization: `Bearer ${server.token}` },
+    });
+    assert.equal(api.status, 500);
+    assert.equal(((await api.json()) as { code: string }).code, "ERR_SKIFF_INTERNAL");
     writeFileSync(tokens, good);
     assert.equal((await httpGet(`${server.url}/healthz`)).status, 200);
     const again = await fetch(`${server.url}/api/apps`, {

@@ -14,6 +14,7 @@ import { loadNotifySecret } from "../../notify/index.js";
 import type { HostMetrics } from "../../metrics/index.js";
 import { readSecretFile, startWebhookListener, type HttpListener } from "../../server/index.js";
 import { printJson, say } from "../output.js";
+import { withRepoToken } from "../repo-token.js";
 import { hostOptions, type HostCommandOptions } from "../host-options.js";
 import { loadHostKey, loadTrustPolicy } from "../trust-options.js";
 import { runStageAgentCommand } from "./stage.js";
@@ -39,6 +40,7 @@ export interface AgentCommandOptions extends HostCommandOptions {
   listen?: string;
   webhookSecretFile?: string;
   key: string[];
+  repoTokenFile?: string;
 }
 
 /** The trust part of the agent's options, loaded from --trust, --threshold, --host-key, --allow-unsigned. */
@@ -105,7 +107,9 @@ async function listenForWebhooks(
 }
 
 /** `skiff agent`: a production agent (or, with --stage staging, a staging one) until stopped or --once. */
-export async function runAgentCommand(options: AgentCommandOptions): Promise<void> {
+export async function runAgentCommand(given: AgentCommandOptions): Promise<void> {
+  // The token stays in its file on the command line (and in a unit): only the process sees it.
+  const options = { ...given, repo: withRepoToken(given.repo, given.repoTokenFile) };
   if (options.stage === "staging") return runStageAgentCommand(options);
   if (options.stage !== "production") {
     throw new SkiffError("ERR_SKIFF_USAGE", `--stage ${options.stage} is neither staging nor production`, {

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { parseDuration } from "../../config/index.js";
 import { ERROR_CODES, SkiffError, type ErrorCode, type SerializedError } from "../../errors/index.js";
-import { normalizeLocation } from "../../git/index.js";
+import { normalizeLocation, redactUrl } from "../../git/index.js";
 import { loadNotifySecret, type NotifyOptions } from "../../notify/index.js";
 import { startStageAgent } from "../../stage/index.js";
 import { promoteRelease, type ReleaseSigner } from "../../store/index.js";
@@ -111,7 +111,9 @@ export async function runStageAgentCommand(options: StageAgentCommandOptions): P
       if (failed?.error) throw rethrow(failed.app, failed.release, failed.error);
       return;
     }
-    say(`skiff staging agent following staging of ${options.repo} every ${options.poll} (Ctrl-C stops it)`);
+    say(
+      `skiff staging agent following staging of ${redactUrl(options.repo)} every ${options.poll} (Ctrl-C stops it)`,
+    );
     await handle.closed;
   } finally {
     process.off("SIGINT", onSignal);

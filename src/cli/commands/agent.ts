@@ -1,12 +1,13 @@
 import type { Command } from "commander";
 import { lazyAction } from "../lazy-action.js";
+import { addInstallCommand } from "./install.js";
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
 export function registerAgentCommands(program: Command): void {
-  program
+  const agent = program
     .command("agent")
     .description("Follow a deployment repository and run, on this host, the release each app's current names")
     .requiredOption("--repo <repo>", "the deployment repository: a path or git URL")
@@ -84,8 +85,13 @@ export function registerAgentCommands(program: Command): void {
     .option("--port <n>", "mirage-2015: the port the unikernel serves on (deploy.port)")
     .option("--listen <host:port>", "serve POST /hooks/git: a signed webhook triggers an immediate fetch")
     .option("--webhook-secret-file <file>", "with --listen: the shared secret webhooks are signed with")
+    .option(
+      "--repo-token-file <file>",
+      "the token of an http(s) --repo (a skiff server's read-only token), read from this file",
+    )
     .option("--json", "with --once or --dry-run: print the pass on stdout as JSON")
     .action(lazyAction(() => import("../actions/agent.js"), "runAgentCommand"));
+  addInstallCommand(agent);
 
   program
     .command("status")

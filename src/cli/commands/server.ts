@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { lazyAction } from "../lazy-action.js";
+import { addInstallCommand } from "./install.js";
 
 const DEFAULT_DATA = process.env.SKIFF_DATA || ".skiff/server";
 
@@ -24,6 +25,7 @@ export function registerServerCommands(program: Command): void {
     .option("--json", "print the server's address (and a new token) as JSON on stdout")
     .action(lazyAction(() => import("../actions/server.js"), "runServerCommand"));
   registerTokenCommands(server);
+  addInstallCommand(server);
   registerAppsCommands(program);
 }
 
