@@ -15,7 +15,9 @@ fi
 updates=""
 while IFS= read -r line || [[ -n "$line" ]]; do updates+="$line"$'\n'; done
 body="app $SKIFF_APP"$'\n'"user $REMOTE_USER"$'\n'"git-dir $PWD"$'\n'
-body+="object-dir $GIT_OBJECT_DIRECTORY"$'\n'"alternates $GIT_ALTERNATE_OBJECT_DIRECTORIES"$'\n\n'"$updates"
+body+="object-dir $GIT_OBJECT_DIRECTORY"$'\n'"alternates $GIT_ALTERNATE_OBJECT_DIRECTORIES"$'\n'
+# The hook's parent is git receive-pack: the server watches it to know whether git moved the ref.
+body+="receive-pack $PPID"$'\n'"push-id $SKIFF_PUSH_ID"$'\n\n'"$updates"
 if ! { exec 3<>"/dev/tcp/$SKIFF_HOOK_HOST/$SKIFF_HOOK_PORT"; } 2>/dev/null; then
   echo "skiff: the server did not answer the hook at $SKIFF_HOOK_HOST:$SKIFF_HOOK_PORT"
   exit 1

@@ -12,3 +12,5 @@ export {
 } from "./summary-schema.js";
 export type { BuildOutput, BuildStepEvent, RunBuildOptions } from "./types.js";
 export { toMachineSummary, type MachineBuildSummary } from "./machine-summary.js";
+export { listBuilds, type BuildListing } from "./list-builds.js";
+export { pruneBuilds, type PruneBuildsOptions } from "./prune-builds.js";

@@ -1,11 +1,13 @@
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { CONFIG_FILE, loadConfig, type MatrixEntry, type SkiffConfig } from "../config/index.js";
+import { CONFIG_FILE, loadConfigInWorker, type MatrixEntry, type SkiffConfig } from "../config/index.js";
 import { SkiffError, isSkiffError, serializeError } from "../errors/index.js";
+import { probeSandbox } from "../process/index.js";
 import { CheckoutSupply } from "./checkout-supply.js";
 import { createBuildFolder, defaultBuildsDir, markLatest, writeSummary } from "./build-folder.js";
+import { createBuildTemp } from "./build-temp.js";
+import { pruneBuilds } from "./prune-builds.js";
 import { resolveSource, type BuildSource } from "./resolve-source.js";
 import { createTargetRecord, runTarget } from "./run-target.js";
 import { BUILD_SUMMARY_VERSION, type BuildSummary } from "./summary-schema.js";
@@ -20,12 +22,13 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildSummary> 
   const outDir = await prepareOutDir(source, options.outDir);
   const started = new Date();
   const clock = performance.now();
-  const temp = await mkdtemp(join(tmpdir(), "skiff-build-"));
+  const temp = await createBuildTemp(options.tempDir);
   const checkouts = new CheckoutSupply(source, temp);
   try {
     // skiff.yml comes from the commit being built; that first checkout then serves the first entry.
     let spare: string | undefined = await checkouts.take();
-    const config = readCommittedConfig(spare, source);
+    const config = await readCommittedConfig(spare, source);
+    await warnIfUnsandboxed(options);
     const entries = selectEntries(config, options.target);
     const { buildId, dir } = await createBuildFolder(outDir, source.commit, started);
     const summary: BuildSummary = {
@@ -70,7 +73,13 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildSummary> 
   } finally {
     await checkouts.close();
     await rm(temp, { recursive: true, force: true });
+    if (options.keepBuilds !== undefined) await pruneBuilds({ outDir, keep: options.keepBuilds });
   }
+}
+
+async function warnIfUnsandboxed(options: RunBuildOptions): Promise<void> {
+  const sandbox = await probeSandbox();
+  if (sandbox.kind === "none") options.onWarning?.(`the build runs without a sandbox: ${sandbox.reason}`);
 }
 
 async function prepareOutDir(source: BuildSource, outDir: string | undefined): Promise<string> {
@@ -83,9 +92,10 @@ async function prepareOutDir(source: BuildSource, outDir: string | undefined): P
   return dir;
 }
 
-function readCommittedConfig(checkout: string, source: BuildSource): SkiffConfig {
+async function readCommittedConfig(checkout: string, source: BuildSource): Promise<SkiffConfig> {
   try {
-    return loadConfig(checkout, { displayName: CONFIG_FILE });
+    // Off the event loop: the file is the pusher's, and yaml can be slow on hostile input.
+    return await loadConfigInWorker(checkout, { displayName: CONFIG_FILE });
   } catch (error) {
     if (isSkiffError(error) && error.code === "ERR_SKIFF_CONFIG_NOT_FOUND") {
       throw new SkiffError(

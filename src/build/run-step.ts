@@ -1,10 +1,9 @@
-import { createWriteStream } from "node:fs";
-import { finished } from "node:stream/promises";
 import { parseDuration } from "../config/index.js";
 import { SkiffError } from "../errors/index.js";
-import { runUserCommand, type RunResult } from "../process/index.js";
+import { runUserCommand, type RunResult, type SandboxOptions } from "../process/index.js";
 import { describeOutputForHint } from "./hint-lines.js";
 import { OutputLines } from "./output-lines.js";
+import { StepLog } from "./step-log.js";
 import type { BuildStepName, StepRecord } from "./summary-schema.js";
 import type { BuildOutput, BuildStepEvent } from "./types.js";
 
@@ -16,8 +15,10 @@ export interface RunStepOptions {
   env: NodeJS.ProcessEnv;
   /** build.timeout from skiff.yml, e.g. "10m"; bounds the step, then its whole process group is killed. */
   timeout: string;
-  /** The step's log file (all output, interleaved as it arrived). */
+  /** The step's log file (its output interleaved as it arrived; capped and rotated: step-log.ts). */
   logPath: string;
+  /** Where the command runs contained (its checkout writable, the rest read-only). */
+  sandbox?: SandboxOptions;
   signal?: AbortSignal;
   onOutput?: (line: BuildOutput) => void;
   onStep?: (event: BuildStepEvent) => void;
@@ -34,9 +35,9 @@ export interface StepOutcome {
 /** Runs one build or test step; the outcome is recorded whether it succeeded or not. */
 export async function runStep(options: RunStepOptions): Promise<StepOutcome> {
   const { target, step, command } = options;
-  const log = createWriteStream(options.logPath, { mode: 0o644 });
+  const log = new StepLog(options.logPath);
   const lines = new OutputLines((line, stream) => options.onOutput?.({ target, step, stream, line }));
-  options.onStep?.({ target, step, phase: "start", command });
+  options.onStep?.({ target, step, phase: "start", command, logPath: options.logPath });
   let result: RunResult;
   try {
     result = await runUserCommand(command, {
@@ -48,6 +49,9 @@ export async function runStep(options: RunStepOptions): Promise<StepOutcome> {
       allowFailure: true,
       // A build step owns what it starts: nothing it leaves running outlives it.
       killGroupOnExit: true,
+      // Its output goes to the log and the lines only: it may be far too much to keep.
+      keepOutput: false,
+      ...(options.sandbox ? { sandbox: options.sandbox } : {}),
       onOutput: (chunk, stream) => {
         log.write(chunk);
         lines.push(chunk, stream);
@@ -55,8 +59,7 @@ export async function runStep(options: RunStepOptions): Promise<StepOutcome> {
     });
   } finally {
     lines.flush();
-    log.end();
-    await finished(log);
+    log.close();
   }
   const ok = result.exitCode === 0 && !result.timedOut && !result.aborted;
   const record: StepRecord = {
@@ -67,6 +70,7 @@ export async function runStep(options: RunStepOptions): Promise<StepOutcome> {
     signal: result.signal,
     timedOut: result.timedOut,
     logPath: options.logPath,
+    outputBytes: log.total,
   };
   options.onStep?.({
     target,
@@ -76,6 +80,7 @@ export async function runStep(options: RunStepOptions): Promise<StepOutcome> {
     ok,
     durationMs: record.durationMs,
     exitCode: result.exitCode,
+    logPath: options.logPath,
   });
   return { record, failure: ok ? undefined : describeFailure(options, result, lines) };
 }

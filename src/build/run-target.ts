@@ -16,6 +16,8 @@ export interface RunTargetOptions {
   buildDir: string;
   /** Filled in as steps finish, so a failed target still records what ran. */
   record: TargetRecord;
+  /** Folders the commands must not see (RunBuildOptions.hidden). */
+  hidden?: readonly string[];
   signal?: AbortSignal;
   onOutput?: (line: BuildOutput) => void;
   onStep?: (event: BuildStepEvent) => void;
@@ -67,6 +69,8 @@ export async function runTarget(options: RunTargetOptions): Promise<void> {
         env,
         timeout: build.timeout,
         logPath: join(logDir, `${step}.log`),
+        // The checkout is all the commands may write; build.network: false cuts them off the network.
+        sandbox: { writable: options.checkout, network: build.network, hidden: options.hidden ?? [] },
         signal: options.signal,
         onOutput: options.onOutput,
         onStep: options.onStep,

@@ -18,6 +18,8 @@ export const StepRecordSchema = z.strictObject({
   signal: z.string().nullable().optional(),
   timedOut: z.boolean().default(false),
   logPath: z.string(),
+  /** Bytes the step printed (its log keeps the last part of them: step-log.ts). */
+  outputBytes: z.number().int().nonnegative().optional(),
 });
 
 export const ArtifactRecordSchema = z.strictObject({

@@ -18,6 +18,8 @@ export interface BuildStepEvent {
   ok?: boolean;
   durationMs?: number;
   exitCode?: number | null;
+  /** The step's log file. */
+  logPath?: string;
 }
 
 export interface RunBuildOptions {
@@ -33,6 +35,14 @@ export interface RunBuildOptions {
   outDir?: string;
   /** Build only this matrix entry. */
   target?: string;
+  /** Where the checkouts go while the build runs (default the OS temp dir); a crashed build's are removed by the next. */
+  tempDir?: string;
+  /** Folders the build and test commands must not see (skiff server's data dir, with its secrets). */
+  hidden?: readonly string[];
+  /** Keep only this many build folders in outDir (the newest, and the latest successful one). */
+  keepBuilds?: number;
+  /** Said once per build when its commands cannot run sandboxed (no usable bubblewrap). */
+  onWarning?: (text: string) => void;
   signal?: AbortSignal;
   onOutput?: (line: BuildOutput) => void;
   onStep?: (event: BuildStepEvent) => void;

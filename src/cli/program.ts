@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { SkiffError } from "../errors/index.js";
 import { registerAgentCommands } from "./commands/agent.js";
 import { registerBuildCommands } from "./commands/build.js";
+import { registerBuildsCommand } from "./commands/builds.js";
 import { registerConfigCommands } from "./commands/config-vars.js";
 import { registerFleetCommands } from "./commands/fleet.js";
 import { registerRemoteCommands } from "./commands/remote.js";
@@ -30,6 +31,7 @@ export function createProgram(): Command {
     })
     .configureOutput({ outputError: () => undefined });
   registerBuildCommands(program);
+  registerBuildsCommand(program);
   registerStoreCommands(program);
   registerAgentCommands(program);
   registerServerCommands(program);

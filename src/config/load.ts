@@ -1,11 +1,23 @@
-import { readFileSync } from "node:fs";
+import { closeSync, fstatSync, lstatSync, openSync, readSync } from "node:fs";
 import { join, relative } from "node:path";
-import { LineCounter, isMap, isScalar, parseDocument, type Document } from "yaml";
-import type { z } from "zod";
+import { LineCounter, parseDocument } from "yaml";
 import { SkiffError } from "../errors/index.js";
+import { describeIssue } from "./describe-issue.js";
 import { SkiffConfigSchema, type SkiffConfig } from "./schema.js";
+import {
+  checkAliases,
+  checkDepth,
+  checkShape,
+  checkUniqueKeys,
+  tooManyAliases,
+  YAML_LIMITS,
+} from "./yaml-limits.js";
 
 export const CONFIG_FILE = "skiff.yml";
+/** The largest skiff.yml skiff reads (a real one is a few hundred bytes). */
+export const CONFIG_MAX_BYTES = 256 * 1024;
+
+const MAX_ISSUES_SHOWN = 10;
 
 export interface LoadConfigOptions {
   /** How to name the file in messages (defaults to its path relative to the cwd). */
@@ -15,21 +27,49 @@ export interface LoadConfigOptions {
 /** Reads and validates `<dir>/skiff.yml`. */
 export function loadConfig(dir: string, options: LoadConfigOptions = {}): SkiffConfig {
   const path = join(dir, CONFIG_FILE);
-  let text: string;
+  const fileName = options.displayName ?? (relative(process.cwd(), path) || path);
+  return parseConfig(readConfigText(path, dir, fileName), fileName);
+}
+
+/**
+ * The text of skiff.yml, bounded before it is read: a regular file (not a link to /dev/zero or to
+ * a file outside the repository) of at most CONFIG_MAX_BYTES.
+ */
+export function readConfigText(path: string, dir: string, fileName: string): string {
+  let link;
   try {
-    text = readFileSync(path, "utf8");
+    link = lstatSync(path);
   } catch {
     throw new SkiffError("ERR_SKIFF_CONFIG_NOT_FOUND", `no ${CONFIG_FILE} in ${dir}`, {
       hint: `create ${CONFIG_FILE} at the root of your app's repository (see examples/hello/skiff.yml)`,
     });
   }
-  return parseConfig(text, options.displayName ?? (relative(process.cwd(), path) || path));
+  if (!link.isFile()) {
+    throw new SkiffError("ERR_SKIFF_CONFIG_INVALID", `${fileName} is not a regular file`, {
+      hint: `commit ${CONFIG_FILE} itself, not a link or a folder`,
+      data: { file: fileName },
+    });
+  }
+  const fd = openSync(path, "r");
+  try {
+    const size = fstatSync(fd).size;
+    if (size > CONFIG_MAX_BYTES) throw tooLarge(fileName, size);
+    const buffer = Buffer.alloc(Math.min(size, CONFIG_MAX_BYTES) + 1);
+    const read = readSync(fd, buffer, 0, buffer.length, 0);
+    if (read > CONFIG_MAX_BYTES) throw tooLarge(fileName, read);
+    return buffer.subarray(0, read).toString("utf8");
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Parses skiff.yml text; every error names file:line:col and the key path. */
 export function parseConfig(text: string, fileName = CONFIG_FILE): SkiffConfig {
+  if (Buffer.byteLength(text) > CONFIG_MAX_BYTES) throw tooLarge(fileName, Buffer.byteLength(text));
+  checkShape(text, fileName);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // uniqueKeys: checkUniqueKeys does it in linear time.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;
     const pos = lineCounter.linePos(first.pos[0]);
@@ -39,70 +79,38 @@ export function parseConfig(text: string, fileName = CONFIG_FILE): SkiffConfig {
       { hint: "fix the YAML syntax at that line", data: { file: fileName, line: pos.line, col: pos.col } },
     );
   }
-  const result = SkiffConfigSchema.safeParse(doc.toJS() ?? {});
+  checkUniqueKeys(doc, lineCounter, fileName);
+  checkDepth(doc, lineCounter, fileName);
+  checkAliases(doc, lineCounter, fileName);
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: YAML_LIMITS.aliases });
+  } catch (error) {
+    // yaml's throw here once checkAliases passed: aliases expanding past maxAliasCount.
+    if (error instanceof ReferenceError && /alias count/i.test(error.message)) throw tooManyAliases(fileName);
+    throw error;
+  }
+  const result = SkiffConfigSchema.safeParse(data ?? {});
   if (result.success) return result.data;
-  const messages = result.error.issues.map((issue) => describeIssue(issue, doc, lineCounter, fileName));
+  const { issues } = result.error;
+  const messages = issues
+    .slice(0, MAX_ISSUES_SHOWN)
+    .map((issue) => describeIssue(issue, { doc, lineCounter, data: data ?? {}, fileName }));
   const first = messages[0]!;
-  throw new SkiffError("ERR_SKIFF_CONFIG_INVALID", messages.map((m) => m.text).join("\n"), {
+  const more = issues.length > MAX_ISSUES_SHOWN ? [`… and ${issues.length - MAX_ISSUES_SHOWN} more`] : [];
+  throw new SkiffError("ERR_SKIFF_CONFIG_INVALID", [...messages.map((m) => m.text), ...more].join("\n"), {
     hint: "see docs/configuration.md for every key of skiff.yml",
-    data: { file: fileName, line: first.line, col: first.col, path: first.path, issues: messages.length },
+    data: { file: fileName, line: first.line, col: first.col, path: first.path, issues: issues.length },
   });
 }
 
-interface IssueMessage {
-  text: string;
-  line: number;
-  col: number;
-  path: string;
-}
-
-function describeIssue(
-  issue: z.core.$ZodIssue,
-  doc: Document,
-  lineCounter: LineCounter,
-  fileName: string,
-): IssueMessage {
-  const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
-  let offset = nodeOffset(doc, path);
-  let keyPath = formatPath(path);
-  let message = issue.message;
-  if (issue.code === "unrecognized_keys") {
-    const key = issue.keys[0]!;
-    offset = keyOffset(doc, path, key) ?? offset;
-    keyPath = formatPath([...path, key]);
-    message =
-      `unknown key "${key}"` + (issue.keys.length > 1 ? ` (and ${issue.keys.slice(1).join(", ")})` : "");
-  } else if (issue.code === "invalid_type" && issue.input === undefined) {
-    message = `missing required key (expected ${issue.expected})`;
-  }
-  const pos = lineCounter.linePos(offset);
-  return {
-    text: `${fileName}:${pos.line}:${pos.col}: ${keyPath || "(document)"}: ${message}`,
-    line: pos.line,
-    col: pos.col,
-    path: keyPath,
-  };
-}
-
-function formatPath(path: readonly (string | number)[]): string {
-  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
-}
-
-/** Offset of the deepest node along `path` that exists (a missing key points at its parent). */
-function nodeOffset(doc: Document, path: readonly (string | number)[]): number {
-  for (let depth = path.length; depth >= 0; depth--) {
-    const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
-    const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
-    if (range) return range[0];
-  }
-  return 0;
-}
-
-function keyOffset(doc: Document, path: readonly (string | number)[], key: string): number | undefined {
-  const parent = path.length === 0 ? doc.contents : doc.getIn(path, true);
-  if (!isMap(parent)) return undefined;
-  for (const item of parent.items) {
-    if (isScalar(item.key) && item.key.value === key) return item.key.range?.[0];
-  }
-  return undefined;
+function tooLarge(fileName: string, size: number): SkiffError {
+  return new SkiffError(
+    "ERR_SKIFF_CONFIG_TOO_LARGE",
+    `${fileName} is ${size} bytes; skiff reads at most ${CONFIG_MAX_BYTES}`,
+    {
+      hint: "skiff.yml holds settings only: move data into files of the repository",
+      data: { file: fileName, size },
+    },
+  );
 }

@@ -66,3 +66,17 @@ export async function createObjectView(options: ObjectViewOptions): Promise<void
   });
   await writeFile(join(options.dest, "refs", "heads", "main"), `${options.commit}\n`);
 }
+
+/**
+ * True when every object reachable from `commit` is in `repo` itself (or reachable from its refs):
+ * git's own connectivity check before it moves a ref to pushed objects.
+ */
+export async function isConnected(repo: string, commit: string, signal?: AbortSignal): Promise<boolean> {
+  // --not --all: what the refs already reach is complete; rev-list fails on any missing object.
+  const result = await git(["rev-list", "--objects", "--quiet", commit, "--not", "--all"], {
+    cwd: repo,
+    allowFailure: true,
+    ...(signal ? { signal } : {}),
+  });
+  return result.exitCode === 0;
+}

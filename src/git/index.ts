@@ -18,6 +18,7 @@ export {
   forceRef,
   isAncestor,
   updateRef,
+  isConnected,
   createObjectView,
   type ObjectViewOptions,
 } from "./hosted-repo.js";

@@ -27,8 +27,9 @@ export async function migrateQuarantine(quarantine: Quarantine): Promise<void> {
   for (const name of await readdir(quarantine.dir)) {
     if (!/^[0-9a-f]{2}$/.test(name) && name !== "pack") continue;
     // tmp_ files are objects git had not finished writing; none are left once its process exited.
+    // A .keep (receive-pack's index-pack) only guards a pack until git's own ref update: not ours to keep.
     const files = (await readdir(join(quarantine.dir, name)))
-      .filter((file) => !file.startsWith("tmp_"))
+      .filter((file) => !file.startsWith("tmp_") && !file.endsWith(".keep"))
       .sort((a, b) => Number(a.endsWith(".idx")) - Number(b.endsWith(".idx")));
     if (files.length === 0) continue;
     await mkdir(join(quarantine.objects, name), { recursive: true });

@@ -1,4 +1,12 @@
-export { runProcess, runUserCommand, type RunOptions, type RunResult } from "./run.js";
-export { terminateGroup, isAlive, waitForExit } from "./terminate.js";
+export {
+  runProcess,
+  runUserCommand,
+  type RunOptions,
+  type RunResult,
+  type UserCommandOptions,
+} from "./run.js";
+export { probeSandbox, bwrapArgs, type SandboxOptions, type SandboxStatus } from "./sandbox.js";
+export { killMarked, COMMAND_MARK_ENV } from "./marked-processes.js";
+export { terminateGroup, killGroupNow, isAlive, waitForExit } from "./terminate.js";
 export { processStartTime, isSameProcess } from "./identity.js";
 export { traceMark, traceProcess } from "./trace.js";

@@ -1,5 +1,8 @@
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { SkiffError } from "../errors/index.js";
+import { COMMAND_MARK_ENV, killMarked } from "./marked-processes.js";
+import { bwrapArgs, probeSandbox, type SandboxOptions } from "./sandbox.js";
 import { killGroupNow, terminateGroup } from "./terminate.js";
 import { traceProcess } from "./trace.js";
 
@@ -19,6 +22,13 @@ export interface RunOptions {
   allowFailure?: boolean;
   /** When the command exits, kill what it left running in its process group (a build step's daemons). */
   killGroupOnExit?: boolean;
+  /** false: the result's stdout and stderr stay empty (output goes to onOutput only: a build's may be huge). */
+  keepOutput?: boolean;
+}
+
+export interface UserCommandOptions extends RunOptions {
+  /** Run inside bubblewrap (src/process/sandbox.ts), or, where it cannot run, unsandboxed with a best-effort kill. */
+  sandbox?: SandboxOptions;
 }
 
 export interface RunResult {
@@ -30,6 +40,9 @@ export interface RunResult {
   aborted: boolean;
   durationMs: number;
 }
+
+/** After the command exited and its leftovers were killed, how long its output pipes may stay open. */
+const PIPE_CLOSE_MS = 2000;
 
 /** Runs `file` with `args` (never through a shell) in its own process group. */
 export function runProcess(
@@ -44,12 +57,33 @@ export function runProcess(
  * Runs one of the user's own commands (build, test) with `sh -c`: the one place a
  * shell string is allowed, because the string is the user's, not built from values.
  */
-export function runUserCommand(command: string, options: RunOptions = {}): Promise<RunResult> {
-  return spawnAndWait("/bin/sh", ["-c", command], options);
+export async function runUserCommand(command: string, options: UserCommandOptions = {}): Promise<RunResult> {
+  const { sandbox, ...rest } = options;
+  const shell = ["/bin/sh", "-c", command];
+  if (!sandbox) return spawnAndWait(shell[0]!, shell.slice(1), rest);
+  const status = await probeSandbox();
+  // Every process the command starts carries the mark: what escapes its process group (setsid
+  // daemons without a PID namespace; a namespace whose bwrap was killed before it was set up) is
+  // found by it in /proc.
+  const mark = randomBytes(8).toString("hex");
+  const env = { ...(rest.env ?? process.env), [COMMAND_MARK_ENV]: mark };
+  const killStragglers = (): void => void killMarked(mark);
+  if (status.kind === "bwrap") {
+    // The host's TMPDIR does not exist inside: the sandbox has a /tmp of its own.
+    const inside = { ...rest, env: { ...env, TMPDIR: "/tmp" } };
+    return spawnAndWait(status.file, bwrapArgs(sandbox, shell), inside, killStragglers);
+  }
+  return spawnAndWait(shell[0]!, shell.slice(1), { ...rest, env }, killStragglers);
 }
 
-function spawnAndWait(file: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
+function spawnAndWait(
+  file: string,
+  args: readonly string[],
+  options: RunOptions,
+  killStragglers?: () => void,
+): Promise<RunResult> {
   const started = performance.now();
+  const keep = options.keepOutput ?? true;
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
       cwd: options.cwd,
@@ -64,7 +98,8 @@ function spawnAndWait(file: string, args: readonly string[], options: RunOptions
     let aborted = false;
     let stopping: Promise<void> | undefined;
     const stop = (): void => {
-      if (child.pid !== undefined && !stopping) stopping = terminateGroup(child.pid, options.graceMs ?? 2000);
+      if (child.pid === undefined || stopping) return;
+      stopping = terminateGroup(child.pid, options.graceMs ?? 2000).then(() => killStragglers?.());
     };
     const timer =
       options.timeoutMs === undefined
@@ -78,17 +113,19 @@ function spawnAndWait(file: string, args: readonly string[], options: RunOptions
       stop();
     };
     options.signal?.addEventListener("abort", onAbort, { once: true });
+    // Aborted while the command was being prepared (the sandbox probe): stopped at once.
+    if (options.signal?.aborted) onAbort();
     // stdio is "pipe" for both, so these streams exist.
     const childStdout = child.stdout!;
     const childStderr = child.stderr!;
     childStdout.setEncoding("utf8");
     childStderr.setEncoding("utf8");
     childStdout.on("data", (chunk: string) => {
-      stdout += chunk;
+      if (keep) stdout += chunk;
       options.onOutput?.(chunk, "stdout");
     });
     childStderr.on("data", (chunk: string) => {
-      stderr += chunk;
+      if (keep) stderr += chunk;
       options.onOutput?.(chunk, "stderr");
     });
     if (options.input !== undefined && child.stdin) child.stdin.end(options.input);
@@ -104,7 +141,14 @@ function spawnAndWait(file: string, args: readonly string[], options: RunOptions
     });
     child.on("exit", () => {
       // Leftovers holding the output pipes open would otherwise keep "close" from ever firing.
-      if (options.killGroupOnExit && child.pid !== undefined) killGroupNow(child.pid);
+      if (!options.killGroupOnExit || child.pid === undefined) return;
+      killGroupNow(child.pid);
+      killStragglers?.();
+      // One that escaped both (it cleared its environment) must not hold the step open forever.
+      setTimeout(() => {
+        childStdout.destroy();
+        childStderr.destroy();
+      }, PIPE_CLOSE_MS).unref();
     });
     child.on("close", (exitCode, signal) => {
       if (timer) clearTimeout(timer);

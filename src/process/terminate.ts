@@ -24,10 +24,10 @@ function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
-/** SIGKILL to every process left in the group, at once; nothing when the group is gone. */
-export function killGroupNow(pid: number): void {
+/** SIGKILL (or `signal`) to every process left in the group, at once; nothing when the group is gone. */
+export function killGroupNow(pid: number, signal: NodeJS.Signals = "SIGKILL"): void {
   try {
-    process.kill(-pid, "SIGKILL");
+    process.kill(-pid, signal);
   } catch {
     // The group is already gone.
   }

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { Readable } from "node:stream";
+import type { Readable } from "node:stream";
+import { killGroupNow } from "../process/index.js";
 
 export interface RunCgiOptions {
   file: string;
@@ -7,7 +8,15 @@ export interface RunCgiOptions {
   env: NodeJS.ProcessEnv;
   /** The request body, streamed to the CGI's stdin. */
   body: Readable | undefined;
+  /** Aborts when the client went away. */
   signal?: AbortSignal;
+  /**
+   * What happens when the client went away, instead of killing the program at once: a push lets
+   * its hook answer so git ends cleanly. `kill` ends the program's whole process group.
+   */
+  onClientGone?: (kill: () => void) => void;
+  /** Called once the program exited. */
+  onExit?: () => void;
 }
 
 interface CgiHead {
@@ -17,15 +26,37 @@ interface CgiHead {
 
 /** Runs a CGI program and streams its answer back as a Response (no buffering of whole bodies). */
 export async function runCgi(options: RunCgiOptions): Promise<Response> {
-  const child = spawn(options.file, [...options.args], { env: options.env, stdio: ["pipe", "pipe", "pipe"] });
-  const stop = (): void => void child.kill("SIGTERM");
-  options.signal?.addEventListener("abort", stop, { once: true });
-  child.on("close", () => options.signal?.removeEventListener("abort", stop));
+  // Its own process group: git http-backend runs receive-pack, which runs the pre-receive hook.
+  const child = spawn(options.file, [...options.args], {
+    env: options.env,
+    stdio: ["pipe", "pipe", "pipe"],
+    detached: true,
+  });
+  const kill = (): void => {
+    if (child.pid !== undefined && child.exitCode === null) killGroupNow(child.pid, "SIGTERM");
+  };
+  const answer = relayOutput(child.stdout);
+  const clientGone = (): void => {
+    // Its input ends and its output is read and dropped: it can finish as it would, or be ended.
+    options.body?.unpipe(child.stdin);
+    child.stdin.end();
+    answer.drain();
+    if (options.onClientGone) options.onClientGone(kill);
+    else kill();
+  };
+  options.signal?.addEventListener("abort", clientGone, { once: true });
+  child.on("close", () => {
+    options.signal?.removeEventListener("abort", clientGone);
+    options.onExit?.();
+  });
   let stderr = "";
   child.stderr.setEncoding("utf8");
   child.stderr.on("data", (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
   // The CGI may exit before reading all of its input (e.g. on an error): that is not our failure.
   child.stdin.on("error", () => undefined);
+  // A client that goes away mid-upload errors the body: the CGI gets a cut input, never a crash.
+  options.body?.on("error", () => child.stdin.end());
+  child.stdout.on("error", () => undefined);
   if (options.body) options.body.pipe(child.stdin);
   else child.stdin.end();
   const spawned = new Promise<never>((_resolve, reject) => child.once("error", reject));
@@ -33,11 +64,56 @@ export async function runCgi(options: RunCgiOptions): Promise<Response> {
   if (!head) {
     return new Response(`${options.file} gave no answer: ${stderr.trim()}\n`, { status: 502 });
   }
-  const body = Readable.toWeb(child.stdout) as ReadableStream<Uint8Array>;
-  return new Response(head.status === 204 || head.status === 304 ? null : body, {
+  return new Response(head.status === 204 || head.status === 304 ? null : answer.start(), {
     status: head.status,
     headers: head.headers,
   });
+}
+
+/**
+ * The CGI's stdout as a web stream, with backpressure; once the client is gone (the stream is
+ * cancelled, or drain() is called) what the CGI still writes is read and dropped, never left to
+ * block it or to kill it with SIGPIPE in the middle of what it does (git's quarantine, its refs).
+ */
+function relayOutput(stdout: Readable): { start: () => ReadableStream<Uint8Array>; drain: () => void } {
+  let dropping = false;
+  let relay: ReadableStreamDefaultController<Uint8Array> | undefined;
+  const drain = (): void => {
+    if (dropping) return;
+    dropping = true;
+    stdout.removeAllListeners("data");
+    stdout.resume();
+    try {
+      relay?.close();
+    } catch {
+      // Cancelled already.
+    }
+  };
+  const start = (): ReadableStream<Uint8Array> =>
+    new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          relay = controller;
+          if (dropping) return controller.close();
+          stdout.on("data", (chunk: Buffer) => {
+            controller.enqueue(chunk);
+            if ((controller.desiredSize ?? 1) <= 0) stdout.pause();
+          });
+          stdout.once("end", () => {
+            if (!dropping) controller.close();
+          });
+        },
+        pull: () => {
+          if (!dropping) stdout.resume();
+        },
+        cancel: () => {
+          relay = undefined;
+          drain();
+        },
+      },
+      { highWaterMark: 8 },
+    );
+  return { start, drain };
 }
 
 /** Reads the CGI header block; what follows the blank line is pushed back onto the stream. */

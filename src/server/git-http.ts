@@ -7,6 +7,7 @@ import { appExists, appRepoPath, appsDir, isValidAppName } from "./apps.js";
 import { checkAccess, type AccessNeed } from "./basic-auth.js";
 import { runCgi } from "./cgi.js";
 import type { AdvertisementCache } from "./ref-advertisement.js";
+import type { ReceiveTracker } from "./receive-tracker.js";
 import { serveUploadPack, warmAdvertisement, type UploadPackRequest } from "./upload-pack.js";
 
 export interface GitHttpOptions {
@@ -18,6 +19,8 @@ export interface GitHttpOptions {
   createApp: (app: string) => Promise<void>;
   /** The deployment repository's ref advertisements, kept until its refs change (ref-advertisement.ts). */
   advertisements?: AdvertisementCache;
+  /** Pushes in flight, to tell an upload cut short from a push already in its pipeline. */
+  receives?: ReceiveTracker;
 }
 
 /** What a git smart-HTTP path asks for: which repository, and whether it pushes. */
@@ -75,11 +78,15 @@ export async function serveGit(c: GitContext, options: GitHttpOptions): Promise<
     });
     if (served) return served;
   }
+  const receive =
+    target.need === "push" && c.req.method === "POST" ? options.receives?.begin(target.repo) : undefined;
+  const pushId = receive?.id;
   return runCgi({
     file: "git",
     args: ["http-backend"],
     body: hasBody ? (incoming ?? bodyOf(c)) : undefined,
     signal: c.req.raw.signal,
+    ...(receive === undefined ? {} : { onClientGone: receive.clientGone, onExit: receive.end }),
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -98,6 +105,7 @@ export async function serveGit(c: GitContext, options: GitHttpOptions): Promise<
       SKIFF_APP: target.repo,
       ...hookAddress(options.hookUrl),
       SKIFF_HOOK_SECRET: options.hookSecret,
+      ...optional("SKIFF_PUSH_ID", pushId),
     },
   });
 }

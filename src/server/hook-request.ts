@@ -15,6 +15,10 @@ export interface ReceivedPush {
   gitDir: string;
   /** Where git can read the pushed objects from: the quarantine first, then the repository's store. */
   objectDirs: string[];
+  /** The git receive-pack that runs the hook (the hook's parent): git moves the ref once the hook accepts. */
+  receivePack?: number;
+  /** The server's id of the receive-pack request (receive-tracker.ts). */
+  pushId?: string;
 }
 
 /** The most a hook request may carry (ref updates of one push). */
@@ -38,6 +42,8 @@ export function parseHookRequest(text: string): ReceivedPush | undefined {
     fields.set(name, space < 0 ? "" : line.slice(space + 1));
   }
   if (!FIELDS.every((name) => fields.has(name))) return undefined;
+  const receivePack = Number(fields.get("receive-pack"));
+  const pushId = fields.get("push-id") ?? "";
   const field = (name: Field): string => fields.get(name) ?? "";
   const gitDir = field("git-dir");
   if (!isAbsolute(gitDir)) return undefined;
@@ -52,6 +58,8 @@ export function parseHookRequest(text: string): ReceivedPush | undefined {
     updates: parseUpdates(text.slice(cut + 2)),
     gitDir,
     objectDirs,
+    ...(Number.isSafeInteger(receivePack) && receivePack > 1 ? { receivePack } : {}),
+    ...(/^[0-9a-f]{16}$/.test(pushId) ? { pushId } : {}),
   };
 }
 

@@ -26,3 +26,4 @@ export { readOrCreateSecret, readSecretFile } from "./secret-file.js";
 export { listenHttp, parseListen, type HttpListener, type ListenAddress } from "./listen.js";
 export { PushQueue, type QueueOutcome } from "./push-queue.js";
 export type { AppSummary, InstanceView } from "./api/index.js";
+export { listServerBuilds, serverBuildsDir } from "./server-builds.js";

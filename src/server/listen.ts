@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { serve, type HttpBindings, type ServerType } from "@hono/node-server";
 import { SkiffError } from "../errors/index.js";
+import { createLogger, type Logger } from "../log/index.js";
 
 export interface ListenAddress {
   host: string;
@@ -32,8 +33,30 @@ export interface FetchApp {
   fetch: (request: Request, env: HttpBindings) => Response | Promise<Response>;
 }
 
+/** Bounds on what one client may send before a handler runs (bodies are bounded where they are read). */
+export const HTTP_LIMITS = {
+  /** All request headers together (Node's default too, said here so it stays). */
+  maxHeaderSize: 16 * 1024,
+  /** A client that has not sent its headers by then is cut off (slowloris). */
+  headersTimeout: 30_000,
+  /** A request whose body has not fully arrived by then is cut off (a push of a huge pack may take this long). */
+  requestTimeout: 30 * 60_000,
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeout: 10_000,
+};
+
+export interface ListenHttpOptions {
+  /** Where the server's own errors go (accept failures such as EMFILE, client errors); never a crash. */
+  logger?: Logger;
+}
+
 /** Serves a hono app on HOST:PORT; a port in use is a clear error. */
-export function listenHttp(app: FetchApp, address: ListenAddress): Promise<HttpListener> {
+export function listenHttp(
+  app: FetchApp,
+  address: ListenAddress,
+  options: ListenHttpOptions = {},
+): Promise<HttpListener> {
+  const logger = options.logger ?? createLogger("skiff-http");
   return new Promise((resolve, reject) => {
     let server: ServerType | undefined = undefined;
     const onError = (error: NodeJS.ErrnoException): void => {
@@ -51,15 +74,22 @@ export function listenHttp(app: FetchApp, address: ListenAddress): Promise<HttpL
     // We only create HTTP/1 servers, so env is always HttpBindings.
     const fetch = (request: Request, env: unknown): Response | Promise<Response> =>
       app.fetch(request, env as HttpBindings);
-    server = serve({ fetch, port: address.port, hostname: address.host }, (info: AddressInfo) => {
-      server?.off("error", onError);
-      const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
-      resolve({
-        url: `http://${host}:${info.port}`,
-        port: info.port,
-        close: () => closeServer(server),
-      });
-    });
+    const { keepAliveTimeout, ...serverOptions } = HTTP_LIMITS;
+    server = serve(
+      { fetch, port: address.port, hostname: address.host, serverOptions },
+      (info: AddressInfo) => {
+        server?.off("error", onError);
+        // After listening, an error event (EMFILE on accept, …) is logged: without a listener it would end the process.
+        server?.on("error", (error: Error) => logger.error({ err: error }, "HTTP server error"));
+        if (server && "keepAliveTimeout" in server) server.keepAliveTimeout = keepAliveTimeout;
+        const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
+        resolve({
+          url: `http://${host}:${info.port}`,
+          port: info.port,
+          close: () => closeServer(server),
+        });
+      },
+    );
     server.on("error", onError);
   });
 }

@@ -7,42 +7,62 @@ export interface PushOutput {
 
 export interface PushOutputStream extends PushOutput {
   stream: ReadableStream<Uint8Array>;
-  /** Ends the answer with the exit code the hook must return (0 accepts the push). */
-  end(exitCode: number): void;
+  /**
+   * Ends the answer with the exit code the hook must return (0 accepts the push). False when the
+   * hook can no longer read it (its connection went away, or the answer had already ended).
+   */
+  end(exitCode: number): boolean;
+  /** True while the hook still reads the answer. */
+  readonly open: boolean;
 }
 
-/** A streamed text answer to the pre-receive hook, flushed line by line as the pipeline runs. */
+/**
+ * A streamed text answer to the pre-receive hook, flushed line by line as the pipeline runs.
+ * Every call is safe whatever the hook did: once it hung up, lines are dropped and end() says so.
+ */
 export function createPushOutputStream(): PushOutputStream {
   const encoder = new TextEncoder();
   let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
-  let closed = false;
+  let open = true;
   const stream = new ReadableStream<Uint8Array>({
     start: (c) => {
       controller = c;
     },
     cancel: () => {
-      closed = true;
+      open = false;
     },
   });
-  const write = (text: string): void => {
-    if (closed) return;
+  const write = (text: string): boolean => {
+    if (!open) return false;
     try {
       controller?.enqueue(encoder.encode(text));
+      return true;
     } catch {
-      closed = true;
+      open = false;
+      return false;
     }
   };
   return {
     stream,
+    get open() {
+      return open;
+    },
     line: (text) => {
       for (const line of text.replace(/\r/g, "").split("\n")) {
         write((line.startsWith(HOOK_EXIT_MARKER) ? " " + line : line) + "\n");
       }
     },
     end: (exitCode) => {
-      write(`${HOOK_EXIT_MARKER}${exitCode}\n`);
-      closed = true;
-      controller?.close();
+      const written = write(`${HOOK_EXIT_MARKER}${exitCode}\n`);
+      if (!open) return false;
+      open = false;
+      try {
+        controller?.close();
+      } catch {
+        // Cancelled between the write and the close: the hook did not get the code.
+        return false;
+      }
+      return written;
     },
   };
 }

@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { runBuild, type BuildOutput, type BuildStepEvent, type BuildSummary } from "../build/index.js";
 import { traceMark } from "../process/index.js";
 import { isSkiffError, serializeError, SkiffError, type SerializedError } from "../errors/index.js";
@@ -6,8 +5,13 @@ import { storeRelease, type PointerChange, type StoreResult } from "../store/ind
 import type { RefUpdate } from "./hook-endpoint.js";
 import { describeDeployFailure, type FailedInstanceLog } from "./deploy-failure.js";
 import type { StageGate } from "./embedded-stage.js";
+import { OutputRelay } from "./output-relay.js";
 import type { PushOutput } from "./push-output.js";
 import { restoreCurrent } from "./restore-current.js";
+import { serverBuildsDir } from "./server-builds.js";
+
+/** Build folders kept per app for debugging (skiff builds lists them); older ones are removed. */
+export const KEEP_BUILDS = 5;
 
 export type DeployOutcome =
   | { ok: true; url: string | undefined }
@@ -29,11 +33,23 @@ export interface PushPipelineOptions {
   update: RefUpdate;
   /** A bare repository that sees the pushed commit (its objects may still be in quarantine). */
   source: string;
+  /** Where the build's checkouts go (removed after the build; the server's DATA/tmp). */
+  tempDir?: string;
+  /** Paths the user's build must not see (the server's data: tokens, secrets). */
+  hidden?: readonly string[];
+  /** Build folders kept per app (default KEEP_BUILDS). */
+  keepBuilds?: number;
   /** The app repository's URL, recorded in the build as where its source came from. */
   sourceUrl: string;
   deployRepo: string;
   output: PushOutput;
+  /** The pusher's: aborted when it went away. It cancels the push until the commit point, not after. */
   signal: AbortSignal;
+  /**
+   * The commit point, right before the store: keeps what the push needs to land (its objects). Once
+   * it resolved, the push lands whole (store, deploy, the app's ref) whatever the pusher does.
+   */
+  commit?: () => Promise<void>;
   deploy: DeployRelease;
   /** Called once the release is stored (followers are told here). */
   onStored?: (result: StoreResult) => void;
@@ -43,9 +59,16 @@ export interface PushPipelineOptions {
   onRestored?: (change: PointerChange) => void;
 }
 
+/** Where a push was when it ended (or was cut short). */
+export type PushStage = "build" | "test" | "store" | "stage" | "deploy" | "done";
+
 export interface PushPipelineResult {
   ok: boolean;
   release?: number;
+  stage: PushStage;
+  /** Passed the commit point: from there the push lands whole or its failure is the deploy's. */
+  committed: boolean;
+  error?: SerializedError;
   timings: Record<string, number>;
   /** Epoch ms when the pipeline started and when the release was stored (the push-to-live benchmark reads them). */
   startedAt: number;
@@ -54,21 +77,27 @@ export interface PushPipelineResult {
 
 const INDENT = "       ";
 
+/** Never aborted: what runs past the commit point is not the pusher's to cut short. */
+const LANDING = new AbortController().signal;
+
 /** Builds, tests, stores and deploys one push to main; any failure means the push is refused. */
 export async function runPushPipeline(options: PushPipelineOptions): Promise<PushPipelineResult> {
   const { output } = options;
   const timings: Record<string, number> = {};
   const startedAt = Date.now();
   let storedAt: number | undefined;
-  const result = (ok: boolean, release?: number): PushPipelineResult => ({
+  const progress: { stage: PushStage; committed: boolean } = { stage: "build", committed: false };
+  const result = (ok: boolean, release?: number, error?: SerializedError): PushPipelineResult => ({
     ok,
+    ...progress,
     timings,
     startedAt,
     ...(release === undefined ? {} : { release }),
     ...(storedAt === undefined ? {} : { storedAt }),
+    ...(error === undefined ? {} : { error }),
   });
   try {
-    const summary = await timed(timings, "build+test", () => buildPush(options, timings));
+    const summary = await timed(timings, "build+test", () => buildPush(options, timings, progress));
     if (summary.app !== options.app) {
       throw new SkiffError(
         "ERR_SKIFF_PUSH_REJECTED",
@@ -78,9 +107,12 @@ export async function runPushPipeline(options: PushPipelineOptions): Promise<Pus
         },
       );
     }
+    progress.stage = "store";
+    await options.commit?.();
+    progress.committed = true;
     output.line("-----> store");
     const stored = await timed(timings, "store", () =>
-      storeRelease({ to: options.deployRepo, build: summary, signal: options.signal }),
+      storeRelease({ to: options.deployRepo, build: summary, signal: LANDING }),
     );
     output.line(
       `${INDENT}release ${stored.release} of ${options.app} stored (${formatSeconds(timings.store)})`,
@@ -89,12 +121,14 @@ export async function runPushPipeline(options: PushPipelineOptions): Promise<Pus
     options.onStored?.(stored);
     const gate = stored.manifest.stage ? options.stage : undefined;
     if (gate) {
+      progress.stage = "stage";
       const staged = await timed(timings, "stage", () => gate({ stored, output }));
       if (staged !== "promoted") return result(staged === "passed", stored.release);
     }
+    progress.stage = "deploy";
     output.line(`-----> deploy ${options.app} v${stored.release}`);
     const deployed = await timed(timings, "deploy", () =>
-      options.deploy({ app: options.app, release: stored.release, signal: options.signal }),
+      options.deploy({ app: options.app, release: stored.release, signal: LANDING }),
     );
     if (!deployed.ok) {
       for (const line of describeDeployFailure(options.app, deployed.error, deployed.log))
@@ -103,15 +137,16 @@ export async function runPushPipeline(options: PushPipelineOptions): Promise<Pus
         `-----> deploy of ${options.app} v${stored.release} failed; the release before keeps serving`,
       );
       await putCurrentBack(options, stored.release, deployed.serving);
-      return result(false, stored.release);
+      return result(false, stored.release, deployed.error);
     }
+    progress.stage = "done";
     output.line(`${INDENT}serving (${formatSeconds(timings.deploy)})`);
     output.line(`-----> released ${options.app} v${stored.release}`);
     if (deployed.url) output.line(`${INDENT}${deployed.url}`);
     return result(true, stored.release);
   } catch (error) {
     reportFailure(output, error);
-    return result(false);
+    return result(false, undefined, serializeError(error));
   }
 }
 
@@ -127,7 +162,7 @@ async function putCurrentBack(
     app: options.app,
     failed,
     serving,
-    signal: options.signal,
+    signal: LANDING,
   });
   if (!change.changed) return;
   options.output.line(`${INDENT}current of ${options.app} is release ${change.to} again`);
@@ -137,8 +172,10 @@ async function putCurrentBack(
 async function buildPush(
   options: PushPipelineOptions,
   timings: Record<string, number>,
+  progress: { stage: PushStage },
 ): Promise<BuildSummary> {
   const { output } = options;
+  const relay = new OutputRelay(output);
   return runBuild({
     repo: options.source,
     // Known from the push: the build needs no git calls to find its source.
@@ -149,18 +186,25 @@ async function buildPush(
       branch: "main",
       repository: options.sourceUrl,
     },
-    outDir: join(options.data, "builds", options.app),
+    outDir: serverBuildsDir(options.data, options.app),
+    keepBuilds: options.keepBuilds ?? KEEP_BUILDS,
+    ...(options.tempDir === undefined ? {} : { tempDir: options.tempDir }),
+    ...(options.hidden === undefined ? {} : { hidden: options.hidden }),
     signal: options.signal,
+    onWarning: (text) => output.line(`${INDENT}warning: ${text}`),
     onStep: (event: BuildStepEvent) => {
       const name = `${event.step} ${event.target}`;
-      if (event.phase === "start") output.line(`-----> ${name}: ${event.command}`);
-      else {
+      if (event.phase === "start") {
+        progress.stage = event.step;
+        output.line(`-----> ${name}: ${event.command}`);
+      } else {
+        relay.summarize(event.logPath);
         timings[event.step] = (timings[event.step] ?? 0) + (event.durationMs ?? 0);
         const verdict = event.ok ? "ok" : `failed (exit ${event.exitCode ?? "signal"})`;
         output.line(`${INDENT}${name} ${verdict} in ${formatSeconds(event.durationMs)}`);
       }
     },
-    onOutput: (line: BuildOutput) => output.line(`${INDENT}${line.line}`),
+    onOutput: (line: BuildOutput) => relay.line(line.line),
   });
 }
 

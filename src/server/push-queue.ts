@@ -20,6 +20,7 @@ export class PushQueue {
   /** Apps with a waiting push, in the order they started waiting. */
   private readonly order: string[] = [];
   private active = 0;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly limit: number) {}
 
@@ -58,6 +59,12 @@ export class PushQueue {
     return { building, waiting: [...this.order] };
   }
 
+  /** Resolves once no push runs and none waits (a server that stops lets running pushes land). */
+  whenIdle(): Promise<void> {
+    if (this.active === 0 && this.order.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
   private pump(): void {
     while (this.active < this.limit) {
       const index = this.order.findIndex((app) => !this.slotOf(app).running);
@@ -74,6 +81,8 @@ export class PushQueue {
         slot.running = false;
         this.active--;
         this.pump();
+        if (this.active === 0 && this.order.length === 0)
+          this.idleWaiters.splice(0).forEach((wake) => wake());
       });
     }
   }

@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http";
 import { Hono } from "hono";
 import type { Logger } from "../log/index.js";
 import { API_BASE, createApi, type ApiContext } from "./api/index.js";
+import { answerHandlerError } from "./edge-errors.js";
 import { parseGitPath, serveGit, type GitHttpOptions } from "./git-http.js";
 import { HOOK_PATH, handleHookRequest, type HandlePush } from "./hook-endpoint.js";
 import { gitServiceOf, type ServerMetrics } from "./metrics.js";
@@ -21,6 +22,7 @@ type Env = { Bindings: { incoming: IncomingMessage } };
 /** Every route of skiff server: git, the hook callback, webhooks, the API, health and metrics. */
 export function createServerApp(options: ServerAppOptions): Hono<Env> {
   const app = new Hono<Env>();
+  app.onError(answerHandlerError(options.logger));
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.get("/metrics", async (c) =>
     c.text(await options.metrics.scrape(), 200, {

@@ -1,11 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { readStatus, startAgent, type AgentHandle } from "../agent/index.js";
 import { EventFeed } from "../events/index.js";
 import { createHostMetrics } from "../metrics/index.js";
 import { initBare } from "../git/index.js";
 import { createLogger } from "../log/index.js";
+import type { EventBus } from "../events/index.js";
+import { probeSandbox } from "../process/index.js";
 import { startStageAgent, type StageAgentHandle } from "../stage/index.js";
 import type { PointerMove } from "./api/index.js";
 import { resolveAppUrl } from "./app-url.js";
@@ -20,10 +23,15 @@ import { writeHooks } from "./hook-script.js";
 import { HOOK_PATH } from "./hook-endpoint.js";
 import { listenHttp, parseListen, type HttpListener } from "./listen.js";
 import { createServerMetrics } from "./metrics.js";
+import { landStoredPushes } from "./land-stored-pushes.js";
+import { KEEP_BUILDS } from "./push-pipeline.js";
 import { PushQueue } from "./push-queue.js";
 import { createPushHandler } from "./receive-push.js";
 import { createAdvertisementCache } from "./ref-advertisement.js";
+import { ReceiveTracker } from "./receive-tracker.js";
+import { removeLeftovers } from "./remove-leftovers.js";
 import { readOrCreateSecret } from "./secret-file.js";
+import { createServerEvents } from "./server-events.js";
 import { createToken, readTokens } from "./tokens.js";
 
 export interface StartServerOptions {
@@ -40,7 +48,12 @@ export interface StartServerOptions {
   builds?: number;
   /** The embedded agent's poll interval. */
   pollMs?: number;
+  /** Build folders kept per app for `skiff builds` (default 5). */
+  keepBuilds?: number;
 }
+
+/** How long a stopping server lets pushes past their commit point finish (store, deploy, main). */
+const LANDING_GRACE_MS = 20_000;
 
 export interface ServerHandle {
   url: string;
@@ -57,11 +70,16 @@ export interface ServerHandle {
 export async function startServer(options: StartServerOptions): Promise<ServerHandle> {
   const data = options.data;
   const logger = createLogger("skiff-server");
-  prepareDataDir(data);
+  const events = createServerEvents(data, logger);
+  const keepBuilds = options.keepBuilds ?? KEEP_BUILDS;
+  await prepareDataDir(data, keepBuilds, events);
+  await reportSandbox(events);
   const deployRepo = join(data, "deploy.git");
   if (!existsSync(deployRepo)) await initBare(deployRepo);
+  await landStoredPushes({ data, deployRepo, events });
   const createdToken = readTokens(data).length === 0 ? createToken({ data, name: "push" }).token : undefined;
-  const webhookSecret = readOrCreateSecret(options.webhookSecretFile ?? join(data, "webhook-secret"));
+  const webhookSecretFile = options.webhookSecretFile ?? join(data, "webhook-secret");
+  const webhookSecret = readOrCreateSecret(webhookSecretFile);
   const agentData = join(data, "agent");
   const watch = new DeployWatch();
   const feed = new EventFeed();
@@ -86,6 +104,14 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
   const bound = { base: "", internal: "" };
   const publicHost = options.publicHost;
   const creating = new Map<string, Promise<string>>();
+  const receives = new ReceiveTracker((app) =>
+    events.emit({
+      type: "push.cancelled",
+      app,
+      message: `push of ${app}: the pusher went away during its upload; nothing landed`,
+      data: { stage: "receive" },
+    }),
+  );
   const git: GitHttpOptions = {
     data,
     get hookUrl() {
@@ -93,6 +119,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     },
     hookSecret: randomBytes(32).toString("hex"),
     advertisements: createAdvertisementCache(),
+    receives,
     createApp: async (name) => {
       const pending = creating.get(name) ?? createApp({ data, name, existingOk: true });
       creating.set(name, pending);
@@ -124,9 +151,17 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     onPush: createPushHandler({
       data,
       queue,
+      events,
+      logger,
+      receives,
       appUrl: (name) => `${bound.base}/${name}.git`,
       pipeline: {
         deployRepo,
+        // Checkouts in DATA/tmp: removed at the next start if the server dies mid-build.
+        tempDir: join(data, "tmp"),
+        // The build sees nothing of the server's data (tokens, secrets, other apps' sources).
+        hidden: [data, webhookSecretFile],
+        keepBuilds,
         stage: createEmbeddedStage({ agent: stageAgent, deployRepo }),
         deploy: createEmbeddedDeploy({ agent, agentData, watch, publicHost }),
         onStored: (stored) => {
@@ -165,7 +200,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
   });
   let listener: HttpListener;
   try {
-    listener = await listenHttp(app, address);
+    listener = await listenHttp(app, address, { logger });
   } catch (error) {
     await agent.stop();
     await stageAgent.stop();
@@ -188,16 +223,42 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     stageAgent,
     close: async () => {
       await listener.close();
+      // Pushes past their commit point land (the pushers' connections are gone, not their pushes).
+      const grace = new AbortController();
+      const landed = await Promise.race([
+        queue.whenIdle().then(() => true),
+        sleep(LANDING_GRACE_MS, false, { signal: grace.signal }).catch(() => false),
+      ]);
+      grace.abort();
+      if (!landed)
+        logger.warn("pushes still running when the server stopped; the next start cleans up after them");
       await agent.stop();
       await stageAgent.stop();
     },
   };
 }
 
-function prepareDataDir(data: string): void {
+async function prepareDataDir(data: string, keepBuilds: number, events: EventBus): Promise<void> {
   mkdirSync(join(data, "apps"), { recursive: true });
-  // Leftovers of pushes cut short by a crash; nothing in tmp outlives a push.
-  rmSync(join(data, "tmp"), { recursive: true, force: true });
-  mkdirSync(join(data, "tmp"), { recursive: true });
+  // Leftovers of pushes and builds cut short by a crash: nothing of the server runs yet.
+  const removed = await removeLeftovers(data, keepBuilds);
+  if (removed.paths.length > 0) {
+    events.emit({
+      type: "server.leftovers_removed",
+      message: `removed ${removed.paths.length} leftovers of pushes and builds cut short (${removed.bytes} bytes)`,
+      data: { paths: removed.paths.slice(0, 50), count: removed.paths.length, bytes: removed.bytes },
+    });
+  }
   writeHooks(data);
+}
+
+/** Said at start: whether builds run in bubblewrap's sandbox, or why not and what to do. */
+async function reportSandbox(events: EventBus): Promise<void> {
+  const sandbox = await probeSandbox();
+  if (sandbox.kind === "bwrap") return;
+  events.emit({
+    type: "build.sandbox_unavailable",
+    message: `builds run without a sandbox: ${sandbox.reason}`,
+    error: { code: "ERR_SKIFF_SANDBOX_UNAVAILABLE", message: sandbox.reason, hint: sandbox.hint },
+  });
 }

@@ -96,6 +96,8 @@ async function makeAdvertisement(request: ServedRepository & { signal: AbortSign
 function answer(request: UploadPackRequest): Response {
   const git = startUploadPack(request, [], { collectStdout: false });
   const encoding = request.contentEncoding?.toLowerCase();
+  // A client that goes away mid-request errors the body: upload-pack gets a cut input, never a crash.
+  request.body?.on("error", () => git.child.stdin.destroy());
   if (request.body === undefined) git.child.stdin.end();
   else if (encoding === "gzip" || encoding === "x-gzip") {
     const gunzip = createGunzip();

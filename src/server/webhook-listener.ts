@@ -1,6 +1,8 @@
 import { join } from "node:path";
 import { Hono } from "hono";
+import { createLogger, type Logger } from "../log/index.js";
 import { DeliveryLog } from "./delivery-log.js";
+import { answerHandlerError } from "./edge-errors.js";
 import { listenHttp, parseListen, type HttpListener } from "./listen.js";
 import { createWebhookRoutes, type CurrentClaim, type WebhookResult } from "./webhook.js";
 
@@ -14,6 +16,7 @@ export interface WebhookListenerOptions {
   /** The agent's trigger(): an immediate, coalesced fetch (and what the sender made current). */
   trigger: (reason: string, current?: CurrentClaim) => void;
   onHook?: (result: WebhookResult) => void;
+  logger?: Logger;
   /** The agent's metrics, served as Prometheus text at GET /metrics (docs/metrics.md). */
   metrics?: { contentType: string; scrape(): Promise<string> };
 }
@@ -21,6 +24,8 @@ export interface WebhookListenerOptions {
 /** Serves POST /hooks/git, GET /healthz and GET /metrics for an agent; polling stays on beside it. */
 export function startWebhookListener(options: WebhookListenerOptions): Promise<HttpListener> {
   const app = new Hono();
+  const logger = options.logger ?? createLogger("skiff-agent");
+  app.onError(answerHandlerError(logger));
   app.get("/healthz", (c) => c.json({ ok: true }));
   const metrics = options.metrics;
   if (metrics)
@@ -36,5 +41,5 @@ export function startWebhookListener(options: WebhookListenerOptions): Promise<H
       ...(options.onHook ? { onHook: options.onHook } : {}),
     }),
   );
-  return listenHttp(app, parseListen(options.listen));
+  return listenHttp(app, parseListen(options.listen), { logger });
 }

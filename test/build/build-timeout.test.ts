@@ -1,52 +1,47 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { describe, it } from "node:test";
 import { runBuild } from "../../src/build/index.js";
-import { processStartTime } from "../../src/process/index.js";
 import { makeAppRepo } from "../support/app-repo.js";
+import { waitForProcesses } from "../support/processes.js";
 import { tempDir } from "../support/temp.js";
-import { matrixYml, rejectsWithSkiffError } from "./support.js";
+import { rejectsWithSkiffError } from "./support.js";
 
-/** True once the pid is gone (a zombie nobody reaped counts as gone). */
-async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (processStartTime(pid) === undefined) return true;
-    await sleep(50);
-  }
-  return processStartTime(pid) === undefined;
+/** A one-entry skiff.yml whose processes carry PROBE=<mark> in their environment (visible in /proc). */
+function probeYml(command: string, timeout: string, mark: string): string {
+  return `app: probe
+build:
+  command: ${JSON.stringify(command)}
+  timeout: ${timeout}
+  matrix:
+    - target: unix
+      env: { PROBE: "${mark}" }
+      artifact: _build/out
+      deploy: true
+`;
 }
 
 describe("build timeout", () => {
-  it("kills the whole process group of a step that runs too long", async () => {
-    const pidFile = join(tempDir(), "child.pid");
-    // The background sleep is a child of the step's shell: the timeout must kill it too.
-    const command = `sleep 300 & echo $! > ${pidFile}; wait`;
-    const repo = makeAppRepo(join(tempDir(), "app"), { skiffYml: matrixYml({ command, timeout: "1s" }) });
-    const started = Date.now();
-    const error = await rejectsWithSkiffError(runBuild({ repo }));
+  it("kills a step that runs too long with every process it started, a setsid daemon too", async () => {
+    const mark = randomBytes(6).toString("hex");
+    const command = "setsid sh -c 'sleep 1000' & sleep 1000";
+    const repo = makeAppRepo(join(tempDir(), "app"), { skiffYml: probeYml(command, "3s", mark) });
+    const building = rejectsWithSkiffError(runBuild({ repo }));
+    // The daemon runs while the step does: what the timeout must end.
+    await waitForProcesses(`PROBE=${mark}`, "present", 20_000);
+    const error = await building;
     assert.equal(error.code, "ERR_SKIFF_BUILD_TIMEOUT");
     assert.deepEqual([error.data?.target, error.data?.step], ["unix", "build"]);
-    assert.ok(Date.now() - started < 30_000);
-    const pid = Number(readFileSync(pidFile, "utf8").trim());
-    assert.ok(pid > 0);
-    assert.equal(await waitGone(pid, 5000), true, `background child ${pid} still runs`);
+    await waitForProcesses(`PROBE=${mark}`, "gone", 2000);
   });
 
-  it("kills what a successful step left running, even when it holds the output open", async () => {
-    const pidFile = join(tempDir(), "daemon.pid");
-    // A daemon that keeps the step's stdout open: without the group kill the step would never end.
-    const command = `sleep 300 & echo $! >> ${pidFile}; mkdir -p _build && echo built > _build/out`;
-    const repo = makeAppRepo(join(tempDir(), "app"), { skiffYml: matrixYml({ command, timeout: "20s" }) });
-    const started = Date.now();
+  it("ends a successful step that leaves a daemon holding its output open, and the daemon with it", async () => {
+    const mark = randomBytes(6).toString("hex");
+    const command = "setsid sh -c 'sleep 1000' & mkdir -p _build && echo built > _build/out";
+    const repo = makeAppRepo(join(tempDir(), "app"), { skiffYml: probeYml(command, "5m", mark) });
     const summary = await runBuild({ repo });
     assert.equal(summary.status, "succeeded");
-    assert.ok(Date.now() - started < 15_000, "the step ended when its shell exited");
-    const pids = readFileSync(pidFile, "utf8").trim().split("\n").map(Number);
-    assert.equal(pids.length, 2, "one daemon per matrix entry");
-    for (const pid of pids)
-      assert.equal(await waitGone(pid, 5000), true, `background child ${pid} still runs`);
+    await waitForProcesses(`PROBE=${mark}`, "gone", 2000);
   });
 });

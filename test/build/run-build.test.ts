@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { readBuild, readLatestBuild, runBuild, type BuildOutput } from "../../src/build/index.js";
@@ -128,29 +129,54 @@ describe("runBuild", () => {
   });
 
   it("stops at a failing build command with ERR_SKIFF_BUILD_FAILED and never runs its test", async () => {
-    const marker = join(tempDir(), "test-ran");
-    const yml = matrixYml({ command: "echo boom; exit 2", test: `touch ${marker}` });
+    const yml = matrixYml({ command: "echo boom; exit 2", test: "echo the test ran" });
     const repo = makeAppRepo(join(tempDir(), "app"), { skiffYml: yml });
-    const error = await rejectsWithSkiffError(runBuild({ repo }));
+    const steps: string[] = [];
+    const error = await rejectsWithSkiffError(
+      runBuild({ repo, onStep: (event) => steps.push(`${event.phase} ${event.step}`) }),
+    );
     assert.equal(error.code, "ERR_SKIFF_BUILD_FAILED");
     assert.deepEqual([error.data?.target, error.data?.step, error.data?.exitCode], ["unix", "build", 2]);
-    assert.equal(existsSync(marker), false);
+    assert.deepEqual(steps, ["start build", "end build"]);
   });
 
   it("removes every checkout after the build, also when it fails", async () => {
-    const record = join(tempDir(), "checkouts");
-    const yml = matrixYml({
-      command: `pwd >> ${record}; mkdir -p _build && touch _build/out && test $TARGET = unix`,
-    });
+    const scratch = tempDir();
+    const yml = matrixYml({ command: "pwd; mkdir -p _build && touch _build/out && test $TARGET = unix" });
     const repo = makeAppRepo(join(tempDir(), "app"), { skiffYml: yml });
-    await rejectsWithSkiffError(runBuild({ repo }));
-    const checkouts = readFileSync(record, "utf8").trim().split("\n");
-    assert.equal(checkouts.length, 2);
-    assert.notEqual(checkouts[0], checkouts[1]);
-    assert.deepEqual(
-      checkouts.filter((dir) => existsSync(dir)),
-      [],
+    const lines: string[] = [];
+    await rejectsWithSkiffError(
+      runBuild({ repo, tempDir: scratch, onOutput: ({ line }) => lines.push(line) }),
     );
+    const checkouts = lines.filter((line) => line.startsWith(scratch));
+    assert.equal(checkouts.length, 2, lines.join("\n"));
+    assert.notEqual(checkouts[0], checkouts[1]);
+    assert.deepEqual(readdirSync(scratch), []);
+  });
+
+  it("removes what a build killed with its process left in the temp dir, at the next build", async () => {
+    const scratch = tempDir();
+    const dead = spawnSync("true").pid;
+    const left = join(scratch, `skiff-build-${dead}-AbC123`, "checkout-0");
+    mkdirSync(left, { recursive: true });
+    writeFileSync(join(left, "big"), "x".repeat(1000));
+    const alive = join(scratch, `skiff-build-${process.ppid}-DeF456`);
+    mkdirSync(alive);
+    const repo = makeAppRepo(join(tempDir(), "app"), { skiffYml: matrixYml({ command: TWIN_COMMAND }) });
+    await runBuild({ repo, tempDir: scratch });
+    assert.deepEqual(readdirSync(scratch), [`skiff-build-${process.ppid}-DeF456`]);
+  });
+
+  it("keeps the newest build folders and the latest successful one when asked to", async () => {
+    const repo = makeAppRepo(join(tempDir(), "app"), { skiffYml: matrixYml({ command: TWIN_COMMAND }) });
+    const good = await runBuild({ repo, keepBuilds: 1 });
+    writeFileSync(join(repo, "skiff.yml"), matrixYml({ command: "exit 3" }));
+    commitAll(repo, "failing build");
+    const failed = (await rejectsWithSkiffError(runBuild({ repo, keepBuilds: 1 }))).data?.buildId;
+    const last = (await rejectsWithSkiffError(runBuild({ repo, keepBuilds: 1 }))).data?.buildId;
+    const kept = readdirSync(join(repo, ".skiff", "builds")).filter((name) => name !== "latest");
+    assert.deepEqual(kept.sort(), [good.buildId, String(last)].sort());
+    assert.notEqual(failed, last);
   });
 
   it("reports a missing artifact naming target and path", async () => {

@@ -109,6 +109,8 @@ describe("the pre-receive hook relays a push to the server", () => {
         join(repo, "objects"),
         join(repo, "objects"),
       ],
+      // The hook's parent, as git receive-pack is in a real push.
+      receivePack: process.pid,
     });
   });
 

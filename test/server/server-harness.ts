@@ -13,6 +13,9 @@ export interface RunningServer {
   url: string;
   token: string;
   data: string;
+  pid: number;
+  /** kill -9 of the server (a crash); its agent's instances keep running. */
+  crash(): Promise<void>;
   /** http://git:TOKEN@host:port/<app>.git */
   gitUrl(app: string, token?: string): string;
   /** Everything the server wrote on stderr so far (its logs, at SKIFF_LOG_LEVEL). */
@@ -25,6 +28,8 @@ export interface ServerSandbox {
   root: string;
   /** `env`: added to the server's environment (e.g. SKIFF_TRACE_PROCESSES). */
   start(extraArgs?: readonly string[], env?: NodeJS.ProcessEnv): Promise<RunningServer>;
+  /** Starts a server again on the data dir of one that stopped (or crashed); it keeps the same token. */
+  restart(previous: RunningServer, extraArgs?: readonly string[]): Promise<RunningServer>;
 }
 
 /**
@@ -45,6 +50,11 @@ export function serverSandbox(): ServerSandbox {
       servers.push(server);
       return server;
     },
+    restart: async (previous, extraArgs = []) => {
+      const server = await startSkiffServer(previous.data, extraArgs, {}, previous.token);
+      servers.push(server);
+      return server;
+    },
   };
 }
 
@@ -53,6 +63,7 @@ async function startSkiffServer(
   data: string,
   extraArgs: readonly string[],
   env: NodeJS.ProcessEnv,
+  knownToken?: string,
 ): Promise<RunningServer> {
   const child = spawn(
     process.execPath,
@@ -61,7 +72,8 @@ async function startSkiffServer(
   );
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const started = await readStartup(child, 15_000);
+  const startup = await readStartup(child, 15_000);
+  const started = { ...startup, token: startup.token ?? knownToken ?? "" };
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -74,10 +86,25 @@ async function startSkiffServer(
   };
   const gitUrl = (app: string, token = started.token): string =>
     `${started.url.replace("http://", `http://git:${token}@`)}/${app}.git`;
-  return { url: started.url, token: started.token, data, gitUrl, stderr: () => stderr, stop };
+  const crash = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGKILL");
+    await exited;
+  };
+  return {
+    url: started.url,
+    token: started.token,
+    data,
+    pid: child.pid!,
+    crash,
+    gitUrl,
+    stderr: () => stderr,
+    stop,
+  };
 }
 
-function readStartup(child: ChildProcess, timeoutMs: number): Promise<{ url: string; token: string }> {
+function readStartup(child: ChildProcess, timeoutMs: number): Promise<{ url: string; token?: string }> {
   return new Promise((resolve, reject) => {
     let stdout = "";
     let stderr = "";
@@ -86,7 +113,7 @@ function readStartup(child: ChildProcess, timeoutMs: number): Promise<{ url: str
     child.stdout!.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
       try {
-        const parsed = JSON.parse(stdout) as { url: string; token: string };
+        const parsed = JSON.parse(stdout) as { url: string; token?: string };
         clearTimeout(timer);
         resolve(parsed);
       } catch {

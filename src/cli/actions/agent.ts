@@ -18,6 +18,7 @@ import type { HostMetrics } from "../../metrics/index.js";
 import { readSecretFile, startWebhookListener, type HttpListener } from "../../server/index.js";
 import { printJson, say } from "../output.js";
 import { parseWhole } from "../parse-number.js";
+import { withRepoToken } from "../repo-token.js";
 import { hostOptions, type HostCommandOptions } from "../host-options.js";
 import { loadHostKey, loadTrustPolicy } from "../trust-options.js";
 import { reportStagePass, stageSignerOption } from "./stage.js";
@@ -48,6 +49,7 @@ export interface AgentCommandOptions extends HostCommandOptions {
   label: string[];
   fleetTtl: string;
   fleetOptional?: boolean;
+  repoTokenFile?: string;
 }
 
 /** The trust part of the agent's options, loaded from --trust, --threshold, --host-key, --allow-unsigned. */
@@ -239,7 +241,9 @@ function reportProductionPass(result: PassResult | undefined, json: boolean | un
 }
 
 /** `skiff agent`: a production agent (or, with --stage staging, a staging one) until stopped or --once. */
-export async function runAgentCommand(options: AgentCommandOptions): Promise<void> {
+export async function runAgentCommand(given: AgentCommandOptions): Promise<void> {
+  // The token stays in its file on the command line (and in a unit): only the process sees it.
+  const options = { ...given, repo: withRepoToken(given.repo, given.repoTokenFile) };
   checkAgentFlags(options);
   // --listen serves the agent's metrics too; they count from this start.
   const metrics =

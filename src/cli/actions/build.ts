@@ -18,6 +18,7 @@ export async function runBuildCommand(options: BuildCommandOptions): Promise<voi
     target: options.target,
     onStep: sayStep,
     onOutput: ({ line }) => say(`    ${line}`),
+    onWarning: (text) => say(`warning: ${text}`),
   });
   say(
     `built ${summary.app} ${summary.commit.slice(0, 7)} in ${formatMs(summary.durationMs)}: ${summary.dir}`,

@@ -14,6 +14,7 @@ export interface ServerCommandOptions {
   follower: string[];
   webhookSecretFile?: string;
   builds: string;
+  keepBuilds: string;
   poll: string;
   json?: boolean;
 }
@@ -27,6 +28,7 @@ export async function runServerCommand(options: ServerCommandOptions): Promise<v
     followers: options.follower,
     ...(options.webhookSecretFile ? { webhookSecretFile: resolve(options.webhookSecretFile) } : {}),
     builds: Math.max(1, Number.parseInt(options.builds, 10) || 1),
+    keepBuilds: Math.max(0, Number.parseInt(options.keepBuilds, 10) || 0),
     pollMs: parseDuration(options.poll),
   });
   const base = options.publicHost

@@ -1,12 +1,13 @@
 import type { Command } from "commander";
 import { lazyAction } from "../lazy-action.js";
+import { addInstallCommand } from "./install.js";
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
 export function registerAgentCommands(program: Command): void {
-  program
+  const agent = program
     .command("agent")
     .description("Follow a deployment repository and run, on this host, the release each app's current names")
     .requiredOption("--repo <repo>", "the deployment repository: a path or git URL")
@@ -92,8 +93,13 @@ export function registerAgentCommands(program: Command): void {
     .option("--label <k=v>", "with --fleet: a label of this host (repeatable)", collect, [])
     .option("--fleet-ttl <seconds>", "with --fleet: a host that dies leaves the fleet within this long", "10")
     .option("--fleet-optional", "with --fleet: swap alone while etcd is unreachable (default: wait for it)")
+    .option(
+      "--repo-token-file <file>",
+      "the token of an http(s) --repo (a skiff server's read-only token), read from this file",
+    )
     .option("--json", "with --once or --dry-run: print the pass on stdout as JSON")
     .action(lazyAction(() => import("../actions/agent.js"), "runAgentCommand"));
+  addInstallCommand(agent);
 
   program
     .command("status")

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { lazyAction } from "../lazy-action.js";
+import { addInstallCommand } from "./install.js";
 
 const DEFAULT_DATA = process.env.SKIFF_DATA || ".skiff/server";
 
@@ -19,10 +20,12 @@ export function registerServerCommands(program: Command): void {
     .option("--follower <url>", "an agent to trigger after each store (repeatable)", collect, [])
     .option("--webhook-secret-file <file>", "secret of the signed trigger (default DATA/webhook-secret)")
     .option("--builds <n>", "apps that may build at once", "2")
+    .option("--keep-builds <n>", "build folders kept per app for skiff builds", "5")
     .option("--poll <duration>", "how often the embedded agent polls the deployment repository", "30s")
     .option("--json", "print the server's address (and a new token) as JSON on stdout")
     .action(lazyAction(() => import("../actions/server.js"), "runServerCommand"));
   registerTokenCommands(server);
+  addInstallCommand(server);
   registerAppsCommands(program);
 }
 

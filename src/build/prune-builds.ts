@@ -1,0 +1,45 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { LATEST_FILE, SUMMARY_FILE } from "./build-folder.js";
+
+/** A build id: 20261125T021500Z-1a2b3c4-9f0e (sortable by start time). */
+const BUILD_ID = /^\d{8}T\d{6}Z-[0-9a-f]{7}-[0-9a-f]{4}$/;
+
+export interface PruneBuildsOptions {
+  /** A builds folder (<outDir>): one folder per build. */
+  outDir: string;
+  /** How many of the newest finished builds stay. */
+  keep: number;
+  /** Also remove the folders of builds that never finished (no build.json): only when none runs. */
+  unfinished?: boolean;
+}
+
+/**
+ * Removes the build folders of `outDir` but the `keep` newest finished ones and the latest
+ * successful one (what `latest` names); returns the ids removed.
+ */
+export async function pruneBuilds(options: PruneBuildsOptions): Promise<string[]> {
+  if (!existsSync(options.outDir)) return [];
+  const ids = readdirSync(options.outDir)
+    .filter((name) => BUILD_ID.test(name))
+    .sort()
+    .reverse();
+  const latest = readLatest(options.outDir);
+  const finished = ids.filter((id) => existsSync(join(options.outDir, id, SUMMARY_FILE)));
+  const unfinished = ids.filter((id) => !finished.includes(id));
+  const doomed = [
+    ...finished.slice(options.keep).filter((id) => id !== latest),
+    ...(options.unfinished ? unfinished : []),
+  ];
+  for (const id of doomed) await rm(join(options.outDir, id), { recursive: true, force: true });
+  return doomed;
+}
+
+function readLatest(outDir: string): string | undefined {
+  try {
+    return readFileSync(join(outDir, LATEST_FILE), "utf8").trim();
+  } catch {
+    return undefined;
+  }
+}
