@@ -97,6 +97,10 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     },
     restartApp: async (app) => {
       running();
+      // Asked by hand, it does not wait for the app's confirmation window or backoff: that ends now
+      // (a window whose probes pass confirms), and the restart runs next.
+      const busy = context.workers.busy(app)?.release;
+      if (busy !== undefined) context.workers.end(app, { kind: "superseded", release: busy });
       return restartIn(app, pass, context, options.layout);
     },
   };
