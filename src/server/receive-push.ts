@@ -76,7 +76,7 @@ function queuePush({ options, push, main, source, output, signal }: QueuePushOpt
         output,
         signal,
       });
-      recordPush(options.data, push.app, result);
+      recordPush(options.data, push.app, push.user, result);
       if (!result.ok) return resolve(1);
       await prepareRefUpdate(repo, main);
       resolve(0);

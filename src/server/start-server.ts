@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { readStatus, startAgent, type AgentHandle } from "../agent/index.js";
 import { EventFeed } from "../events/index.js";
-import { createHostMetrics } from "../metrics/index.js";
+import { createHostMetrics, readTraffic, startTrafficSampler } from "../metrics/index.js";
 import { initBare } from "../git/index.js";
 import { createLogger } from "../log/index.js";
 import { startStageAgent, type StageAgentHandle } from "../stage/index.js";
@@ -40,6 +40,8 @@ export interface StartServerOptions {
   builds?: number;
   /** The embedded agent's poll interval. */
   pollMs?: number;
+  /** How often every app's traffic is sampled for the dashboard's charts (default 5 s). */
+  sampleMs?: number;
 }
 
 export interface ServerHandle {
@@ -80,6 +82,11 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     pollMs: options.pollMs ?? 30_000,
   });
   const metrics = createServerMetrics(hostMetrics);
+  const sampler = startTrafficSampler({
+    intervalMs: Math.max(100, options.sampleMs ?? 5000),
+    read: () => readTraffic(agentData),
+    onError: (error) => logger.warn({ err: error }, "traffic sample failed"),
+  });
   const queue = new PushQueue(options.builds ?? 2);
   const address = parseListen(options.listen);
   // Known once the socket is bound (port 0 in tests); the hook and URLs read it late.
@@ -153,6 +160,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
       feed,
       eventsPath: join(agentData, "events.jsonl"),
       auth: { data },
+      series: sampler,
       logger,
       gitUrl: (name) => `${bound.base}/${name}.git`,
     },
@@ -167,6 +175,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
   try {
     listener = await listenHttp(app, address);
   } catch (error) {
+    sampler.stop();
     await agent.stop();
     await stageAgent.stop();
     throw error;
@@ -187,6 +196,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     agent,
     stageAgent,
     close: async () => {
+      sampler.stop();
       await listener.close();
       await agent.stop();
       await stageAgent.stop();

@@ -15,6 +15,7 @@ export interface ServerCommandOptions {
   webhookSecretFile?: string;
   builds: string;
   poll: string;
+  sample: string;
   json?: boolean;
 }
 
@@ -28,6 +29,7 @@ export async function runServerCommand(options: ServerCommandOptions): Promise<v
     ...(options.webhookSecretFile ? { webhookSecretFile: resolve(options.webhookSecretFile) } : {}),
     builds: Math.max(1, Number.parseInt(options.builds, 10) || 1),
     pollMs: parseDuration(options.poll),
+    sampleMs: parseDuration(options.sample),
   });
   const base = options.publicHost
     ? handle.url.replace(/\/\/[^:/]+|\/\/\[[^\]]+\]/, `//${options.publicHost}`)
