@@ -263,3 +263,9 @@ export const SeriesSchema = z
     openConnections: Column,
   })
   .openapi("Series", { description: "columns of equal length; null where the front door gave no figure" });
+
+export type AppInfo = z.infer<typeof AppInfoSchema>;
+export type ReleaseView = z.infer<typeof ReleaseSchema>;
+export type EventView = z.infer<typeof EventSchema>;
+export type InstanceInfo = z.infer<typeof InstanceSchema>;
+export type PointerChangeView = z.infer<typeof PointerChangeSchema>;

@@ -1,0 +1,4 @@
+// The apps list: times shown relative.
+import { showRelativeTimes } from "./times.js";
+
+showRelativeTimes(document);
