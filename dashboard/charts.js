@@ -25,14 +25,28 @@ function columns(series, lines) {
   return { data: [time, ...values], points };
 }
 
+const pad = (n) => String(n).padStart(2, "0");
+/** Axis times as 14:05 (14:05:30 when the samples span less than ten minutes): short enough for a phone. */
+function timeLabels(u, splits) {
+  const span = (u.scales.x.max ?? 0) - (u.scales.x.min ?? 0);
+  return splits.map((s) => {
+    const d = new Date(s * 1000);
+    const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+    return span < 600 ? `${hm}:${pad(d.getSeconds())}` : hm;
+  });
+}
+
 function options(lines, width) {
   return {
     width,
     height: HEIGHT,
-    legend: { show: true },
+    legend: { show: true, live: false },
     cursor: { drag: { x: false, y: false } },
     scales: { x: { time: true }, y: { range: (_u, min, max) => [0, Math.max(1, max * 1.15)] } },
-    axes: [{ stroke: "#64748b", grid: { stroke: "#eef2f7" } }, { stroke: "#64748b", size: 44, grid: { stroke: "#eef2f7" } }],
+    axes: [
+      { stroke: "#64748b", grid: { stroke: "#eef2f7" }, values: timeLabels, space: 70 },
+      { stroke: "#64748b", size: 44, grid: { stroke: "#eef2f7" } },
+    ],
     series: [
       {},
       ...lines.map((line) => ({

@@ -21,7 +21,8 @@ function follow(url, element, handlers) {
   }
   // Both the browser's connection errors (no data: it reconnects by itself) and the server's `error` event.
   source.addEventListener("error", (event) => {
-    if (event.data === undefined && source.readyState === EventSource.CONNECTING) indicate(element, "reconnecting");
+    if (event.data === undefined && source.readyState === EventSource.CONNECTING)
+      indicate(element, "reconnecting");
     else if (event.data === undefined) indicate(element, "closed");
     else indicate(element, "failed");
   });

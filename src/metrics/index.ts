@@ -9,5 +9,11 @@ export {
   type TrafficSamplerOptions,
   type AppSeries,
 } from "./traffic-sampler.js";
-export { toTrafficPoint, SERIES_KEYS, type TrafficReading, type TrafficPoint, type SeriesKey } from "./traffic-point.js";
+export {
+  toTrafficPoint,
+  SERIES_KEYS,
+  type TrafficReading,
+  type TrafficPoint,
+  type SeriesKey,
+} from "./traffic-point.js";
 export { readTraffic } from "./read-traffic.js";

@@ -42,7 +42,8 @@ export function toTrafficPoint(
   return {
     time,
     requestsPerSecond: requests === null || seconds <= 0 ? null : round(requests / seconds),
-    errorRate: errors === null || requests === null ? null : fresh ? round(Math.min(1, errors / requests)) : 0,
+    errorRate:
+      errors === null || requests === null ? null : fresh ? round(Math.min(1, errors / requests)) : 0,
     // Latency of the door's recent connections: shown only when requests came in since the last sample.
     p50Ms: fresh ? (reading.latencyMs?.p50 ?? null) : null,
     p95Ms: fresh ? (reading.latencyMs?.p95 ?? null) : null,

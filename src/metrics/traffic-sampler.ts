@@ -11,6 +11,8 @@ export interface TrafficSamplerOptions {
   /** Every app's figures now; a failing read skips one sample. */
   read: () => Promise<TrafficReading[]>;
   onError?: (error: unknown) => void;
+  /** The clock (epoch ms); tests give one that moves by the interval. */
+  now?: () => number;
 }
 
 export type AppSeries = { time: number[] } & Record<SeriesKey, (number | null)[]>;
@@ -38,11 +40,12 @@ export function startTrafficSampler(options: TrafficSamplerOptions): TrafficSamp
   const capacity = Math.ceil(windowMs / intervalMs) + 1;
   const maxApps = options.maxApps ?? 1000;
   const tracks = new Map<string, AppTrack>();
+  const clock = options.now ?? Date.now;
   let running: Promise<void> | undefined;
 
   const take = async (): Promise<void> => {
     const readings = await options.read();
-    const now = Date.now();
+    const now = clock();
     for (const reading of readings) {
       let track = tracks.get(reading.app);
       if (track === undefined) {
@@ -72,7 +75,7 @@ export function startTrafficSampler(options: TrafficSamplerOptions): TrafficSamp
     intervalMs,
     windowMs,
     series: (app, window) => {
-      const since = Date.now() - Math.min(window, windowMs);
+      const since = clock() - Math.min(window, windowMs);
       const track = tracks.get(app);
       if (track) return track.ring.read(since);
       return { time: [], ...Object.fromEntries(SERIES_KEYS.map((key) => [key, []])) } as unknown as AppSeries;

@@ -7,7 +7,13 @@ import { commitAll, writeFixture } from "../support/app-repo.js";
 import { collectPageErrors, launchBrowser } from "../support/browser.js";
 import { waitForBody } from "../support/http.js";
 import { REPO_ROOT } from "../support/paths.js";
-import { createReadOnlyToken, gitPush, makeServedApp, serverSandbox, type RunningServer } from "./server-harness.js";
+import {
+  createReadOnlyToken,
+  gitPush,
+  makeServedApp,
+  serverSandbox,
+  type RunningServer,
+} from "./server-harness.js";
 
 /** Screenshots land here (git-ignored; kept after the run for people to look at). */
 const SHOTS = join(REPO_ROOT, "test-output", "dashboard");
@@ -25,6 +31,7 @@ async function screenshots(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: join(SHOTS, `${name}-${size.width}x${size.height}.png`) });
   }
   await page.setViewportSize(SIZES[0]);
+  await page.screenshot({ path: join(SHOTS, `${name}-full-1280.png`), fullPage: true });
 }
 
 async function logIn(context: BrowserContext, url: string, token: string): Promise<Page> {
@@ -90,7 +97,7 @@ describe("the dashboard in a real Chromium against a running skiff server", () =
     assert.match(first!.url(), /\/login$/, "no session: the login form");
     await page.fill("#token", `${server.token}x`);
     await Promise.all([page.waitForResponse(`${server.url}/login`), page.click("button[type=submit]")]);
-    assert.match(await page.textContent(".error") ?? "", /That token is not valid/);
+    assert.match((await page.textContent(".error")) ?? "", /That token is not valid/);
     assert.ok(!page.url().includes(server.token), "the token is never in the URL");
     assert.deepEqual(await context.cookies(), [], "no session for a wrong token");
     await screenshots(page, "login-error");
@@ -103,7 +110,10 @@ describe("the dashboard in a real Chromium against a running skiff server", () =
     assert.ok(!cookie.value.includes(server.token), "the cookie is a session id, not the token");
     const row = apps.locator('tr[data-app="hello"]');
     assert.equal(await row.locator(".app-name").textContent(), "hello");
-    assert.match((await row.locator("[data-status]").getAttribute("data-status")) ?? "", /^(running|confirming)$/);
+    assert.match(
+      (await row.locator("[data-status]").getAttribute("data-status")) ?? "",
+      /^(running|confirming)$/,
+    );
     assert.equal((await row.locator(".release").textContent())?.trim(), "v2");
     assert.equal(await row.locator(`a[href="${publicUrl.replace(/\/$/, "")}"]`).count(), 1, "the app's URL");
     await screenshots(apps, "apps");
@@ -167,7 +177,9 @@ describe("the dashboard in a real Chromium against a running skiff server", () =
     await page.waitForSelector('#log[data-state="live"]');
     await page.waitForSelector('#activity[data-state="live"]');
     // Two samples at least: a line, not a dot.
-    await page.waitForSelector('figure[data-chart="instances"]:not([data-points="0"]):not([data-points="1"])');
+    await page.waitForSelector(
+      'figure[data-chart="instances"]:not([data-points="0"]):not([data-points="1"])',
+    );
     assert.equal(await page.locator('figure[data-chart="instances"] canvas').count(), 1, "uPlot drew it");
     assert.match((await page.textContent("tr.current .release")) ?? "", /v2/);
 
@@ -178,13 +190,19 @@ describe("the dashboard in a real Chromium against a running skiff server", () =
       body: "{}",
     });
     assert.equal(restarted.status, 200, await restarted.text());
-    await page.locator("#log span.line", { hasText: /serving v2 on \d+/ }).first().waitFor();
+    await page
+      .locator("#log span.line", { hasText: /serving v2 on \d+/ })
+      .first()
+      .waitFor();
     await page.waitForSelector("#activity li.fresh", { timeout: 10_000 });
     await waitForBody(publicUrl, "v2 hello");
     await screenshots(page, "app");
 
     const clicked = Date.now();
-    await Promise.all([page.waitForURL(`${server.url}/apps/hello`), page.click('form[data-change="rollback"] button')]);
+    await Promise.all([
+      page.waitForURL(`${server.url}/apps/hello`),
+      page.click('form[data-change="rollback"] button'),
+    ]);
     assert.equal(await waitForBody(publicUrl, "v1 hello", 2000, { fresh: true }), "v1 hello\n");
     t.diagnostic(`rollback clicked → v1 served in ${Date.now() - clicked} ms`);
     assert.match((await page.textContent(".flash")) ?? "", /Rolled back hello: current is v1 \(was v2\)/);

@@ -9,7 +9,9 @@ export function findChromium(): string | undefined {
   const named = process.env.SKIFF_CHROMIUM;
   const candidates = named
     ? [named]
-    : (process.env.PATH ?? "").split(delimiter).flatMap((dir) => [join(dir, "chromium"), join(dir, "chromium-browser")]);
+    : (process.env.PATH ?? "")
+        .split(delimiter)
+        .flatMap((dir) => [join(dir, "chromium"), join(dir, "chromium-browser")]);
   return candidates.find((path) => {
     try {
       accessSync(path, constants.X_OK);

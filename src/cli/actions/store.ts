@@ -39,9 +39,13 @@ export async function storeCommand(options: StoreCommandOptions): Promise<void> 
 }
 
 /** `skiff releases [APP]`: of a deployment repository (--repo, a server's --data), or of the logged-in server. */
-export async function printReleases(appArgument: string | undefined, options: RepoTargetOptions): Promise<void> {
+export async function printReleases(
+  appArgument: string | undefined,
+  options: RepoTargetOptions,
+): Promise<void> {
   const repo = deployRepoOf(options);
-  if (repo === undefined) return (await import("../remote/releases.js")).listRemoteReleases(appArgument, options);
+  if (repo === undefined)
+    return (await import("../remote/releases.js")).listRemoteReleases(appArgument, options);
   const app = chooseApp(appArgument, options);
   const releases = await listReleases({ repo, app });
   if (releases.length === 0) {

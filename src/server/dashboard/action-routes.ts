@@ -32,8 +32,12 @@ export function registerActionRoutes(app: Hono, api: ApiRequester, sessions: Ses
         body,
       });
       if (!answer.ok) {
-        const page = html`${renderError(answer.error)}<p><a href="/apps/${name}">Back to ${name}</a></p>`;
-        return c.html(renderPage({ title: "Refused", session, body: page }), answer.status as ContentfulStatusCode);
+        const page = html`${renderError(answer.error)}
+          <p><a href="/apps/${name}">Back to ${name}</a></p>`;
+        return c.html(
+          renderPage({ title: "Refused", session, body: page }),
+          answer.status as ContentfulStatusCode,
+        );
       }
       const { to, from } = answer.data;
       session.flash = {

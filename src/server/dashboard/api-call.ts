@@ -7,7 +7,8 @@ export interface ApiRequester {
   request(url: string, init: RequestInit): Response | Promise<Response>;
 }
 
-export type ApiAnswer<T> = { ok: true; status: number; data: T } | { ok: false; status: number; error: ApiErrorBody };
+export type ApiAnswer<T> =
+  { ok: true; status: number; data: T } | { ok: false; status: number; error: ApiErrorBody };
 
 /** GET an API path with the browser's session cookie. */
 export function readApi<T>(c: Context, api: ApiRequester, path: string): Promise<ApiAnswer<T>> {
@@ -37,7 +38,12 @@ export function changeApi<T>(
   });
 }
 
-async function callApi<T>(c: Context, api: ApiRequester, path: string, init: RequestInit): Promise<ApiAnswer<T>> {
+async function callApi<T>(
+  c: Context,
+  api: ApiRequester,
+  path: string,
+  init: RequestInit,
+): Promise<ApiAnswer<T>> {
   // The browser's own URL: the API compares Origin with the host it was sent to.
   const response = await api.request(new URL(path, c.req.url).href, init);
   const body: unknown = await response.json();

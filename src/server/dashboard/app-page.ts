@@ -15,7 +15,12 @@ import { renderReleases } from "./release-table.js";
 import type { Session } from "./sessions.js";
 
 /** GET /apps/:app: one app's summary, charts, releases, config, instances, activity and log tail. */
-export async function showAppPage(c: Context, api: ApiRequester, session: Session, app: string): Promise<Response> {
+export async function showAppPage(
+  c: Context,
+  api: ApiRequester,
+  session: Session,
+  app: string,
+): Promise<Response> {
   const base = `/api/v1/apps/${app}`;
   const [info, releases, config, events, logs] = await Promise.all([
     readApi<AppInfo>(c, api, base),
@@ -26,7 +31,8 @@ export async function showAppPage(c: Context, api: ApiRequester, session: Sessio
   ]);
   const flash = takeFlash(session);
   if (!info.ok) {
-    const body = html`${renderError(info.error)}<p><a href="/">Back to the apps</a></p>`;
+    const body = html`${renderError(info.error)}
+      <p><a href="/">Back to the apps</a></p>`;
     return c.html(renderPage({ title: app, session, flash, body }), info.status === 404 ? 404 : 500);
   }
   const body = html`<div id="app-page" data-app="${app}">

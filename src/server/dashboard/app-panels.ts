@@ -11,17 +11,32 @@ export function renderSummary(info: AppInfo): Html {
   return html`<div class="summary card">
     <h1>${info.app}</h1>
     <dl>
-      <div><dt>Status</dt><dd id="app-status">${renderStatus(info.status)}</dd></div>
-      <div><dt>Release</dt><dd id="app-release">${renderRelease(info)}</dd></div>
+      <div>
+        <dt>Status</dt>
+        <dd id="app-status">${renderStatus(info.status)}</dd>
+      </div>
+      <div>
+        <dt>Release</dt>
+        <dd id="app-release">${renderRelease(info)}</dd>
+      </div>
       <div>
         <dt>URL</dt>
-        <dd>${info.url === undefined ? html`<span class="muted">—</span>` : html`<a href="${info.url}">${info.url}</a>`}</dd>
+        <dd>
+          ${info.url === undefined ? html`<span class="muted">—</span>` : html`<a href="${info.url}">${info.url}</a>`}
+        </dd>
       </div>
-      <div><dt>Git</dt><dd><code>${info.gitUrl}</code></dd></div>
+      <div>
+        <dt>Git</dt>
+        <dd><code>${info.gitUrl}</code></dd>
+      </div>
     </dl>
-    ${info.lastError === undefined
-      ? ""
-      : html`<p class="bad last-error"><strong>${info.lastError.code}</strong> ${info.lastError.message}</p>`}
+    ${
+      info.lastError === undefined
+        ? ""
+        : html`<p class="bad last-error">
+            <strong>${info.lastError.code}</strong> ${info.lastError.message}
+          </p>`
+    }
   </div>`;
 }
 
@@ -46,17 +61,27 @@ export function renderInstances(instances: readonly InstanceInfo[]): Html {
   if (instances.length === 0) return html`<p class="empty">No instance runs on this server.</p>`;
   return html`<table class="list instances">
     <thead>
-      <tr><th>Instance</th><th>Release</th><th>Status</th><th>Address</th><th>Since</th></tr>
+      <tr>
+        <th>Instance</th>
+        <th>Release</th>
+        <th>Status</th>
+        <th>Address</th>
+        <th>Since</th>
+      </tr>
     </thead>
     <tbody>
       ${instances.map(
-        (i) => html`<tr>
-          <td data-label="Instance"><code>${i.id}</code> <span class="muted">${i.driver}${i.pid === undefined ? "" : ` pid ${i.pid}`}</span></td>
-          <td data-label="Release">v${i.release}</td>
-          <td data-label="Status">${renderStatus(i.status)}</td>
-          <td data-label="Address"><code>${i.address}</code></td>
-          <td data-label="Since">${renderTime(i.since)}</td>
-        </tr>`,
+        (i) =>
+          html`<tr>
+            <td data-label="Instance">
+              <code>${i.id}</code>
+              <span class="muted">${i.driver}${i.pid === undefined ? "" : ` pid ${i.pid}`}</span>
+            </td>
+            <td data-label="Release">v${i.release}</td>
+            <td data-label="Status">${renderStatus(i.status)}</td>
+            <td data-label="Address"><code>${i.address}</code></td>
+            <td data-label="Since">${renderTime(i.since)}</td>
+          </tr>`,
       )}
     </tbody>
   </table>`;
@@ -66,16 +91,18 @@ export function renderInstances(instances: readonly InstanceInfo[]): Html {
 export function renderActivity(events: readonly EventView[]): Html {
   return html`<ol id="activity" class="feed" data-state="connecting">
     ${[...events].reverse().map(
-      (e) => html`<li class="event ${e.error === undefined ? "" : "bad"}">
-        ${renderTime(e.time)} <span class="type">${e.type}</span>
-        <span class="message">${e.message}</span>
-      </li>`,
+      (e) =>
+        html`<li class="event ${e.error === undefined ? "" : "bad"}">
+          ${renderTime(e.time)} <span class="type">${e.type}</span>
+          <span class="message">${e.message}</span>
+        </li>`,
     )}
   </ol>`;
 }
 
 export function renderLogTail(lines: readonly string[] | undefined): Html {
-  return html`<pre id="log" class="log" data-state="connecting">${(lines ?? []).join("\n")}</pre>`;
+  const text = (lines ?? []).map((line) => `${line}\n`).join("");
+  return html`<pre id="log" class="log" data-state="connecting">${text}</pre>`;
 }
 
 const CHARTS = [
@@ -88,11 +115,12 @@ const CHARTS = [
 export function renderCharts(): Html {
   return html`<div id="charts" class="charts">
     ${CHARTS.map(
-      ([name, title]) => html`<figure class="chart card" data-chart="${name}" data-points="0">
-        <figcaption>${title}</figcaption>
-        <div class="plot"></div>
-        <p class="no-data muted" hidden>no figures yet</p>
-      </figure>`,
+      ([name, title]) =>
+        html`<figure class="chart card" data-chart="${name}" data-points="0">
+          <figcaption>${title}</figcaption>
+          <div class="plot"></div>
+          <p class="no-data muted" hidden>no figures from the front door yet</p>
+        </figure>`,
     )}
   </div>`;
 }

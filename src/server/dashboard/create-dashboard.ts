@@ -22,7 +22,10 @@ const APP = /^[a-z][a-z0-9-]{0,62}$/;
 /** What every page answers with: no caching, no framing, scripts and connections from this server only. */
 const securityHeaders: MiddlewareHandler = async (c, next) => {
   await next();
-  c.header("content-security-policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
+  c.header(
+    "content-security-policy",
+    "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+  );
   c.header("x-frame-options", "DENY");
   c.header("referrer-policy", "same-origin");
   c.header("x-content-type-options", "nosniff");
@@ -49,7 +52,15 @@ export function createDashboard(options: DashboardOptions): Hono {
       // The token was revoked since login: log in again.
       if (!answer.ok && answer.status === 401) return endSession(c, sessions, session);
       const flash = takeFlash(session);
-      return c.html(renderPage({ title: "Apps", session, flash, body: renderAppsList(answer), scripts: ["apps-page.js"] }));
+      return c.html(
+        renderPage({
+          title: "Apps",
+          session,
+          flash,
+          body: renderAppsList(answer),
+          scripts: ["apps-page.js"],
+        }),
+      );
     }),
   );
   app.get(

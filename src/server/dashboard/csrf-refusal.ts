@@ -10,7 +10,11 @@ export function csrfRefusal(c: Context): Response | Promise<Response> {
     hint: "reload the page and try again (a form sent from another site, or an old page, is refused)",
   };
   return c.html(
-    renderPage({ title: "Refused", body: html`${renderError(error)}<p><a href="/">Back to the apps</a></p>` }),
+    renderPage({
+      title: "Refused",
+      body: html`${renderError(error)}
+        <p><a href="/">Back to the apps</a></p>`,
+    }),
     403,
   );
 }

@@ -31,20 +31,26 @@ export function renderPage(options: PageOptions): Html {
       <body>
         <header class="top">
           <a class="brand" href="/">skiff</a>
-          ${session === undefined
-            ? ""
-            : html`<span class="who"
-                  >${session.tokenName}${session.readOnly ? html` <span class="badge">read-only</span>` : ""}</span
-                >
-                <form method="post" action="/logout" class="logout">
-                  <input type="hidden" name="csrf" value="${session.csrf}" />
-                  <button type="submit" class="link">Log out</button>
-                </form>`}
+          ${
+            session === undefined
+              ? ""
+              : html`<span class="who" title="the token this session logged in with"
+                    >token <strong>${session.tokenName}</strong>${
+                      session.readOnly ? html` <span class="badge">read-only</span>` : ""
+                    }</span
+                  >
+                  <form method="post" action="/logout" class="logout">
+                    <input type="hidden" name="csrf" value="${session.csrf}" />
+                    <button type="submit" class="link">Log out</button>
+                  </form>`
+          }
         </header>
         <main>
-          ${options.flash === undefined
-            ? ""
-            : html`<p class="flash ${options.flash.kind}" role="status">${options.flash.text}</p>`}
+          ${
+            options.flash === undefined
+              ? ""
+              : html`<p class="flash ${options.flash.kind}" role="status">${options.flash.text}</p>`
+          }
           ${options.body}
         </main>
       </body>

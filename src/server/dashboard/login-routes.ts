@@ -72,7 +72,8 @@ function renderLogin(error?: { code: string; message: string; hint: string }) {
       </form>
       <p class="hint">
         A token of <code>skiff server token create</code>: a deploy token may roll back and promote, a
-        <code>--read-only</code> one may only look. It stays on the server; the browser keeps a session cookie.
+        <code>--read-only</code> one may only look. It stays on the server; the browser keeps a session
+        cookie.
       </p>
     </section>`,
   });

@@ -20,18 +20,19 @@ export function renderReleases(app: string, releases: readonly ReleaseView[], se
     </thead>
     <tbody>
       ${[...releases].reverse().map(
-        (r) => html`<tr data-release="${r.release}" class="${r.current ? "current" : ""}">
-          <td data-label="Release">
-            <span class="release">v${r.release}</span>
-            ${r.current ? html`<span class="badge ok">current</span>` : ""}
-            ${r.staging ? html`<span class="badge busy">staging</span>` : ""}
-            ${r.commit === undefined ? "" : html`<code class="commit">${r.commit.slice(0, 7)}</code>`}
-          </td>
-          <td data-label="Created">${renderTime(r.created)}</td>
-          <td data-label="Pushed by">${r.pushedBy ?? html`<span class="muted">—</span>`}</td>
-          <td data-label="Stage">${renderStage(r)}</td>
-          <td class="actions">${renderActions(app, r, current, session)}</td>
-        </tr>`,
+        (r) =>
+          html`<tr data-release="${r.release}" class="${r.current ? "current" : ""}">
+            <td data-label="Release">
+              <span class="release">v${r.release}</span>
+              ${r.current ? html`<span class="badge ok">current</span>` : ""}
+              ${r.staging ? html`<span class="badge busy">staging</span>` : ""}
+              ${r.commit === undefined ? "" : html`<code class="commit">${r.commit.slice(0, 7)}</code>`}
+            </td>
+            <td data-label="Created">${renderTime(r.created)}</td>
+            <td data-label="Pushed by">${r.pushedBy ?? html`<span class="muted">—</span>`}</td>
+            <td data-label="Stage">${renderStage(r)}</td>
+            <td class="actions">${renderActions(app, r, current, session)}</td>
+          </tr>`,
       )}
     </tbody>
   </table>`;
@@ -46,18 +47,27 @@ function renderStage(release: ReleaseView): Html {
   return html`<span class="status ${stage.verdict === "passed" ? "ok" : "bad"}">${stage.verdict}</span>
     <span class="figures">
       ${tests === 0 ? "" : html`${passedTests}/${tests} tests`}
-      ${load === undefined
-        ? ""
-        : html` · ${Math.round(load.rate)} req/s · p99 ${Math.round(load.latency.p99)} ms · ${(load.errorRate * 100).toFixed(1)}% errors`}
+      ${
+        load === undefined
+          ? ""
+          : html` · ${Math.round(load.rate)} req/s · p99 ${Math.round(load.latency.p99)} ms ·
+            ${(load.errorRate * 100).toFixed(1)}% errors`
+      }
     </span>
-    ${stage.verdict === "failed" ? html`<span class="summary">${stage.summary}</span>` : ""}`;
+    ${stage.verdict === "failed" ? html`<span class="stage-summary">${stage.summary}</span>` : ""}`;
 }
 
 /** Rollback to an older release, promote a release that passed staging; disabled for a read-only token. */
-function renderActions(app: string, release: ReleaseView, current: number | undefined, session: Session): Html {
+function renderActions(
+  app: string,
+  release: ReleaseView,
+  current: number | undefined,
+  session: Session,
+): Html {
   if (release.current) return "";
   const older = current !== undefined && release.release < current;
-  const promotable = release.stage?.verdict === "passed" && (current === undefined || release.release > current);
+  const promotable =
+    release.stage?.verdict === "passed" && (current === undefined || release.release > current);
   if (!older && !promotable) return "";
   const action = older ? "rollback" : "promote";
   const label = older ? `Roll back to v${release.release}` : `Promote v${release.release}`;

@@ -32,7 +32,7 @@ export interface SessionStore {
   /** The API's hook: a session cookie presents its session's token. */
   reader: TokenReader;
   /** The API's CSRF hook: a change with the cookie needs the session's CSRF token and no foreign Origin. */
-  allowCookieChange(c: Context): boolean;
+  allowCookieChange: (c: Context) => boolean;
 }
 
 export function createSessionStore(): SessionStore {
