@@ -29,6 +29,8 @@ export async function showAppPage(
     readApi<{ events: EventView[] }>(c, api, `/api/v1/events?app=${app}&limit=30`),
     readApi<{ lines: string[] }>(c, api, `${base}/logs?lines=50`),
   ]);
+  // The token was revoked since login: log in again.
+  if (!info.ok && info.status === 401) return c.redirect("/login", 303);
   const flash = takeFlash(session);
   if (!info.ok) {
     const body = html`${renderError(info.error)}

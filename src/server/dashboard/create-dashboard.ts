@@ -1,4 +1,5 @@
 import { Hono, type Context, type MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { readApi, type ApiRequester } from "./api-call.js";
 import type { AppSummary } from "../api/index.js";
 import { registerActionRoutes } from "./action-routes.js";
@@ -18,6 +19,7 @@ export interface DashboardOptions {
 }
 
 const APP = /^[a-z][a-z0-9-]{0,62}$/;
+const DASHBOARD_PATHS = ["/", "/login", "/logout", "/apps/*", "/static/*"];
 
 /** What every page answers with: no caching, no framing, scripts and connections from this server only. */
 const securityHeaders: MiddlewareHandler = async (c, next) => {
@@ -36,7 +38,10 @@ const securityHeaders: MiddlewareHandler = async (c, next) => {
 export function createDashboard(options: DashboardOptions): Hono {
   const { api, sessions } = options;
   const app = new Hono();
-  app.use("*", securityHeaders);
+  // The forms send a token, a CSRF token and a release number: anything bigger is not one of them.
+  const limit = bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.text("request too large\n", 413) });
+  // By path, never "*": mounted at / of the server, "*" would reach git pushes and the API too.
+  for (const path of DASHBOARD_PATHS) app.use(path, securityHeaders, limit);
   registerStaticRoutes(app);
   registerLoginRoutes(app, options);
   registerActionRoutes(app, api, sessions);
