@@ -198,13 +198,20 @@ describe("the dashboard in a real Chromium against a running skiff server", () =
     await waitForBody(publicUrl, "v2 hello");
     await screenshots(page, "app");
 
+    // Within 2 s of the server's answer to the click (as the CLI's rollback is, once the command returns).
     const clicked = Date.now();
-    await Promise.all([
-      page.waitForURL(`${server.url}/apps/hello`),
-      page.click('form[data-change="rollback"] button'),
-    ]);
+    const posted = page.waitForResponse(
+      (r) => r.request().method() === "POST" && r.url() === `${server.url}/apps/hello/rollback`,
+    );
+    await page.click('form[data-change="rollback"] button');
+    assert.equal((await posted).status(), 303);
+    const answered = Date.now();
     assert.equal(await waitForBody(publicUrl, "v1 hello", 2000, { fresh: true }), "v1 hello\n");
-    t.diagnostic(`rollback clicked → v1 served in ${Date.now() - clicked} ms`);
+    t.diagnostic(
+      `rollback clicked → answered in ${answered - clicked} ms → v1 served ${Date.now() - answered} ms later`,
+    );
+    await page.waitForURL(`${server.url}/apps/hello`);
+    await page.waitForSelector(".flash");
     assert.match((await page.textContent(".flash")) ?? "", /Rolled back hello: current is v1 \(was v2\)/);
     assert.equal(await currentRelease(server), 1);
     assert.deepEqual(pageErrors(), []);
