@@ -29,9 +29,9 @@ async function screenshots(page: Page, name: string): Promise<void> {
     // Charts follow their container's width (a ResizeObserver) on a following frame.
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(SHOTS, `${name}-${size.width}x${size.height}.png`) });
+    await page.screenshot({ path: join(SHOTS, `${name}-${size.width}-full.png`), fullPage: true });
   }
   await page.setViewportSize(SIZES[0]);
-  await page.screenshot({ path: join(SHOTS, `${name}-full-1280.png`), fullPage: true });
 }
 
 async function logIn(context: BrowserContext, url: string, token: string): Promise<Page> {
