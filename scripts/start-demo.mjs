@@ -78,7 +78,8 @@ Operate it from anywhere (any directory, any HOME):
   skiff rollback hello
   skiff events --tail
 
-Dashboard: ${url}/    API: ${url}/api/v1/openapi.json    metrics: ${url}/metrics
+Dashboard: ${url}/ (log in with the push token)
+API: ${url}/api/v1/openapi.json    metrics: ${url}/metrics
 Ctrl-C stops the server and the apps it runs (a second Ctrl-C stops the apps at once).
 `);
 

@@ -11,6 +11,8 @@ export interface FrontCounters {
   bytesIn?: number;
   bytesOut?: number;
   errors?: Record<string, number>;
+  /** Time to the first response byte over the door's recent connections (the dashboard's latency chart). */
+  ttfbMs?: { p50: number | null; p95: number | null };
 }
 
 /** A proxy that does not answer within this is left out of one scrape, never holds it up. */

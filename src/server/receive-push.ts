@@ -142,7 +142,7 @@ async function runQueuedPush(queued: QueuePushOptions, behind: boolean): Promise
     signal,
     commit: () => keepPushedObjects({ repo, push, commit: main.new, signal }),
   });
-  recordPush(options.data, push.app, result);
+  recordPush(options.data, push.app, push.user, result);
   if (!result.ok) {
     reportUnlanded(report, result, signal.aborted);
     return 1;

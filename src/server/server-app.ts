@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import type { Logger } from "../log/index.js";
 import { API_BASE, createApi, type ApiContext } from "./api/index.js";
 import { answerHandlerError } from "./edge-errors.js";
+import { createDashboard, createSessionStore } from "./dashboard/index.js";
 import { parseGitPath, serveGit, type GitHttpOptions } from "./git-http.js";
 import { HOOK_PATH, handleHookRequest, type HandlePush } from "./hook-endpoint.js";
 import { gitServiceOf, type ServerMetrics } from "./metrics.js";
@@ -19,7 +20,7 @@ export interface ServerAppOptions {
 
 type Env = { Bindings: { incoming: IncomingMessage } };
 
-/** Every route of skiff server: git, the hook callback, webhooks, the API, health and metrics. */
+/** Every route of skiff server: git, the hook callback, webhooks, the API, the dashboard, health and metrics. */
 export function createServerApp(options: ServerAppOptions): Hono<Env> {
   const app = new Hono<Env>();
   app.onError(answerHandlerError(options.logger));
@@ -29,10 +30,16 @@ export function createServerApp(options: ServerAppOptions): Hono<Env> {
       "content-type": options.metrics.registry.contentType,
     }),
   );
-  const api = createApi(options.api);
+  const sessions = createSessionStore();
+  // The dashboard's session cookie presents a token to the API too; a change with it must pass the CSRF check.
+  const api = createApi({
+    ...options.api,
+    auth: { ...options.api.auth, readers: [sessions.reader], allowCookieChange: sessions.allowCookieChange },
+  });
   // The first API's path, kept for its clients: the same answer as /api/v1/apps.
   app.get("/api/apps", (c) => api.request(`${API_BASE}/apps`, { headers: c.req.raw.headers }));
   app.route("/", api);
+  app.route("/", createDashboard({ data: options.api.data, api, sessions }));
   app.post(HOOK_PATH, (c) => handleHookRequest(c, options.git.hookSecret, options.onPush));
   app.route("/", createWebhookRoutes(options.webhook));
   app.all("/*", async (c) => {

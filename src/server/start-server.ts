@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { readStatus, startAgent, type AgentHandle } from "../agent/index.js";
 import { EventFeed } from "../events/index.js";
-import { createHostMetrics } from "../metrics/index.js";
+import { createHostMetrics, readTraffic, startTrafficSampler } from "../metrics/index.js";
 import { initBare } from "../git/index.js";
 import { createLogger } from "../log/index.js";
 import type { EventBus } from "../events/index.js";
@@ -50,6 +50,8 @@ export interface StartServerOptions {
   pollMs?: number;
   /** Build folders kept per app for `skiff builds` (default 5). */
   keepBuilds?: number;
+  /** How often every app's traffic is sampled for the dashboard's charts (default 5 s). */
+  sampleMs?: number;
 }
 
 /** How long a stopping server lets pushes past their commit point finish (store, deploy, main). */
@@ -98,6 +100,11 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     pollMs: options.pollMs ?? 30_000,
   });
   const metrics = createServerMetrics(hostMetrics);
+  const sampler = startTrafficSampler({
+    intervalMs: Math.max(100, options.sampleMs ?? 5000),
+    read: () => readTraffic(agentData),
+    onError: (error) => logger.warn({ err: error }, "traffic sample failed"),
+  });
   const queue = new PushQueue(options.builds ?? 2);
   const address = parseListen(options.listen);
   // Known once the socket is bound (port 0 in tests); the hook and URLs read it late.
@@ -188,6 +195,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
       feed,
       eventsPath: join(agentData, "events.jsonl"),
       auth: { data },
+      series: sampler,
       logger,
       gitUrl: (name) => `${bound.base}/${name}.git`,
     },
@@ -202,6 +210,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
   try {
     listener = await listenHttp(app, address, { logger });
   } catch (error) {
+    sampler.stop();
     await agent.stop();
     await stageAgent.stop();
     throw error;
@@ -222,6 +231,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     agent,
     stageAgent,
     close: async () => {
+      sampler.stop();
       await listener.close();
       // Pushes past their commit point land (the pushers' connections are gone, not their pushes).
       const grace = new AbortController();

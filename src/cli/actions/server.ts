@@ -16,6 +16,7 @@ export interface ServerCommandOptions {
   builds: string;
   keepBuilds: string;
   poll: string;
+  sample: string;
   json?: boolean;
 }
 
@@ -30,6 +31,7 @@ export async function runServerCommand(options: ServerCommandOptions): Promise<v
     builds: Math.max(1, Number.parseInt(options.builds, 10) || 1),
     keepBuilds: Math.max(0, Number.parseInt(options.keepBuilds, 10) || 0),
     pollMs: parseDuration(options.poll),
+    sampleMs: parseDuration(options.sample),
   });
   const base = options.publicHost
     ? handle.url.replace(/\/\/[^:/]+|\/\/\[[^\]]+\]/, `//${options.publicHost}`)

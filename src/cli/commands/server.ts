@@ -22,6 +22,7 @@ export function registerServerCommands(program: Command): void {
     .option("--builds <n>", "apps that may build at once", "2")
     .option("--keep-builds <n>", "build folders kept per app for skiff builds", "5")
     .option("--poll <duration>", "how often the embedded agent polls the deployment repository", "30s")
+    .option("--sample <duration>", "how often the dashboard's traffic series are sampled", "5s")
     .option("--json", "print the server's address (and a new token) as JSON on stdout")
     .action(lazyAction(() => import("../actions/server.js"), "runServerCommand"));
   registerTokenCommands(server);

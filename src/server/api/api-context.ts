@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { EventFeed } from "../../events/index.js";
 import type { Logger } from "../../log/index.js";
+import type { TrafficSampler } from "../../metrics/index.js";
 import type { AppViewsOptions } from "./app-views.js";
 import type { ApiAuthOptions, ApiVariables } from "./auth.js";
 import type { HostAdapter } from "./host-adapter.js";
@@ -20,6 +21,8 @@ export interface ApiContext {
   eventsPath: string;
   auth: ApiAuthOptions;
   logger: Logger;
+  /** Every app's traffic, sampled at a fixed interval (GET /apps/:app/series). */
+  series: Pick<TrafficSampler, "series" | "intervalMs">;
   /** The URL to push an app to (no credentials). */
   gitUrl: (app: string) => string;
 }

@@ -8,6 +8,7 @@ import type { Logger } from "../../log/index.js";
 const STATUS_OF: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   ERR_SKIFF_AUTH: 401,
   ERR_SKIFF_FORBIDDEN: 403,
+  ERR_SKIFF_CSRF: 403,
   ERR_SKIFF_NOT_FOUND: 404,
   ERR_SKIFF_NO_SUCH_APP: 404,
   ERR_SKIFF_NO_SUCH_RELEASE: 404,

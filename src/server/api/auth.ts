@@ -71,13 +71,9 @@ export function requireAccess(
         );
       }
       if (presented.via === "cookie" && !(options.allowCookieChange?.(c) ?? false)) {
-        throw new SkiffError(
-          "ERR_SKIFF_FORBIDDEN",
-          "a change sent with a session cookie failed its CSRF check",
-          {
-            hint: "reload the dashboard and try again; scripts send Authorization: Bearer TOKEN",
-          },
-        );
+        throw new SkiffError("ERR_SKIFF_CSRF", "a change sent with a session cookie failed its CSRF check", {
+          hint: "reload the dashboard and try again; scripts send Authorization: Bearer TOKEN",
+        });
       }
     }
     c.set("token", token);

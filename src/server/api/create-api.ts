@@ -11,6 +11,7 @@ import { registerEventRoutes } from "./events-routes.js";
 import { registerInstanceRoutes } from "./instances-routes.js";
 import { registerLogRoutes } from "./logs-routes.js";
 import { registerReleaseRoutes } from "./releases-routes.js";
+import { registerSeriesRoutes } from "./series-routes.js";
 import { errorResponses, jsonResponse } from "./route-responses.js";
 import { WhoAmISchema } from "./schemas.js";
 
@@ -79,6 +80,7 @@ export function createApi(ctx: ApiContext): ApiApp {
   registerInstanceRoutes(api, ctx);
   registerLogRoutes(api, ctx);
   registerEventRoutes(api, ctx);
+  registerSeriesRoutes(api, ctx);
 
   api.get("/openapi.json", (c) =>
     c.json(

@@ -16,3 +16,5 @@ export {
 } from "./auth.js";
 export { answerError, errorBody } from "./api-error.js";
 export type { InstanceView } from "./instances-routes.js";
+export type { ApiErrorBody } from "./api-error.js";
+export type { AppInfo, ReleaseView, EventView, InstanceInfo, PointerChangeView } from "./schemas.js";

@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { listReleases, promoteRelease, rollback, type PointerChange } from "../../store/index.js";
+import { readPushers } from "../push-record.js";
 import type { ApiApp, ApiContext } from "./api-context.js";
 import { noSuchApp } from "./app-views.js";
 import { requireAccess } from "./auth.js";
@@ -34,7 +35,12 @@ export function registerReleaseRoutes(api: ApiApp, ctx: ApiContext): void {
       const { app } = c.req.valid("param");
       const releases = await listReleases({ repo: ctx.deployRepo, app });
       if (releases.length === 0) throw noSuchApp(app);
-      return c.json({ app, releases }, 200);
+      const pushers = readPushers(ctx.data, app);
+      const withPusher = releases.map((info) => {
+        const pushedBy = pushers.get(info.release);
+        return pushedBy === undefined ? info : { ...info, pushedBy };
+      });
+      return c.json({ app, releases: withPusher }, 200);
     },
   );
 

@@ -115,6 +115,7 @@ export const ReleaseSchema = z
     created: z.string().optional(),
     commit: z.string().optional().openapi({ description: "the source commit" }),
     target: z.string().optional(),
+    pushedBy: z.string().optional().openapi({ description: "the name of the token that pushed it" }),
     current: z.boolean(),
     staging: z.boolean(),
     error: SerializedErrorSchema.optional(),
@@ -238,3 +239,34 @@ export const EventListSchema = z.object({ events: z.array(EventSchema) }).openap
 export const WhoAmISchema = z
   .object({ name: z.string(), id: z.string(), readOnly: z.boolean(), created: z.string() })
   .openapi("WhoAmI");
+
+export const SeriesQuerySchema = z.object({
+  window: z
+    .enum(["5m", "15m", "1h"])
+    .default("1h")
+    .optional()
+    .openapi({ description: "how far back: 5m, 15m or 1h (the default)" }),
+});
+
+const Column = z.array(z.number().nullable());
+
+export const SeriesSchema = z
+  .object({
+    app: z.string(),
+    windowMs: z.number().int(),
+    intervalMs: z.number().int().openapi({ description: "the server samples every app this often" }),
+    time: z.array(z.number()).openapi({ description: "sample times, epoch ms, oldest first" }),
+    requestsPerSecond: Column,
+    errorRate: Column.openapi({ description: "errors / requests in each interval, 0..1" }),
+    p50Ms: Column.openapi({ description: "median time to the first response byte" }),
+    p95Ms: Column,
+    instances: Column.openapi({ description: "instances serving" }),
+    openConnections: Column,
+  })
+  .openapi("Series", { description: "columns of equal length; null where the front door gave no figure" });
+
+export type AppInfo = z.infer<typeof AppInfoSchema>;
+export type ReleaseView = z.infer<typeof ReleaseSchema>;
+export type EventView = z.infer<typeof EventSchema>;
+export type InstanceInfo = z.infer<typeof InstanceSchema>;
+export type PointerChangeView = z.infer<typeof PointerChangeSchema>;
