@@ -160,6 +160,7 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     follow,
     // --once has no polls: its window looks once a second.
     checkEveryMs: once ? 1000 : Math.max(1000, options.pollMs),
+    ...(options.trust ? { trust: options.trust } : {}),
   });
   const pass = createCoalescer(async (): Promise<PassResult> => {
     status.inFlight = true;

@@ -1,5 +1,6 @@
-import { createBatchReader, isRemoteUrl, tidyRepository, type BatchReader } from "../git/index.js";
-import { readPointers, syncMirror } from "../store/index.js";
+import { isRemoteUrl, type BatchReader } from "../git/index.js";
+import { createMirrorReader, readPointers, syncMirror, tidyMirror } from "../store/index.js";
+import type { TrustPolicy } from "../trust/index.js";
 import { createNewsWaiters } from "./news-waiters.js";
 
 /** A pointer value and when the fetch that saw it started (epoch ms). */
@@ -70,9 +71,12 @@ export function createPointerWatch(options: {
    * triggers and the server's word reach a window at once; its own fetches are the fallback.
    */
   checkEveryMs: number;
+  /** The agent's --trust policy: a rewritten main is followed only with a gc record its keys signed. */
+  trust?: TrustPolicy;
 }): PointerWatch {
   const latest = new Map<string, SeenPointer>();
-  const reader = createBatchReader(options.mirror);
+  // A partial mirror's images are fetched when a deploy reads them, a release's in one request.
+  const reader = createMirrorReader({ mirror: options.mirror, url: options.repo });
   const waiters = createNewsWaiters();
   // Two fetches into one mirror would fight over its ref lock: they queue instead.
   let queue: Promise<unknown> = Promise.resolve();
@@ -92,6 +96,9 @@ export function createPointerWatch(options: {
         mirror: options.mirror,
         branch,
         autoMaintenance: false,
+        // A host fetches what it runs: a new mirror of a remote repository is partial.
+        partial: true,
+        ...(options.trust ? { trust: options.trust } : {}),
         // New objects and a moved ref: a new session reads them (and the ref, instead of a rev-parse).
         readRef: (ref) => {
           reader.renew();
@@ -134,7 +141,7 @@ export function createPointerWatch(options: {
     if (tidying) return tidying;
     if (!untidy) return Promise.resolve();
     untidy = false;
-    const run = queue.then(() => tidyRepository(options.mirror)).catch(() => undefined);
+    const run = queue.then(() => tidyMirror(options.mirror)).catch(() => undefined);
     queue = run;
     tidying = run.finally(() => (tidying = undefined));
     return tidying;

@@ -3,6 +3,7 @@ import { SkiffError } from "../errors/index.js";
 import { registerAgentCommands } from "./commands/agent.js";
 import { registerBuildCommands } from "./commands/build.js";
 import { registerConfigCommands } from "./commands/config-vars.js";
+import { registerGcCommand } from "./commands/gc.js";
 import { registerStageCommands } from "./commands/stage.js";
 import { registerServerCommands } from "./commands/server.js";
 import { registerStoreCommands } from "./commands/store.js";
@@ -33,5 +34,6 @@ export function createProgram(): Command {
   registerTrustCommands(program);
   registerConfigCommands(program);
   registerStageCommands(program);
+  registerGcCommand(program);
   return program;
 }

@@ -81,7 +81,10 @@ export const ScaleSchema = z
     /** A connection held while the app wakes waits at most this long, then 503 (HTTP) or a reset. */
     wake_timeout: Duration.default("10s"),
   })
-  .refine((scale) => scale.min <= scale.max, { message: "scale.min must not be above scale.max", path: ["min"] });
+  .refine((scale) => scale.min <= scale.max, {
+    message: "scale.min must not be above scale.max",
+    path: ["min"],
+  });
 
 /** Rolling deploys across the hosts of a fleet (docs/fleet.md); ignored by a host without --fleet. */
 export const RolloutSchema = z.strictObject({

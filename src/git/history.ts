@@ -13,3 +13,13 @@ export async function commitTime(repo: string, rev: string): Promise<string> {
   const result = await git(["log", "-1", "--format=%ct", "--end-of-options", rev], { cwd: repo });
   return new Date(Number(result.stdout.trim()) * 1000).toISOString();
 }
+
+/** The newest commit reachable from `rev` that changed `path`, or undefined when none did. */
+export async function lastCommitTouching(
+  repo: string,
+  rev: string,
+  path: string,
+): Promise<string | undefined> {
+  const text = await gitOutput(["rev-list", "-1", "--end-of-options", rev, "--", path], { cwd: repo });
+  return text === "" ? undefined : text;
+}

@@ -9,6 +9,7 @@ import { SkiffError, isSkiffError } from "../errors/index.js";
 import { createProcessReader, type ObjectReader, type TreeEntry } from "../git/index.js";
 import { isRegularFile } from "./app-state.js";
 import { releaseDir } from "./layout.js";
+import { isCollected } from "./release-images.js";
 import type { Manifest, ManifestFile } from "./manifest-schema.js";
 
 export interface UnpackReleaseOptions {
@@ -38,7 +39,8 @@ export async function unpackRelease(options: UnpackReleaseOptions): Promise<Reco
   if (await isVerifiedUnpack(dest, digest, manifest.files)) return paths;
   const folder = releaseDir(manifest.app, manifest.release);
   const reader = options.reader ?? createProcessReader(options.mirror);
-  const entries = await reader.listTree(options.commit, `${folder}/`);
+  const entries = await listStoredFiles(reader, options.commit, folder, manifest);
+  if (isCollected(entries, manifest.app, manifest.release)) throw collectedError(manifest);
   await mkdir(dirname(dest), { recursive: true });
   const temp = await mkdtemp(join(dirname(dest), `.${basename(dest)}.unpack-`));
   try {
@@ -53,6 +55,35 @@ export async function unpackRelease(options: UnpackReleaseOptions): Promise<Reco
   } finally {
     await rm(temp, { recursive: true, force: true });
   }
+}
+
+/**
+ * The release folder's entries, once every stored file the manifest names is here: a partial
+ * mirror fetches the missing ones (its images) in one request before any is read.
+ */
+async function listStoredFiles(
+  reader: ObjectReader,
+  commit: string,
+  folder: string,
+  manifest: Manifest,
+): Promise<TreeEntry[]> {
+  const entries = await reader.listTree(commit, `${folder}/`);
+  const stored = new Set(manifest.files.map((file) => `${folder}/${file.stored}`));
+  const absent = entries.filter((e) => stored.has(e.path) && e.type === "blob" && e.size === undefined);
+  if (absent.length === 0 || reader.ensureObjects === undefined) return entries;
+  await reader.ensureObjects(absent.map((entry) => entry.object));
+  return reader.listTree(commit, `${folder}/`);
+}
+
+function collectedError(manifest: Manifest): SkiffError {
+  return new SkiffError(
+    "ERR_SKIFF_RELEASE_COLLECTED",
+    `${manifest.app} release ${manifest.release} can no longer be deployed: skiff gc removed its images (its manifest is kept)`,
+    {
+      hint: `roll back to a release that kept its images: skiff releases ${manifest.app} --repo R lists them`,
+      data: { app: manifest.app, release: manifest.release },
+    },
+  );
 }
 
 /** sha256 over the manifest's file list: the same files, sizes and checksums give the same digest. */

@@ -5,6 +5,8 @@ import { redactUrl } from "../../git/index.js";
 import { listReleases, resolveExpiry, rollback, storeRelease } from "../../store/index.js";
 import { printJson, printTable, say } from "../output.js";
 import { collectOption, loadSigner } from "../trust-options.js";
+import { parseCount } from "../parse-count.js";
+import { collectRepository } from "./gc.js";
 import { registerResignCommand } from "./resign.js";
 
 interface StoreCommandOptions {
@@ -14,6 +16,7 @@ interface StoreCommandOptions {
   expires?: string;
   json?: boolean;
   key?: string[];
+  gc?: boolean;
 }
 
 interface RepoOptions {
@@ -28,6 +31,7 @@ export function registerStoreCommands(program: Command): void {
     .requiredOption("--to <repo>", "the deployment repository: a path (created when missing) or a git URL")
     .option("--dir <dir>", "the app's git repository", process.cwd())
     .option("--keep <n>", "keep at most N release folders (never current or the one before it)")
+    .option("--gc", "with --keep: then run skiff gc, so the images of other releases leave the history too")
     .option("--expires <when>", "the manifest expires after a duration (14d) or at a date-time")
     .option(
       "--key <file>",
@@ -37,6 +41,11 @@ export function registerStoreCommands(program: Command): void {
     .option("--json", "print the result on stdout")
     .action(async (options: StoreCommandOptions) => {
       const keep = options.keep === undefined ? undefined : parseCount(options.keep, "--keep");
+      if (options.gc && keep === undefined) {
+        throw new SkiffError("ERR_SKIFF_USAGE", "--gc needs --keep N: how many releases keep their images", {
+          hint: "skiff store --to deploy.git --keep 5 --gc",
+        });
+      }
       const build = readLatestBuild(options.dir);
       const sign = loadSigner(options.key);
       const result = await storeRelease({
@@ -48,7 +57,11 @@ export function registerStoreCommands(program: Command): void {
       });
       say(`stored ${result.app} release ${result.release} → ${result.repository}`);
       if (result.removed.length > 0) say(`removed releases ${result.removed.join(", ")}`);
-      if (options.json) printJson(result);
+      const gc =
+        options.gc && keep !== undefined
+          ? await collectRepository({ repo: options.to, keep, ...(options.key ? { key: options.key } : {}) })
+          : undefined;
+      if (options.json) printJson(gc ? { ...result, gc } : result);
     });
 
   program
@@ -119,13 +132,4 @@ export function registerStoreCommands(program: Command): void {
       if (options.json) printJson(change);
     });
   registerResignCommand(program);
-}
-
-function parseCount(text: string, option: string): number {
-  if (!/^[1-9][0-9]{0,8}$/.test(text)) {
-    throw new SkiffError("ERR_SKIFF_USAGE", `${option} wants a positive whole number, not "${text}"`, {
-      hint: `e.g. ${option} 5`,
-    });
-  }
-  return Number(text);
 }

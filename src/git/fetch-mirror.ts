@@ -1,0 +1,67 @@
+import { SkiffError } from "../errors/index.js";
+import { redactUrl } from "./redact.js";
+import { splitCredentials } from "./remote-auth.js";
+import { git } from "./run-git.js";
+
+export interface FetchMirrorOptions {
+  /** The local repository that receives the objects. */
+  repo: string;
+  url: string;
+  branch: string;
+  /** The ref that only moves forward (e.g. refs/heads/main): a fetched tip that does not descend from it leaves it. */
+  ref: string;
+  /** Gets the fetched tip whatever it is (forced), to be judged when `ref` refused it. */
+  incoming: string;
+  /**
+   * A partial fetch: blobs this filter leaves out (e.g. blob:limit=65536) stay on the server until
+   * fetched by id (fetchObjects). git treats `url` as a promisor remote for this fetch only.
+   */
+  filter?: string;
+  /** False: no `git maintenance run --auto` at the end (the caller tidies later). */
+  autoMaintenance?: boolean;
+  signal?: AbortSignal;
+}
+
+/** "forward": `ref` is at the fetched tip (or was already); "diverged": only `incoming` is. */
+export type FetchMirrorOutcome = "forward" | "diverged";
+
+/**
+ * Fetches one branch into `ref` without force and into `incoming` with force, in one fetch: git's
+ * own fast-forward check says whether the remote's history still contains the mirror's, for free.
+ */
+export async function fetchMirror(options: FetchMirrorOptions): Promise<FetchMirrorOutcome> {
+  const remote = splitCredentials(options.url);
+  // Protocol v0: over smart HTTP one ref advertisement and one upload-pack request, where v2 makes three.
+  // Loose objects stored, not deflated: what a deployment repository holds is gzipped already.
+  const args = ["-c", "protocol.version=0", "-c", "core.looseCompression=0"];
+  let source = remote.url;
+  if (options.filter !== undefined) {
+    // --filter needs a promisor remote: a named one for this process only, so the mirror's own config
+    // has none and its readers never fetch lazily (one process per missing blob).
+    args.push("-c", `remote.origin.url=${remote.url}`, "-c", "remote.origin.promisor=true");
+    args.push("-c", `remote.origin.partialclonefilter=${options.filter}`);
+    source = "origin";
+  }
+  args.push("fetch", "--no-tags");
+  if (options.autoMaintenance === false) args.push("--no-auto-maintenance");
+  const from = `refs/heads/${options.branch}`;
+  args.push("--end-of-options", source, `${from}:${options.ref}`, `+${from}:${options.incoming}`);
+  const result = await git(args, {
+    cwd: options.repo,
+    signal: options.signal,
+    env: remote.env,
+    allowFailure: true,
+  });
+  if (result.exitCode === 0) return "forward";
+  // Not --quiet: the refused update is named on stderr ("! [rejected] … (non-fast-forward)").
+  if (/\(non-fast-forward\)/.test(result.stderr)) return "diverged";
+  const stderr = redactUrl(result.stderr.trim()).split("\n").slice(-4).join("\n");
+  throw new SkiffError(
+    "ERR_SKIFF_GIT",
+    `git fetch ${redactUrl(remote.url)} failed: ${stderr || `exit ${result.exitCode}`}`,
+    {
+      hint: "check that the repository exists and that you may read it",
+      data: { exitCode: result.exitCode },
+    },
+  );
+}
