@@ -1,3 +1,4 @@
+import { SkiffError } from "../errors/index.js";
 import type { TreeEntry } from "../git/index.js";
 import { APP_NAME_PATTERN } from "../config/index.js";
 import { MANIFEST_FILE, parsePointer, releaseDir } from "./layout.js";
@@ -28,5 +29,17 @@ export function isCollected(entries: readonly TreeEntry[], app: string, release:
   const files = entries.filter((entry) => entry.path.startsWith(prefix));
   return (
     files.some((entry) => entry.path === `${prefix}${MANIFEST_FILE}`) && !files.some((e) => imageOf(e.path))
+  );
+}
+
+/** What deploying, or pointing at, a collected release says. */
+export function releaseCollectedError(app: string, release: number): SkiffError {
+  return new SkiffError(
+    "ERR_SKIFF_RELEASE_COLLECTED",
+    `${app} release ${release} can no longer be deployed: skiff gc removed its images (its manifest is kept)`,
+    {
+      hint: `pick a release that kept its images: skiff releases ${app} --repo R lists them`,
+      data: { app, release },
+    },
   );
 }

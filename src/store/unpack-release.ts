@@ -9,7 +9,7 @@ import { SkiffError, isSkiffError } from "../errors/index.js";
 import { createProcessReader, type ObjectReader, type TreeEntry } from "../git/index.js";
 import { isRegularFile } from "./app-state.js";
 import { releaseDir } from "./layout.js";
-import { isCollected } from "./release-images.js";
+import { isCollected, releaseCollectedError } from "./release-images.js";
 import type { Manifest, ManifestFile } from "./manifest-schema.js";
 
 export interface UnpackReleaseOptions {
@@ -40,7 +40,8 @@ export async function unpackRelease(options: UnpackReleaseOptions): Promise<Reco
   const folder = releaseDir(manifest.app, manifest.release);
   const reader = options.reader ?? createProcessReader(options.mirror);
   const entries = await listStoredFiles(reader, options.commit, folder, manifest);
-  if (isCollected(entries, manifest.app, manifest.release)) throw collectedError(manifest);
+  if (isCollected(entries, manifest.app, manifest.release))
+    throw releaseCollectedError(manifest.app, manifest.release);
   await mkdir(dirname(dest), { recursive: true });
   const temp = await mkdtemp(join(dirname(dest), `.${basename(dest)}.unpack-`));
   try {
@@ -73,17 +74,6 @@ async function listStoredFiles(
   if (absent.length === 0 || reader.ensureObjects === undefined) return entries;
   await reader.ensureObjects(absent.map((entry) => entry.object));
   return reader.listTree(commit, `${folder}/`);
-}
-
-function collectedError(manifest: Manifest): SkiffError {
-  return new SkiffError(
-    "ERR_SKIFF_RELEASE_COLLECTED",
-    `${manifest.app} release ${manifest.release} can no longer be deployed: skiff gc removed its images (its manifest is kept)`,
-    {
-      hint: `roll back to a release that kept its images: skiff releases ${manifest.app} --repo R lists them`,
-      data: { app: manifest.app, release: manifest.release },
-    },
-  );
 }
 
 /** sha256 over the manifest's file list: the same files, sizes and checksums give the same digest. */

@@ -96,7 +96,9 @@ export function registerStoreCommands(program: Command): void {
             : r.stage.verdict === "passed"
               ? "passed"
               : `failed: ${r.stage.summary}`,
-          [r.current ? "current" : "", r.staging ? "staging" : ""].filter(Boolean).join(", "),
+          [r.current ? "current" : "", r.staging ? "staging" : "", r.collected ? "collected (gc)" : ""]
+            .filter(Boolean)
+            .join(", "),
         ]),
       ]);
     });
