@@ -43,6 +43,12 @@ export interface BatchReaderOptions {
    * one request. Without it a missing blob is listed without a size and cannot be read.
    */
   fetchMissing?: (objects: readonly string[]) => Promise<void>;
+  /**
+   * Which missing blobs a listing fetches before it answers (one request for all of them), so they
+   * are listed with their sizes: a partial mirror's metadata files above its filter. The others
+   * stay missing until ensureObjects or a read asks for them.
+   */
+  fetchListed?: (path: string) => boolean;
 }
 
 export function createBatchReader(repo: string, options: BatchReaderOptions = {}): BatchReader {
@@ -131,8 +137,19 @@ export function createBatchReader(repo: string, options: BatchReaderOptions = {}
     }
     return walk(tree, `${parts.join("/")}/`);
   };
+  const completeListing = async (entries: TreeEntry[]): Promise<TreeEntry[]> => {
+    const { fetchListed } = options;
+    const wanted = entries.filter(
+      (e) => e.type === "blob" && e.size === undefined && fetchListed?.(e.path) === true,
+    );
+    if (wanted.length === 0) return entries;
+    await ensureObjects(wanted.map((entry) => entry.object));
+    return Promise.all(
+      entries.map(async (e) => (wanted.includes(e) ? { ...e, size: await objectSize(e.object) } : e)),
+    );
+  };
   const listTree = (rev: string, path?: string): Promise<TreeEntry[]> => {
-    const read = (): Promise<TreeEntry[]> => list(rev, path);
+    const read = async (): Promise<TreeEntry[]> => completeListing(await list(rev, path));
     const key = `${rev}\0${path ?? ""}`;
     const listed = FIXED_NAME.test(rev) ? remember(listings, key, read) : read();
     return listed.then((entries) => {

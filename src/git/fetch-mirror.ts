@@ -1,4 +1,5 @@
 import { SkiffError } from "../errors/index.js";
+import { addConfigEnv } from "./config-env.js";
 import { redactUrl } from "./redact.js";
 import { splitCredentials } from "./remote-auth.js";
 import { git } from "./run-git.js";
@@ -22,6 +23,13 @@ export interface FetchMirrorOptions {
   signal?: AbortSignal;
 }
 
+/** Over HTTP, a fetch that moves less than 1 KB/s for a minute has stalled (git's own limit is off). */
+export const STALL_LIMIT: readonly (readonly [string, string])[] = [
+  ["http.lowSpeedLimit", "1000"],
+  ["http.lowSpeedTime", "60"],
+];
+export const LONGEST_FETCH_MS = 6 * 3600_000;
+
 /** "forward": `ref` is at the fetched tip (or was already); "diverged": only `incoming` is. */
 export type FetchMirrorOutcome = "forward" | "diverged";
 
@@ -35,11 +43,15 @@ export async function fetchMirror(options: FetchMirrorOptions): Promise<FetchMir
   // Loose objects stored, not deflated: what a deployment repository holds is gzipped already.
   const args = ["-c", "protocol.version=0", "-c", "core.looseCompression=0"];
   let source = remote.url;
+  let env = remote.env;
   if (options.filter !== undefined) {
-    // --filter needs a promisor remote: a named one for this process only, so the mirror's own config
-    // has none and its readers never fetch lazily (one process per missing blob).
-    args.push("-c", `remote.origin.url=${remote.url}`, "-c", "remote.origin.promisor=true");
-    args.push("-c", `remote.origin.partialclonefilter=${options.filter}`);
+    // A filter needs a promisor remote: a named one for this process only (in its environment), so
+    // the mirror's own config has none and its readers never fetch lazily (a process per missing blob).
+    env = addConfigEnv(remote.env, [
+      ["remote.origin.url", remote.url],
+      ["remote.origin.promisor", "true"],
+      ["remote.origin.partialclonefilter", options.filter],
+    ]);
     source = "origin";
   }
   args.push("fetch", "--no-tags");
@@ -49,7 +61,9 @@ export async function fetchMirror(options: FetchMirrorOptions): Promise<FetchMir
   const result = await git(args, {
     cwd: options.repo,
     signal: options.signal,
-    env: remote.env,
+    env: addConfigEnv(env, STALL_LIMIT),
+    // A first fetch of a full mirror may carry gigabytes: a stall ends it, not its length.
+    timeoutMs: LONGEST_FETCH_MS,
     allowFailure: true,
   });
   if (result.exitCode === 0) return "forward";

@@ -1,3 +1,5 @@
+import { addConfigEnv } from "./config-env.js";
+import { LONGEST_FETCH_MS, STALL_LIMIT } from "./fetch-mirror.js";
 import { splitCredentials } from "./remote-auth.js";
 import { git } from "./run-git.js";
 
@@ -19,11 +21,6 @@ export async function fetchObjects(options: FetchObjectsOptions): Promise<void> 
       // Protocol v2: a want may name any object; v0 only the advertised tips.
       "-c",
       "protocol.version=2",
-      // A named remote for this one process; the mirror's config names none (docs/deployment-repository.md).
-      "-c",
-      `remote.origin.url=${remote.url}`,
-      "-c",
-      "remote.origin.promisor=true",
       // Blobs have no history to negotiate.
       "-c",
       "fetch.negotiationAlgorithm=noop",
@@ -40,6 +37,18 @@ export async function fetchObjects(options: FetchObjectsOptions): Promise<void> 
       "--stdin",
       "origin",
     ],
-    { cwd: options.repo, input: options.objects.join("\n") + "\n", env: remote.env, signal: options.signal },
+    {
+      cwd: options.repo,
+      input: options.objects.join("\n") + "\n",
+      // A named remote for this one process; the mirror's config names none (see fetchMirror).
+      env: addConfigEnv(remote.env, [
+        ["remote.origin.url", remote.url],
+        ["remote.origin.promisor", "true"],
+        ...STALL_LIMIT,
+      ]),
+      // A VM image may be large: a stall ends the fetch, not its length.
+      timeoutMs: LONGEST_FETCH_MS,
+      signal: options.signal,
+    },
   );
 }

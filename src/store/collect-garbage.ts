@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { SkiffError } from "../errors/index.js";
 import {
   borrowObjects,
-  commitTree,
   initBare,
   inspectLocalRepository,
   isRemoteUrl,
@@ -14,14 +13,12 @@ import {
   readRef,
   rewriteHistory,
   updateRefLocked,
-  writeTreeWithChanges,
 } from "../git/index.js";
-import { GC_RECORD_PATH, encodeGcRecord, type GcRecord, type GcRecordSigner } from "./gc-record.js";
-import { writeNewBlobs } from "./new-blobs.js";
+import { commitGcRecord } from "./commit-gc-record.js";
+import type { GcRecord, GcRecordSigner } from "./gc-record.js";
 import { keepsPath, mergeReleases, planGc, releasesOf } from "./plan-gc.js";
 import { pruneRepository } from "./prune-repository.js";
 import { readGcInput } from "./read-gc-input.js";
-import { describeReleases } from "./describe-releases.js";
 import { BRANCH } from "./workspace.js";
 
 export interface GcOptions {
@@ -133,17 +130,11 @@ async function rewriteOnce(input: {
       collected: mergeReleases(state.record?.collected ?? {}, collected),
       kept,
     };
-    const changes = await writeNewBlobs({
+    const marker = await commitGcRecord({
       repo: scratch,
-      changes: [{ path: GC_RECORD_PATH, text: encodeGcRecord(record, options.sign), mode: "100644" }],
-      scratch,
-    });
-    const tree = await writeTreeWithChanges({ repo: scratch, base: rewritten.tip, changes, scratch });
-    const marker = await commitTree({
-      repo: scratch,
-      tree,
-      parent: rewritten.tip,
-      message: gcMessage(record, collected),
+      record,
+      collected,
+      ...(options.sign ? { sign: options.sign } : {}),
     });
     const scratchObjects = join(scratch, "objects");
     // The marker's objects are read from the scratch repository until they move in, under main's lock.
@@ -172,13 +163,4 @@ async function rewriteOnce(input: {
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
-}
-
-/** The marker commit's message: what went and what stayed, and the tip it replaces. */
-function gcMessage(record: GcRecord, collected: Record<string, number[]>): string {
-  const lines = Object.entries(collected).map(
-    ([app, releases]) =>
-      `${app}: images of releases ${describeReleases(releases)} removed; kept ${describeReleases(record.kept[app] ?? [])}`,
-  );
-  return `gc: ${lines.length} app(s)\n\n${lines.join("\n")}\n\nSkiff-Gc-Previous-Tip: ${record.previousTip}\n`;
 }
