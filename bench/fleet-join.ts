@@ -81,7 +81,7 @@ async function joinOnce(input: {
       await waitForAnswer(`http://127.0.0.1:${input.port}/`, `v${input.release} `, 600_000);
       return { ms: Date.now() - started, phases: readPhases(data, started) };
     } catch (error) {
-      throw new Error(`${(error as Error).message}; the agent said: ${lastFailure(data)}`);
+      throw new Error(`${(error as Error).message}; the agent said: ${lastFailure(data)}`, { cause: error });
     } finally {
       agent.kill("SIGTERM");
       if (agent.exitCode === null) await once(agent, "exit");
