@@ -23,3 +23,14 @@ export async function lastCommitTouching(
   const text = await gitOutput(["rev-list", "-1", "--end-of-options", rev, "--", path], { cwd: repo });
   return text === "" ? undefined : text;
 }
+
+/** `tip` and its first parents, newest first, at most `count` (main's recent tips). */
+export async function firstParents(repo: string, tip: string, count: number): Promise<string[]> {
+  const text = await gitOutput(
+    ["rev-list", "--first-parent", `--max-count=${count}`, "--end-of-options", tip],
+    {
+      cwd: repo,
+    },
+  );
+  return text.split("\n").filter(Boolean);
+}

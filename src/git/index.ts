@@ -39,7 +39,7 @@ export { spawnGit } from "./spawn-git.js";
 export { openCatFile, type CatFileSession } from "./cat-file-batch.js";
 export { createProcessReader, type ObjectReader } from "./object-reader.js";
 export { createBatchReader, type BatchReader, type BatchReaderOptions } from "./batch-reader.js";
-export { countCommitsTouching, commitTime, lastCommitTouching } from "./history.js";
+export { countCommitsTouching, commitTime, firstParents, lastCommitTouching } from "./history.js";
 export { splitCredentials, type RemoteAccess } from "./remote-auth.js";
 export { fetchObjects, type FetchObjectsOptions } from "./fetch-objects.js";
 export { fetchMirror, type FetchMirrorOptions, type FetchMirrorOutcome } from "./fetch-mirror.js";

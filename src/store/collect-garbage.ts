@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { SkiffError } from "../errors/index.js";
 import {
   borrowObjects,
+  firstParents,
   initBare,
   inspectLocalRepository,
   isRemoteUrl,
@@ -49,6 +50,8 @@ export interface GcResult {
 }
 
 const REF = `refs/heads/${BRANCH}`;
+/** How many of main's old tips the record names (a local follower up to that many stores behind takes the rewrite). */
+const REPLACED_TIPS = 64;
 
 /**
  * Rewrites the deployment repository's history without the images of releases outside the kept
@@ -125,6 +128,7 @@ async function rewriteOnce(input: {
       version: 1,
       sequence: (state.record?.sequence ?? 0) + 1,
       previousTip: tip,
+      replacedTips: await firstParents(repo, tip, REPLACED_TIPS),
       rewrittenTip: rewritten.tip,
       created: (options.now ?? new Date()).toISOString(),
       collected: mergeReleases(state.record?.collected ?? {}, collected),

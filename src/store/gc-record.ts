@@ -21,6 +21,11 @@ export const GcRecordSchema = z.strictObject({
   sequence: z.number().int().positive(),
   /** main before this gc. */
   previousTip: ObjectId,
+  /**
+   * previousTip and the tips main had before it (its first parents, newest first, a bounded few):
+   * a follower that borrowed the old objects cannot read its tip any more, and finds it here.
+   */
+  replacedTips: z.array(ObjectId).max(1000),
   /** That commit as the rewrite wrote it (the parent of the commit holding this record). */
   rewrittenTip: ObjectId,
   created: z.iso.datetime(),

@@ -28,8 +28,9 @@ export interface JudgeRewriteOptions {
  *   it holds, as before (a signed host refuses a lower sequence);
  * - a gc's rewrite: the new history holds a valid gc record (signed, on a host with --trust) newer
  *   than the mirror's tip holds, and one of its commits has exactly the mirror's tip's tree without
- *   the images the record says were collected, so nothing but those images changed. When the mirror's own objects went with
- *   the rewrite (a local repository's, borrowed), the record must name the mirror's tip.
+ *   the images the record says were collected, so nothing but those images changed. When the
+ *   mirror's own objects went with the rewrite (a local repository's, borrowed), the record must
+ *   name the mirror's tip among the tips it replaced.
  */
 export async function judgeRewrite(options: JudgeRewriteOptions): Promise<void> {
   const { mirror, previous, incoming } = options;
@@ -44,7 +45,8 @@ export async function judgeRewrite(options: JudgeRewriteOptions): Promise<void> 
     if (await holdsTreeOf(mirror, previous, incoming, record)) return;
     throw rewritten(options, "in a way its gc record does not account for");
   }
-  if (record.previousTip === previous && (await isAncestor(mirror, record.rewrittenTip, incoming))) return;
+  if (record.replacedTips.includes(previous) && (await isAncestor(mirror, record.rewrittenTip, incoming)))
+    return;
   throw rewritten(options, "and this host's tip is gone from it");
 }
 

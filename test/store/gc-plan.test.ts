@@ -88,6 +88,7 @@ describe("the gc record", () => {
     version: 1,
     sequence: 1,
     previousTip: "a".repeat(40),
+    replacedTips: ["a".repeat(40), "c".repeat(40)],
     rewrittenTip: "b".repeat(40),
     created: new Date().toISOString(),
     collected: { hello: [1, 2] },

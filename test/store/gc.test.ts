@@ -98,6 +98,18 @@ describe("skiff gc", () => {
     await skiffOk(["stop", host.app, "--data", host.data]);
   });
 
+  it("a follower of the local repository a few stores behind takes the gc, though its tip's objects are gone", async () => {
+    const host = await makeImageHost();
+    for (const version of ["v1", "v2"]) await storeImageRelease(host, version);
+    assert.equal((await agentOnce(host, host.repo)).code, 0);
+    for (const version of ["v3", "v4"]) await storeImageRelease(host, version);
+    await skiffOk(["gc", "--repo", host.repo, "--keep", "1"]);
+    const run = await agentOnce(host, host.repo);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.equal((await httpGet(host.url)).body, "v4 hello\n");
+    await skiffOk(["stop", host.app, "--data", host.data]);
+  });
+
   it("an agent told to deploy a collected release says so and keeps the running one", async () => {
     const host = await makeImageHost();
     for (const version of ["v1", "v2", "v3"]) await storeImageRelease(host, version);
@@ -138,7 +150,20 @@ describe("skiff gc", () => {
     assert.deepEqual(again.collected, {});
     assert.equal(gitSync(host.repo, ["rev-parse", "main"]), tip);
     const usage = await runSkiff(["store", "--to", host.repo, "--dir", host.appDir, "--gc"]);
-    assert.match(usage.stderr, /ERR_SKIFF_USAGE/);
+    assert.match(usage.stderr, /ERR_SKIFF_USAGE: --gc needs --keep/);
+    const url = await runSkiff([
+      "store",
+      "--to",
+      `file://${host.repo}`,
+      "--dir",
+      host.appDir,
+      "--keep",
+      "2",
+      "--gc",
+    ]);
+    assert.match(url.stderr, /ERR_SKIFF_USAGE: --gc rewrites a local bare repository/);
+    // Refused before anything was stored.
+    assert.equal(gitSync(host.repo, ["rev-parse", "main"]), tip);
   });
 
   it("refuses a repository it cannot rewrite in place", async () => {

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { readLatestBuild } from "../../build/index.js";
 import { SkiffError } from "../../errors/index.js";
-import { redactUrl } from "../../git/index.js";
+import { isRemoteUrl, redactUrl } from "../../git/index.js";
 import { listReleases, resolveExpiry, rollback, storeRelease } from "../../store/index.js";
 import { printJson, printTable, say } from "../output.js";
 import { collectOption, loadSigner } from "../trust-options.js";
@@ -44,6 +44,11 @@ export function registerStoreCommands(program: Command): void {
       if (options.gc && keep === undefined) {
         throw new SkiffError("ERR_SKIFF_USAGE", "--gc needs --keep N: how many releases keep their images", {
           hint: "skiff store --to deploy.git --keep 5 --gc",
+        });
+      }
+      if (options.gc && isRemoteUrl(options.to)) {
+        throw new SkiffError("ERR_SKIFF_USAGE", "--gc rewrites a local bare repository, not a URL", {
+          hint: "store without --gc, and run skiff gc --repo PATH where the repository lives",
         });
       }
       const build = readLatestBuild(options.dir);
