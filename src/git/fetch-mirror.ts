@@ -30,8 +30,11 @@ export const STALL_LIMIT: readonly (readonly [string, string])[] = [
 ];
 export const LONGEST_FETCH_MS = 6 * 3600_000;
 
-/** "forward": `ref` is at the fetched tip (or was already); "diverged": only `incoming` is. */
-export type FetchMirrorOutcome = "forward" | "diverged";
+/**
+ * "forward": `ref` is at the fetched tip (or was already); "diverged": only `incoming` is;
+ * "absent": the remote has no such branch (an empty repository), nothing changed.
+ */
+export type FetchMirrorOutcome = "forward" | "diverged" | "absent";
 
 /**
  * Fetches one branch into `ref` without force and into `incoming` with force, in one fetch: git's
@@ -69,6 +72,8 @@ export async function fetchMirror(options: FetchMirrorOptions): Promise<FetchMir
   if (result.exitCode === 0) return "forward";
   // Not --quiet: the refused update is named on stderr ("! [rejected] … (non-fast-forward)").
   if (/\(non-fast-forward\)/.test(result.stderr)) return "diverged";
+  // Asked for as git says it (LC_ALL=C): no ls-remote before or after the fetch to tell.
+  if (/couldn't find remote ref/.test(result.stderr)) return "absent";
   const stderr = redactUrl(result.stderr.trim()).split("\n").slice(-4).join("\n");
   throw new SkiffError(
     "ERR_SKIFF_GIT",

@@ -12,7 +12,6 @@ import {
   isRemoteUrl,
   readRef,
   redactUrl,
-  remoteBranchHead,
   type LocalRepository,
 } from "../git/index.js";
 import type { TrustPolicy } from "../trust/index.js";
@@ -77,30 +76,21 @@ export async function syncMirror(options: SyncMirrorOptions): Promise<string | u
 }
 
 async function fetchRemote(options: SyncMirrorOptions): Promise<string | undefined> {
-  const branch = options.branch ?? BRANCH;
   const { mirror, url, signal } = options;
-  // A loose ref says an earlier fetch found the branch (packed refs only cost the old order).
-  const likelyExists = existsSync(join(mirror, "refs", "heads", BRANCH));
-  // An empty repository stays cheap: ask first when the branch was not there before.
-  if (!likelyExists && (await remoteBranchHead(url, branch, signal)) === undefined) return undefined;
   const { kind, filter } = await readMirrorKind(mirror);
-  let outcome;
-  try {
-    outcome = await fetchMirror({
-      repo: mirror,
-      url,
-      branch,
-      ref: REF,
-      incoming: INCOMING,
-      ...(kind === "partial" ? { filter } : {}),
-      ...(options.autoMaintenance === false ? { autoMaintenance: false } : {}),
-      ...(signal ? { signal } : {}),
-    });
-  } catch (error) {
-    // Only a failed fetch asks why: a branch that is gone is an empty repository again, not an error.
-    if ((await remoteBranchHead(url, branch, signal)) === undefined) return undefined;
-    throw error;
-  }
+  // A branch that is not there (yet, or any more) is an empty repository, not an error: git's
+  // answer says so, no ls-remote is asked first.
+  const outcome = await fetchMirror({
+    repo: mirror,
+    url,
+    branch: options.branch ?? BRANCH,
+    ref: REF,
+    incoming: INCOMING,
+    ...(kind === "partial" ? { filter } : {}),
+    ...(options.autoMaintenance === false ? { autoMaintenance: false } : {}),
+    ...(signal ? { signal } : {}),
+  });
+  if (outcome === "absent") return undefined;
   if (outcome === "diverged") {
     const [previous, incoming] = await Promise.all([readRef(mirror, REF), readRef(mirror, INCOMING)]);
     if (previous === undefined || incoming === undefined)
