@@ -161,6 +161,8 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     // --once has no polls: its window looks once a second.
     checkEveryMs: once ? 1000 : Math.max(1000, options.pollMs),
     ...(options.trust ? { trust: options.trust } : {}),
+    // A host fetches what it runs, through the reader skiff's layout reads with.
+    partialMirror: (options.layout ?? skiffLayout).name === "skiff",
   });
   const pass = createCoalescer(async (): Promise<PassResult> => {
     status.inFlight = true;

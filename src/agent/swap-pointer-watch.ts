@@ -73,6 +73,11 @@ export function createPointerWatch(options: {
   checkEveryMs: number;
   /** The agent's --trust policy: a rewritten main is followed only with a gc record its keys signed. */
   trust?: TrustPolicy;
+  /**
+   * A new mirror of a remote repository is partial (it fetches the images of what it deploys):
+   * for a layout that reads through the watch's reader (skiff's; the 2015 one reads with processes).
+   */
+  partialMirror?: boolean;
 }): PointerWatch {
   const latest = new Map<string, SeenPointer>();
   // A partial mirror's images are fetched when a deploy reads them, a release's in one request.
@@ -96,8 +101,7 @@ export function createPointerWatch(options: {
         mirror: options.mirror,
         branch,
         autoMaintenance: false,
-        // A host fetches what it runs: a new mirror of a remote repository is partial.
-        partial: true,
+        partial: options.partialMirror === true,
         ...(options.trust ? { trust: options.trust } : {}),
         // New objects and a moved ref: a new session reads them (and the ref, instead of a rev-parse).
         readRef: (ref) => {
