@@ -116,10 +116,15 @@ async function fastImport(repo: string, options: BenchRepositoryOptions): Promis
       config,
       targets: [],
     };
+    const entry = config.build.matrix[0]!;
     const manifest = buildManifest({
       build,
-      target: "unix",
-      files: files.map((file) => file.entry),
+      targets: [
+        {
+          selected: { entry, built: { target: entry.target, deploy: true, artifacts: [] } },
+          files: files.map((file) => file.entry),
+        },
+      ],
       release,
       sequence: release,
       created: new Date((time + release * 60) * 1000),

@@ -17,8 +17,12 @@ import { inspectInstance } from "./read-actual.js";
 
 type DeployAction = Extract<Action, { kind: "deploy" }>;
 
-/** Refusals that say this host cannot run the release (driver, devices), not that the release is bad. */
-const UNSUPPORTED_CODES = new Set(["ERR_SKIFF_DRIVER_UNAVAILABLE", "ERR_SKIFF_DEVICES_MISSING"]);
+/** Refusals that say this host cannot run the release (target, driver, devices), not that the release is bad. */
+const UNSUPPORTED_CODES = new Set([
+  "ERR_SKIFF_TARGET_UNSUPPORTED",
+  "ERR_SKIFF_DRIVER_UNAVAILABLE",
+  "ERR_SKIFF_DEVICES_MISSING",
+]);
 
 /** Checks the release (files, driver, host) before anything running is touched; throws a refusal. */
 async function checkRelease(action: DeployAction, ctx: ApplyContext): Promise<PreparedRelease> {
@@ -29,6 +33,7 @@ async function checkRelease(action: DeployAction, ctx: ApplyContext): Promise<Pr
     app: action.app,
     release: action.release,
     ...(ctx.reader ? { reader: ctx.reader } : {}),
+    ...(ctx.drivers ? { drivers: ctx.drivers } : {}),
   });
   // Host capabilities: the driver must run here (and, for solo5, find its devices) before anything stops.
   const driver = await requireSupport(ctx.drivers ?? createHostDrivers(), prepared.manifest.driver);

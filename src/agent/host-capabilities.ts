@@ -15,6 +15,8 @@ export interface HostDriversOptions {
   solo5Devices?: Solo5HostDevices;
   /** Drivers that replace the built-in ones by name (embedding, tests). */
   drivers?: Record<string, Driver>;
+  /** `skiff agent --targets virtio,unix`: run only these targets of a release, in this order. */
+  targets?: readonly string[];
 }
 
 /** The drivers of one agent run: the operator's choice, the host's devices, availability asked once. */
@@ -25,6 +27,8 @@ export interface HostDrivers {
   checkSupport(name: string): Promise<Availability>;
   /** The drivers this host may run, in the operator's order. */
   allowed: readonly string[];
+  /** `--targets`: the targets this host runs, in its order of preference; undefined: the release's order. */
+  targets?: readonly string[];
 }
 
 /** Checks `--drivers` names against the drivers skiff knows; an unknown name is a usage error. */
@@ -80,6 +84,7 @@ export function createHostDrivers(options: HostDriversOptions = {}): HostDrivers
   return {
     driverFor,
     allowed,
+    ...(options.targets ? { targets: options.targets } : {}),
     checkSupport(name: string): Promise<Availability> {
       // Once per agent run: installing a hypervisor is followed by restarting the agent.
       let answer = support.get(name);

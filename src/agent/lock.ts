@@ -1,6 +1,6 @@
 import { openSync, readFileSync, unlinkSync, writeSync, closeSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { SkiffError } from "../errors/index.js";
+import { classifyHostFault, type SkiffError } from "../errors/index.js";
 import { isSameProcess, processStartTime } from "../process/index.js";
 
 export interface LockFile {
@@ -30,15 +30,23 @@ function readOwner(path: string): LockOwner | undefined {
 }
 
 function tryCreate(path: string): boolean {
+  let fd: number;
   try {
-    const fd = openSync(path, "wx");
-    writeSync(fd, JSON.stringify({ pid: process.pid, startTime: processStartTime(process.pid) }));
-    closeSync(fd);
-    return true;
+    fd = openSync(path, "wx");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw error;
+    throw classifyHostFault(error, { path, action: "taking the lock" }) ?? error;
   }
+  try {
+    writeSync(fd, JSON.stringify({ pid: process.pid, startTime: processStartTime(process.pid) }));
+  } catch (error) {
+    // A full disk: no empty lock is left behind, and the fault is named.
+    unlinkIfPresent(path);
+    throw classifyHostFault(error, { path, action: "taking the lock" }) ?? error;
+  } finally {
+    closeSync(fd);
+  }
+  return true;
 }
 
 /** A lock file holding our pid; a lock left by a dead process (or a reused pid) is taken over. */

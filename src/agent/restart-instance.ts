@@ -48,6 +48,7 @@ export async function restartInstance(action: RestartAction, ctx: ApplyContext):
         app: action.app,
         release: action.release,
         ...(ctx.reader ? { reader: ctx.reader } : {}),
+        ...(ctx.drivers ? { drivers: ctx.drivers } : {}),
       }));
     // Crash loops: backoff before the restart, a report and no restart after deploy.restart.limit.
     const gate = await gateRestart({

@@ -29,6 +29,10 @@ export interface AgentOptions {
   /** `--notify` targets (see src/notify/targets.ts). */
   notify?: string[];
   notifyTimeoutMs?: number;
+  /** How long a failed notification is retried (default 5 minutes). */
+  notifyRetryMs?: number;
+  /** Signs webhook notifications (`--notify-secret-file`, $SKIFF_NOTIFY_SECRET); never logged. */
+  notifySecret?: string;
   /** Plan only: fetch, plan and report, change nothing. Implies once. */
   dryRun?: boolean;
   /** Aborting stops the loop like stop(). */
@@ -86,16 +90,20 @@ export interface AgentHandle {
 }
 
 function createEvents(options: AgentOptions, logger: Logger, secrets: BootSecrets): EventBus {
+  const events = new EventBus({ host: options.host ?? hostname() });
   const sinks: EventSink[] = [
     new EventLog(join(options.data, "events.jsonl")),
     createLoggerSink(logger),
     ...createNotifySinks(options.notify ?? [], {
       logger,
       ...(options.notifyTimeoutMs ? { timeoutMs: options.notifyTimeoutMs } : {}),
+      ...(options.notifyRetryMs === undefined ? {} : { retry: { retryForMs: options.notifyRetryMs } }),
+      ...(options.notifySecret === undefined ? {} : { secret: options.notifySecret }),
+      // notify.delivered / failed / dropped: on this bus, for events.jsonl, logs, the API and metrics.
+      report: (event) => events.emit(event),
     }),
     ...(options.sinks ?? []),
   ];
-  const events = new EventBus({ host: options.host ?? hostname() });
   // Every sink sees events with opened secrets replaced by [hidden].
   for (const sink of sinks) events.add(createRedactingSink(sink, secrets));
   return events;

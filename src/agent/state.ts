@@ -6,10 +6,11 @@ import {
   openSync,
   readFileSync,
   renameSync,
+  rmSync,
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
-import { SkiffError } from "../errors/index.js";
+import { SkiffError, classifyHostFault } from "../errors/index.js";
 import { acquireLock } from "./lock.js";
 import { redactForDataDir } from "./secrets.js";
 import {
@@ -51,15 +52,21 @@ export function writeState(data: string, state: AgentState): void {
   mkdirSync(data, { recursive: true });
   const path = statePath(data);
   const temp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(temp, "w");
   try {
-    // Opened secrets never reach the disk, even inside an error message.
-    writeSync(fd, JSON.stringify(redactForDataDir(data, state), null, 2) + "\n");
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(temp, "w");
+    try {
+      // Opened secrets never reach the disk, even inside an error message.
+      writeSync(fd, JSON.stringify(redactForDataDir(data, state), null, 2) + "\n");
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, path);
+  } catch (error) {
+    // A full disk leaves the previous state.json as it was, and is named (never an exit 70).
+    rmSync(temp, { force: true });
+    throw classifyHostFault(error, { path, action: "writing the agent's state" }) ?? error;
   }
-  renameSync(temp, path);
 }
 
 /**

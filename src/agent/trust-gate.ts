@@ -1,7 +1,7 @@
 import { serializeError } from "../errors/index.js";
 import type { EventBus } from "../events/index.js";
 import type { ObjectReader } from "../git/index.js";
-import { readManifest, type Manifest } from "../store/index.js";
+import { readManifest, type ReleaseManifest } from "../store/index.js";
 import type { TrustPolicy } from "../trust/index.js";
 import type { DesiredApp } from "./plan.js";
 import { BootSecrets } from "./secrets.js";
@@ -35,8 +35,22 @@ export async function gateDesired(
   options: TrustGateOptions,
 ): Promise<DesiredApp[]> {
   const result: DesiredApp[] = [];
-  for (const want of desired) result.push(await gateApp(want, options));
+  for (const want of desired)
+    result.push(want.destroyed ? gateTombstone(want, options) : await gateApp(want, options));
   return result;
+}
+
+/** A tombstone is not signed: a host that checks signatures leaves the app running and says why. */
+function gateTombstone(want: DesiredApp, options: TrustGateOptions): DesiredApp {
+  if (options.trust === undefined) return want;
+  return {
+    app: want.app,
+    error: {
+      code: "ERR_SKIFF_UNSIGNED",
+      message: `${want.app} was destroyed in the deployment repository, but a tombstone is not signed`,
+      hint: `this host checks signatures (--trust), so it leaves ${want.app} running: stop it here with skiff stop ${want.app} --data D`,
+    },
+  };
 }
 
 async function gateApp(want: DesiredApp, options: TrustGateOptions): Promise<DesiredApp> {
@@ -76,7 +90,7 @@ async function gateApp(want: DesiredApp, options: TrustGateOptions): Promise<Des
 
 interface Checked {
   desired: DesiredApp;
-  manifest?: Manifest;
+  manifest?: ReleaseManifest;
 }
 
 async function checkSigned(app: string, options: TrustGateOptions, trust: TrustPolicy): Promise<Checked> {
@@ -99,7 +113,7 @@ async function checkSigned(app: string, options: TrustGateOptions, trust: TrustP
 /** Without --trust: as before; only the sealed values of the named release are checked here. */
 async function checkPlain(want: DesiredApp, options: TrustGateOptions): Promise<Checked> {
   if (want.error !== undefined || want.release === undefined) return { desired: want };
-  let manifest: Manifest;
+  let manifest: ReleaseManifest;
   try {
     manifest = await readManifest({
       mirror: options.mirror,

@@ -1,11 +1,16 @@
 import { SkiffError } from "../errors/index.js";
 import { createProcessReader, type ObjectReader, type TreeEntry } from "../git/index.js";
-import { MANIFEST_MAX_BYTES, manifestPath, pointerPath, type Manifest } from "../store/index.js";
+import {
+  MANIFEST_MAX_BYTES,
+  manifestPath,
+  pointerPath,
+  readSignedManifest,
+  type ReleaseManifest,
+} from "../store/index.js";
 import {
   MAX_POINTER_BYTES,
   checkPointerRecord,
   pointerRecordFile,
-  readSignedManifest,
   readSignedPointer,
   type PointerName,
   type PointerRecord,
@@ -30,7 +35,7 @@ export interface VerifyPointerOptions {
 
 export interface VerifiedPointer {
   record: PointerRecord;
-  manifest: Manifest;
+  manifest: ReleaseManifest;
 }
 
 /**

@@ -7,12 +7,14 @@ import {
   type AgentOptions,
 } from "../agent/index.js";
 import { SkiffError } from "../errors/index.js";
+import { parseTargetList } from "./target-list.js";
 
 /** The host part of `skiff agent`: --drivers, --solo5-net/--solo5-block, --layout and its mirage-2015 flags. */
 export interface HostCommandOptions {
   repo: string;
   follow: string;
   drivers?: string;
+  targets?: string;
   solo5Net: string[];
   solo5Block: string[];
   layout: string;
@@ -29,6 +31,7 @@ const MIRAGE_ONLY = ["driver", "app", "vm", "branch", "address", "port"] as cons
 export function hostOptions(options: HostCommandOptions): Pick<AgentOptions, "drivers" | "layout"> {
   const drivers = createHostDrivers({
     ...(options.drivers === undefined ? {} : { allow: parseDriverList(options.drivers) }),
+    ...(options.targets === undefined ? {} : { targets: parseTargetList(options.targets) }),
     solo5Devices: parseSolo5Devices({ net: options.solo5Net, block: options.solo5Block }),
   });
   if (options.layout === "skiff") {

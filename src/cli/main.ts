@@ -1,5 +1,5 @@
 import { CommanderError } from "commander";
-import { formatError, isSkiffError } from "../errors/index.js";
+import { classifyHostFault, formatError, isSkiffError } from "../errors/index.js";
 import { createProgram } from "./program.js";
 
 /** The entry point: the only place that maps errors to exit codes. */
@@ -11,7 +11,8 @@ async function main(): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     process.stderr.write(formatError(error) + "\n");
-    return isSkiffError(error) ? 1 : 70;
+    // A host fault (a full disk …) is named, not a bug.
+    return isSkiffError(error) || classifyHostFault(error) ? 1 : 70;
   }
 }
 

@@ -3,7 +3,10 @@ import { SkiffError } from "../errors/index.js";
 import { registerAgentCommands } from "./commands/agent.js";
 import { registerBuildCommands } from "./commands/build.js";
 import { registerConfigCommands } from "./commands/config-vars.js";
+import { registerFleetCommands } from "./commands/fleet.js";
 import { registerGcCommand } from "./commands/gc.js";
+import { registerRemoteCommands } from "./commands/remote.js";
+import { registerRolloutCommands } from "./commands/rollout.js";
 import { registerStageCommands } from "./commands/stage.js";
 import { registerServerCommands } from "./commands/server.js";
 import { registerStoreCommands } from "./commands/store.js";
@@ -35,5 +38,8 @@ export function createProgram(): Command {
   registerConfigCommands(program);
   registerStageCommands(program);
   registerGcCommand(program);
+  registerFleetCommands(program);
+  registerRolloutCommands(program);
+  registerRemoteCommands(program);
   return program;
 }

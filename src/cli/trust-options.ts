@@ -1,12 +1,6 @@
 import { SkiffError } from "../errors/index.js";
-import type { ReleaseSigner } from "../store/index.js";
-import {
-  createReleaseSigner,
-  loadPrivateKey,
-  loadPublicKey,
-  type PrivateKey,
-  type TrustPolicy,
-} from "../trust/index.js";
+import { createReleaseSigner, type ReleaseSigner } from "../store/index.js";
+import { loadPrivateKey, loadPublicKey, type PrivateKey, type TrustPolicy } from "../trust/index.js";
 
 /** `--key F` (repeatable) → the store's signer; undefined when no key was given. */
 export function loadSigner(keys: readonly string[] | undefined): ReleaseSigner | undefined {
@@ -39,8 +33,4 @@ export function loadTrustPolicy(
 /** `--host-key F` → the x25519 key that opens sealed values. */
 export function loadHostKey(file: string | undefined): PrivateKey | undefined {
   return file === undefined ? undefined : loadPrivateKey(file, "x25519");
-}
-
-export function collectOption(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
 }

@@ -23,11 +23,21 @@ const HostPort = z
 const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment name such as PORT or MODE");
 const Target = z.string().regex(/^[a-z][a-z0-9-]*$/, "a target such as unix, virtio, xen, hvt, spt");
 
+const Driver = z.enum(["unix", "qemu", "xen", "solo5-hvt", "solo5-spt"]);
+
 export const MatrixEntrySchema = z.strictObject({
   target: Target,
   env: z.record(EnvName, z.string()).default({}),
   artifact: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+  /** Stored in the release; several entries may be (each host runs the first one it supports). */
   deploy: z.boolean().default(false),
+  /** How a host boots this target when it differs from deploy.*: driver, args, memory, driver settings. */
+  driver: Driver.optional(),
+  args: z.array(z.string()).optional(),
+  memory: MemorySize.optional(),
+  qemu: z.record(z.string(), z.unknown()).optional(),
+  xen: z.record(z.string(), z.unknown()).optional(),
+  solo5: z.record(z.string(), z.unknown()).optional(),
 });
 
 export const BuildSchema = z.strictObject({
@@ -102,7 +112,7 @@ export const RolloutSchema = z.strictObject({
 });
 
 export const DeploySchema = z.strictObject({
-  driver: z.enum(["unix", "qemu", "xen", "solo5-hvt", "solo5-spt"]).default("unix"),
+  driver: Driver.default("unix"),
   port: z.number().int().min(1).max(65535).default(8080),
   memory: MemorySize.default("128M"),
   args: z.array(z.string()).default([]),

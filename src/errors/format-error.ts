@@ -1,7 +1,12 @@
+import { classifyHostFault } from "./host-fault.js";
 import { isSkiffError } from "./skiff-error.js";
 
-/** Known errors print code, message and hint without a stack; unknown ones print the stack and say it is a bug. */
-export function formatError(error: unknown): string {
+/**
+ * Known errors (and host faults such as a full disk) print code, message and hint without a stack;
+ * unknown ones print the stack and say it is a bug.
+ */
+export function formatError(thrown: unknown): string {
+  const error = classifyHostFault(thrown) ?? thrown;
   if (isSkiffError(error)) {
     const lines = [`error ${error.code}: ${error.message}`];
     if (error.hint) lines.push(`hint: ${error.hint}`);

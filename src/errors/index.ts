@@ -1,9 +1,5 @@
 export { ERROR_CODES, type ErrorCode } from "./codes.js";
-export {
-  SkiffError,
-  isSkiffError,
-  serializeError,
-  type SerializedError,
-  type SkiffErrorOptions,
-} from "./skiff-error.js";
+export { SkiffError, isSkiffError, type SerializedError, type SkiffErrorOptions } from "./skiff-error.js";
+export { serializeError } from "./serialize-error.js";
+export { classifyHostFault, isRetryableFailure, type HostFaultContext } from "./host-fault.js";
 export { formatError } from "./format-error.js";

@@ -42,10 +42,3 @@ export class SkiffError extends Error {
 export function isSkiffError(error: unknown): error is SkiffError {
   return error instanceof SkiffError;
 }
-
-/** Any thrown value as a serialisable error; unknown errors keep their message and say they are a bug. */
-export function serializeError(error: unknown): SerializedError {
-  if (isSkiffError(error)) return error.toJSON();
-  const message = error instanceof Error ? error.message : String(error);
-  return { code: "ERR_SKIFF_INTERNAL", message };
-}

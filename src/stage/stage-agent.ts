@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { acquireLock, createCoalescer, createHostDrivers, type HostDrivers } from "../agent/index.js";
 import { SkiffError, serializeError, type SerializedError } from "../errors/index.js";
 import { EventBus, EventLog, type EventSink } from "../events/index.js";
-import { createNotifySinks } from "../notify/index.js";
+import { createNotifySinks, type NotifyOptions } from "../notify/index.js";
 import type { ReleaseSigner } from "../store/index.js";
 import { assertTrustPolicy, type TrustPolicy } from "../trust/index.js";
 import { runStagePass, type StagePassResult } from "./stage-pass.js";
@@ -18,6 +18,8 @@ export interface StageAgentOptions {
   /** One pass, then stop. */
   once?: boolean;
   notify?: string[];
+  /** Secret, timeout and retries of the --notify sinks (their results go on this agent's events). */
+  notifyOptions?: Omit<NotifyOptions, "report">;
   host?: string;
   sinks?: EventSink[];
   signal?: AbortSignal;
@@ -57,7 +59,11 @@ export async function startStageAgent(options: StageAgentOptions): Promise<Stage
   });
   const events = new EventBus({ host: options.host ?? `${hostname()} (staging)` });
   events.add(new EventLog(join(options.data, "events.jsonl")));
-  for (const sink of [...createNotifySinks(options.notify ?? []), ...(options.sinks ?? [])]) events.add(sink);
+  const notifySinks = createNotifySinks(options.notify ?? [], {
+    ...options.notifyOptions,
+    report: (event) => events.emit(event),
+  });
+  for (const sink of [...notifySinks, ...(options.sinks ?? [])]) events.add(sink);
   let lastError: SerializedError | undefined;
   let lastResult: StagePassResult | undefined;
   let running = true;

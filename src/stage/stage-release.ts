@@ -35,7 +35,11 @@ export interface UnsupportedRelease {
   unsupported: SerializedError;
 }
 
-const UNSUPPORTED_CODES = new Set(["ERR_SKIFF_DRIVER_UNAVAILABLE", "ERR_SKIFF_DEVICES_MISSING"]);
+const UNSUPPORTED_CODES = new Set([
+  "ERR_SKIFF_TARGET_UNSUPPORTED",
+  "ERR_SKIFF_DRIVER_UNAVAILABLE",
+  "ERR_SKIFF_DEVICES_MISSING",
+]);
 
 /**
  * Boots a release as a staging instance on a private loopback port (no proxy, no public address),
@@ -47,8 +51,10 @@ export async function stageRelease(options: StageReleaseOptions): Promise<StageR
   const fail = (failure: StageFailure): StageRecord => failedRecord(options, started, failure);
   let prepared: PreparedRelease;
   try {
+    // The target is chosen as the production agent chooses it: this host's drivers and --targets.
     prepared = await prepareRelease(options);
   } catch (error) {
+    if (UNSUPPORTED_CODES.has(serializeError(error).code)) return { unsupported: serializeError(error) };
     return fail({
       step: "release",
       name: "release",

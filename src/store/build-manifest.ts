@@ -1,30 +1,42 @@
 import { SkiffError } from "../errors/index.js";
 import { parseDuration } from "../config/index.js";
-import { MANIFEST_VERSION, ManifestSchema, type Manifest, type ManifestFile } from "./manifest-schema.js";
+import {
+  MANIFEST_VERSION,
+  ReleaseManifestSchema,
+  mapSkiffYml,
+  type ManifestFile,
+  type ReleaseManifest,
+} from "./manifest/index.js";
+import type { SelectedTarget } from "./select-target.js";
 import type { StoreInput } from "./types.js";
 
 export interface BuildManifestOptions {
   build: StoreInput;
-  target: string;
-  files: ManifestFile[];
+  /** The stored matrix entries in the matrix's order, each with its files. */
+  targets: readonly { selected: SelectedTarget; files: ManifestFile[] }[];
   release: number;
   sequence: number;
   created: Date;
   expires?: string;
+  /** Signed like the rest; see docs/deployment-repository.md "Extensions". */
+  extensions?: Record<string, unknown>;
 }
 
-/** The manifest of a new release (pure: no fs, no git). */
-export function buildManifest(options: BuildManifestOptions): Manifest {
+/** The manifest of a new release (pure: no fs, no git), in this skiff's format version. */
+export function buildManifest(options: BuildManifestOptions): ReleaseManifest {
   const { build } = options;
+  const mapped = mapSkiffYml(
+    build.config,
+    options.targets.map((t) => t.selected.entry),
+  );
   const manifest = {
     version: MANIFEST_VERSION,
     app: build.app,
     release: options.release,
     sequence: options.sequence,
-    target: options.target,
-    driver: build.config.deploy.driver,
-    deploy: build.config.deploy,
-    ...(build.config.stage ? { stage: build.config.stage } : {}),
+    deploy: mapped.deploy,
+    ...(mapped.stage ? { stage: mapped.stage } : {}),
+    targets: mapped.targets.map((boot, index) => ({ ...boot, files: options.targets[index]!.files })),
     source: {
       ...(build.repository ? { repository: build.repository } : {}),
       commit: build.commit,
@@ -33,9 +45,9 @@ export function buildManifest(options: BuildManifestOptions): Manifest {
     build: { id: build.buildId, durationMs: build.durationMs },
     created: options.created.toISOString(),
     ...(options.expires ? { expires: resolveExpiry(options.expires, options.created) } : {}),
-    files: options.files,
+    ...(options.extensions ? { extensions: options.extensions } : {}),
   };
-  const parsed = ManifestSchema.safeParse(manifest);
+  const parsed = ReleaseManifestSchema.safeParse(manifest);
   if (!parsed.success) {
     throw new SkiffError(
       "ERR_SKIFF_MANIFEST_INVALID",
@@ -71,7 +83,7 @@ function tryParseDuration(text: string): number | undefined {
 }
 
 /** The text of an unsigned manifest.json: keys sorted (stable diffs), two-space indent, final newline. */
-export function encodeManifest(manifest: Manifest): string {
+export function encodeManifest(manifest: ReleaseManifest): string {
   return JSON.stringify(sortKeys(manifest), null, 2) + "\n";
 }
 

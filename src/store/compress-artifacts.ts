@@ -6,7 +6,7 @@ import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 import { SkiffError } from "../errors/index.js";
-import { ReleaseFileName, type ManifestFile } from "./manifest-schema.js";
+import { ReleaseFileName, type ManifestFile } from "./manifest/index.js";
 import type { StoreArtifact } from "./types.js";
 
 const CHUNK = 1 << 20;
@@ -17,11 +17,14 @@ export interface CompressedArtifact {
   gzPath: string;
 }
 
-/** Gzips every artifact into `dir`, checking each against the size and sha256 the build recorded. */
+/**
+ * Gzips every artifact into `dir`, checking each against the size and sha256 the build recorded.
+ * `prefix` starts each stored name (a release of several targets: "virtio." before "kernel.gz").
+ */
 export async function compressArtifacts(
   artifacts: readonly StoreArtifact[],
   dir: string,
-  signal?: AbortSignal,
+  options: { signal?: AbortSignal; prefix?: string } = {},
 ): Promise<CompressedArtifact[]> {
   const names = new Set<string>();
   const out: CompressedArtifact[] = [];
@@ -37,14 +40,15 @@ export async function compressArtifacts(
       );
     }
     names.add(name);
-    out.push(await compressArtifact(artifact, name, join(dir, `${name}.gz`), signal));
+    const stored = `${options.prefix ?? ""}${name}.gz`;
+    out.push(await compressArtifact(artifact, { name, stored }, join(dir, stored), options.signal));
   }
   return out;
 }
 
 async function compressArtifact(
   artifact: StoreArtifact,
-  name: string,
+  { name, stored }: { name: string; stored: string },
   gzPath: string,
   signal?: AbortSignal,
 ): Promise<CompressedArtifact> {
@@ -86,7 +90,7 @@ async function compressArtifact(
   const storedSize = (await stat(gzPath)).size;
   const mode = artifact.mode & 0o777;
   return {
-    file: { name, size, sha256, compression: "gzip", stored: `${name}.gz`, storedSize, mode },
+    file: { name, size, sha256, compression: "gzip", stored, storedSize, mode },
     gzPath,
   };
 }

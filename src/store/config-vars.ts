@@ -2,9 +2,10 @@ import { SkiffError } from "../errors/index.js";
 import { normalizeLocation, redactUrl, type TreeChange } from "../git/index.js";
 import { pointerRelease, readAppState, type AppState } from "./app-state.js";
 import { encodeManifest, resolveExpiry } from "./build-manifest.js";
+import { assertAgentsAccept } from "./check-agents-accept.js";
 import { commitWithRetry, type CommitPlan } from "./commit-with-retry.js";
 import { manifestPath, releaseDir } from "./layout.js";
-import { ManifestSchema, type Manifest } from "./manifest-schema.js";
+import { ReleaseManifestSchema, storedFiles, type ReleaseManifest } from "./manifest/index.js";
 import type { StoreChange } from "./new-blobs.js";
 import { pointerChanges } from "./pointer-changes.js";
 import { pickRelease, readManifestAtTip } from "./release-at-tip.js";
@@ -38,7 +39,8 @@ export interface ConfigVarsChange {
 
 /**
  * `skiff config:set` / `config:unset`: a new release with the image of the current one (the same
- * stored blobs, no build) and new deploy.env, committed with current (staging when the app stages).
+ * stored blobs of every target, no build) and new deploy.env, committed with current (staging when
+ * the app stages). Targets and extensions are carried over as they are.
  */
 export async function changeConfigVars(options: ChangeConfigVarsOptions): Promise<ConfigVarsChange> {
   const repo = normalizeLocation(options.repo);
@@ -95,6 +97,7 @@ async function planChange(
   const now = new Date();
   const manifest = deriveManifest(base, { release, sequence, env, now, expires: options.expires });
   const manifestText = options.sign ? await options.sign.encodeManifest(manifest) : encodeManifest(manifest);
+  assertAgentsAccept(manifestText, { app: options.app, release, now });
   const changes: StoreChange[] = [
     ...reuseImage(state, base, release),
     { path: manifestPath(options.app, release), text: manifestText, mode: "100644" },
@@ -145,7 +148,7 @@ function nextRelease(state: AppState): number {
 }
 
 function deriveManifest(
-  base: Manifest,
+  base: ReleaseManifest,
   next: {
     release: number;
     sequence: number;
@@ -153,9 +156,9 @@ function deriveManifest(
     now: Date;
     expires: string | undefined;
   },
-): Manifest {
+): ReleaseManifest {
   const { expires: _old, ...rest } = base;
-  const parsed = ManifestSchema.safeParse({
+  const parsed = ReleaseManifestSchema.safeParse({
     ...rest,
     release: next.release,
     sequence: next.sequence,
@@ -178,8 +181,8 @@ function deriveManifest(
 }
 
 /** The base release's stored files under the new release folder: the same git blobs, nothing rebuilt. */
-function reuseImage(state: AppState, base: Manifest, release: number): TreeChange[] {
-  return base.files.map((file) => {
+function reuseImage(state: AppState, base: ReleaseManifest, release: number): TreeChange[] {
+  return storedFiles(base).map((file) => {
     const path = `${releaseDir(base.app, base.release)}/${file.stored}`;
     const entry = state.entries.find((e) => e.path === path);
     if (!entry || entry.type !== "blob") {

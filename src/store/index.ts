@@ -2,10 +2,41 @@ export {
   ManifestSchema,
   ManifestFileSchema,
   ReleaseFileName,
+  ReleaseManifestSchema,
+  TargetSchema,
   MANIFEST_VERSION,
+  MANIFEST_MAJOR,
+  MANIFEST_MINOR,
+  MANIFEST_MAX_BYTES,
+  MAX_TARGETS,
+  MAX_FILES,
+  MAX_EXTENSIONS,
+  STORED_KEYS,
+  KNOWN_DRIVERS,
+  readManifestVersion,
+  parseReleaseManifest,
+  mapSkiffYml,
+  targetView,
+  chooseTarget,
+  storedFiles,
+  upgradeV1,
   type Manifest,
   type ManifestFile,
-} from "./manifest-schema.js";
+  type ReleaseManifest,
+  type ReleaseTarget,
+  type HostSupport,
+  type ChooseTargetOptions,
+  type NotStored,
+} from "./manifest/index.js";
+export { selectHostTarget, type HostTargets } from "./select-host-target.js";
+export {
+  readSignedManifest,
+  signManifest,
+  storedVersion,
+  type ReadSignedManifestOptions,
+} from "./signed-manifest.js";
+export { createReleaseSigner } from "./release-signer.js";
+export { assertAgentsAccept } from "./check-agents-accept.js";
 export type {
   StoreInput,
   StoreTarget,
@@ -20,7 +51,7 @@ export type {
 } from "./types.js";
 export { storeRelease } from "./store-release.js";
 export { buildManifest, encodeManifest, resolveExpiry } from "./build-manifest.js";
-export { selectDeployTarget } from "./select-target.js";
+export { selectDeployTargets, type SelectedTarget } from "./select-target.js";
 export { planRetention } from "./plan-retention.js";
 export { setPointer, type SetPointerOptions, type PointerChange } from "./set-pointer.js";
 export { rollback, chooseRollbackTarget, type RollbackOptions } from "./rollback.js";
@@ -45,9 +76,9 @@ export { pointerChanges, type PointerChangesOptions } from "./pointer-changes.js
 export {
   MANIFEST_FILE,
   SIGNATURES_FILE,
-  MANIFEST_MAX_BYTES,
   manifestPath,
   pointerPath,
+  tombstonePath,
   releaseDir,
   parsePointer,
 } from "./layout.js";
@@ -61,3 +92,4 @@ export {
   type ChangeConfigVarsOptions,
   type ConfigVarsChange,
 } from "./config-vars.js";
+export { destroyApp, planDestroy, type DestroyAppOptions, type DestroyAppResult } from "./destroy-app.js";

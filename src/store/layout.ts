@@ -5,8 +5,8 @@ import { APP_NAME_PATTERN } from "../config/index.js";
 
 export const MANIFEST_FILE = "manifest.json";
 export const SIGNATURES_FILE = "signatures.json";
-/** Largest manifest the agent will read. */
-export const MANIFEST_MAX_BYTES = 1024 * 1024;
+/** Largest manifest the agent will read (the manifest format's limit). */
+export { MANIFEST_MAX_BYTES } from "./manifest/index.js";
 /** Largest pointer or sequence file worth reading ("123\n"). */
 export const POINTER_MAX_BYTES = 64;
 
@@ -24,6 +24,11 @@ export function manifestPath(app: string, release: number): string {
 
 export function pointerPath(app: string, pointer: "current" | "staging" | "sequence"): string {
   return `${app}/${pointer}`;
+}
+
+/** `<app>/destroyed`: the tombstone skiff apps:destroy writes; agents stop the app (docs/deployment-repository.md). */
+export function tombstonePath(app: string): string {
+  return `${app}/destroyed`;
 }
 
 /** "3\n" → 3; anything but a positive integer → undefined. */
@@ -57,7 +62,8 @@ export function appNames(entries: readonly TreeEntry[]): string[] {
   for (const entry of entries) {
     const [top, second] = entry.path.split("/");
     if (top === undefined || !APP_NAME_PATTERN.test(top)) continue;
-    if (second === "current" || second === "staging" || second === "releases") apps.add(top);
+    if (second === "current" || second === "staging" || second === "releases" || second === "destroyed")
+      apps.add(top);
   }
   return [...apps].sort();
 }

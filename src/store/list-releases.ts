@@ -1,8 +1,9 @@
 import { serializeError } from "../errors/index.js";
 import { normalizeLocation } from "../git/index.js";
 import { pointerRelease, readAppState } from "./app-state.js";
-import { readManifest } from "./read-manifest.js";
+import { readManifestEntry } from "./read-manifest.js";
 import { isCollected } from "./release-images.js";
+import { storedVersion } from "./signed-manifest.js";
 import { readStageRecord } from "./stage-record.js";
 import type { ReleaseInfo } from "./types.js";
 import { fetchTip, withWorkspace } from "./workspace.js";
@@ -25,11 +26,14 @@ export async function listReleases(options: {
       const info: ReleaseInfo = { release, current: release === current, staging: release === staging };
       if (isCollected(state.entries, app, release)) info.collected = true;
       try {
-        const manifest = await readManifest({ mirror: workspace.dir, commit: tip, app, release });
+        const entry = await readManifestEntry({ mirror: workspace.dir, commit: tip, app, release });
+        const { manifest } = entry;
         Object.assign(info, {
           created: manifest.created,
           commit: manifest.source.commit,
-          target: manifest.target,
+          target: manifest.targets[0]?.target,
+          targets: manifest.targets.map((t) => ({ target: t.target, driver: t.driver })),
+          version: storedVersion(entry.text),
         });
       } catch (error) {
         info.error = serializeError(error);

@@ -2,8 +2,8 @@ import { SkiffError } from "../errors/index.js";
 import { createProcessReader, type ObjectReader } from "../git/index.js";
 import { isRegularFile } from "./app-state.js";
 import { MANIFEST_MAX_BYTES, manifestPath } from "./layout.js";
-import { readSignedManifest } from "../trust/index.js";
-import type { Manifest } from "./manifest-schema.js";
+import type { ReleaseManifest } from "./manifest/index.js";
+import { readSignedManifest } from "./signed-manifest.js";
 
 export interface ReadManifestOptions {
   /** A local repository holding the commit (the agent's mirror). */
@@ -17,12 +17,12 @@ export interface ReadManifestOptions {
 
 /** The manifest and its exact text (what a signature covers). */
 export interface ManifestEntry {
-  manifest: Manifest;
+  manifest: ReleaseManifest;
   text: string;
 }
 
-/** Reads and checks <app>/releases/<N>/manifest.json at `commit`. */
-export async function readManifest(options: ReadManifestOptions): Promise<Manifest> {
+/** Reads and checks <app>/releases/<N>/manifest.json at `commit`: every target (a v1 one upgraded). */
+export async function readManifest(options: ReadManifestOptions): Promise<ReleaseManifest> {
   return (await readManifestEntry(options)).manifest;
 }
 

@@ -1,10 +1,11 @@
 import { createPublicKey } from "node:crypto";
 import { SkiffError } from "../errors/index.js";
 import { redactUrl } from "../git/index.js";
-import { readSignedManifest, verifyEnvelope, parseEnvelope, type PrivateKey } from "../trust/index.js";
+import { verifyEnvelope, parseEnvelope, type PrivateKey } from "../trust/index.js";
 import { pointerRelease, readSmallFile, type AppState } from "./app-state.js";
 import { MANIFEST_MAX_BYTES, manifestPath } from "./layout.js";
-import type { Manifest } from "./manifest-schema.js";
+import type { ReleaseManifest } from "./manifest/index.js";
+import { readSignedManifest } from "./signed-manifest.js";
 
 /** The release `current` names (or `release` when given), checked to exist in `state`. */
 export function pickRelease(state: AppState, release: number | undefined, url: string): number {
@@ -33,7 +34,7 @@ export async function readManifestAtTip(options: {
   tip: string;
   state: AppState;
   release: number;
-}): Promise<{ manifest: Manifest; text: string }> {
+}): Promise<{ manifest: ReleaseManifest; text: string }> {
   const text = await readSmallFile({
     repo: options.repo,
     rev: options.tip,

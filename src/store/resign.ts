@@ -1,13 +1,14 @@
 import { normalizeLocation } from "../git/index.js";
 import type { PrivateKey } from "../trust/index.js";
-import { createReleaseSigner } from "../trust/index.js";
 import { pointerRelease, readAppState } from "./app-state.js";
 import { resolveExpiry } from "./build-manifest.js";
+import { assertAgentsAccept } from "./check-agents-accept.js";
 import { commitWithRetry, type CommitPlan } from "./commit-with-retry.js";
 import { manifestPath } from "./layout.js";
 import type { StoreChange } from "./new-blobs.js";
 import { pointerChanges } from "./pointer-changes.js";
 import { assertSignedByOneOf, pickRelease, readManifestAtTip } from "./release-at-tip.js";
+import { createReleaseSigner } from "./release-signer.js";
 import type { PointerName } from "./types.js";
 import { withWorkspace, type Workspace } from "./workspace.js";
 
@@ -35,6 +36,7 @@ export interface ResignResult {
 /**
  * Signs release N again with a fresh `expires` and the next sequence number, and writes new signed
  * records for every pointer naming it (their manifestSha256 changes with the manifest's bytes).
+ * Every target and extension is signed again as it was; a version 1 manifest is written as 2.x.
  */
 export async function resignRelease(options: ResignOptions): Promise<ResignResult> {
   const repo = normalizeLocation(options.repo);
@@ -62,6 +64,7 @@ async function planResign(
   const manifest = { ...rest, sequence, ...(expires ? { expires } : {}) };
   const sign = createReleaseSigner(options.keys);
   const manifestText = await sign.encodeManifest(manifest);
+  assertAgentsAccept(manifestText, { app: options.app, release, now });
   const changes: StoreChange[] = [
     { path: manifestPath(options.app, release), text: manifestText, mode: "100644" },
   ];

@@ -3,29 +3,36 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureBareRepository, isRemoteUrl, normalizeLocation, redactUrl } from "../git/index.js";
-import { pointerRelease, readAppState } from "./app-state.js";
+import { pointerRelease, readAppState, tombstoneRelease } from "./app-state.js";
 import { buildManifest, encodeManifest } from "./build-manifest.js";
+import { assertAgentsAccept } from "./check-agents-accept.js";
 import { commitWithRetry, type CommitPlan } from "./commit-with-retry.js";
 import { compressArtifacts, type CompressedArtifact } from "./compress-artifacts.js";
 import { manifestPath, releaseDir } from "./layout.js";
-import type { Manifest } from "./manifest-schema.js";
+import type { ReleaseManifest } from "./manifest/index.js";
 import { planRetention } from "./plan-retention.js";
 import type { StoreChange } from "./new-blobs.js";
 import { pointerChanges } from "./pointer-changes.js";
-import { selectDeployTarget } from "./select-target.js";
-import type { StoreOptions, StoreResult, StoreTarget } from "./types.js";
+import { selectDeployTargets, type SelectedTarget } from "./select-target.js";
+import type { StoreOptions, StoreResult } from "./types.js";
 import { withWorkspace, type Workspace } from "./workspace.js";
 
+/** A stored target's files, compressed and waiting to be committed. */
+interface CompressedTarget {
+  selected: SelectedTarget;
+  artifacts: CompressedArtifact[];
+}
+
 /**
- * Stores the build's deploy target as the next release of its app and makes it current, in one
+ * Stores the build's deploy targets as the next release of its app and makes it current, in one
  * commit on main. Races with other writers are retried on the new tip with the next number.
  */
 export async function storeRelease(options: StoreOptions): Promise<StoreResult> {
-  const target = selectDeployTarget(options.build);
+  const selected = selectDeployTargets(options.build, options.targets);
   const to = normalizeLocation(options.to);
   const scratch = await mkdtemp(join(tmpdir(), "skiff-gzip-"));
   // Compression runs while the deployment repository is read; every attempt awaits it before writing.
-  const compressed = compressArtifacts(target.artifacts, scratch, options.signal);
+  const compressed = compressTargets(selected, scratch, options.signal);
   compressed.catch(() => undefined);
   try {
     // A repository is created only for artifacts that checked out.
@@ -35,14 +42,16 @@ export async function storeRelease(options: StoreOptions): Promise<StoreResult> 
       const outcome = await commitWithRetry({
         workspace,
         attempts: options.attempts,
-        plan: (tip) => planStore({ workspace, tip, options, target, compressed }),
+        plan: (tip) => planStore({ workspace, tip, options, compressed }),
       });
       const { manifest, removed } = outcome.result;
+      const targets = manifest.targets.map((t) => t.target);
       return {
         app: manifest.app,
         release: manifest.release,
         sequence: manifest.sequence,
-        target: target.target,
+        target: targets[0]!,
+        targets,
         repository: redactUrl(to),
         commit: outcome.commit ?? "",
         removed,
@@ -56,14 +65,31 @@ export async function storeRelease(options: StoreOptions): Promise<StoreResult> 
   }
 }
 
+/** Each target's artifacts, gzipped; with several targets each stored name starts with its target. */
+async function compressTargets(
+  selected: readonly SelectedTarget[],
+  scratch: string,
+  signal: AbortSignal | undefined,
+): Promise<CompressedTarget[]> {
+  const out: CompressedTarget[] = [];
+  for (const target of selected) {
+    const prefix = selected.length > 1 ? `${target.entry.target}.` : "";
+    const artifacts = await compressArtifacts(target.built.artifacts, scratch, {
+      prefix,
+      ...(signal ? { signal } : {}),
+    });
+    out.push({ selected: target, artifacts });
+  }
+  return out;
+}
+
 /** One attempt: the next free release number on top of `tip`, its files, manifest, retention and current. */
 async function planStore(input: {
   workspace: Workspace;
   tip: string | undefined;
   options: StoreOptions;
-  target: StoreTarget;
-  compressed: Promise<readonly CompressedArtifact[]>;
-}): Promise<CommitPlan<{ manifest: Manifest; removed: number[] }>> {
+  compressed: Promise<readonly CompressedTarget[]>;
+}): Promise<CommitPlan<{ manifest: ReleaseManifest; removed: number[] }>> {
   const { workspace, options } = input;
   const { app } = options.build;
   const repo = workspace.dir;
@@ -71,20 +97,29 @@ async function planStore(input: {
   const compressed = await input.compressed;
   const previous = pointerRelease(state.currentText);
   // Never reuse a number: above every folder and anything a pointer names.
-  const release = Math.max(0, previous ?? 0, pointerRelease(state.stagingText) ?? 0, ...state.releases) + 1;
+  // A destroyed app's tombstone remembers its last number: a purge never makes a number come back.
+  const release =
+    Math.max(
+      0,
+      previous ?? 0,
+      pointerRelease(state.stagingText) ?? 0,
+      tombstoneRelease(state.tombstoneText),
+      ...state.releases,
+    ) + 1;
   // The manifest and the current change of one store share one new sequence number.
   const sequence = state.sequence + 1;
   const now = new Date();
   const manifest = buildManifest({
     build: options.build,
-    target: input.target.target,
-    files: compressed.map((c) => c.file),
+    targets: compressed.map((t) => ({ selected: t.selected, files: t.artifacts.map((c) => c.file) })),
     release,
     sequence,
     created: now,
     expires: options.expires,
+    ...(options.extensions ? { extensions: options.extensions } : {}),
   });
   const manifestText = options.sign ? await options.sign.encodeManifest(manifest) : encodeManifest(manifest);
+  assertAgentsAccept(manifestText, { app, release, now });
   const removed = planRetention({
     releases: [...state.releases, release],
     keep: options.keep,
@@ -93,11 +128,13 @@ async function planStore(input: {
   });
   const removedPrefixes = removed.map((n) => `${releaseDir(app, n)}/`);
   const changes: StoreChange[] = [
-    ...compressed.map((c) => ({
-      path: `${releaseDir(app, release)}/${c.file.stored}`,
-      file: c.gzPath,
-      mode: "100644" as const,
-    })),
+    ...compressed
+      .flatMap((t) => t.artifacts)
+      .map((c) => ({
+        path: `${releaseDir(app, release)}/${c.file.stored}`,
+        file: c.gzPath,
+        mode: "100644" as const,
+      })),
     { path: manifestPath(app, release), text: manifestText, mode: "100644" },
     ...state.entries
       .filter((entry) => removedPrefixes.some((prefix) => entry.path.startsWith(prefix)))
@@ -114,6 +151,7 @@ async function planStore(input: {
       now,
     })),
   ];
-  const message = `${app}: release ${release} (${options.build.commit.slice(0, 7)}, ${input.target.target})${manifest.stage ? " to staging" : ""}`;
+  const targets = manifest.targets.map((t) => t.target).join(", ");
+  const message = `${app}: release ${release} (${options.build.commit.slice(0, 7)}, ${targets})${manifest.stage ? " to staging" : ""}`;
   return { changes, message, result: { manifest, removed } };
 }

@@ -1,6 +1,6 @@
 import type { SerializedError } from "../errors/index.js";
 import type { SkiffConfig } from "../config/index.js";
-import type { Manifest } from "./manifest-schema.js";
+import type { ReleaseManifest } from "./manifest/index.js";
 import type { StageRecord } from "./stage-record-schema.js";
 
 /** One artifact file of a build, as the build part records it. */
@@ -51,7 +51,7 @@ export interface PointerRecordInput {
  */
 export interface ReleaseSigner {
   /** The text of manifest.json for a signed release (a signed envelope of the manifest). */
-  encodeManifest(manifest: Manifest): string | Promise<string>;
+  encodeManifest(manifest: ReleaseManifest): string | Promise<string>;
   /** The text of <app>/<pointer>.json, the signed pointer record. */
   encodePointer(record: PointerRecordInput): string | Promise<string>;
 }
@@ -69,13 +69,20 @@ export interface StoreOptions {
   expires?: string;
   /** Push attempts when other stores race this one (default 10). */
   attempts?: number;
+  /** `skiff store --targets unix,virtio`: store these matrix entries (default: those marked deploy: true). */
+  targets?: readonly string[];
+  /** Extensions to sign into the manifest (tools that embed skiff; docs/deployment-repository.md). */
+  extensions?: Record<string, unknown>;
 }
 
 export interface StoreResult {
   app: string;
   release: number;
   sequence: number;
+  /** The first stored target (the one a host with every driver runs). */
   target: string;
+  /** Every stored target, in the matrix's order. */
+  targets: string[];
   /** The deployment repository (credentials hidden). */
   repository: string;
   /** The commit on main that holds the release. */
@@ -83,14 +90,19 @@ export interface StoreResult {
   /** Release folders removed by --keep in the same commit. */
   removed: number[];
   attempts: number;
-  manifest: Manifest;
+  manifest: ReleaseManifest;
 }
 
 export interface ReleaseInfo {
   release: number;
   created?: string;
   commit?: string;
+  /** The first target (kept for readers of earlier `skiff releases --json`). */
   target?: string;
+  /** Every target of the release with its driver, in the order hosts consider them. */
+  targets?: { target: string; driver: string }[];
+  /** The manifest's format version ("2.0"; "1" for a release stored before it had a minor). */
+  version?: string;
   current: boolean;
   staging: boolean;
   /** True when skiff gc removed its images: it can no longer be deployed. */
@@ -107,6 +119,8 @@ export interface AppPointers {
   staging?: number;
   /** The app's sequence counter at this commit (grows with every manifest and pointer change). */
   sequence?: number;
+  /** `<app>/destroyed` exists: the app was destroyed; agents stop it and forget it. */
+  destroyed?: boolean;
   error?: SerializedError;
 }
 

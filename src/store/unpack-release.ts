@@ -5,12 +5,12 @@ import { basename, dirname, join } from "node:path";
 import { PassThrough, Transform, type Duplex } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
-import { SkiffError, isSkiffError } from "../errors/index.js";
+import { SkiffError, classifyHostFault, isSkiffError } from "../errors/index.js";
 import { createProcessReader, type ObjectReader, type TreeEntry } from "../git/index.js";
 import { isRegularFile } from "./app-state.js";
 import { releaseDir } from "./layout.js";
+import type { Manifest, ManifestFile } from "./manifest/index.js";
 import { isCollected, releaseCollectedError } from "./release-images.js";
-import type { Manifest, ManifestFile } from "./manifest-schema.js";
 
 export interface UnpackReleaseOptions {
   mirror: string;
@@ -29,10 +29,26 @@ const CHUNK_BYTES = 256 * 1024;
 export const UNPACK_MARKER = ".skiff-unpacked";
 
 /**
- * Unpacks a release's files into `dest`, checking stored size, size and sha256 of each; nothing
- * lands in `dest` unless all of them pass. Returns file name → absolute path.
+ * Unpacks a release's files (the target chosen for this host) into `dest`, checking stored size,
+ * size and sha256 of each; nothing lands in `dest` unless all of them pass. Returns file name →
+ * absolute path. A fault of the host (disk full, no file descriptors, permissions) is that host
+ * error (retryable), never a damaged release.
  */
 export async function unpackRelease(options: UnpackReleaseOptions): Promise<Record<string, string>> {
+  const { manifest, dest } = options;
+  try {
+    return await unpackChecked(options);
+  } catch (error) {
+    const fault = classifyHostFault(error, {
+      path: dest,
+      action: `unpacking ${manifest.app} release ${manifest.release}`,
+      neededBytes: manifest.files.reduce((sum, file) => sum + file.size, 0),
+    });
+    throw fault ?? error;
+  }
+}
+
+async function unpackChecked(options: UnpackReleaseOptions): Promise<Record<string, string>> {
   const { manifest, dest } = options;
   const digest = filesDigest(manifest.files);
   const paths = Object.fromEntries(manifest.files.map((file) => [file.name, join(dest, file.name)]));
@@ -54,6 +70,7 @@ export async function unpackRelease(options: UnpackReleaseOptions): Promise<Reco
     await rename(temp, dest);
     return paths;
   } finally {
+    // Before the error is classified: the free space it reports is what the host has without it.
     await rm(temp, { recursive: true, force: true });
   }
 }
@@ -159,7 +176,8 @@ async function unpackFile(
     // git's exit status no longer matters once the bytes were refused.
     void blob.done.catch(() => undefined);
     blob.cancel();
-    if (isSkiffError(error)) throw error;
+    // A full disk or a missing file descriptor is the host's fault, classified by the caller.
+    if (isSkiffError(error) || classifyHostFault(error)) throw error;
     throw new SkiffError(
       "ERR_SKIFF_ARTIFACT_CORRUPT",
       `${file.stored} cannot be unpacked: ${(error as Error).message}`,

@@ -1,6 +1,5 @@
 import { parseDuration } from "../config/index.js";
 import { SkiffError } from "../errors/index.js";
-import type { Manifest } from "../store/manifest-schema.js";
 
 /** "14d" (from now) or an ISO date → the ISO time a signed record stops being accepted. */
 export function parseExpiry(text: string, now: Date = new Date()): string {
@@ -29,7 +28,10 @@ export function checkNotExpired(expires: string | undefined, options: { now: Dat
 }
 
 /** Refuses a manifest whose signed `expires` has passed. */
-export function checkManifestFreshness(manifest: Manifest, options: { now: Date }): void {
+export function checkManifestFreshness(
+  manifest: { app: string; release: number; expires?: string | undefined },
+  options: { now: Date },
+): void {
   checkNotExpired(manifest.expires, {
     now: options.now,
     what: `the manifest of ${manifest.app} release ${manifest.release}`,

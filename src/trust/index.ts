@@ -20,13 +20,7 @@ export {
   type SignedEnvelope,
 } from "./envelope.js";
 export { verifyEnvelope, assertTrustPolicy, type TrustPolicy } from "./verify-envelope.js";
-export {
-  readSignedManifest,
-  signManifest,
-  sha256Hex,
-  MAX_MANIFEST_BYTES,
-  type ReadSignedManifestOptions,
-} from "./signed-manifest.js";
+export { parseJsonBytes, sha256Hex, MAX_JSON_DEPTH } from "./json-bytes.js";
 export {
   PointerRecordSchema,
   readSignedPointer,
@@ -51,4 +45,3 @@ export {
 } from "./sealed-secret.js";
 export { redactSecrets, redactSecretsDeep, HIDDEN } from "./redact-secrets.js";
 export { parseSecretAssignments, valueFromStdin, type SecretAssignment } from "./secret-assignments.js";
-export { createReleaseSigner } from "./release-signer.js";

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { SkiffError, type ErrorCode } from "../errors/index.js";
 
 /** Deeper JSON than this is refused: skiff's own records nest a few levels, and checks recurse. */
@@ -33,4 +34,8 @@ function depthOf(root: unknown): number {
     for (const child of Object.values(value)) stack.push({ value: child, depth: depth + 1 });
   }
   return deepest;
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
 }

@@ -41,16 +41,79 @@ test("a webhook receives deploy outcomes as JSON, and nothing else", async (t) =
   );
 });
 
-test("slack+ URLs get a Slack-compatible {text} body", async (t) => {
+test("a Slack-compatible receiver gets blocks and a one-line text fallback", async (t) => {
   const recorder = await startRecorder();
   t.after(() => stopRecorder(recorder.server));
   const [sink] = createNotifySinks([`slack+${recorder.url}/services/T0/B0/XYZ`]);
-  sink!.emit(failed);
+  sink!.emit({
+    ...failed,
+    deploy: "d-7",
+    error: { ...failed.error!, message: "GET / answered <500> & closed", hint: "see skiff logs hello" },
+  });
+  await sink!.close?.();
+  assert.equal(recorder.requests.length, 1);
+  assert.deepEqual(recorder.requests[0]!.body, {
+    text: "skiff: hello release 2 failed on h1: ERR_SKIFF_HEALTH_TIMEOUT GET / answered <500> & closed",
+    blocks: [
+      {
+        type: "section",
+        text: { type: "mrkdwn", text: ":x: *hello* release 2 failed" },
+        fields: [
+          { type: "mrkdwn", text: "*Host*\nh1" },
+          { type: "mrkdwn", text: "*Error*\n`ERR_SKIFF_HEALTH_TIMEOUT`" },
+          { type: "mrkdwn", text: "*Why*\nGET / answered &lt;500&gt; &amp; closed" },
+          { type: "mrkdwn", text: "*Next*\nsee skiff logs hello" },
+        ],
+      },
+      { type: "section", text: { type: "mrkdwn", text: "release 2 failed" } },
+      {
+        type: "context",
+        elements: [{ type: "mrkdwn", text: "deploy.failed · 2026-01-01T00:00:00.000Z · deploy d-7" }],
+      },
+    ],
+  });
+});
+
+test("a filtered sink receives only the event types its #events= names, and never notify.*", async (t) => {
+  const recorder = await startRecorder();
+  t.after(() => stopRecorder(recorder.server));
+  const [sink] = createNotifySinks([`${recorder.url}/hook?k=1#events=deploy.*,release.refused,stage.*`]);
+  const types = [
+    "deploy.started",
+    "health.probe",
+    "deploy.succeeded",
+    "release.refused",
+    "release.unsupported",
+    "notify.failed",
+    "stage.passed",
+    "deployment.other",
+  ];
+  for (const type of types) sink!.emit({ ...succeeded, type });
   await sink!.close?.();
   assert.deepEqual(
-    recorder.requests.map((r) => r.body),
-    [{ text: "skiff: hello release 2 failed on h1: ERR_SKIFF_HEALTH_TIMEOUT health check failed" }],
+    recorder.requests.map((r) => [r.path, (r.body as SkiffEvent).type]),
+    [
+      ["/hook?k=1", "deploy.started"],
+      ["/hook?k=1", "deploy.succeeded"],
+      ["/hook?k=1", "release.refused"],
+      ["/hook?k=1", "stage.passed"],
+    ],
   );
+});
+
+test("#events= with an unknown option or a malformed type is a usage error", () => {
+  for (const spec of ["https://example.com/h#secret=x", "https://example.com/h#events=Deploy Failed"]) {
+    assert.throws(
+      () => parseNotifyTarget(spec),
+      (e: unknown) => isSkiffError(e) && e.code === "ERR_SKIFF_USAGE" && !e.message.includes("secret=x"),
+      spec,
+    );
+  }
+  assert.deepEqual(parseNotifyTarget("file:/tmp/x.jsonl#events=*"), {
+    kind: "file",
+    path: "/tmp/x.jsonl",
+    events: ["*"],
+  });
 });
 
 test("an endpoint that never answers blocks neither emit nor close beyond the timeout", async (t) => {

@@ -17,8 +17,10 @@ import {
   readPointers,
   storeRelease,
   syncMirror,
+  targetView,
   unpackRelease,
   type Manifest,
+  type ReleaseManifest,
 } from "../../src/store/index.js";
 import { gitSync } from "../support/app-repo.js";
 import { tempDir } from "../support/temp.js";
@@ -39,8 +41,13 @@ async function setup(): Promise<{
   await storeRelease({ to: repo, build: makeStoreInput(join(dir, "b1"), { content: CONTENT }) });
   const mirror = join(dir, "host", "mirror.git");
   const commit = (await syncMirror({ url: repo, mirror }))!;
-  const manifest = await readManifest({ mirror, commit, app: "hello", release: 1 });
+  const manifest = viewOf(await readManifest({ mirror, commit, app: "hello", release: 1 }));
   return { dir, repo, mirror, commit, manifest };
+}
+
+/** What an agent unpacks: the release's one target. */
+function viewOf(release: ReleaseManifest): Manifest {
+  return targetView(release, release.targets[0]!);
 }
 
 /** Edits release 1 by hand (as an attacker with push access would), then re-syncs the mirror. */
@@ -52,13 +59,14 @@ async function tamper(
     edit(join(work, "hello", "releases", "1")),
   );
   const commit = (await syncMirror({ url: env.repo, mirror: env.mirror }))!;
-  return { commit, manifest: await readManifest({ mirror: env.mirror, commit, app: "hello", release: 1 }) };
+  const release = await readManifest({ mirror: env.mirror, commit, app: "hello", release: 1 });
+  return { commit, manifest: viewOf(release) };
 }
 
 function setStoredSize(release: string, storedSize: number): void {
   const path = join(release, "manifest.json");
-  const manifest = JSON.parse(readFileSync(path, "utf8")) as Manifest;
-  manifest.files[0]!.storedSize = storedSize;
+  const manifest = JSON.parse(readFileSync(path, "utf8")) as ReleaseManifest;
+  manifest.targets[0]!.files[0]!.storedSize = storedSize;
   writeFileSync(path, JSON.stringify(manifest));
 }
 

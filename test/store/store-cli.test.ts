@@ -17,7 +17,7 @@ describe("skiff store, releases, rollback", () => {
     const result = JSON.parse(first.stdout) as StoreResult;
     assert.equal(result.release, 1);
     assert.equal(result.manifest.source.commit, head);
-    assert.match(first.stderr, /stored hello release 1 → /);
+    assert.match(first.stderr, /stored hello release 1 \(unix\) → /);
 
     writeFixture(app, "serve", "v2");
     commitAll(app, "v2");
@@ -37,7 +37,7 @@ describe("skiff store, releases, rollback", () => {
       ],
     );
     const table = (await skiffOk(["releases", "hello", "--repo", repo])).stdout;
-    assert.match(table, /^2\s+\S+\s+[0-9a-f]{7}\s+unix\s+-\s+current$/m);
+    assert.match(table, /^2\s+\S+\s+[0-9a-f]{7}\s+unix \(unix\)\s+2\.0\s+-\s+current$/m);
 
     const back = JSON.parse(
       (await skiffOk(["rollback", "hello", "--repo", repo, "--json"])).stdout,

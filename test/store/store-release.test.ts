@@ -8,10 +8,12 @@ import { describe, it } from "node:test";
 import { generateKeyPairSync } from "node:crypto";
 import type { SkiffError } from "../../src/errors/index.js";
 import {
-  ManifestSchema,
+  ReleaseManifestSchema,
   encodeManifest,
   listReleases,
+  readSignedManifest,
   rollback,
+  signManifest,
   storeRelease,
   type ReleaseSigner,
 } from "../../src/store/index.js";
@@ -19,9 +21,7 @@ import {
   encodeEnvelope,
   loadPrivateKey,
   loadPublicKey,
-  readSignedManifest,
   readSignedPointer,
-  signManifest,
   signPointerRecord,
 } from "../../src/trust/index.js";
 import { defaultSkiffYml, gitSync } from "../support/app-repo.js";
@@ -59,22 +59,26 @@ describe("storeRelease", () => {
     const stored = blob(repo, "hello/releases/1/hello.gz");
     assert.deepEqual(gunzipSync(stored), content);
     const raw = blob(repo, "hello/releases/1/manifest.json");
-    const manifest = ManifestSchema.parse(JSON.parse(raw.toString()));
+    const manifest = ReleaseManifestSchema.parse(JSON.parse(raw.toString()));
     assert.equal(
       encodeManifest(manifest),
       raw.toString(),
       "manifest.json is the stable encoding of the manifest",
     );
+    assert.equal(manifest.version, "2.0");
     assert.equal(manifest.app, "hello");
     assert.equal(manifest.release, 1);
-    assert.equal(manifest.target, "unix");
-    assert.equal(manifest.driver, "unix");
+    assert.deepEqual(
+      manifest.targets.map((t) => [t.target, t.driver, t.memory]),
+      [["unix", "unix", "128M"]],
+    );
     assert.equal(manifest.deploy.port, 8080);
     assert.equal(manifest.deploy.health.timeout, "10s");
     assert.deepEqual(manifest.source, { repository: build.repository, commit: build.commit, branch: "main" });
     assert.deepEqual(manifest.build, { id: build.buildId, durationMs: 1234 });
     assert.ok(Math.abs(Date.parse(manifest.created) - Date.now()) < 60_000);
-    assert.deepEqual(manifest.files, [
+    assert.equal(manifest.extensions, undefined);
+    assert.deepEqual(manifest.targets[0]!.files, [
       {
         name: "hello",
         size: content.length,
@@ -160,7 +164,7 @@ describe("storeRelease", () => {
     assert.equal(paths(repo, "hello/releases/3").length, 0, "the refused store wrote nothing");
   });
 
-  it("refuses a build with no or several deploy entries before creating anything", async () => {
+  it("refuses a build with no deploy entry, or two stored entries of one driver, before creating anything", async () => {
     const dir = tempDir();
     const repo = join(dir, "deploy.git");
     const none = makeStoreInput(join(dir, "b1"), {

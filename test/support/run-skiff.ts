@@ -10,10 +10,10 @@ export interface SkiffRun {
 /** Runs the real CLI (bin/skiff.js) as a user would. */
 export function runSkiff(
   args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string; bin?: string } = {},
 ): Promise<SkiffRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SKIFF_BIN, ...args], {
+    const child = spawn(process.execPath, [options.bin ?? SKIFF_BIN, ...args], {
       cwd: options.cwd,
       env: { ...process.env, SKIFF_LOG_LEVEL: "silent", ...options.env },
       stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],

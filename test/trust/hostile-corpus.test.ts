@@ -3,7 +3,7 @@ import { gzipSync } from "node:zlib";
 import { readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import type { Manifest } from "../../src/store/manifest-schema.js";
+import type { ReleaseManifest } from "../../src/store/index.js";
 import {
   canonicalJson,
   encodeEnvelope,
@@ -40,7 +40,7 @@ interface Attack {
   /** The commit where release 2 was stored (sequence 2), before the signed rollback to 1 (sequence 3). */
   storedTwo: string;
   /** Release 2's signed manifest payload as stored. */
-  manifestTwo: () => Manifest;
+  manifestTwo: () => ReleaseManifest;
   writeManifest: (release: number, payload: unknown, keys?: PrivateKey[]) => Buffer;
   writeRaw: (path: string, bytes: Buffer | string) => Buffer;
   writeRecord: (record: Partial<RecordFields> & { manifest: Buffer }, keys?: PrivateKey[]) => void;
@@ -81,8 +81,12 @@ function forgeTwo(change: (m: Record<string, unknown>) => void, keys?: PrivateKe
   };
 }
 
+function firstTarget(m: Record<string, unknown>): Record<string, unknown> {
+  return (m.targets as Record<string, unknown>[])[0]!;
+}
+
 function firstFile(m: Record<string, unknown>): Record<string, unknown> {
-  return (m.files as Record<string, unknown>[])[0]!;
+  return (firstTarget(m).files as Record<string, unknown>[])[0]!;
 }
 
 const CASES: HostileCase[] = [
@@ -98,8 +102,8 @@ const CASES: HostileCase[] = [
     attack: (a) => {
       const envelope = JSON.parse(
         readFileSync(join(a.work, REL2, "manifest.json"), "utf8"),
-      ) as SignedEnvelope<Manifest>;
-      envelope.signed.deploy.args = ["--evil"];
+      ) as SignedEnvelope<ReleaseManifest>;
+      envelope.signed.targets[0]!.args = ["--evil"];
       a.writeRaw(join(REL2, "manifest.json"), encodeEnvelope(envelope));
     },
   },
@@ -109,8 +113,8 @@ const CASES: HostileCase[] = [
     attack: (a) => {
       const envelope = JSON.parse(
         readFileSync(join(a.work, REL2, "manifest.json"), "utf8"),
-      ) as SignedEnvelope<Manifest>;
-      envelope.signed.deploy.args = ["--evil"];
+      ) as SignedEnvelope<ReleaseManifest>;
+      envelope.signed.targets[0]!.args = ["--evil"];
       const bytes = a.writeRaw(join(REL2, "manifest.json"), encodeEnvelope(envelope));
       a.writeRecord({ manifest: bytes });
     },
@@ -265,6 +269,47 @@ const CASES: HostileCase[] = [
     attack: forgeTwo((m) => (m.version = 2)),
   },
   {
+    name: "a newer major manifest version (validly signed)",
+    code: "ERR_SKIFF_MANIFEST_VERSION",
+    attack: forgeTwo((m) => (m.version = "3.0")),
+  },
+  {
+    name: "an unknown core field (validly signed, a minor version later)",
+    code: "ERR_SKIFF_MANIFEST_INVALID",
+    attack: forgeTwo((m) => {
+      m.version = "2.9";
+      (m.deploy as Record<string, unknown>).privileged = true;
+    }),
+  },
+  {
+    name: "an extension added after signing, re-bound by a signed record",
+    code: "ERR_SKIFF_SIGNATURE_INVALID",
+    attack: (a) => {
+      const envelope = JSON.parse(
+        readFileSync(join(a.work, REL2, "manifest.json"), "utf8"),
+      ) as SignedEnvelope<Record<string, unknown>>;
+      envelope.signed.extensions = { "evil.boot": { args: ["--evil"] } };
+      a.writeRecord({ manifest: a.writeRaw(join(REL2, "manifest.json"), encodeEnvelope(envelope)) });
+    },
+  },
+  {
+    name: "too many targets (17)",
+    code: "ERR_SKIFF_MANIFEST_INVALID",
+    attack: forgeTwo((m) => {
+      const target = firstTarget(m);
+      m.targets = Array.from({ length: 17 }, (_, i) => ({ ...target, target: `t${i}` }));
+    }),
+  },
+  {
+    name: "path traversal in a second target's file",
+    code: "ERR_SKIFF_PATH_ESCAPE",
+    attack: forgeTwo((m) => {
+      const target = firstTarget(m);
+      const file = firstFile(m);
+      m.targets = [target, { ...target, target: "spt", files: [{ ...file, name: "../../evil" }] }];
+    }),
+  },
+  {
     name: "pointer record signed for another app",
     code: "ERR_SKIFF_CURRENT_INVALID",
     attack: (a) =>
@@ -321,7 +366,11 @@ const CASES: HostileCase[] = [
     code: "ERR_SKIFF_MANIFEST_INVALID",
     attack: forgeTwo((m) => {
       const file = firstFile(m);
-      m.files = Array.from({ length: 1000 }, (_, i) => ({ ...file, name: `f${i}`, stored: `f${i}.gz` }));
+      firstTarget(m).files = Array.from({ length: 1000 }, (_, i) => ({
+        ...file,
+        name: `f${i}`,
+        stored: `f${i}.gz`,
+      }));
     }),
   },
   {
@@ -497,7 +546,7 @@ function makeAttack(work: string, host: TrustHost, storedTwo: string): Attack {
     key,
     storedTwo,
     manifestTwo: () =>
-      (JSON.parse(readFileSync(join(work, REL2, "manifest.json"), "utf8")) as SignedEnvelope<Manifest>)
+      (JSON.parse(readFileSync(join(work, REL2, "manifest.json"), "utf8")) as SignedEnvelope<ReleaseManifest>)
         .signed,
     writeRaw,
     // Signing arbitrary payloads (not through the schema): a trusted signer's mistakes are refused too.

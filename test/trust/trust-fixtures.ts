@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import { isSkiffError } from "../../src/errors/index.js";
-import { ManifestSchema, type Manifest } from "../../src/store/manifest-schema.js";
+import { ReleaseManifestSchema, type ReleaseManifest } from "../../src/store/index.js";
 import { loadPrivateKey, loadPublicKey, type PrivateKey, type PublicKey } from "../../src/trust/index.js";
 
 export interface TestKey {
@@ -24,30 +24,34 @@ export function makeKey(type: "ed25519" | "x25519" = "ed25519"): TestKey {
   };
 }
 
-/** A valid manifest of release `release` of app hello. */
-export function makeManifest(overrides: Partial<Manifest> = {}): Manifest {
-  return ManifestSchema.parse({
-    version: 1,
+/** A valid manifest (this skiff's format) of release 3 of app hello, one unix target. */
+export function makeManifest(overrides: Partial<ReleaseManifest> = {}): ReleaseManifest {
+  return ReleaseManifestSchema.parse({
+    version: "2.0",
     app: "hello",
     release: 3,
     sequence: 3,
-    target: "unix",
-    driver: "unix",
-    deploy: { driver: "unix", port: 8080 },
+    deploy: { port: 8080 },
+    targets: [
+      {
+        target: "unix",
+        driver: "unix",
+        files: [
+          {
+            name: "hello",
+            size: 10,
+            sha256: "b".repeat(64),
+            compression: "gzip",
+            stored: "hello.gz",
+            storedSize: 20,
+            mode: 0o755,
+          },
+        ],
+      },
+    ],
     source: { commit: "a".repeat(40) },
     build: { id: "build-1" },
     created: "2030-01-01T00:00:00.000Z",
-    files: [
-      {
-        name: "hello",
-        size: 10,
-        sha256: "b".repeat(64),
-        compression: "gzip",
-        stored: "hello.gz",
-        storedSize: 20,
-        mode: 0o755,
-      },
-    ],
     ...overrides,
   });
 }

@@ -1,4 +1,5 @@
 import type { ObjectReader } from "../../git/index.js";
+import type { HostDrivers } from "../host-capabilities.js";
 import type { DesiredApp } from "../plan.js";
 import type { PreparedRelease } from "../release-files.js";
 
@@ -30,5 +31,7 @@ export interface ReleaseLayout {
     app: string;
     release: number;
     reader?: ObjectReader;
+    /** This host's drivers and --targets: which target of the release it runs. */
+    drivers?: HostDrivers;
   }): Promise<PreparedRelease>;
 }

@@ -1,13 +1,5 @@
 import type { Command } from "commander";
-import { runBuild, toMachineSummary, type BuildStepEvent } from "../../build/index.js";
-import { hasUncommittedChanges } from "../../git/index.js";
-import { formatMs, printJson, printTable, say } from "../output.js";
-
-interface BuildCommandOptions {
-  dir: string;
-  target?: string;
-  json?: boolean;
-}
+import { lazyAction } from "../lazy-action.js";
 
 export function registerBuildCommands(program: Command): void {
   program
@@ -16,42 +8,5 @@ export function registerBuildCommands(program: Command): void {
     .option("--dir <dir>", "the app's git repository", process.cwd())
     .option("--target <target>", "build only this matrix entry")
     .option("--json", "print a machine summary on stdout")
-    .action(async (options: BuildCommandOptions) => {
-      if (await hasUncommittedChanges(options.dir)) {
-        say("note: uncommitted changes are not part of the build (it uses the committed HEAD)");
-      }
-      const summary = await runBuild({
-        repo: options.dir,
-        target: options.target,
-        onStep: sayStep,
-        onOutput: ({ line }) => say(`    ${line}`),
-      });
-      say(
-        `built ${summary.app} ${summary.commit.slice(0, 7)} in ${formatMs(summary.durationMs)}: ${summary.dir}`,
-      );
-      if (options.json) {
-        printJson(toMachineSummary(summary));
-        return;
-      }
-      printTable([
-        ["TARGET", "ARTIFACT", "SIZE", "SHA256"],
-        ...summary.targets.flatMap((t) =>
-          t.artifacts.map((a) => [
-            t.target + (t.deploy ? " (deploy)" : ""),
-            a.path,
-            String(a.size),
-            a.sha256,
-          ]),
-        ),
-      ]);
-    });
-}
-
-function sayStep(event: BuildStepEvent): void {
-  if (event.phase === "start") {
-    say(`==> ${event.target} ${event.step}: ${event.command}`);
-    return;
-  }
-  const verdict = event.ok ? "ok" : "failed";
-  say(`==> ${event.target} ${event.step} ${verdict} ${formatMs(event.durationMs ?? 0)}`);
+    .action(lazyAction(() => import("../actions/build.js"), "runBuildCommand"));
 }

@@ -1,107 +1,39 @@
 import type { Command } from "commander";
-import { SkiffError } from "../../errors/index.js";
-import { changeConfigVars, readConfigVars, type ConfigVarsChange } from "../../store/index.js";
-import { isSealed } from "../../trust/index.js";
-import { printJson, printTable, say } from "../output.js";
-import { collectOption, loadSigner } from "../trust-options.js";
-
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-interface ConfigOptions {
-  repo: string;
-  key?: string[];
-  expires?: string;
-  json?: boolean;
-}
+import { collectOption } from "../collect-option.js";
+import { lazyAction } from "../lazy-action.js";
+import { withRepoTarget } from "../repo-target.js";
 
 export function registerConfigCommands(program: Command): void {
-  program
-    .command("config <app>")
-    .description(
-      "Show the config vars (deploy.env) of the app's current release; sealed values show as [sealed]",
-    )
-    .requiredOption("--repo <repo>", "the deployment repository: a path or git URL")
+  withRepoTarget(
+    program
+      .command("config [app]")
+      .description(
+        "Show the config vars (deploy.env) of the app's current release; sealed values show as [sealed]",
+      ),
+    false,
+  )
     .option("--json", "print {release, env} on stdout")
-    .action(async (app: string, options: ConfigOptions) => {
-      const vars = await readConfigVars({ repo: options.repo, app });
-      const env = Object.fromEntries(
-        Object.entries(vars.env).map(([name, value]) => [name, isSealed(value) ? "[sealed]" : value]),
-      );
-      if (options.json) {
-        printJson({ app, release: vars.release, env });
-        return;
-      }
-      say(`${app} release ${vars.release}`);
-      if (Object.keys(env).length === 0) say("no config vars");
-      else printTable(Object.entries(env).map(([name, value]) => [name, value]));
-    });
+    .action(lazyAction(() => import("../actions/config-vars.js"), "printConfigVars"));
 
-  program
-    .command("config:set <app> <assignments...>")
-    .description("Set config vars: a new release with the same image and the new deploy.env (no build)")
-    .requiredOption("--repo <repo>", "the deployment repository: a path or git URL")
+  withRepoTarget(
+    program
+      .command("config:set <args...>")
+      .usage("[app] KEY=VALUE... [options]")
+      .description("Set config vars: a new release with the same image and the new deploy.env (no build)"),
+  )
     .option("--key <file>", "sign the new release with this private key; repeatable", collectOption)
     .option("--expires <when>", "the new release expires after a duration (14d) or at a date-time")
     .option("--json", "print the new release on stdout")
-    .action(async (app: string, assignments: string[], options: ConfigOptions) => {
-      const set = parseAssignments(assignments);
-      report(await changeConfigVars({ repo: options.repo, app, set, ...common(options) }), options);
-    });
+    .action(lazyAction(() => import("../actions/config-vars.js"), "setConfigVars"));
 
-  program
-    .command("config:unset <app> <names...>")
-    .description("Remove config vars: a new release with the same image and without them (no build)")
-    .requiredOption("--repo <repo>", "the deployment repository: a path or git URL")
+  withRepoTarget(
+    program
+      .command("config:unset <args...>")
+      .usage("[app] NAME... [options]")
+      .description("Remove config vars: a new release with the same image and without them (no build)"),
+  )
     .option("--key <file>", "sign the new release with this private key; repeatable", collectOption)
     .option("--expires <when>", "the new release expires after a duration (14d) or at a date-time")
     .option("--json", "print the new release on stdout")
-    .action(async (app: string, names: string[], options: ConfigOptions) => {
-      for (const name of names) assertEnvName(name);
-      report(await changeConfigVars({ repo: options.repo, app, unset: names, ...common(options) }), options);
-    });
-}
-
-function common(options: ConfigOptions): { sign?: ReturnType<typeof loadSigner>; expires?: string } {
-  const sign = loadSigner(options.key);
-  return { ...(sign ? { sign } : {}), ...(options.expires ? { expires: options.expires } : {}) };
-}
-
-function report(change: ConfigVarsChange, options: ConfigOptions): void {
-  say(
-    change.changed
-      ? `${change.app}: release ${change.release} (image of release ${change.from}) is ${change.pointer}${options.key ? ", signed" : ""}`
-      : `${change.app}: nothing changed, release ${change.release} stays ${change.pointer}`,
-  );
-  if (options.json) {
-    const env = Object.fromEntries(
-      Object.entries(change.env).map(([name, value]) => [name, isSealed(value) ? "[sealed]" : value]),
-    );
-    printJson({ ...change, env });
-  }
-}
-
-/** KEY=VALUE → {KEY: VALUE}; the value may contain "=", and may be a sealed value. */
-function parseAssignments(assignments: readonly string[]): Record<string, string> {
-  const set: Record<string, string> = {};
-  for (const [index, assignment] of assignments.entries()) {
-    const at = assignment.indexOf("=");
-    if (at <= 0) {
-      // The text is not shown: it may be a value typed without its name.
-      throw new SkiffError("ERR_SKIFF_USAGE", `argument ${index + 1} is not KEY=VALUE`, {
-        hint: "skiff config:set hello GREETING=hi; for a secret: skiff secrets encrypt --to host.pub NAME=- and set what it prints",
-      });
-    }
-    const name = assignment.slice(0, at);
-    assertEnvName(name);
-    set[name] = assignment.slice(at + 1);
-  }
-  return set;
-}
-
-function assertEnvName(name: string): void {
-  if (!ENV_NAME.test(name)) {
-    throw new SkiffError("ERR_SKIFF_USAGE", `${JSON.stringify(name.slice(0, 40))} is not a config var name`, {
-      hint: "a name is letters, digits and _, not starting with a digit, e.g. GREETING",
-    });
-  }
+    .action(lazyAction(() => import("../actions/config-vars.js"), "unsetConfigVars"));
 }

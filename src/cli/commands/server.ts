@@ -1,21 +1,7 @@
-import { resolve } from "node:path";
 import type { Command } from "commander";
-import { parseDuration } from "../../config/index.js";
-import { createApp, createToken, listApps, startServer } from "../../server/index.js";
-import { printJson, say } from "../output.js";
+import { lazyAction } from "../lazy-action.js";
 
-interface ServerCommandOptions {
-  data: string;
-  listen: string;
-  publicHost?: string;
-  follower: string[];
-  webhookSecretFile?: string;
-  builds: string;
-  poll: string;
-  json?: boolean;
-}
-
-const DEFAULT_DATA = process.env.SKIFF_DATA ?? ".skiff/server";
+const DEFAULT_DATA = process.env.SKIFF_DATA || ".skiff/server";
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -35,43 +21,9 @@ export function registerServerCommands(program: Command): void {
     .option("--builds <n>", "apps that may build at once", "2")
     .option("--poll <duration>", "how often the embedded agent polls the deployment repository", "30s")
     .option("--json", "print the server's address (and a new token) as JSON on stdout")
-    .action(runServerCommand);
+    .action(lazyAction(() => import("../actions/server.js"), "runServerCommand"));
   registerTokenCommands(server);
   registerAppsCommands(program);
-}
-
-async function runServerCommand(options: ServerCommandOptions): Promise<void> {
-  const handle = await startServer({
-    data: resolve(options.data),
-    listen: options.listen,
-    ...(options.publicHost ? { publicHost: options.publicHost } : {}),
-    followers: options.follower,
-    ...(options.webhookSecretFile ? { webhookSecretFile: resolve(options.webhookSecretFile) } : {}),
-    builds: Math.max(1, Number.parseInt(options.builds, 10) || 1),
-    pollMs: parseDuration(options.poll),
-  });
-  const base = options.publicHost
-    ? handle.url.replace(/\/\/[^:/]+|\/\/\[[^\]]+\]/, `//${options.publicHost}`)
-    : handle.url;
-  if (options.json)
-    printJson({ url: handle.url, ...(handle.createdToken ? { token: handle.createdToken } : {}) });
-  say(`skiff server listening on ${handle.url} (data ${resolve(options.data)})`);
-  if (handle.createdToken) {
-    say(`a push token was created (shown once, keep it):\n  ${handle.createdToken}`);
-    say(
-      `push an app:  git remote add skiff http://git:${handle.createdToken}@${new URL(base).host}/APP.git && git push skiff main`,
-    );
-  }
-  await new Promise<void>((done) => {
-    const stop = (): void => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      say("stopping skiff server (apps keep running)");
-      handle.close().then(done, done);
-    };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
 }
 
 function registerTokenCommands(server: Command): void {
@@ -82,45 +34,21 @@ function registerTokenCommands(server: Command): void {
     .description("Create a token (printed once; only its hash is kept); --data and --json are skiff server's")
     .option("--read-only", "may clone and fetch, not push")
     .option("--name <name>", "a name to tell tokens apart")
-    .action((_options: unknown, command: Command) => {
-      // `server` itself owns --data and --json, wherever they appear on the line.
-      const options = command.optsWithGlobals<{
-        data: string;
-        readOnly?: boolean;
-        name?: string;
-        json?: boolean;
-      }>();
-      const created = createToken({
-        data: resolve(options.data),
-        readOnly: options.readOnly ?? false,
-        ...(options.name ? { name: options.name } : {}),
-      });
-      const { salt: _salt, hash: _hash, ...record } = created.record;
-      if (options.json) printJson({ token: created.token, ...record });
-      else process.stdout.write(created.token + "\n");
-      say(
-        `created ${record.readOnly ? "read-only" : "push"} token "${record.name}" (${record.id}); it is not shown again`,
-      );
-    });
+    .action(lazyAction(() => import("../actions/server.js"), "createTokenCommand"));
 }
 
 function registerAppsCommands(program: Command): void {
+  const data = `the server's data directory (default: the server of skiff login, else ${DEFAULT_DATA})`;
   program
     .command("apps:create <name>")
     .description("Create an app on skiff server (its git remote is http://HOST/<name>.git)")
-    .option("--data <dir>", "the server's data directory", DEFAULT_DATA)
-    .action(async (name: string, options: { data: string }) => {
-      await createApp({ data: resolve(options.data), name });
-      say(`created app ${name}: git remote add skiff http://git:TOKEN@HOST:PORT/${name}.git`);
-    });
+    .option("--data <dir>", data)
+    .option("--json", "print the app and its git URL on stdout")
+    .action(lazyAction(() => import("../actions/server.js"), "createAppCommand"));
   program
     .command("apps")
-    .description("List the apps on skiff server")
-    .option("--data <dir>", "the server's data directory", DEFAULT_DATA)
+    .description("List the apps on skiff server, with release, status and URL")
+    .option("--data <dir>", data)
     .option("--json", "print JSON")
-    .action((options: { data: string; json?: boolean }) => {
-      const apps = listApps(resolve(options.data));
-      if (options.json) printJson({ apps });
-      else for (const app of apps) process.stdout.write(app + "\n");
-    });
+    .action(lazyAction(() => import("../actions/server.js"), "listAppsCommand"));
 }

@@ -1,40 +1,14 @@
-import { resolve } from "node:path";
 import type { Command } from "commander";
-import { parseDuration } from "../../config/index.js";
-import { ERROR_CODES, SkiffError, type ErrorCode, type SerializedError } from "../../errors/index.js";
-import { normalizeLocation } from "../../git/index.js";
-import { startStageAgent } from "../../stage/index.js";
-import { promoteRelease, type ReleaseSigner } from "../../store/index.js";
-import { hostOptions, type HostCommandOptions } from "../host-options.js";
-import { printJson, say } from "../output.js";
-import { collectOption, loadSigner, loadTrustPolicy } from "../trust-options.js";
-
-interface PromoteCommandOptions {
-  repo: string;
-  key: string[];
-  force?: boolean;
-  json?: boolean;
-}
-
-export interface StageAgentCommandOptions extends HostCommandOptions {
-  repo: string;
-  data: string;
-  poll: string;
-  once?: boolean;
-  notify?: string[];
-  host?: string;
-  json?: boolean;
-  trust: string[];
-  threshold?: string;
-  /** Signing keys for the current records of promotions. */
-  key?: string[];
-}
+import { collectOption } from "../collect-option.js";
+import { lazyAction } from "../lazy-action.js";
+import { withRepoTarget } from "../repo-target.js";
 
 export function registerStageCommands(program: Command): void {
-  program
-    .command("promote <app> [release]")
-    .description("Point current at a release that passed staging (default: the release staging names)")
-    .requiredOption("--repo <repo>", "the deployment repository: a path or git URL")
+  withRepoTarget(
+    program
+      .command("promote [app] [release]")
+      .description("Point current at a release that passed staging (default: the release staging names)"),
+  )
     .option("--force", "promote even when the release did not pass staging")
     .option(
       "--key <file>",
@@ -43,97 +17,5 @@ export function registerStageCommands(program: Command): void {
       [],
     )
     .option("--json", "print the result on stdout")
-    .action(async (app: string, release: string | undefined, options: PromoteCommandOptions) => {
-      const change = await promoteRelease({
-        repo: options.repo,
-        app,
-        ...(release === undefined ? {} : { release: parseRelease(release) }),
-        ...(options.force ? { force: true } : {}),
-        ...signerOption(options.key),
-      });
-      say(
-        change.changed
-          ? `promoted ${app} release ${change.to} to current (was ${change.from ?? "none"})${change.forced ? " without a passed verdict" : ""}`
-          : `${app} release ${change.to} is already current`,
-      );
-      if (options.json) printJson(change);
-    });
-}
-
-/**
- * `skiff agent --stage staging`: a staging agent instead of a production one. Called by the agent
- * command; lives here because it starts the stage part.
- */
-export async function runStageAgentCommand(options: StageAgentCommandOptions): Promise<void> {
-  const abort = new AbortController();
-  const onSignal = (): void => abort.abort();
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
-  const trust = loadTrustPolicy(options.trust, options.threshold);
-  const { drivers, layout } = hostOptions(options);
-  if (layout !== undefined) {
-    throw new SkiffError("ERR_SKIFF_USAGE", "a staging agent reads skiff's layout only", {
-      hint: "drop --layout mirage-2015 with --stage staging (a 2015 repository has no staging pointer)",
-    });
-  }
-  try {
-    const handle = await startStageAgent({
-      repo: normalizeLocation(options.repo),
-      data: resolve(options.data),
-      pollMs: parseDuration(options.poll),
-      signal: abort.signal,
-      ...(options.notify ? { notify: options.notify } : {}),
-      ...(options.host ? { host: options.host } : {}),
-      ...(options.once ? { once: true } : {}),
-      ...(drivers ? { drivers } : {}),
-      ...(trust ? { trust } : {}),
-      ...signerOption(options.key),
-    });
-    if (options.once) {
-      const staged = handle.lastResult()?.staged ?? [];
-      const held = handle.lastResult()?.held ?? [];
-      if (options.json) printJson(staged);
-      for (const h of held)
-        say(`${h.app} release ${h.release}: not staged (${h.reason}): ${h.error.code}: ${h.error.message}`);
-      for (const s of staged)
-        say(
-          `${s.app} release ${s.release}: ${s.verdict === "passed" ? "passed" : `failed: ${s.summary}`}${s.promoted ? ", promoted to current" : ""}${s.error ? ` (${s.error.code}: ${s.error.message})` : ""}`,
-        );
-      if (staged.length === 0 && held.length === 0)
-        say("nothing to stage: every staging release has a verdict");
-      // A refusal or a verdict that could not be recorded or promoted is this run's failure.
-      const failed = held.find((h) => h.reason === "refused") ?? staged.find((s) => s.error !== undefined);
-      if (failed?.error) throw rethrow(failed.app, failed.release, failed.error);
-      return;
-    }
-    say(`skiff staging agent following staging of ${options.repo} every ${options.poll} (Ctrl-C stops it)`);
-    await handle.closed;
-  } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-  }
-}
-
-function signerOption(keys: readonly string[] | undefined): { sign?: ReleaseSigner } {
-  const sign = loadSigner(keys);
-  return sign ? { sign } : {};
-}
-
-function rethrow(app: string, release: number, error: SerializedError): SkiffError {
-  const code = (ERROR_CODES as readonly string[]).includes(error.code)
-    ? (error.code as ErrorCode)
-    : "ERR_SKIFF_INTERNAL";
-  return new SkiffError(code, `${app} release ${release}: ${error.message}`, {
-    hint: error.hint ?? "see the staging agent's events (D/events.jsonl)",
-    ...(error.data ? { data: error.data } : {}),
-  });
-}
-
-function parseRelease(text: string): number {
-  if (!/^[1-9][0-9]{0,8}$/.test(text)) {
-    throw new SkiffError("ERR_SKIFF_USAGE", `a release is a positive whole number, not "${text}"`, {
-      hint: "e.g. skiff promote hello 4 --repo R",
-    });
-  }
-  return Number(text);
+    .action(lazyAction(() => import("../actions/stage.js"), "promoteCommand"));
 }

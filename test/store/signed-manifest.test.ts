@@ -1,15 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import {
-  encodeEnvelope,
-  MAX_MANIFEST_BYTES,
-  readSignedManifest,
-  sha256Hex,
-  signEnvelope,
-  signManifest,
-  type TrustPolicy,
-} from "../../src/trust/index.js";
-import { bytesOf, makeKey, makeManifest, refusal } from "./trust-fixtures.js";
+import { MANIFEST_MAX_BYTES, readSignedManifest, signManifest } from "../../src/store/index.js";
+import { encodeEnvelope, sha256Hex, signEnvelope, type TrustPolicy } from "../../src/trust/index.js";
+import { bytesOf, makeKey, makeManifest, refusal } from "../trust/trust-fixtures.js";
 
 describe("readSignedManifest", () => {
   const key = makeKey();
@@ -31,8 +24,8 @@ describe("readSignedManifest", () => {
   });
 
   it("refuses a tampered manifest", () => {
-    const tampered = JSON.parse(signedBytes.toString()) as { signed: { deploy: { args: string[] } } };
-    tampered.signed.deploy.args = ["--evil"];
+    const tampered = JSON.parse(signedBytes.toString()) as { signed: { targets: { args: string[] }[] } };
+    tampered.signed.targets[0]!.args = ["--evil"];
     assert.equal(
       refusal(() => readSignedManifest(bytesOf(tampered), { trust })).code,
       "ERR_SKIFF_SIGNATURE_INVALID",
@@ -53,7 +46,7 @@ describe("readSignedManifest", () => {
   });
 
   it("refuses an unknown manifest version, even validly signed", () => {
-    const v2 = { ...manifest, version: 2 };
+    const v2 = { ...manifest, version: 2 }; // a number: no skiff ever wrote it
     assert.equal(
       refusal(() => readSignedManifest(bytesOf({ signed: v2, signatures: [] }))).code,
       "ERR_SKIFF_MANIFEST_INVALID",
@@ -63,7 +56,7 @@ describe("readSignedManifest", () => {
   });
 
   it("refuses an oversized manifest before parsing it", () => {
-    const huge = Buffer.alloc(MAX_MANIFEST_BYTES + 1, 0x20);
+    const huge = Buffer.alloc(MANIFEST_MAX_BYTES + 1, 0x20);
     assert.equal(refusal(() => readSignedManifest(huge, { trust })).code, "ERR_SKIFF_MANIFEST_TOO_LARGE");
     assert.equal(
       refusal(() => readSignedManifest(signedBytes, { maxBytes: 100 })).code,
@@ -110,10 +103,15 @@ describe("readSignedManifest", () => {
   });
 
   it("refuses a file name that would leave the release folder, even when signed", () => {
-    const escaping = { ...manifest, files: [{ ...manifest.files[0]!, stored: "../../other/current" }] };
+    const file = manifest.targets[0]!.files[0]!;
+    const withFile = (changed: object): object => ({
+      ...manifest,
+      targets: [manifest.targets[0], { ...manifest.targets[0], target: "spt", files: [changed] }],
+    });
+    const escaping = withFile({ ...file, stored: "../../other/current" });
     const bytes = Buffer.from(encodeEnvelope(signEnvelope(escaping, [key.privateKey])));
     assert.equal(refusal(() => readSignedManifest(bytes, { trust })).code, "ERR_SKIFF_PATH_ESCAPE");
-    const absolute = { ...manifest, files: [{ ...manifest.files[0]!, name: "/etc/passwd" }] };
+    const absolute = withFile({ ...file, name: "/etc/passwd" });
     assert.equal(refusal(() => readSignedManifest(bytesOf(absolute))).code, "ERR_SKIFF_PATH_ESCAPE");
   });
 });

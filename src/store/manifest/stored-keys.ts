@@ -1,0 +1,72 @@
+/**
+ * Every key of skiff.yml's deploy and stage sections and of a build.matrix entry, and where a
+ * release carries it: a manifest path, or why it is not stored. test/store/stored-keys.test.ts
+ * walks skiff.yml's schema and fails on a key missing here, so a new key is mapped (or left out)
+ * on purpose, never by accident (map-skiff-yml.ts does the mapping).
+ * `targets[]` is each stored target; `*` any name of a record.
+ */
+export interface NotStored {
+  notStored: string;
+}
+
+export const STORED_KEYS: Readonly<Record<string, string | NotStored>> = {
+  "deploy.driver": "targets[].driver",
+  "deploy.port": "deploy.port",
+  "deploy.memory": "targets[].memory",
+  "deploy.args": "targets[].args",
+  "deploy.env": "deploy.env",
+  "deploy.health.http": "deploy.health.http",
+  "deploy.health.tcp": "deploy.health.tcp",
+  "deploy.health.timeout": "deploy.health.timeout",
+  "deploy.health.initial_delay": "deploy.health.initial_delay",
+  "deploy.health.interval": "deploy.health.interval",
+  "deploy.health.attempts": "deploy.health.attempts",
+  "deploy.strategy": "deploy.strategy",
+  "deploy.publish": "deploy.publish",
+  "deploy.drain_timeout": "deploy.drain_timeout",
+  "deploy.confirm": "deploy.confirm",
+  "deploy.restart.limit": "deploy.restart.limit",
+  "deploy.restart.backoff": "deploy.restart.backoff",
+  "deploy.stop_timeout": "deploy.stop_timeout",
+  "deploy.proxy.replay": "deploy.proxy.replay",
+  "deploy.hostname": "deploy.hostname",
+  "deploy.scale.min": "deploy.scale.min",
+  "deploy.scale.max": "deploy.scale.max",
+  "deploy.scale.idle": "deploy.scale.idle",
+  "deploy.scale.concurrency": "deploy.scale.concurrency",
+  "deploy.scale.wake_timeout": "deploy.scale.wake_timeout",
+  "deploy.rollout.max_parallel": "deploy.rollout.max_parallel",
+  "deploy.rollout.pause": "deploy.rollout.pause",
+  "deploy.rollout.halt_on_failure": "deploy.rollout.halt_on_failure",
+  "deploy.qemu": "targets[].qemu",
+  "deploy.xen": "targets[].xen",
+  "deploy.solo5": "targets[].solo5",
+  "build.matrix[].target": "targets[].target",
+  "build.matrix[].env": { notStored: "the build's environment; a release boots with deploy.env" },
+  "build.matrix[].artifact": { notStored: "the built files become the target's files (name, size, sha256)" },
+  "build.matrix[].deploy": { notStored: "it chooses which entries are stored" },
+  "build.matrix[].driver": "targets[].driver",
+  "build.matrix[].args": "targets[].args",
+  "build.matrix[].memory": "targets[].memory",
+  "build.matrix[].qemu": "targets[].qemu",
+  "build.matrix[].xen": "targets[].xen",
+  "build.matrix[].solo5": "targets[].solo5",
+  "stage.tests": "stage.tests",
+  "stage.timeout": "stage.timeout",
+  "stage.load.duration": "stage.load.duration",
+  "stage.load.rate": "stage.load.rate",
+  "stage.load.concurrency": "stage.load.concurrency",
+  "stage.load.path": "stage.load.path",
+  "stage.load.thresholds.error_rate": "stage.load.thresholds.error_rate",
+  "stage.load.thresholds.p99": "stage.load.thresholds.p99",
+  "stage.network.*.delay": "stage.network.*.delay",
+  "stage.network.*.jitter": "stage.network.*.jitter",
+  "stage.network.*.bandwidth": "stage.network.*.bandwidth",
+  "stage.network.*.loss": "stage.network.*.loss",
+  "stage.network.*.connection_loss": "stage.network.*.connection_loss",
+  "stage.network.*.reset": "stage.network.*.reset",
+  "stage.network.*.duration": "stage.network.*.duration",
+  "stage.network.*.thresholds.error_rate": "stage.network.*.thresholds.error_rate",
+  "stage.network.*.thresholds.p99": "stage.network.*.thresholds.p99",
+  "stage.promote": "stage.promote",
+};

@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { cpSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { REPO_ROOT } from "../support/paths.js";
+import { runSkiff } from "../support/run-skiff.js";
+import { tempDir } from "../support/temp.js";
+
+const STACK_LINE = /^\s+at /m;
+
+/** A copy of the installed CLI (bin, dist/src, package.json; node_modules linked) that a test may break. */
+function copyCli(): string {
+  const root = tempDir("skiff-cli-copy-");
+  cpSync(join(REPO_ROOT, "bin"), join(root, "bin"), { recursive: true });
+  cpSync(join(REPO_ROOT, "dist", "src"), join(root, "dist", "src"), { recursive: true });
+  cpSync(join(REPO_ROOT, "package.json"), join(root, "package.json"));
+  symlinkSync(join(REPO_ROOT, "node_modules"), join(root, "node_modules"));
+  return root;
+}
+
+test("a known error prints its code and hint without a stack, and exits 1", async () => {
+  const run = await runSkiff(["logs", "hello", "--data", tempDir(), "-n", "many"]);
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /^error ERR_SKIFF_USAGE: -n many is not a number of lines\nhint: /);
+  assert.doesNotMatch(run.stderr, STACK_LINE);
+  assert.doesNotMatch(run.stderr, /bug/);
+});
+
+test("a part that fails to load when its command runs is reported as a bug with its stack, and exits 70", async () => {
+  const root = copyCli();
+  rmSync(join(root, "dist", "src", "agent", "index.js"));
+  const data = tempDir();
+  writeFileSync(join(data, "state.json"), JSON.stringify({ version: 1, apps: {} }));
+  const bin = join(root, "bin", "skiff.js");
+
+  const help = await runSkiff(["status", "--help"], { bin });
+  assert.equal(help.code, 0, "help does not need the agent");
+
+  const run = await runSkiff(["status", "--data", data], { bin });
+  assert.equal(run.code, 70, run.stderr);
+  assert.match(run.stderr, /^error ERR_SKIFF_INTERNAL: this is a bug in skiff, please report it\n/);
+  assert.match(run.stderr, /Cannot find module '.*agent\/index\.js'/);
+  assert.match(run.stderr, STACK_LINE);
+});
