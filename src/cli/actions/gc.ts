@@ -1,7 +1,7 @@
 import { collectGarbage, describeReleases, type GcResult } from "../../store/index.js";
 import { encodeEnvelope, loadPrivateKey, signEnvelope } from "../../trust/index.js";
 import { printJson, say } from "../output.js";
-import { parseCount } from "../parse-count.js";
+import { parseWhole } from "../parse-number.js";
 
 export interface GcCommandOptions {
   repo: string;
@@ -14,7 +14,7 @@ export interface GcCommandOptions {
 export async function gcCommand(options: GcCommandOptions): Promise<void> {
   const result = await collectRepository({
     repo: options.repo,
-    keep: parseCount(options.keep, "--keep"),
+    keep: parseWhole(options.keep, "--keep"),
     ...(options.key ? { key: options.key } : {}),
   });
   if (options.json) printJson(result);

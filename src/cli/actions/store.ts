@@ -5,7 +5,7 @@ import { listReleases, resolveExpiry, rollback, storeRelease } from "../../store
 import { chooseApp } from "../app-argument.js";
 import { deployRepoOf } from "../host-data.js";
 import { printJson, say } from "../output.js";
-import { parseCount } from "../parse-count.js";
+import { parseWhole } from "../parse-number.js";
 import { printReleaseTable } from "../release-table.js";
 import { refuseKeysRemotely, type RepoTargetOptions } from "../repo-target.js";
 import { parseTargetList } from "../target-list.js";
@@ -25,7 +25,7 @@ export interface StoreCommandOptions {
 
 /** `skiff store`: the latest build's deploy target as the next release. */
 export async function storeCommand(options: StoreCommandOptions): Promise<void> {
-  const keep = options.keep === undefined ? undefined : parseCount(options.keep, "--keep");
+  const keep = options.keep === undefined ? undefined : parseWhole(options.keep, "--keep");
   if (options.gc) refuseGcWithout(options.to, keep);
   const build = readLatestBuild(options.dir);
   const sign = loadSigner(options.key);
@@ -87,7 +87,7 @@ export async function rollbackCommand(
   appArgument: string | undefined,
   options: RepoTargetOptions & { to?: string },
 ): Promise<void> {
-  const to = options.to === undefined ? undefined : parseCount(options.to, "--to");
+  const to = options.to === undefined ? undefined : parseWhole(options.to, "--to");
   const repo = deployRepoOf(options);
   if (repo === undefined) {
     refuseKeysRemotely(options);
