@@ -12,7 +12,10 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export type ConfigOptions = RepoTargetOptions;
 
 /** `skiff config [APP]`: the config vars of its current release, sealed values hidden. */
-export async function printConfigVars(appArgument: string | undefined, options: ConfigOptions): Promise<void> {
+export async function printConfigVars(
+  appArgument: string | undefined,
+  options: ConfigOptions,
+): Promise<void> {
   const repo = deployRepoOf(options);
   if (repo === undefined) return (await import("../remote/config.js")).showRemoteConfig(appArgument, options);
   const app = chooseApp(appArgument, options);

@@ -63,7 +63,11 @@ export async function stopAppCommand(appArgument: string | undefined, options: H
     return (await import("../remote/instances.js")).actOnRemoteApp("stop", appArgument, options);
   const app = chooseApp(appArgument, options);
   const instance = await stopApp(agentDataOf(options.data), app);
-  say(instance ? `stopped ${instance.id} (release ${instance.release})` : `${app} had no instance; marked stopped`);
+  say(
+    instance
+      ? `stopped ${instance.id} (release ${instance.release})`
+      : `${app} had no instance; marked stopped`,
+  );
 }
 
 /** `skiff start [APP]`: on this host (--data), or on the logged-in server. */

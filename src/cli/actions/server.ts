@@ -94,7 +94,10 @@ function localData(options: { data?: string }): string {
 }
 
 /** `skiff apps:create NAME`: on the logged-in server, or in a server's data dir. */
-export async function createAppCommand(name: string, options: { data?: string; json?: boolean }): Promise<void> {
+export async function createAppCommand(
+  name: string,
+  options: { data?: string; json?: boolean },
+): Promise<void> {
   if (isRemote(options)) return (await import("../remote/apps.js")).createRemoteApp(name, options);
   await createApp({ data: localData(options), name });
   say(`created app ${name}: git remote add skiff http://git:TOKEN@HOST:PORT/${name}.git`);

@@ -98,15 +98,22 @@ export function registerAgentCommands(program: Command): void {
     program
       .command(name)
       .description(description)
-      .option("--data <dir>", "this host's agent data dir, or a skiff server's (default: the server of skiff login)")
+      .option(
+        "--data <dir>",
+        "this host's agent data dir, or a skiff server's (default: the server of skiff login)",
+      )
       .option("-a, --app <app>", "the app (default: the one the current directory's skiff.yml names)")
       .option("--json", "against a server: print its answer as JSON");
 
-  hostCommand("stop [app]", "Stop an app's instance; the agent leaves it stopped until current changes or skiff start")
-    .action(lazyAction(() => import("../actions/operate.js"), "stopAppCommand"));
+  hostCommand(
+    "stop [app]",
+    "Stop an app's instance; the agent leaves it stopped until current changes or skiff start",
+  ).action(lazyAction(() => import("../actions/operate.js"), "stopAppCommand"));
 
-  hostCommand("start [app]", "Undo skiff stop: the agent starts the app's current release on its next pass")
-    .action(lazyAction(() => import("../actions/operate.js"), "startAppCommand"));
+  hostCommand(
+    "start [app]",
+    "Undo skiff stop: the agent starts the app's current release on its next pass",
+  ).action(lazyAction(() => import("../actions/operate.js"), "startAppCommand"));
 
   hostCommand("logs [app]", "The last lines of an app's instance log; --tail follows it across deploys")
     .option("-n, --lines <n>", "how many lines", "100")
