@@ -3,39 +3,21 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { mirrorPath } from "../../src/agent/index.js";
-import { httpGet } from "../support/http.js";
 import { skiffOk } from "../support/run-skiff.js";
 import { createReadOnlyToken, gitPush, serverSandbox } from "../server/server-harness.js";
 import { commitAll, writeFixture } from "../support/app-repo.js";
 import {
-  agentOnce,
-  allObjects,
+  deployOnce,
+  heldImages,
   imageBlob,
   makeImageHost,
-  storeImageRelease,
+  storeRecorded,
   type ImageHost,
 } from "../store/image-host.js";
 
-/** Stores `versions` as releases of `host.app`; returns each release's image blob id by release. */
-async function storeAll(host: ImageHost, versions: readonly string[]): Promise<Map<number, string>> {
-  const images = new Map<number, string>();
-  for (const version of versions) {
-    const release = await storeImageRelease(host, version);
-    images.set(release, imageBlob(host, release));
-  }
-  return images;
-}
-
-/** The releases whose image the host's mirror holds. */
-function heldImages(host: ImageHost, images: ReadonlyMap<number, string>): number[] {
-  const objects = allObjects(mirrorPath(host.data));
-  return [...images].filter(([, blob]) => objects.has(blob)).map(([release]) => release);
-}
-
+/** One pass following `url`: the app serves `expect`, from a partial mirror. */
 async function joinOnce(host: ImageHost, url: string, expect: string): Promise<void> {
-  const run = await agentOnce(host, url);
-  assert.equal(run.code, 0, run.stdout + run.stderr);
-  assert.equal((await httpGet(host.url)).body, `${expect} hello\n`);
+  await deployOnce(host, url, expect);
   const marker = JSON.parse(readFileSync(join(mirrorPath(host.data), "skiff-mirror.json"), "utf8")) as {
     kind: string;
   };
@@ -45,12 +27,13 @@ async function joinOnce(host: ImageHost, url: string, expect: string): Promise<v
 describe("a partial mirror, whoever serves the deployment repository", () => {
   it("over file:// (git's own upload-pack): the host holds the image of the release it runs, no other", async () => {
     const host = await makeImageHost();
-    const images = await storeAll(host, ["v1", "v2", "v3"]);
+    const images = new Map<number, string>();
+    for (const version of ["v1", "v2", "v3"]) await storeRecorded(host, images, version);
     await joinOnce(host, `file://${host.repo}`, "v3");
-    assert.deepEqual(heldImages(host, images), [3]);
-    images.set(await storeImageRelease(host, "v4"), imageBlob(host, 4));
+    assert.deepEqual(heldImages(mirrorPath(host.data), images), [3]);
+    await storeRecorded(host, images, "v4");
     await joinOnce(host, `file://${host.repo}`, "v4");
-    assert.deepEqual(heldImages(host, images), [3, 4]);
+    assert.deepEqual(heldImages(mirrorPath(host.data), images), [3, 4]);
     await skiffOk(["stop", host.app, "--data", host.data]);
   });
 
@@ -67,13 +50,13 @@ describe("a partial mirror, whoever serves the deployment repository", () => {
     assert.equal(push.code, 0, push.stderr);
     await skiffOk(["stop", host.app, "--data", server.data]);
     const images = new Map([[1, imageBlob(host, 1)]]);
-    for (const [release, blob] of await storeAll(host, ["v2", "v3"])) images.set(release, blob);
+    for (const version of ["v2", "v3"]) await storeRecorded(host, images, version);
     const url = server.gitUrl("deploy", await createReadOnlyToken(server.data));
     await joinOnce(host, url, "v3");
-    assert.deepEqual(heldImages(host, images), [3]);
+    assert.deepEqual(heldImages(mirrorPath(host.data), images), [3]);
     await skiffOk(["rollback", host.app, "--repo", host.repo, "--to", "1"]);
     await joinOnce(host, url, "v1");
-    assert.deepEqual(heldImages(host, images), [1, 3]);
+    assert.deepEqual(heldImages(mirrorPath(host.data), images), [1, 3]);
     await skiffOk(["stop", host.app, "--data", host.data]);
   });
 });

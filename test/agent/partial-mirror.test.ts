@@ -11,11 +11,10 @@ import { tempDir } from "../support/temp.js";
 import { tracedGitProcesses } from "../support/trace.js";
 import {
   IMAGE_BYTES,
-  agentOnce,
-  allObjects,
-  imageBlob,
+  deployOnce,
+  heldImages,
   makeImageHost,
-  storeImageRelease,
+  storeRecorded,
   type ImageHost,
 } from "../store/image-host.js";
 
@@ -23,24 +22,6 @@ import {
 function wantedImages(server: GitHttpServer, images: ReadonlyMap<number, string>): number[] {
   const wants = new Set(server.wants());
   return [...images].filter(([, blob]) => wants.has(blob)).map(([release]) => release);
-}
-
-/** The releases whose image is in `repo`, of those in `images`. */
-function heldImages(repo: string, images: ReadonlyMap<number, string>): number[] {
-  const objects = allObjects(repo);
-  return [...images].filter(([, blob]) => objects.has(blob)).map(([release]) => release);
-}
-
-/** Stores the next release and records its image's blob id. */
-async function storeRecorded(host: ImageHost, images: Map<number, string>, version: string): Promise<void> {
-  const release = await storeImageRelease(host, version);
-  images.set(release, imageBlob(host, release));
-}
-
-async function deployOnce(host: ImageHost, url: string, expect: string): Promise<void> {
-  const run = await agentOnce(host, url);
-  assert.equal(run.code, 0, run.stdout + run.stderr);
-  assert.equal((await httpGet(host.url)).body, `${expect} hello\n`);
 }
 
 describe("a host joining over HTTP keeps a partial mirror", () => {

@@ -1,8 +1,9 @@
+import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after } from "node:test";
 import { commitAll, gitSync, makeAppRepo, writeFixture } from "../support/app-repo.js";
-import { freePort } from "../support/http.js";
+import { freePort, httpGet } from "../support/http.js";
 import { runSkiff, skiffOk, type SkiffRun } from "../support/run-skiff.js";
 import { stopHost } from "../support/stop-host.js";
 import { tempDir } from "../support/temp.js";
@@ -92,4 +93,27 @@ export function allObjects(repo: string): Set<string> {
 
 export function agentOnce(host: ImageHost, repo: string, extra: string[] = []): Promise<SkiffRun> {
   return runSkiff(["agent", "--repo", repo, "--data", host.data, "--once", "--json", ...extra]);
+}
+
+/** The releases whose image is in `repo`, of those in `images` (release → image blob id). */
+export function heldImages(repo: string, images: ReadonlyMap<number, string>): number[] {
+  const objects = allObjects(repo);
+  return [...images].filter(([, blob]) => objects.has(blob)).map(([release]) => release);
+}
+
+/** Stores the next release and records its image's blob id in `images`. */
+export async function storeRecorded(
+  host: ImageHost,
+  images: Map<number, string>,
+  version: string,
+): Promise<void> {
+  const release = await storeImageRelease(host, version);
+  images.set(release, imageBlob(host, release));
+}
+
+/** One agent pass following `url`; the app then serves `expect`. */
+export async function deployOnce(host: ImageHost, url: string, expect: string): Promise<void> {
+  const run = await agentOnce(host, url);
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.equal((await httpGet(host.url)).body, `${expect} hello\n`);
 }
