@@ -1,6 +1,6 @@
 import { SkiffError } from "../errors/index.js";
 import type { Instance } from "../drivers/index.js";
-import type { ReleaseLayout } from "./layouts/index.js";
+import { skiffLayout, type ReleaseLayout } from "./layouts/index.js";
 import {
   startLoop,
   type LoopHandle,
@@ -56,7 +56,12 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
   });
   const joined = options.fleetJoin ? await joinFleet(options.fleetJoin) : undefined;
   const { handle, context } = await startLoop(
-    { ...options, ...(joined ? { fleet: joined.gate } : {}) },
+    {
+      ...options,
+      // A host fetches what it runs, through the reader skiff's layout reads with.
+      partialMirror: (options.layout ?? skiffLayout).name === "skiff",
+      ...(joined ? { fleet: joined.gate } : {}),
+    },
     pass,
   ).catch(async (error: unknown) => {
     await joined?.gate.close();

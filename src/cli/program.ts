@@ -5,6 +5,7 @@ import { registerBuildCommands } from "./commands/build.js";
 import { registerBuildsCommand } from "./commands/builds.js";
 import { registerConfigCommands } from "./commands/config-vars.js";
 import { registerFleetCommands } from "./commands/fleet.js";
+import { registerGcCommand } from "./commands/gc.js";
 import { registerRemoteCommands } from "./commands/remote.js";
 import { registerRolloutCommands } from "./commands/rollout.js";
 import { registerStageCommands } from "./commands/stage.js";
@@ -38,6 +39,7 @@ export function createProgram(): Command {
   registerTrustCommands(program);
   registerConfigCommands(program);
   registerStageCommands(program);
+  registerGcCommand(program);
   registerFleetCommands(program);
   registerRolloutCommands(program);
   registerRemoteCommands(program);

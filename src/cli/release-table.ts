@@ -15,7 +15,9 @@ export function printReleaseTable(releases: readonly ReleaseRow[]): void {
       r.targets?.map((t) => `${t.target} (${t.driver})`).join(", ") ?? (r.error ? `(${r.error.code})` : "-"),
       r.version ?? "-",
       r.stage === undefined ? "-" : r.stage.verdict === "passed" ? "passed" : `failed: ${r.stage.summary}`,
-      [r.current ? "current" : "", r.staging ? "staging" : ""].filter(Boolean).join(", "),
+      [r.current ? "current" : "", r.staging ? "staging" : "", r.collected ? "collected (gc)" : ""]
+        .filter(Boolean)
+        .join(", "),
     ]),
   ]);
 }

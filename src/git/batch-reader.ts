@@ -37,7 +37,21 @@ function keep<K, V>(map: Map<K, V>, key: K, value: V, limit: number): V {
   return value;
 }
 
-export function createBatchReader(repo: string): BatchReader {
+export interface BatchReaderOptions {
+  /**
+   * Fetches objects the repository does not have (a partial mirror: blobs it was not sent), all in
+   * one request. Without it a missing blob is listed without a size and cannot be read.
+   */
+  fetchMissing?: (objects: readonly string[]) => Promise<void>;
+  /**
+   * Which missing blobs a listing fetches before it answers (one request for all of them), so they
+   * are listed with their sizes: a partial mirror's metadata files above its filter. The others
+   * stay missing until ensureObjects or a read asks for them.
+   */
+  fetchListed?: (path: string) => boolean;
+}
+
+export function createBatchReader(repo: string, options: BatchReaderOptions = {}): BatchReader {
   let session: CatFileSession | undefined;
   /** Started by prepareRenew, unread until renew() makes it the session. */
   let spare: CatFileSession | undefined;
@@ -62,12 +76,26 @@ export function createBatchReader(repo: string): BatchReader {
     remember(trees, object, async () =>
       parseTreeObject(await open().contents(object, { type: "tree" }), object.length / 2),
     );
-  const blobSize = async (object: string): Promise<number> => {
+  // Undefined for an object the repository does not have (never kept: a fetch may bring it).
+  const objectSize = async (object: string): Promise<number | undefined> => {
     const known = sizes.get(object);
     if (known !== undefined) return known;
     const header = await open().info(object);
-    if (header === undefined) throw missing(object);
-    return keep(sizes, object, header.size, KEEP_OBJECTS);
+    return header === undefined ? undefined : keep(sizes, object, header.size, KEEP_OBJECTS);
+  };
+  const ensureObjects = async (objects: readonly string[]): Promise<void> => {
+    const found = await Promise.all(objects.map(objectSize));
+    const absent = objects.filter((_, index) => found[index] === undefined);
+    if (absent.length > 0 && options.fetchMissing) await options.fetchMissing([...new Set(absent)]);
+  };
+  const blobSize = async (object: string): Promise<number> => {
+    let size = await objectSize(object);
+    if (size === undefined && options.fetchMissing) {
+      await ensureObjects([object]);
+      size = await objectSize(object);
+    }
+    if (size === undefined) throw missing(object);
+    return size;
   };
   const walk = async (tree: string, prefix: string): Promise<TreeEntry[]> => {
     // Asked all at once: the session answers in order, without a round trip per entry.
@@ -75,7 +103,8 @@ export function createBatchReader(repo: string): BatchReader {
       (await readTree(tree)).map(async (entry): Promise<TreeEntry[]> => {
         const path = `${prefix}${entry.name}`;
         if (entry.type === "tree") return walk(entry.object, `${path}/`);
-        const size = entry.type === "blob" ? await blobSize(entry.object) : undefined;
+        // A blob a partial mirror was not sent is listed without a size (as ls-tree -l says BAD).
+        const size = entry.type === "blob" ? await objectSize(entry.object) : undefined;
         return [{ mode: entry.mode, type: entry.type, object: entry.object, size, path }];
       }),
     );
@@ -103,15 +132,32 @@ export function createBatchReader(repo: string): BatchReader {
         continue;
       }
       if (index < parts.length - 1 || path?.endsWith("/")) return [];
-      const size = entry.type === "blob" ? await blobSize(entry.object) : undefined;
+      const size = entry.type === "blob" ? await objectSize(entry.object) : undefined;
       return [{ mode: entry.mode, type: entry.type, object: entry.object, size, path: here }];
     }
     return walk(tree, `${parts.join("/")}/`);
   };
+  const completeListing = async (entries: TreeEntry[]): Promise<TreeEntry[]> => {
+    const { fetchListed } = options;
+    const wanted = entries.filter(
+      (e) => e.type === "blob" && e.size === undefined && fetchListed?.(e.path) === true,
+    );
+    if (wanted.length === 0) return entries;
+    await ensureObjects(wanted.map((entry) => entry.object));
+    return Promise.all(
+      entries.map(async (e) => (wanted.includes(e) ? { ...e, size: await objectSize(e.object) } : e)),
+    );
+  };
   const listTree = (rev: string, path?: string): Promise<TreeEntry[]> => {
-    const read = (): Promise<TreeEntry[]> => list(rev, path);
-    const listed = FIXED_NAME.test(rev) ? remember(listings, `${rev}\0${path ?? ""}`, read) : read();
-    return listed.then((entries) => [...entries]);
+    const read = async (): Promise<TreeEntry[]> => completeListing(await list(rev, path));
+    const key = `${rev}\0${path ?? ""}`;
+    const listed = FIXED_NAME.test(rev) ? remember(listings, key, read) : read();
+    return listed.then((entries) => {
+      // A listing with blobs still missing is not kept: once fetched, they have sizes.
+      if (entries.some((e) => e.type === "blob" && e.size === undefined) && listings.get(key) === listed)
+        listings.delete(key);
+      return [...entries];
+    });
   };
   const readBlobBytes = async (object: string, maxBytes: number): Promise<Buffer> => {
     const known = blobs.get(object);
@@ -155,6 +201,7 @@ export function createBatchReader(repo: string): BatchReader {
       }
     },
     readBlobBytes,
+    ensureObjects,
     resolveCommit: async (rev) => (await open().info(`${rev}^{commit}`))?.object,
     openBlobStream: (object): BlobStream => open().stream(object, { type: "blob" }),
     renew,

@@ -20,7 +20,12 @@ export function openBlobStream(repo: string, object: string): BlobStream {
     throw new SkiffError(
       "ERR_SKIFF_GIT",
       `git cat-file blob ${object} failed: ${stderr.trim() || (signal ?? `exit ${exitCode}`)}`,
+      {
+        hint: `the object is missing or damaged: git -C ${repo} fsck says which (an agent's mirror may be removed: its next pass fetches it again)`,
+      },
     );
   });
+  // A blob that is not there fails before its reader awaits done: that is its error, not a crash.
+  done.catch(() => undefined);
   return { stream: git.child.stdout, done, cancel: () => git.child.kill("SIGKILL") };
 }

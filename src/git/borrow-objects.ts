@@ -8,6 +8,8 @@ export interface LocalRepository {
   bare: boolean;
   /** The object id of the ref asked for; undefined when it does not exist. */
   ref: string | undefined;
+  /** The parents of the ref's commit: a follower whose tip is one of them moves forward (no merge-base). */
+  parents: string[];
 }
 
 /** What a local path holds (one git process), or undefined when `repo` is not a repository. */
@@ -17,7 +19,7 @@ export async function inspectLocalRepository(
 ): Promise<LocalRepository | undefined> {
   if (!(await stat(repo).catch(() => undefined))?.isDirectory()) return undefined;
   // --path-format=absolute: the path is usable from any cwd; --git-path honours GIT_OBJECT_DIRECTORY layouts;
-  // --revs-only: a missing ref prints nothing instead of failing.
+  // --revs-only: a missing ref prints nothing instead of failing; <ref>^@ prints its parents.
   const result = await git(
     [
       "rev-parse",
@@ -27,6 +29,7 @@ export async function inspectLocalRepository(
       "--is-bare-repository",
       "--revs-only",
       ref,
+      `${ref}^@`,
     ],
     {
       cwd: repo,
@@ -35,9 +38,9 @@ export async function inspectLocalRepository(
       allowFailure: true,
     },
   );
-  const [objects, bare, tip] = result.stdout.trim().split("\n");
+  const [objects, bare, tip, ...parents] = result.stdout.trim().split("\n");
   return result.exitCode === 0 && objects
-    ? { objects, bare: bare === "true", ref: tip || undefined }
+    ? { objects, bare: bare === "true", ref: tip || undefined, parents: parents.filter(Boolean) }
     : undefined;
 }
 

@@ -13,3 +13,24 @@ export async function commitTime(repo: string, rev: string): Promise<string> {
   const result = await git(["log", "-1", "--format=%ct", "--end-of-options", rev], { cwd: repo });
   return new Date(Number(result.stdout.trim()) * 1000).toISOString();
 }
+
+/** The newest commit reachable from `rev` that changed `path`, or undefined when none did. */
+export async function lastCommitTouching(
+  repo: string,
+  rev: string,
+  path: string,
+): Promise<string | undefined> {
+  const text = await gitOutput(["rev-list", "-1", "--end-of-options", rev, "--", path], { cwd: repo });
+  return text === "" ? undefined : text;
+}
+
+/** `tip` and its first parents, newest first, at most `count` (main's recent tips). */
+export async function firstParents(repo: string, tip: string, count: number): Promise<string[]> {
+  const text = await gitOutput(
+    ["rev-list", "--first-parent", `--max-count=${count}`, "--end-of-options", tip],
+    {
+      cwd: repo,
+    },
+  );
+  return text.split("\n").filter(Boolean);
+}

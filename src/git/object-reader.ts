@@ -15,6 +15,11 @@ export interface ObjectReader {
   readBlobBytes(object: string, maxBytes: number): Promise<Buffer>;
   /** Streams a blob's bytes without holding them in memory. */
   openBlobStream(object: string): BlobStream;
+  /**
+   * Makes sure these objects are here before they are read: a partial mirror fetches the missing
+   * ones in one request (a reader of a complete repository has nothing to do and may omit it).
+   */
+  ensureObjects?(objects: readonly string[]): Promise<void>;
 }
 
 /** One git process per read: for callers that read once (the CLI, the store). */

@@ -56,6 +56,8 @@ export async function writeTreeWithChanges(options: {
   env?: NodeJS.ProcessEnv;
   /** A folder for the private index file (default: `repo`). */
   scratch?: string;
+  /** A partial mirror: the tree may name blobs the repository was not sent. */
+  missingOk?: boolean;
 }): Promise<string> {
   // A private index file: the repository's own index (if any) is never touched.
   const index = join(
@@ -81,7 +83,10 @@ export async function writeTreeWithChanges(options: {
     if (lines.length > 0) {
       await git(["update-index", "--index-info"], { cwd: options.repo, env, input: lines.join("\n") + "\n" });
     }
-    return await gitOutput(["write-tree"], { cwd: options.repo, env });
+    return await gitOutput(["write-tree", ...(options.missingOk ? ["--missing-ok"] : [])], {
+      cwd: options.repo,
+      env,
+    });
   } finally {
     await rm(index, { force: true });
   }

@@ -50,9 +50,13 @@ export async function fetchRef(options: FetchBranchOptions): Promise<void> {
   await git(args, { cwd: options.repo, signal: options.signal, env: remote.env });
 }
 
-/** `git maintenance run --auto`: packs and prunes when git's thresholds say so, else returns at once. */
-export async function tidyRepository(repo: string): Promise<void> {
-  await git(["maintenance", "run", "--auto", "--quiet"], { cwd: repo });
+/**
+ * `git maintenance run --auto`: packs and prunes when git's thresholds say so, else returns at once.
+ * `config`: settings for this run (a partial mirror names its promisor remote, see fetchMirror).
+ */
+export async function tidyRepository(repo: string, config: readonly string[] = []): Promise<void> {
+  const settings = config.flatMap((setting) => ["-c", setting]);
+  await git([...settings, "maintenance", "run", "--auto", "--quiet"], { cwd: repo });
 }
 
 /** Fetches one branch into `ref` (forced: the remote may have been rewound) and returns the fetched commit. */

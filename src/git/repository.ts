@@ -19,10 +19,14 @@ export async function initBare(path: string): Promise<void> {
   await git(["init", "--quiet", "--bare", "--initial-branch=main", path]);
 }
 
-/** Creates a bare repository at a local path when nothing exists there yet. */
+/**
+ * Creates a bare repository at a local path when nothing exists there yet. It lets fetches filter
+ * blobs (a partial mirror), whoever serves it: git http-backend, ssh, file://.
+ */
 export async function ensureBareRepository(location: string): Promise<void> {
   if (isRemoteUrl(location) || existsSync(location)) return;
   await initBare(location);
+  await git(["config", "uploadpack.allowFilter", "true"], { cwd: location });
 }
 
 /** The commit id HEAD points at in a work tree; a clear error when there is none. */

@@ -26,7 +26,8 @@ export async function listTree(repo: string, rev: string, path?: string): Promis
         mode,
         type: type as TreeEntry["type"],
         object,
-        size: size === "-" ? undefined : Number(size),
+        // "-" for a tree, "BAD" for a blob a partial mirror has not fetched.
+        size: /^[0-9]+$/.test(size) ? Number(size) : undefined,
         path: line.slice(tab + 1),
       };
     });

@@ -119,7 +119,8 @@ export async function serveGit(c: GitContext, options: GitHttpOptions): Promise<
 function deployReads(options: GitHttpOptions): Pick<UploadPackRequest, "dir" | "config" | "advertisements"> {
   return {
     dir: join(options.data, "deploy.git"),
-    config: ["pack.compression=0"],
+    // allowFilter: a follower's mirror is partial (it fetches the images of what it runs).
+    config: ["pack.compression=0", "uploadpack.allowFilter=true"],
     ...(options.advertisements ? { advertisements: options.advertisements } : {}),
   };
 }

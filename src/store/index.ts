@@ -57,6 +57,12 @@ export { setPointer, type SetPointerOptions, type PointerChange } from "./set-po
 export { rollback, chooseRollbackTarget, type RollbackOptions } from "./rollback.js";
 export { listReleases } from "./list-releases.js";
 export { syncMirror, type SyncMirrorOptions } from "./sync-mirror.js";
+export { createMirrorReader, tidyMirror } from "./mirror-reader.js";
+export { readMirrorKind, type MirrorKind } from "./mirror-kind.js";
+export { collectGarbage, type GcOptions, type GcResult } from "./collect-garbage.js";
+export { GC_RECORD_PATH, readGcRecord, type GcRecord, type GcRecordSigner } from "./gc-record.js";
+export { isCollected } from "./release-images.js";
+export { describeReleases } from "./describe-releases.js";
 export { readPointers } from "./read-pointers.js";
 export {
   readManifest,

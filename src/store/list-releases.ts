@@ -2,6 +2,7 @@ import { serializeError } from "../errors/index.js";
 import { normalizeLocation } from "../git/index.js";
 import { pointerRelease, readAppState } from "./app-state.js";
 import { readManifestEntry } from "./read-manifest.js";
+import { isCollected } from "./release-images.js";
 import { storedVersion } from "./signed-manifest.js";
 import { readStageRecord } from "./stage-record.js";
 import type { ReleaseInfo } from "./types.js";
@@ -23,6 +24,7 @@ export async function listReleases(options: {
     const infos: ReleaseInfo[] = [];
     for (const release of state.releases) {
       const info: ReleaseInfo = { release, current: release === current, staging: release === staging };
+      if (isCollected(state.entries, app, release)) info.collected = true;
       try {
         const entry = await readManifestEntry({ mirror: workspace.dir, commit: tip, app, release });
         const { manifest } = entry;

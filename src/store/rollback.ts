@@ -1,5 +1,6 @@
 import { SkiffError } from "../errors/index.js";
 import { pointerRelease, type AppState } from "./app-state.js";
+import { isCollected } from "./release-images.js";
 import { setPointer, type PointerChange } from "./set-pointer.js";
 import type { ReleaseSigner } from "./types.js";
 
@@ -30,10 +31,13 @@ export async function rollback(options: RollbackOptions): Promise<PointerChange>
   });
 }
 
-/** The highest existing release below the current one (pure). */
+/** The highest existing release below the current one that still has its images (pure). */
 export function chooseRollbackTarget(state: AppState): number {
   const current = pointerRelease(state.currentText);
-  const earlier = state.releases.filter((release) => current === undefined || release < current);
+  const earlier = state.releases.filter(
+    (release) =>
+      (current === undefined || release < current) && !isCollected(state.entries, state.app, release),
+  );
   const target = earlier.at(-1);
   if (target === undefined || current === undefined) {
     throw new SkiffError(

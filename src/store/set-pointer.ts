@@ -4,6 +4,7 @@ import { pointerRelease, readAppState, readSmallFile, type AppState } from "./ap
 import { commitWithRetry, type CommitPlan } from "./commit-with-retry.js";
 import { MANIFEST_MAX_BYTES, manifestPath } from "./layout.js";
 import { pointerChanges } from "./pointer-changes.js";
+import { isCollected, releaseCollectedError } from "./release-images.js";
 import type { PointerName, ReleaseSigner } from "./types.js";
 import { withWorkspace, type Workspace } from "./workspace.js";
 
@@ -70,6 +71,7 @@ async function planPointer(
       data: { releases: state.releases },
     });
   }
+  if (isCollected(state.entries, app, release)) throw releaseCollectedError(app, release);
   const from = pointerRelease(pointer === "current" ? state.currentText : state.stagingText);
   if (from === release) {
     return {

@@ -105,6 +105,8 @@ export interface ReleaseInfo {
   version?: string;
   current: boolean;
   staging: boolean;
+  /** True when skiff gc removed its images: it can no longer be deployed. */
+  collected?: boolean;
   /** Set when the manifest could not be read. */
   error?: SerializedError;
   /** The staging verdict and its figures (<N>/stage.json), when the release was staged. */

@@ -10,6 +10,7 @@ import { createProcessReader, type ObjectReader, type TreeEntry } from "../git/i
 import { isRegularFile } from "./app-state.js";
 import { releaseDir } from "./layout.js";
 import type { Manifest, ManifestFile } from "./manifest/index.js";
+import { isCollected, releaseCollectedError } from "./release-images.js";
 
 export interface UnpackReleaseOptions {
   mirror: string;
@@ -54,7 +55,9 @@ async function unpackChecked(options: UnpackReleaseOptions): Promise<Record<stri
   if (await isVerifiedUnpack(dest, digest, manifest.files)) return paths;
   const folder = releaseDir(manifest.app, manifest.release);
   const reader = options.reader ?? createProcessReader(options.mirror);
-  const entries = await reader.listTree(options.commit, `${folder}/`);
+  const entries = await listStoredFiles(reader, options.commit, folder, manifest);
+  if (isCollected(entries, manifest.app, manifest.release))
+    throw releaseCollectedError(manifest.app, manifest.release);
   await mkdir(dirname(dest), { recursive: true });
   const temp = await mkdtemp(join(dirname(dest), `.${basename(dest)}.unpack-`));
   try {
@@ -70,6 +73,24 @@ async function unpackChecked(options: UnpackReleaseOptions): Promise<Record<stri
     // Before the error is classified: the free space it reports is what the host has without it.
     await rm(temp, { recursive: true, force: true });
   }
+}
+
+/**
+ * The release folder's entries, once every stored file the manifest names is here: a partial
+ * mirror fetches the missing ones (its images) in one request before any is read.
+ */
+async function listStoredFiles(
+  reader: ObjectReader,
+  commit: string,
+  folder: string,
+  manifest: Manifest,
+): Promise<TreeEntry[]> {
+  const entries = await reader.listTree(commit, `${folder}/`);
+  const stored = new Set(manifest.files.map((file) => `${folder}/${file.stored}`));
+  const absent = entries.filter((e) => stored.has(e.path) && e.type === "blob" && e.size === undefined);
+  if (absent.length === 0 || reader.ensureObjects === undefined) return entries;
+  await reader.ensureObjects(absent.map((entry) => entry.object));
+  return reader.listTree(commit, `${folder}/`);
 }
 
 /** sha256 over the manifest's file list: the same files, sizes and checksums give the same digest. */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -30,14 +31,16 @@ function makeMirageRepo(template: string): MirageRepo {
 }
 
 /** Pushes one 2015 "deploy": a kernel serving `version` (a fake unikernel script), bzip2'd, and xen/latest. */
-function pushKernel(repo: MirageRepo, version: string): string {
+function pushKernel(repo: MirageRepo, version: string, padBytes = 0): string {
   const id = execFileSync("sh", ["-c", `printf %s "${version}" | sha1sum | cut -c1-40`], {
     encoding: "utf8",
   }).trim();
   // CommonJS: node runs a file called *.xen as CommonJS, not as a module.
   const source = readFileSync(join(FIXTURES, "unikernels", "serve.mjs"), "utf8")
     .replaceAll("__VERSION__", version)
-    .replace('import { createServer } from "node:http";', 'const { createServer } = require("node:http");');
+    .replace('import { createServer } from "node:http";', 'const { createServer } = require("node:http");')
+    // A kernel as large as a real one compresses no better than random bytes.
+    .concat(padBytes > 0 ? `\n// ${randomBytes(padBytes).toString("base64")}\n` : "");
   mkdirSync(join(repo.dir, "xen", id), { recursive: true });
   writeFileSync(
     join(repo.dir, "xen", id, "mir-decks.xen.bz2"),
@@ -159,5 +162,20 @@ describe("skiff agent --layout mirage-2015", () => {
     assert.equal(instance?.release, 1);
     const logs = await skiffOk(["logs", "mirage-decks-deployment", "--data", repo.data]);
     assert.match(logs.stdout, /serving v2015u on \d+/);
+  });
+
+  it("follows a remote 2015 repository (file://, filters allowed) whose kernel is above a partial mirror's filter", async (t) => {
+    const repo = makeMirageRepo("name = '@VM@'\nkernel = '@KERNEL@'\nmemory = 64\n");
+    t.after(() => cleanUp(repo));
+    // As a server that lets fetches filter blobs (GitHub's) would: a partial mirror would lack the kernel.
+    gitSync(repo.dir, ["config", "uploadpack.allowFilter", "true"]);
+    const port = await freePort();
+    pushKernel(repo, "v2015r", 256 * 1024);
+    const run = await runSkiff([
+      ...["agent", "--layout", "mirage-2015", "--repo", `file://${repo.dir}`, "--data", repo.data, "--once"],
+      ...["--app", "decks", "--driver", "unix", "--port", String(port)],
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(await waitForBody(`http://127.0.0.1:${port}/`, "v2015r"), "v2015r hello\n");
   });
 });

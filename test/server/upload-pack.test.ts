@@ -48,15 +48,30 @@ describe("fetching from skiff server (upload-pack answered directly)", () => {
     // traced), the deployment repository's packs sent stored.
     const deploy = join(server.data, "deploy.git");
     const served = tracedGitProcesses(trace).filter((what) => what.includes(deploy));
+    // allowFilter: a follower's partial mirror fetches the images of what it runs only.
+    const settings = "-c pack.compression=0 -c uploadpack.allowFilter=true";
     assert.ok(
-      served.includes(`git -c pack.compression=0 upload-pack --stateless-rpc --advertise-refs ${deploy}`),
+      served.includes(`git ${settings} upload-pack --stateless-rpc --advertise-refs ${deploy}`),
       served.join("\n"),
     );
-    assert.ok(served.includes(`git -c pack.compression=0 upload-pack --stateless-rpc ${deploy}`));
+    assert.ok(served.includes(`git ${settings} upload-pack --stateless-rpc ${deploy}`));
     assert.match(
       git(sandbox.root, ["-c", "protocol.version=2", "ls-remote", deployUrl]),
       new RegExp(`^${main}\\s+HEAD`),
     );
+  });
+
+  it("lets a follower's partial mirror leave blobs on the server and fetch one by id", () => {
+    const dest = join(sandbox.root, "partial");
+    git(sandbox.root, ["clone", "-q", "--bare", "--filter=blob:limit=1", deployUrl, dest]);
+    // Filtered by the server (one that ignores the filter sends every blob).
+    const missing = git(dest, ["rev-list", "--objects", "--missing=print", "main"])
+      .split("\n")
+      .filter((line) => line.startsWith("?"))
+      .map((line) => line.slice(1));
+    assert.ok(missing.length > 0, "no blob was left on the server");
+    git(dest, ["-c", "protocol.version=2", "fetch", "-q", "origin", missing[0]!]);
+    assert.equal(git(dest, ["cat-file", "-t", missing[0]!]), "blob");
   });
 
   it("answers a gzip-compressed negotiation (as git sends a large one) with the pack", async () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -279,6 +279,35 @@ describe("2015 deployment repository reader", () => {
     const dest = join(dir, "dest");
     await assert.rejects(unpackMirageRelease({ mirror, commit: good, manifest: tampered, dest }), {
       code: "ERR_SKIFF_CHECKSUM_MISMATCH",
+    });
+    assert.equal(existsSync(dest), false);
+  });
+
+  it("a kernel the mirror lacks (a partial copy) is refused with ERR_SKIFF_GIT and a hint, never a crash", async () => {
+    const dir = tempDir();
+    const repo = makeDeploymentRepo(dir);
+    const commit = deploy2015(repo.work, sourceCommitId("one"), randomBytes(64 * 1024));
+    gitSync(repo.work, ["config", "uploadpack.allowFilter", "true"]);
+    // Blobs above 16 KiB (the kernel) stay behind, and no remote is left to fetch them from lazily.
+    gitSync(dir, [
+      "clone",
+      "--quiet",
+      "--bare",
+      "--filter=blob:limit=16k",
+      `file://${repo.work}`,
+      repo.mirror,
+    ]);
+    gitSync(repo.mirror, ["remote", "remove", "origin"]);
+    const dest = join(dir, "release");
+    const deploy = async (): Promise<void> => {
+      const manifest = await readMirageManifest({ mirror: repo.mirror, commit, app: "decks" });
+      await unpackMirageRelease({ mirror: repo.mirror, commit, manifest, dest });
+    };
+    await assert.rejects(deploy, (error) => {
+      const { code, hint } = error as { code?: string; hint?: string };
+      assert.equal(code, "ERR_SKIFF_GIT");
+      assert.match(hint ?? "", /fsck/);
+      return true;
     });
     assert.equal(existsSync(dest), false);
   });

@@ -1,5 +1,6 @@
-import { createBatchReader, isRemoteUrl, tidyRepository, type BatchReader } from "../../git/index.js";
-import { syncMirror } from "../../store/index.js";
+import { isRemoteUrl, type BatchReader } from "../../git/index.js";
+import { createMirrorReader, syncMirror, tidyMirror } from "../../store/index.js";
+import type { TrustPolicy } from "../../trust/index.js";
 
 /**
  * The loop's copy of the deployment repository (<data>/mirror.git): every fetch of the agent goes
@@ -20,8 +21,19 @@ export interface MirrorFetcher {
   close(): void;
 }
 
-export function createMirrorFetcher(options: { repo: string; mirror: string }): MirrorFetcher {
-  const reader = createBatchReader(options.mirror);
+export function createMirrorFetcher(options: {
+  repo: string;
+  mirror: string;
+  /** The agent's --trust policy: a rewritten main is followed only with a gc record its keys signed. */
+  trust?: TrustPolicy;
+  /**
+   * A new mirror of a remote repository is partial (it fetches the images of what it deploys):
+   * for a layout that reads through this reader (skiff's; the 2015 one reads with processes).
+   */
+  partial?: boolean;
+}): MirrorFetcher {
+  // A partial mirror's images are fetched when a deploy reads them, a release's in one request.
+  const reader = createMirrorReader({ mirror: options.mirror, url: options.repo });
   // Two fetches into one mirror would fight over its ref lock: they queue instead.
   let queue: Promise<unknown> = Promise.resolve();
   const fetched = new Map<string, string | undefined>();
@@ -38,6 +50,8 @@ export function createMirrorFetcher(options: { repo: string; mirror: string }): 
         mirror: options.mirror,
         branch,
         autoMaintenance: false,
+        partial: options.partial === true,
+        ...(options.trust ? { trust: options.trust } : {}),
         // New objects and a moved ref: a new session reads them (and the ref, instead of a rev-parse).
         // Reads of workers still in flight are answered by the old session before it exits.
         readRef: (ref) => {
@@ -61,7 +75,7 @@ export function createMirrorFetcher(options: { repo: string; mirror: string }): 
     if (tidying) return tidying;
     if (!untidy) return Promise.resolve();
     untidy = false;
-    const run = queue.then(() => tidyRepository(options.mirror)).catch(() => undefined);
+    const run = queue.then(() => tidyMirror(options.mirror)).catch(() => undefined);
     queue = run;
     tidying = run.finally(() => (tidying = undefined));
     return tidying;

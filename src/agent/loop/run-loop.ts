@@ -50,6 +50,8 @@ export interface LoopOptions {
   hostKey?: PrivateKey;
   /** This host's drivers: `--drivers`, solo5 devices (createHostDrivers); default every driver, no devices. */
   drivers?: HostDrivers;
+  /** A new mirror of a remote repository is partial: the agent fetches the images of what it deploys. */
+  partialMirror?: boolean;
   /** `--fleet`: the fleet's gate (swap slots, halted rollouts, this host's published status). */
   fleet?: FleetGate;
 }
@@ -170,7 +172,12 @@ export async function startLoop<R, O>(
         });
     },
   });
-  const fetcher = createMirrorFetcher({ repo: options.repo, mirror: join(options.data, "mirror.git") });
+  const fetcher = createMirrorFetcher({
+    repo: options.repo,
+    mirror: join(options.data, "mirror.git"),
+    ...(options.trust ? { trust: options.trust } : {}),
+    ...(options.partialMirror ? { partial: true } : {}),
+  });
   const context: PassContext<O> = {
     repo: options.repo,
     data: options.data,

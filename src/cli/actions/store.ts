@@ -1,14 +1,16 @@
 import { readLatestBuild } from "../../build/index.js";
 import { SkiffError } from "../../errors/index.js";
-import { redactUrl } from "../../git/index.js";
+import { isRemoteUrl, redactUrl } from "../../git/index.js";
 import { listReleases, resolveExpiry, rollback, storeRelease } from "../../store/index.js";
 import { chooseApp } from "../app-argument.js";
 import { deployRepoOf } from "../host-data.js";
 import { printJson, say } from "../output.js";
+import { parseWhole } from "../parse-number.js";
 import { printReleaseTable } from "../release-table.js";
 import { refuseKeysRemotely, type RepoTargetOptions } from "../repo-target.js";
 import { parseTargetList } from "../target-list.js";
 import { loadSigner } from "../trust-options.js";
+import { collectRepository } from "./gc.js";
 
 export interface StoreCommandOptions {
   to: string;
@@ -18,11 +20,13 @@ export interface StoreCommandOptions {
   json?: boolean;
   key?: string[];
   targets?: string;
+  gc?: boolean;
 }
 
 /** `skiff store`: the latest build's deploy target as the next release. */
 export async function storeCommand(options: StoreCommandOptions): Promise<void> {
-  const keep = options.keep === undefined ? undefined : parseCount(options.keep, "--keep");
+  const keep = options.keep === undefined ? undefined : parseWhole(options.keep, "--keep");
+  if (options.gc) refuseGcWithout(options.to, keep);
   const build = readLatestBuild(options.dir);
   const sign = loadSigner(options.key);
   const result = await storeRelease({
@@ -35,7 +39,25 @@ export async function storeCommand(options: StoreCommandOptions): Promise<void> 
   });
   say(`stored ${result.app} release ${result.release} (${result.targets.join(", ")}) → ${result.repository}`);
   if (result.removed.length > 0) say(`removed releases ${result.removed.join(", ")}`);
-  if (options.json) printJson(result);
+  const gc =
+    options.gc && keep !== undefined
+      ? await collectRepository({ repo: options.to, keep, ...(options.key ? { key: options.key } : {}) })
+      : undefined;
+  if (options.json) printJson(gc ? { ...result, gc } : result);
+}
+
+/** `--gc` needs `--keep N` and a local repository: checked before anything is stored. */
+function refuseGcWithout(to: string, keep: number | undefined): void {
+  if (keep === undefined) {
+    throw new SkiffError("ERR_SKIFF_USAGE", "--gc needs --keep N: how many releases keep their images", {
+      hint: "skiff store --to deploy.git --keep 5 --gc",
+    });
+  }
+  if (isRemoteUrl(to)) {
+    throw new SkiffError("ERR_SKIFF_USAGE", "--gc rewrites a local bare repository, not a URL", {
+      hint: "store without --gc, and run skiff gc --repo PATH where the repository lives",
+    });
+  }
 }
 
 /** `skiff releases [APP]`: of a deployment repository (--repo, a server's --data), or of the logged-in server. */
@@ -65,7 +87,7 @@ export async function rollbackCommand(
   appArgument: string | undefined,
   options: RepoTargetOptions & { to?: string },
 ): Promise<void> {
-  const to = options.to === undefined ? undefined : parseCount(options.to, "--to");
+  const to = options.to === undefined ? undefined : parseWhole(options.to, "--to");
   const repo = deployRepoOf(options);
   if (repo === undefined) {
     refuseKeysRemotely(options);
@@ -87,13 +109,4 @@ export async function rollbackCommand(
       : `${app} is already at release ${change.to}`,
   );
   if (options.json) printJson(change);
-}
-
-function parseCount(text: string, option: string): number {
-  if (!/^[1-9][0-9]{0,8}$/.test(text)) {
-    throw new SkiffError("ERR_SKIFF_USAGE", `${option} wants a positive whole number, not "${text}"`, {
-      hint: `e.g. ${option} 5`,
-    });
-  }
-  return Number(text);
 }

@@ -11,6 +11,7 @@ export function registerStoreCommands(program: Command): void {
     .requiredOption("--to <repo>", "the deployment repository: a path (created when missing) or a git URL")
     .option("--dir <dir>", "the app's git repository", process.cwd())
     .option("--keep <n>", "keep at most N release folders (never current or the one before it)")
+    .option("--gc", "with --keep: then run skiff gc, so the images of other releases leave the history too")
     .option("--expires <when>", "the manifest expires after a duration (14d) or at a date-time")
     .option(
       "--targets <list>",

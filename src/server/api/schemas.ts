@@ -118,6 +118,10 @@ export const ReleaseSchema = z
     pushedBy: z.string().optional().openapi({ description: "the name of the token that pushed it" }),
     current: z.boolean(),
     staging: z.boolean(),
+    collected: z
+      .boolean()
+      .optional()
+      .openapi({ description: "skiff gc removed its images: it can no longer be deployed" }),
     error: SerializedErrorSchema.optional(),
     stage: StageRecordSchema.optional().openapi({ description: "the staging verdict and its figures" }),
   })
