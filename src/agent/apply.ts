@@ -1,5 +1,6 @@
 import type { ApplyContext, ActionOutcome } from "./apply-context.js";
 import { deployRelease } from "./deploy-release.js";
+import { destroyOnHost } from "./destroy-on-host.js";
 import type { Action, DesiredApp } from "./plan.js";
 import { restartInstance } from "./restart-instance.js";
 import { updateState } from "./state.js";
@@ -32,6 +33,8 @@ async function applyAction(action: Action, ctx: ApplyContext): Promise<ActionOut
         if (app) app.removedAt = new Date().toISOString();
       });
       return { action, ok: true, ...(action.instance ? { instance: action.instance } : {}) };
+    case "destroy":
+      return destroyOnHost(action, ctx);
     case "report-error":
       ctx.events.emit({ type: "app.skipped", app: action.app, message: action.reason, error: action.error });
       return { action, ok: false, error: action.error };

@@ -13,6 +13,8 @@ export { probeOnce, type ProbeResult } from "./probe.js";
 export { readState, writeState, updateState, statePath } from "./state.js";
 export type { AgentState, AppState, DeployResult } from "./state-schema.js";
 export { readStatus, stopApp, startApp, readLogs, type AppStatus } from "./operate.js";
+export { followLogs, type FollowLogsOptions, type FollowedLine } from "./follow-logs.js";
+export { findInstanceLog, type InstanceLog } from "./instance-logs.js";
 export {
   getStrategy,
   registerStrategy,

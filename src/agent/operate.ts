@@ -3,6 +3,8 @@ import { getDriver, type Instance, type InstanceStatus } from "../drivers/index.
 import { SkiffError, type SerializedError } from "../errors/index.js";
 import { EventLog } from "../events/index.js";
 import { join } from "node:path";
+import { readLogLines } from "../drivers/index.js";
+import { findInstanceLog } from "./instance-logs.js";
 import { inspectInstance } from "./read-actual.js";
 import { stopAppProxy } from "./public-address.js";
 import { loadLocalRelease } from "./release-files.js";
@@ -17,7 +19,10 @@ export interface AppStatus {
   instance?: string;
   pid?: number;
   address?: string;
-  status: InstanceStatus | "none" | "stopped" | "crash-loop";
+  /** confirming: the instance serves, inside its confirmation window (the old one is kept until it ends). */
+  status: InstanceStatus | "none" | "stopped" | "crash-loop" | "confirming";
+  /** A deploy in its confirmation window: which release, since when. */
+  confirming?: { release: number; since: string };
   /** The app's public address (the front proxy), "host:port", and as a URL. */
   publicAddress?: string;
   url?: string;
@@ -57,7 +62,8 @@ export async function readStatus(data: string): Promise<AppStatus[]> {
     Object.entries(state.apps).map(async ([app, s]): Promise<AppStatus> => {
       const instance = s.instance;
       const live = instance ? await inspectInstance(instance) : "none";
-      const lastError = s.lastDeploy?.error ?? s.failed.at(-1)?.error;
+      const lastError = currentError(s, live === "running" ? instance?.release : undefined);
+      const confirming = s.swap?.phase === "confirming" && live === "running" ? s.swap : undefined;
       return {
         app,
         ...(instance
@@ -75,7 +81,10 @@ export async function readStatus(data: string): Promise<AppStatus[]> {
             ? "stopped"
             : s.crashes?.loop && live !== "running"
               ? "crash-loop"
-              : live,
+              : confirming
+                ? "confirming"
+                : live,
+        ...(confirming ? { confirming: { release: confirming.release, since: confirming.at } } : {}),
         ...(s.publicAddress === undefined
           ? {}
           : { publicAddress: s.publicAddress, url: publicUrl(s.publicAddress) }),
@@ -90,6 +99,19 @@ export async function readStatus(data: string): Promise<AppStatus[]> {
       };
     }),
   );
+}
+
+/**
+ * The error worth showing: the last deploy's, else the last failed release's; none once a newer
+ * release than the one that failed serves (an old failure is history, not the state of the app).
+ */
+function currentError(s: AppState, serving: number | undefined): SerializedError | undefined {
+  const failure =
+    s.lastDeploy?.error === undefined
+      ? s.failed.at(-1)
+      : { release: s.lastDeploy.release, error: s.lastDeploy.error };
+  if (failure?.error === undefined) return undefined;
+  return serving !== undefined && serving > failure.release ? undefined : failure.error;
 }
 
 /**
@@ -133,18 +155,32 @@ export async function startApp(data: string, app: string): Promise<void> {
   });
 }
 
-/** The last `lines` lines of the app's instance log (the running one, or the last recorded). */
-export async function readLogs(data: string, app: string, lines: number): Promise<string[]> {
+/** The last `lines` lines of the app's instance log (the running one, or the last recorded); `release`: that release's last instance, stopped or not. */
+export async function readLogs(
+  data: string,
+  app: string,
+  lines: number,
+  options: { release?: number } = {},
+): Promise<string[]> {
   const instance = requireApp(data, app).instance;
-  if (instance === undefined) {
-    throw new SkiffError("ERR_SKIFF_NOT_RUNNING", `${app} has no instance on this host`, {
+  const byRelease = options.release !== undefined && options.release !== instance?.release;
+  if (!byRelease && instance !== undefined)
+    return lastLines(getDriver(instance.driver).logs(instance), lines);
+  const log = byRelease ? findInstanceLog(data, app, options.release!) : undefined;
+  if (log === undefined) {
+    const which = options.release === undefined ? "no instance" : `no instance of release ${options.release}`;
+    throw new SkiffError("ERR_SKIFF_NOT_RUNNING", `${app} has ${which} on this host`, {
       hint: `see its last deploy with skiff status --data ${data}`,
     });
   }
+  return lastLines(readLogLines(log.path, { console: log.console }), lines);
+}
+
+async function lastLines(source: AsyncIterable<string>, count: number): Promise<string[]> {
   const tail: string[] = [];
-  for await (const line of getDriver(instance.driver).logs(instance)) {
+  for await (const line of source) {
     tail.push(line);
-    if (tail.length > lines) tail.shift();
+    if (tail.length > count) tail.shift();
   }
   return tail;
 }

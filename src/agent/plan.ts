@@ -7,6 +7,8 @@ export interface DesiredApp {
   release?: number;
   /** The pointer could not be read (ERR_SKIFF_CURRENT_INVALID …): nothing is touched. */
   error?: SerializedError;
+  /** The repository holds the app's tombstone (skiff apps:destroy): stop it and forget it here. */
+  destroyed?: boolean;
 }
 
 /** What this host knows about an app: its instance and whether it still runs, and the agent's holds. */
@@ -28,6 +30,7 @@ export type Action =
   | { kind: "deploy"; app: string; release: number; from?: Instance; reason: string }
   | { kind: "restart"; app: string; release: number; instance: Instance; reason: string }
   | { kind: "report-removed"; app: string; instance?: Instance; reason: string }
+  | { kind: "destroy"; app: string; instance?: Instance; reason: string }
   | { kind: "report-error"; app: string; error: SerializedError; reason: string };
 
 /**
@@ -57,6 +60,15 @@ export function planReconcile(desired: readonly DesiredApp[], actual: readonly A
 }
 
 function planApp(want: DesiredApp, have: ActualApp | undefined): Action | undefined {
+  if (want.destroyed === true && want.error === undefined) {
+    if (have === undefined) return undefined;
+    return {
+      kind: "destroy",
+      app: want.app,
+      ...(have.instance === undefined ? {} : { instance: have.instance }),
+      reason: "the app was destroyed (its tombstone is in the deployment repository)",
+    };
+  }
   if (want.error !== undefined) {
     return {
       kind: "report-error",
@@ -117,6 +129,8 @@ export function describeAction(action: Action): string {
       return `restart ${action.app} release ${action.release}: ${action.reason}`;
     case "report-removed":
       return `leave ${action.app} running: ${action.reason}`;
+    case "destroy":
+      return `stop and forget ${action.app}${action.instance ? ` (${action.instance.id})` : ""}: ${action.reason}`;
     case "report-error":
       return `skip ${action.app}: ${action.reason} (${action.error.code}: ${action.error.message})`;
   }

@@ -35,8 +35,22 @@ export async function gateDesired(
   options: TrustGateOptions,
 ): Promise<DesiredApp[]> {
   const result: DesiredApp[] = [];
-  for (const want of desired) result.push(await gateApp(want, options));
+  for (const want of desired)
+    result.push(want.destroyed ? gateTombstone(want, options) : await gateApp(want, options));
   return result;
+}
+
+/** A tombstone is not signed: a host that checks signatures leaves the app running and says why. */
+function gateTombstone(want: DesiredApp, options: TrustGateOptions): DesiredApp {
+  if (options.trust === undefined) return want;
+  return {
+    app: want.app,
+    error: {
+      code: "ERR_SKIFF_UNSIGNED",
+      message: `${want.app} was destroyed in the deployment repository, but a tombstone is not signed`,
+      hint: `this host checks signatures (--trust), so it leaves ${want.app} running: stop it here with skiff stop ${want.app} --data D`,
+    },
+  };
 }
 
 async function gateApp(want: DesiredApp, options: TrustGateOptions): Promise<DesiredApp> {

@@ -1,7 +1,14 @@
-/** Splits streamed chunks into whole lines per stream and keeps the last few lines for error hints. */
+import { looksLikeError, type NumberedLine } from "./hint-lines.js";
+
+/** The first error-looking lines kept for a failure's hint (the first errors are usually the cause). */
+const KEEP_ERRORS = 12;
+
+/** Splits streamed chunks into whole lines per stream and keeps what a failure's hint quotes. */
 export class OutputLines {
   private readonly partial = { stdout: "", stderr: "" };
-  private readonly tail: string[] = [];
+  private readonly tail: NumberedLine[] = [];
+  private readonly errors: NumberedLine[] = [];
+  private count = 0;
 
   constructor(
     private readonly onLine: (line: string, stream: "stdout" | "stderr") => void,
@@ -22,13 +29,16 @@ export class OutputLines {
     }
   }
 
-  lastLines(count = this.keep): string[] {
-    return this.tail.slice(-count);
+  /** What describeOutputForHint needs: the first error-looking lines, the last lines, how many there were. */
+  forHint(): { errors: NumberedLine[]; tail: NumberedLine[]; total: number } {
+    return { errors: [...this.errors], tail: [...this.tail], total: this.count };
   }
 
   private emit(line: string, stream: "stdout" | "stderr"): void {
-    this.tail.push(line);
+    const numbered = { n: ++this.count, text: line };
+    this.tail.push(numbered);
     if (this.tail.length > this.keep) this.tail.shift();
+    if (this.errors.length < KEEP_ERRORS && looksLikeError(line)) this.errors.push(numbered);
     this.onLine(line, stream);
   }
 }

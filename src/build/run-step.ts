@@ -3,6 +3,7 @@ import { finished } from "node:stream/promises";
 import { parseDuration } from "../config/index.js";
 import { SkiffError } from "../errors/index.js";
 import { runUserCommand, type RunResult } from "../process/index.js";
+import { describeOutputForHint } from "./hint-lines.js";
 import { OutputLines } from "./output-lines.js";
 import type { BuildStepName, StepRecord } from "./summary-schema.js";
 import type { BuildOutput, BuildStepEvent } from "./types.js";
@@ -76,13 +77,14 @@ export async function runStep(options: RunStepOptions): Promise<StepOutcome> {
     durationMs: record.durationMs,
     exitCode: result.exitCode,
   });
-  return { record, failure: ok ? undefined : describeFailure(options, result, lines.lastLines(8)) };
+  return { record, failure: ok ? undefined : describeFailure(options, result, lines) };
 }
 
-function describeFailure(options: RunStepOptions, result: RunResult, tail: string[]): SkiffError {
+function describeFailure(options: RunStepOptions, result: RunResult, lines: OutputLines): SkiffError {
   const { target, step } = options;
   const data = { target, step, exitCode: result.exitCode, signal: result.signal, logPath: options.logPath };
-  const output = tail.length > 0 ? `last output:\n${tail.map((l) => `  ${l}`).join("\n")}\n` : "";
+  // The output was shown as it ran (a push, skiff build): the hint quotes errors, not what is just above.
+  const output = describeOutputForHint({ ...lines.forHint(), shown: options.onOutput !== undefined });
   const hint = `${output}full log: ${options.logPath}`;
   if (result.timedOut) {
     return new SkiffError(

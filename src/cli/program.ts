@@ -3,6 +3,9 @@ import { SkiffError } from "../errors/index.js";
 import { registerAgentCommands } from "./commands/agent.js";
 import { registerBuildCommands } from "./commands/build.js";
 import { registerConfigCommands } from "./commands/config-vars.js";
+import { registerFleetCommands } from "./commands/fleet.js";
+import { registerRemoteCommands } from "./commands/remote.js";
+import { registerRolloutCommands } from "./commands/rollout.js";
 import { registerStageCommands } from "./commands/stage.js";
 import { registerServerCommands } from "./commands/server.js";
 import { registerStoreCommands } from "./commands/store.js";
@@ -33,5 +36,8 @@ export function createProgram(): Command {
   registerTrustCommands(program);
   registerConfigCommands(program);
   registerStageCommands(program);
+  registerFleetCommands(program);
+  registerRolloutCommands(program);
+  registerRemoteCommands(program);
   return program;
 }

@@ -21,6 +21,8 @@ export const NOTIFY_EVENT_TYPES: readonly string[] = [
   "release.unsupported",
   // A crashed instance that reached deploy.restart.limit and was left stopped.
   "instance.crash_loop",
+  // A release failed on one host of a fleet and no other host will try it (src/fleet).
+  "rollout.halted",
   // A staging agent's verdicts (src/stage).
   "stage.passed",
   "stage.failed",

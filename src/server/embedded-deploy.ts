@@ -2,6 +2,7 @@ import type { AgentHandle } from "../agent/index.js";
 import { readStatus } from "../agent/index.js";
 import { serializeError, SkiffError } from "../errors/index.js";
 import { resolveAppUrl } from "./app-url.js";
+import { readFailedInstanceLog } from "./deploy-failure.js";
 import type { DeployWatch } from "./deploy-watch.js";
 import type { DeployOutcome, DeployRequest } from "./push-pipeline.js";
 
@@ -21,7 +22,12 @@ export interface EmbeddedDeployOptions {
 export function createEmbeddedDeploy(
   options: EmbeddedDeployOptions,
 ): (request: DeployRequest) => Promise<DeployOutcome> {
+  // The failed instance's last lines go with the failure: the pusher sees why without logging in.
   return async (request) => {
+    const withLog = async (outcome: Extract<DeployOutcome, { ok: false }>): Promise<DeployOutcome> => {
+      const log = await readFailedInstanceLog(options.agentData, request.app, request.release);
+      return log ? { ...outcome, log } : outcome;
+    };
     const watched = options.watch.waitFor(request.app, request.release);
     try {
       // The pass may go on after the switch (blue-green keeps the old instance through its confirmation window).
@@ -32,13 +38,13 @@ export function createEmbeddedDeploy(
       // What still takes traffic, so current can go back to it after a failure.
       const serving =
         status?.status === "running" && status.release !== request.release ? status.release : undefined;
-      if (first?.ok === false) return { ...first, ...(serving === undefined ? {} : { serving }) };
+      if (first?.ok === false) return withLog({ ...first, ...(serving === undefined ? {} : { serving }) });
       const url = status ? resolveAppUrl(status, options.publicHost) : undefined;
       if (first?.ok) return { ok: true, url };
       if (status?.release === request.release && status.status === "running") return { ok: true, url };
       const failure =
         status?.lastDeploy?.release === request.release ? status.lastDeploy.error : status?.lastError;
-      return {
+      return withLog({
         ok: false,
         ...(serving === undefined ? {} : { serving }),
         error: failure ?? {
@@ -46,7 +52,7 @@ export function createEmbeddedDeploy(
           message: `release ${request.release} of ${request.app} is not running (status: ${status?.status ?? "none"})`,
           hint: "see the agent's events in the server's data dir (agent/events.jsonl)",
         },
-      };
+      });
     } catch (error) {
       return { ok: false, error: serializeError(error) };
     } finally {

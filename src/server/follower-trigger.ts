@@ -5,7 +5,8 @@ export interface NotifyFollowersOptions {
   followers: readonly string[];
   secret: string | Buffer;
   app: string;
-  release: number;
+  /** The release the change is about (absent: the app was destroyed and has none left). */
+  release?: number;
   /** The release current names after this change, when it moved (not for a release sent to staging). */
   current?: number;
   /** The deployment repository URL the followers fetch (no credentials). */
@@ -19,7 +20,7 @@ export function notifyFollowers(options: NotifyFollowersOptions): void {
   const body = JSON.stringify({
     repo: options.repo,
     app: options.app,
-    release: options.release,
+    ...(options.release === undefined ? {} : { release: options.release }),
     ...(options.current === undefined ? {} : { current: options.current }),
     time: new Date().toISOString(),
   });

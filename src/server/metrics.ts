@@ -1,17 +1,22 @@
-import { Counter, Registry } from "prom-client";
+import { Counter, type Registry } from "prom-client";
+import type { HostMetrics } from "../metrics/index.js";
 
 /** The server's Prometheus metrics; labels never carry a token, a secret or a user's name. */
 export interface ServerMetrics {
   registry: Registry;
+  /** The Prometheus text of /metrics: the server's own series and its host's (docs/metrics.md). */
+  scrape(): Promise<string>;
   gitRequests: Counter<"repo" | "service" | "status">;
   pushes: Counter<"outcome">;
   webhooks: Counter<"kind" | "outcome">;
 }
 
-export function createServerMetrics(): ServerMetrics {
-  const registry = new Registry();
+/** The server's series, in the registry of its host's metrics (one /metrics for both). */
+export function createServerMetrics(host: HostMetrics): ServerMetrics {
+  const registry = host.metrics.registry;
   return {
     registry,
+    scrape: () => host.scrape(),
     gitRequests: new Counter({
       name: "skiff_git_requests_total",
       help: "git smart-HTTP requests, by repository kind (app or deploy), service and status",

@@ -4,14 +4,15 @@ import { traceMark } from "../process/index.js";
 import { isSkiffError, serializeError, SkiffError, type SerializedError } from "../errors/index.js";
 import { storeRelease, type PointerChange, type StoreResult } from "../store/index.js";
 import type { RefUpdate } from "./hook-endpoint.js";
+import { describeDeployFailure, type FailedInstanceLog } from "./deploy-failure.js";
 import type { StageGate } from "./embedded-stage.js";
 import type { PushOutput } from "./push-output.js";
 import { restoreCurrent } from "./restore-current.js";
 
 export type DeployOutcome =
   | { ok: true; url: string | undefined }
-  /** `serving`: the release that still takes traffic, if any. */
-  | { ok: false; error: SerializedError; serving?: number };
+  /** `serving`: the release that still takes traffic, if any; `log`: the failed instance's last lines. */
+  | { ok: false; error: SerializedError; serving?: number; log?: FailedInstanceLog };
 
 export interface DeployRequest {
   app: string;
@@ -96,8 +97,8 @@ export async function runPushPipeline(options: PushPipelineOptions): Promise<Pus
       options.deploy({ app: options.app, release: stored.release, signal: options.signal }),
     );
     if (!deployed.ok) {
-      output.line(`${INDENT}${deployed.error.message}`);
-      if (deployed.error.hint) output.line(`${INDENT}hint: ${deployed.error.hint}`);
+      for (const line of describeDeployFailure(options.app, deployed.error, deployed.log))
+        output.line(`${INDENT}${line}`);
       output.line(
         `-----> deploy of ${options.app} v${stored.release} failed; the release before keeps serving`,
       );

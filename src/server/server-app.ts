@@ -1,8 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { Hono } from "hono";
 import type { Logger } from "../log/index.js";
-import { summarizeApps, type ListAppsOptions } from "./api.js";
-import { checkAccess } from "./basic-auth.js";
+import { API_BASE, createApi, type ApiContext } from "./api/index.js";
 import { parseGitPath, serveGit, type GitHttpOptions } from "./git-http.js";
 import { HOOK_PATH, handleHookRequest, type HandlePush } from "./hook-endpoint.js";
 import { gitServiceOf, type ServerMetrics } from "./metrics.js";
@@ -11,7 +10,7 @@ import { createWebhookRoutes, type WebhookOptions } from "./webhook.js";
 export interface ServerAppOptions {
   git: GitHttpOptions;
   onPush: HandlePush;
-  apps: ListAppsOptions;
+  api: ApiContext;
   webhook: WebhookOptions;
   metrics: ServerMetrics;
   logger: Logger;
@@ -22,30 +21,16 @@ type Env = { Bindings: { incoming: IncomingMessage } };
 /** Every route of skiff server: git, the hook callback, webhooks, the API, health and metrics. */
 export function createServerApp(options: ServerAppOptions): Hono<Env> {
   const app = new Hono<Env>();
-  const { data } = options.git;
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.get("/metrics", async (c) =>
-    c.text(await options.metrics.registry.metrics(), 200, {
+    c.text(await options.metrics.scrape(), 200, {
       "content-type": options.metrics.registry.contentType,
     }),
   );
-  app.get("/api/apps", async (c) => {
-    // A bearer token or basic auth with any read token; the API names apps and addresses.
-    const header = c.req
-      .header("authorization")
-      ?.replace(
-        /^Bearer\s+(.+)$/i,
-        (_m, token: string) => `Basic ${Buffer.from(`api:${token}`).toString("base64")}`,
-      );
-    const access = checkAccess(data, header, "read");
-    if (!access.allowed)
-      return c.json(
-        { error: access.reason },
-        access.status,
-        access.status === 401 ? { "WWW-Authenticate": 'Basic realm="skiff"' } : {},
-      );
-    return c.json({ apps: await summarizeApps(options.apps) });
-  });
+  const api = createApi(options.api);
+  // The first API's path, kept for its clients: the same answer as /api/v1/apps.
+  app.get("/api/apps", (c) => api.request(`${API_BASE}/apps`, { headers: c.req.raw.headers }));
+  app.route("/", api);
   app.post(HOOK_PATH, (c) => handleHookRequest(c, options.git.hookSecret, options.onPush));
   app.route("/", createWebhookRoutes(options.webhook));
   app.all("/*", async (c) => {

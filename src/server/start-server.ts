@@ -1,10 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { startAgent, type AgentHandle } from "../agent/index.js";
+import { readStatus, startAgent, type AgentHandle } from "../agent/index.js";
+import { EventFeed } from "../events/index.js";
+import { createHostMetrics } from "../metrics/index.js";
 import { initBare } from "../git/index.js";
 import { createLogger } from "../log/index.js";
 import { startStageAgent, type StageAgentHandle } from "../stage/index.js";
+import type { PointerMove } from "./api/index.js";
 import { resolveAppUrl } from "./app-url.js";
 import { createApp } from "./apps.js";
 import { DeliveryLog } from "./delivery-log.js";
@@ -21,7 +24,6 @@ import { PushQueue } from "./push-queue.js";
 import { createPushHandler } from "./receive-push.js";
 import { createAdvertisementCache } from "./ref-advertisement.js";
 import { readOrCreateSecret } from "./secret-file.js";
-import { createServerApp } from "./server-app.js";
 import { createToken, readTokens } from "./tokens.js";
 
 export interface StartServerOptions {
@@ -62,12 +64,14 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
   const webhookSecret = readOrCreateSecret(options.webhookSecretFile ?? join(data, "webhook-secret"));
   const agentData = join(data, "agent");
   const watch = new DeployWatch();
+  const feed = new EventFeed();
+  const hostMetrics = createHostMetrics({ agentData });
   const agent = await startAgent({
     repo: deployRepo,
     data: agentData,
     pollMs: options.pollMs ?? 30_000,
     logger,
-    sinks: [watch],
+    sinks: [watch, feed, hostMetrics.sink],
   });
   // Same deployment repository, own data dir: one machine runs staging and production.
   const stageAgent = await startStageAgent({
@@ -75,7 +79,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     data: join(data, "staging"),
     pollMs: options.pollMs ?? 30_000,
   });
-  const metrics = createServerMetrics();
+  const metrics = createServerMetrics(hostMetrics);
   const queue = new PushQueue(options.builds ?? 2);
   const address = parseListen(options.listen);
   // Known once the socket is bound (port 0 in tests); the hook and URLs read it late.
@@ -96,7 +100,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     },
   };
   const followers = options.followers ?? [];
-  const tellFollowers = (app: string, release: number, current: number | undefined): void => {
+  const tellFollowers = ({ app, release, current }: PointerMove): void => {
     if (followers.length === 0) return;
     // What their fetches ask first is made while the triggers travel.
     warmDeployAdvertisement(git);
@@ -104,12 +108,15 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
       followers,
       secret: webhookSecret,
       app,
-      release,
+      ...(release === undefined ? {} : { release }),
       ...(current === undefined ? {} : { current }),
       repo: `${bound.base}/deploy.git`,
       onResult: (follower, outcome) => logger.info({ follower, ...outcome }, "follower triggered"),
     });
   };
+  // Loaded here, not with the module: the API's OpenAPI machinery is for the server, not every CLI command.
+  const { createServerApp } = await import("./server-app.js");
+  const { createHostAdapter } = await import("./api/index.js");
   const app = createServerApp({
     logger,
     metrics,
@@ -125,18 +132,29 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
         onStored: (stored) => {
           metrics.pushes.inc({ outcome: "stored" });
           // A release with a stage: section went to staging: current did not move.
-          tellFollowers(stored.app, stored.release, stored.manifest.stage ? undefined : stored.release);
+          const current = stored.manifest.stage ? {} : { current: stored.release };
+          tellFollowers({ app: stored.app, release: stored.release, ...current });
         },
         // Followers see current go back too, not only the embedded agent.
-        onRestored: (change) => tellFollowers(change.app, change.to, change.to),
+        onRestored: (change) => tellFollowers({ app: change.app, release: change.to, current: change.to }),
       },
     }),
-    apps: {
+    api: {
       data,
       deployRepo,
-      agentData,
-      queue,
-      urlOf: (status) => resolveAppUrl(status, publicHost),
+      views: {
+        data,
+        deployRepo,
+        queue,
+        status: () => readStatus(agentData),
+        urlOf: (status) => resolveAppUrl(status, publicHost),
+      },
+      host: createHostAdapter({ agent, agentData, stageAgent, tellFollowers }),
+      feed,
+      eventsPath: join(agentData, "events.jsonl"),
+      auth: { data },
+      logger,
+      gitUrl: (name) => `${bound.base}/${name}.git`,
     },
     webhook: {
       secret: webhookSecret,

@@ -14,12 +14,19 @@ export interface WebhookListenerOptions {
   /** The agent's trigger(): an immediate, coalesced fetch (and what the sender made current). */
   trigger: (reason: string, current?: CurrentClaim) => void;
   onHook?: (result: WebhookResult) => void;
+  /** The agent's metrics, served as Prometheus text at GET /metrics (docs/metrics.md). */
+  metrics?: { contentType: string; scrape(): Promise<string> };
 }
 
-/** Serves POST /hooks/git (and GET /healthz) for an agent; polling stays on beside it. */
+/** Serves POST /hooks/git, GET /healthz and GET /metrics for an agent; polling stays on beside it. */
 export function startWebhookListener(options: WebhookListenerOptions): Promise<HttpListener> {
   const app = new Hono();
   app.get("/healthz", (c) => c.json({ ok: true }));
+  const metrics = options.metrics;
+  if (metrics)
+    app.get("/metrics", async (c) =>
+      c.text(await metrics.scrape(), 200, { "content-type": metrics.contentType }),
+    );
   app.route(
     "/",
     createWebhookRoutes({

@@ -7,7 +7,11 @@ import {
   parseSequence,
   pointerPath,
   releaseNumbers,
+  tombstonePath,
 } from "./layout.js";
+
+/** A tombstone is a line of JSON; anything larger is not one skiff wrote. */
+const TOMBSTONE_MAX_BYTES = 1024;
 
 /** What the deployment repository says about one app at one commit. */
 export interface AppState {
@@ -17,6 +21,8 @@ export interface AppState {
   /** The raw pointer texts (undefined when the file is missing); validate with parsePointer. */
   currentText?: string;
   stagingText?: string;
+  /** `<app>/destroyed` (skiff apps:destroy), when the app was destroyed. */
+  tombstoneText?: string;
   /** The app's sequence counter: the sequence file, or the highest manifest sequence when it is missing. */
   sequence: number;
   /** Every file under <app>/ (for removing release folders and reading manifests). */
@@ -54,12 +60,13 @@ export async function readAppState(repo: string, rev: string | undefined, app: s
       (["sequence", "current", "staging"] as const).map((name) => pointerPath(app, name)),
       POINTER_MAX_BYTES,
     );
+    const [tombstoneText] = await readSmallFiles(session, entries, [tombstonePath(app)], TOMBSTONE_MAX_BYTES);
     let sequence = sequenceText === undefined ? undefined : parseSequence(sequenceText);
     if (sequence === undefined) {
       const paths = releases.map((n) => manifestPath(app, n));
       sequence = highestManifestSequence(await readSmallFiles(session, entries, paths, MANIFEST_MAX_BYTES));
     }
-    return { app, releases, currentText, stagingText, sequence, entries };
+    return { app, releases, currentText, stagingText, tombstoneText, sequence, entries };
   } finally {
     session.close();
   }
@@ -101,6 +108,16 @@ function highestManifestSequence(manifestTexts: readonly (string | undefined)[])
     }
   }
   return highest;
+}
+
+/** The highest release an app ever had, as its tombstone remembers it (its folders may be purged). */
+export function tombstoneRelease(text: string | undefined): number {
+  try {
+    const last = (JSON.parse(text ?? "{}") as { lastRelease?: unknown }).lastRelease;
+    return typeof last === "number" && Number.isSafeInteger(last) && last > 0 ? last : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** The release a pointer names, if its text is valid. */

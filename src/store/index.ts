@@ -72,6 +72,7 @@ export {
   SIGNATURES_FILE,
   manifestPath,
   pointerPath,
+  tombstonePath,
   releaseDir,
   parsePointer,
 } from "./layout.js";
@@ -85,3 +86,4 @@ export {
   type ChangeConfigVarsOptions,
   type ConfigVarsChange,
 } from "./config-vars.js";
+export { destroyApp, planDestroy, type DestroyAppOptions, type DestroyAppResult } from "./destroy-app.js";

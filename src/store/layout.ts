@@ -26,6 +26,11 @@ export function pointerPath(app: string, pointer: "current" | "staging" | "seque
   return `${app}/${pointer}`;
 }
 
+/** `<app>/destroyed`: the tombstone skiff apps:destroy writes; agents stop the app (docs/deployment-repository.md). */
+export function tombstonePath(app: string): string {
+  return `${app}/destroyed`;
+}
+
 /** "3\n" → 3; anything but a positive integer → undefined. */
 export function parsePointer(text: string): number | undefined {
   const match = /^\s*([1-9][0-9]{0,15})\s*$/.exec(text);
@@ -57,7 +62,8 @@ export function appNames(entries: readonly TreeEntry[]): string[] {
   for (const entry of entries) {
     const [top, second] = entry.path.split("/");
     if (top === undefined || !APP_NAME_PATTERN.test(top)) continue;
-    if (second === "current" || second === "staging" || second === "releases") apps.add(top);
+    if (second === "current" || second === "staging" || second === "releases" || second === "destroyed")
+      apps.add(top);
   }
   return [...apps].sort();
 }

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { SkiffError } from "../errors/index.js";
 import type { AppState } from "./app-state.js";
-import { pointerPath } from "./layout.js";
-import type { NewBlobChange } from "./new-blobs.js";
+import { pointerPath, tombstonePath } from "./layout.js";
+import type { NewBlobChange, StoreChange } from "./new-blobs.js";
 import type { PointerName, ReleaseSigner } from "./types.js";
 
 export interface PointerChangesOptions {
@@ -20,8 +20,9 @@ export interface PointerChangesOptions {
 /**
  * The tree changes that move a pointer: the sequence file, the signed record, then the pointer.
  * An app whose pointers are signed stays signed: an unsigned change is refused, not written.
+ * A pointer written for a destroyed app brings it back: its tombstone goes in the same commit.
  */
-export async function pointerChanges(options: PointerChangesOptions): Promise<NewBlobChange[]> {
+export async function pointerChanges(options: PointerChangesOptions): Promise<StoreChange[]> {
   const { state, pointer } = options;
   const recordPath = `${pointerPath(state.app, pointer)}.json`;
   const blob = (path: string, text: string): NewBlobChange => ({ path, text, mode: "100644" });
@@ -51,7 +52,9 @@ export async function pointerChanges(options: PointerChangesOptions): Promise<Ne
   }
   // The pointer comes last: it names a release whose files are already in this commit.
   changes.push(blob(pointerPath(state.app, pointer), `${options.release}\n`));
-  return changes;
+  const tombstone = tombstonePath(state.app);
+  if (!state.entries.some((entry) => entry.path === tombstone)) return changes;
+  return [...changes, { path: tombstone, remove: true }];
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   parseSequence,
   pointerPath,
   releaseNumbers,
+  tombstonePath,
 } from "./layout.js";
 import type { AppPointers } from "./types.js";
 
@@ -43,6 +44,11 @@ async function readAppPointers(
   const sequenceText = await read(pointerPath(app, "sequence"));
   const pointers: AppPointers = { app };
   if (sequenceText !== undefined) pointers.sequence = parseSequence(sequenceText);
+  // A tombstone wins over whatever pointer is left: the app was destroyed (skiff apps:destroy).
+  if (entries.some((entry) => entry.path === tombstonePath(app))) {
+    pointers.destroyed = true;
+    return pointers;
+  }
   try {
     for (const name of ["current", "staging"] as const) {
       const path = pointerPath(app, name);

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureBareRepository, isRemoteUrl, normalizeLocation, redactUrl } from "../git/index.js";
-import { pointerRelease, readAppState } from "./app-state.js";
+import { pointerRelease, readAppState, tombstoneRelease } from "./app-state.js";
 import { buildManifest, encodeManifest } from "./build-manifest.js";
 import { assertAgentsAccept } from "./check-agents-accept.js";
 import { commitWithRetry, type CommitPlan } from "./commit-with-retry.js";
@@ -97,7 +97,15 @@ async function planStore(input: {
   const compressed = await input.compressed;
   const previous = pointerRelease(state.currentText);
   // Never reuse a number: above every folder and anything a pointer names.
-  const release = Math.max(0, previous ?? 0, pointerRelease(state.stagingText) ?? 0, ...state.releases) + 1;
+  // A destroyed app's tombstone remembers its last number: a purge never makes a number come back.
+  const release =
+    Math.max(
+      0,
+      previous ?? 0,
+      pointerRelease(state.stagingText) ?? 0,
+      tombstoneRelease(state.tombstoneText),
+      ...state.releases,
+    ) + 1;
   // The manifest and the current change of one store share one new sequence number.
   const sequence = state.sequence + 1;
   const now = new Date();

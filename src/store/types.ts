@@ -117,6 +117,8 @@ export interface AppPointers {
   staging?: number;
   /** The app's sequence counter at this commit (grows with every manifest and pointer change). */
   sequence?: number;
+  /** `<app>/destroyed` exists: the app was destroyed; agents stop it and forget it. */
+  destroyed?: boolean;
   error?: SerializedError;
 }
 

@@ -56,7 +56,10 @@ describe("skiff build", () => {
     assert.equal(run.code, 1);
     assert.equal(run.stdout, "");
     assert.match(run.stderr, /^error ERR_SKIFF_BUILD_FAILED: target unix: build step failed/m);
-    assert.match(run.stderr, /^hint: last output:\n {2}nope$/m);
+    // The output was printed as the step ran; the hint does not print it again.
+    assert.match(run.stderr, /^ {4}nope$/m);
+    assert.doesNotMatch(run.stderr, /^ {2}nope$/m);
+    assert.match(run.stderr, /^hint: full log: \S+build\.log$/m);
     assert.doesNotMatch(run.stderr, /^\s+at /m);
   });
 });

@@ -15,6 +15,8 @@ export interface RunningServer {
   data: string;
   /** http://git:TOKEN@host:port/<app>.git */
   gitUrl(app: string, token?: string): string;
+  /** Everything the server wrote on stderr so far (its logs, at SKIFF_LOG_LEVEL). */
+  stderr(): string;
   stop(): Promise<void>;
 }
 
@@ -57,6 +59,8 @@ async function startSkiffServer(
     [SKIFF_BIN, "server", "--data", data, "--listen", "127.0.0.1:0", "--json", "--poll", "1h", ...extraArgs],
     { env: { ...process.env, SKIFF_LOG_LEVEL: "silent", ...env }, stdio: ["ignore", "pipe", "pipe"] },
   );
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const started = await readStartup(child, 15_000);
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -70,7 +74,7 @@ async function startSkiffServer(
   };
   const gitUrl = (app: string, token = started.token): string =>
     `${started.url.replace("http://", `http://git:${token}@`)}/${app}.git`;
-  return { url: started.url, token: started.token, data, gitUrl, stop };
+  return { url: started.url, token: started.token, data, gitUrl, stderr: () => stderr, stop };
 }
 
 function readStartup(child: ChildProcess, timeoutMs: number): Promise<{ url: string; token: string }> {

@@ -14,6 +14,7 @@ export const skiffLayout: ReleaseLayout = {
       app: p.app,
       ...(p[follow] === undefined ? {} : { release: p[follow] }),
       ...(p.error === undefined ? {} : { error: p.error }),
+      ...(p.destroyed ? { destroyed: true } : {}),
     }));
   },
   prepare: prepareRelease,

@@ -11,6 +11,7 @@ import { SkiffError } from "../../errors/index.js";
 import { normalizeLocation, redactUrl } from "../../git/index.js";
 import { createLogger } from "../../log/index.js";
 import { loadNotifySecret } from "../../notify/index.js";
+import type { HostMetrics } from "../../metrics/index.js";
 import { readSecretFile, startWebhookListener, type HttpListener } from "../../server/index.js";
 import { printJson, say } from "../output.js";
 import { hostOptions, type HostCommandOptions } from "../host-options.js";
@@ -84,6 +85,7 @@ function reportPass(result: PassResult, json: boolean | undefined): void {
 async function listenForWebhooks(
   options: AgentCommandOptions,
   trigger: AgentHandle["trigger"],
+  metrics: HostMetrics | undefined,
 ): Promise<HttpListener | undefined> {
   if (options.listen === undefined) return undefined;
   if (options.webhookSecretFile === undefined) {
@@ -96,8 +98,9 @@ async function listenForWebhooks(
     secret: readSecretFile(resolve(options.webhookSecretFile)),
     data: resolve(options.data),
     trigger,
+    ...(metrics ? { metrics } : {}),
   });
-  say(`webhooks: POST ${listener.url}/hooks/git`);
+  say(`webhooks: POST ${listener.url}/hooks/git, metrics: GET ${listener.url}/metrics`);
   return listener;
 }
 
@@ -119,6 +122,11 @@ export async function runAgentCommand(options: AgentCommandOptions): Promise<voi
       hint: "use --follow current (default) or --follow staging",
     });
   }
+  // --listen serves the agent's metrics too; they count from this start.
+  const metrics =
+    options.listen === undefined
+      ? undefined
+      : (await import("../../metrics/index.js")).createHostMetrics({ agentData: resolve(options.data) });
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   process.once("SIGINT", onSignal);
@@ -134,6 +142,7 @@ export async function runAgentCommand(options: AgentCommandOptions): Promise<voi
       ...notifySecretOption(options.notifySecretFile),
       follow: options.follow,
       signal: abort.signal,
+      ...(metrics ? { sinks: [metrics.sink] } : {}),
       ...(options.once ? { once: true } : {}),
       ...(options.dryRun ? { dryRun: true } : {}),
       ...(options.host ? { host: options.host } : {}),
@@ -162,7 +171,7 @@ export async function runAgentCommand(options: AgentCommandOptions): Promise<voi
     say(
       `skiff agent following ${options.follow} of ${redactUrl(options.repo)} every ${options.poll} (Ctrl-C stops the agent, instances keep running)`,
     );
-    const hooks = await listenForWebhooks(options, handle.trigger.bind(handle)).catch(
+    const hooks = await listenForWebhooks(options, handle.trigger.bind(handle), metrics).catch(
       async (error: unknown) => {
         await handle.stop();
         throw error;

@@ -2,20 +2,21 @@ import { SkiffError } from "../../errors/index.js";
 import { changeConfigVars, readConfigVars, type ConfigVarsChange } from "../../store/index.js";
 import { isSealed } from "../../trust/index.js";
 import { printJson, printTable, say } from "../output.js";
+import { chooseApp } from "../app-argument.js";
+import { deployRepoOf } from "../host-data.js";
+import { refuseKeysRemotely, type RepoTargetOptions } from "../repo-target.js";
 import { loadSigner } from "../trust-options.js";
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export interface ConfigOptions {
-  repo: string;
-  key?: string[];
-  expires?: string;
-  json?: boolean;
-}
+export type ConfigOptions = RepoTargetOptions;
 
-/** `skiff config APP`: the config vars of its current release, sealed values hidden. */
-export async function printConfigVars(app: string, options: ConfigOptions): Promise<void> {
-  const vars = await readConfigVars({ repo: options.repo, app });
+/** `skiff config [APP]`: the config vars of its current release, sealed values hidden. */
+export async function printConfigVars(appArgument: string | undefined, options: ConfigOptions): Promise<void> {
+  const repo = deployRepoOf(options);
+  if (repo === undefined) return (await import("../remote/config.js")).showRemoteConfig(appArgument, options);
+  const app = chooseApp(appArgument, options);
+  const vars = await readConfigVars({ repo, app });
   const env = Object.fromEntries(
     Object.entries(vars.env).map(([name, value]) => [name, isSealed(value) ? "[sealed]" : value]),
   );
@@ -28,20 +29,43 @@ export async function printConfigVars(app: string, options: ConfigOptions): Prom
   else printTable(Object.entries(env).map(([name, value]) => [name, value]));
 }
 
-/** `skiff config:set APP KEY=VALUE…`. */
-export async function setConfigVars(
-  app: string,
-  assignments: string[],
-  options: ConfigOptions,
-): Promise<void> {
-  const set = parseAssignments(assignments);
-  report(await changeConfigVars({ repo: options.repo, app, set, ...common(options) }), options);
+/** `skiff config:set [APP] KEY=VALUE…`: the app first (as before -a existed), or `-a APP`. */
+export async function setConfigVars(args: string[], options: ConfigOptions): Promise<void> {
+  const [first, ...rest] = args;
+  const named = first !== undefined && !first.includes("=") && options.app === undefined;
+  const set = parseAssignments(named ? rest : args);
+  if (Object.keys(set).length === 0) throw nothingGiven("KEY=VALUE");
+  await changeConfig(named ? first : undefined, { set }, options);
 }
 
-/** `skiff config:unset APP NAME…`. */
-export async function unsetConfigVars(app: string, names: string[], options: ConfigOptions): Promise<void> {
+/** `skiff config:unset [APP] NAME…`: with two or more arguments and no -a, the first is the app. */
+export async function unsetConfigVars(args: string[], options: ConfigOptions): Promise<void> {
+  const named = args.length > 1 && options.app === undefined;
+  const names = named ? args.slice(1) : args;
+  if (names.length === 0) throw nothingGiven("NAME");
   for (const name of names) assertEnvName(name);
-  report(await changeConfigVars({ repo: options.repo, app, unset: names, ...common(options) }), options);
+  await changeConfig(named ? args[0] : undefined, { unset: names }, options);
+}
+
+function nothingGiven(what: string): SkiffError {
+  return new SkiffError("ERR_SKIFF_USAGE", `no ${what} was given`, {
+    hint: "e.g. skiff config:set GREETING=hi -a hello; skiff config:unset GREETING -a hello",
+  });
+}
+
+/** --repo or a server's --data: the deployment repository itself; else the logged-in server. */
+async function changeConfig(
+  appArgument: string | undefined,
+  change: { set?: Record<string, string>; unset?: string[] },
+  options: ConfigOptions,
+): Promise<void> {
+  const repo = deployRepoOf(options);
+  if (repo === undefined) {
+    refuseKeysRemotely(options);
+    return (await import("../remote/config.js")).changeRemoteConfig(appArgument, change, options);
+  }
+  const app = chooseApp(appArgument, options);
+  report(await changeConfigVars({ repo, app, ...change, ...common(options) }), options);
 }
 
 function common(options: ConfigOptions): { sign?: ReturnType<typeof loadSigner>; expires?: string } {

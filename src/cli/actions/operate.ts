@@ -1,7 +1,8 @@
-import { resolve } from "node:path";
-import { readLogs, readStatus, startApp, stopApp, type AppStatus } from "../../agent/index.js";
-import { SkiffError } from "../../errors/index.js";
+import { followLogs, readLogs, readStatus, startApp, stopApp, type AppStatus } from "../../agent/index.js";
+import { chooseApp } from "../app-argument.js";
+import { agentDataOf } from "../host-data.js";
 import { printJson, printTable, say } from "../output.js";
+import { parseWhole } from "../parse-number.js";
 
 function describeRefusal(refusal: AppStatus["lastRefusal"]): string {
   if (refusal === undefined) return "-";
@@ -11,7 +12,7 @@ function describeRefusal(refusal: AppStatus["lastRefusal"]): string {
 
 /** `skiff status`: one row per app deployed with this data dir. */
 export async function printStatus(options: { data: string; json?: boolean }): Promise<void> {
-  const rows = await readStatus(resolve(options.data));
+  const rows = await readStatus(agentDataOf(options.data));
   if (options.json) {
     printJson(rows);
     return;
@@ -50,29 +51,62 @@ export async function printStatus(options: { data: string; json?: boolean }): Pr
   ]);
 }
 
-/** `skiff stop APP`. */
-export async function stopAppCommand(app: string, options: { data: string }): Promise<void> {
-  const instance = await stopApp(resolve(options.data), app);
-  say(
-    instance
-      ? `stopped ${instance.id} (release ${instance.release})`
-      : `${app} had no instance; marked stopped`,
-  );
+interface HostOptions {
+  data?: string;
+  app?: string;
+  json?: boolean;
 }
 
-/** `skiff start APP`. */
-export async function startAppCommand(app: string, options: { data: string }): Promise<void> {
-  await startApp(resolve(options.data), app);
+/** `skiff stop [APP]`: on this host (--data), or on the logged-in server. */
+export async function stopAppCommand(appArgument: string | undefined, options: HostOptions): Promise<void> {
+  if (options.data === undefined)
+    return (await import("../remote/instances.js")).actOnRemoteApp("stop", appArgument, options);
+  const app = chooseApp(appArgument, options);
+  const instance = await stopApp(agentDataOf(options.data), app);
+  say(instance ? `stopped ${instance.id} (release ${instance.release})` : `${app} had no instance; marked stopped`);
+}
+
+/** `skiff start [APP]`: on this host (--data), or on the logged-in server. */
+export async function startAppCommand(appArgument: string | undefined, options: HostOptions): Promise<void> {
+  if (options.data === undefined)
+    return (await import("../remote/instances.js")).actOnRemoteApp("start", appArgument, options);
+  const app = chooseApp(appArgument, options);
+  await startApp(agentDataOf(options.data), app);
   say(`${app} will be started by the agent's next pass`);
 }
 
-/** `skiff logs APP`: the last lines of its instance log. */
-export async function printLogs(app: string, options: { data: string; lines: string }): Promise<void> {
-  const count = Number(options.lines);
-  if (!Number.isInteger(count) || count < 0) {
-    throw new SkiffError("ERR_SKIFF_USAGE", `-n ${options.lines} is not a number of lines`, {
-      hint: "pass -n 100",
-    });
+/** `skiff logs [APP] [-n N] [--tail] [--release N]`: on this host (--data), or on the logged-in server. */
+export async function printLogs(
+  appArgument: string | undefined,
+  options: HostOptions & { lines: string; tail?: boolean; release?: string },
+): Promise<void> {
+  const lines = parseWhole(options.lines, "-n", 0);
+  const release = options.release === undefined ? undefined : parseWhole(options.release, "--release");
+  if (options.data === undefined) {
+    const { release: _text, ...rest } = options;
+    const remote = await import("../remote/logs.js");
+    return remote.remoteLogs(appArgument, { ...rest, lines, ...(release === undefined ? {} : { release }) });
   }
-  for (const line of await readLogs(resolve(options.data), app, count)) process.stdout.write(line + "\n");
+  const app = chooseApp(appArgument, options);
+  const data = agentDataOf(options.data);
+  if (options.tail) return tailLocalLogs(data, app);
+  const tail = await readLogs(data, app, lines, release === undefined ? {} : { release });
+  for (const line of tail) process.stdout.write(line + "\n");
+}
+
+/** `skiff logs --tail --data D`: the lines printed from now on, across deploys, until Ctrl-C. */
+async function tailLocalLogs(data: string, app: string): Promise<void> {
+  const { untilInterrupted } = await import("../remote/logs.js");
+  const { signal, done } = untilInterrupted();
+  try {
+    await followLogs({
+      data,
+      app,
+      signal,
+      onReady: () => say(`following the log of ${app} (Ctrl-C stops)`),
+      onLine: ({ line }) => void process.stdout.write(line + "\n"),
+    });
+  } finally {
+    done();
+  }
 }

@@ -5,15 +5,16 @@ import { normalizeLocation } from "../../git/index.js";
 import { loadNotifySecret, type NotifyOptions } from "../../notify/index.js";
 import { startStageAgent } from "../../stage/index.js";
 import { promoteRelease, type ReleaseSigner } from "../../store/index.js";
+import { chooseApp } from "../app-argument.js";
+import { deployRepoOf } from "../host-data.js";
 import { hostOptions, type HostCommandOptions } from "../host-options.js";
+import { refuseKeysRemotely, type RepoTargetOptions } from "../repo-target.js";
 import { printJson, say } from "../output.js";
 import { loadSigner, loadTrustPolicy } from "../trust-options.js";
 
-export interface PromoteCommandOptions {
-  repo: string;
+export interface PromoteCommandOptions extends RepoTargetOptions {
   key: string[];
   force?: boolean;
-  json?: boolean;
 }
 
 export interface StageAgentCommandOptions extends HostCommandOptions {
@@ -33,14 +34,24 @@ export interface StageAgentCommandOptions extends HostCommandOptions {
   key?: string[];
 }
 
-/** `skiff promote APP [RELEASE]`. */
+/** `skiff promote [APP] [RELEASE]`: with -a, a lone number is the release. */
 export async function promoteCommand(
-  app: string,
-  release: string | undefined,
+  first: string | undefined,
+  second: string | undefined,
   options: PromoteCommandOptions,
 ): Promise<void> {
+  const numbered = options.app !== undefined && second === undefined && /^[0-9]+$/.test(first ?? "");
+  const appArgument = numbered ? undefined : first;
+  const release = numbered ? first : second;
+  const repo = deployRepoOf(options);
+  if (repo === undefined) {
+    refuseKeysRemotely(options);
+    const number = release === undefined ? undefined : parseRelease(release);
+    return (await import("../remote/releases.js")).promoteRemote(appArgument, number, options);
+  }
+  const app = chooseApp(appArgument, options);
   const change = await promoteRelease({
-    repo: options.repo,
+    repo,
     app,
     ...(release === undefined ? {} : { release: parseRelease(release) }),
     ...(options.force ? { force: true } : {}),

@@ -2,7 +2,11 @@ import { readLatestBuild } from "../../build/index.js";
 import { SkiffError } from "../../errors/index.js";
 import { redactUrl } from "../../git/index.js";
 import { listReleases, resolveExpiry, rollback, storeRelease } from "../../store/index.js";
-import { printJson, printTable, say } from "../output.js";
+import { chooseApp } from "../app-argument.js";
+import { deployRepoOf } from "../host-data.js";
+import { printJson, say } from "../output.js";
+import { printReleaseTable } from "../release-table.js";
+import { refuseKeysRemotely, type RepoTargetOptions } from "../repo-target.js";
 import { parseTargetList } from "../target-list.js";
 import { loadSigner } from "../trust-options.js";
 
@@ -14,11 +18,6 @@ export interface StoreCommandOptions {
   json?: boolean;
   key?: string[];
   targets?: string;
-}
-
-export interface RepoOptions {
-  repo: string;
-  json?: boolean;
 }
 
 /** `skiff store`: the latest build's deploy target as the next release. */
@@ -39,42 +38,40 @@ export async function storeCommand(options: StoreCommandOptions): Promise<void> 
   if (options.json) printJson(result);
 }
 
-/** `skiff releases APP`. */
-export async function printReleases(app: string, options: RepoOptions): Promise<void> {
-  const releases = await listReleases({ repo: options.repo, app });
+/** `skiff releases [APP]`: of a deployment repository (--repo, a server's --data), or of the logged-in server. */
+export async function printReleases(appArgument: string | undefined, options: RepoTargetOptions): Promise<void> {
+  const repo = deployRepoOf(options);
+  if (repo === undefined) return (await import("../remote/releases.js")).listRemoteReleases(appArgument, options);
+  const app = chooseApp(appArgument, options);
+  const releases = await listReleases({ repo, app });
   if (releases.length === 0) {
-    throw new SkiffError("ERR_SKIFF_NO_SUCH_APP", `${redactUrl(options.repo)} has no releases of ${app}`, {
-      hint: `check the app name, or store a release with skiff store --to ${redactUrl(options.repo)}`,
+    throw new SkiffError("ERR_SKIFF_NO_SUCH_APP", `${redactUrl(repo)} has no releases of ${app}`, {
+      hint: `check the app name, or store a release with skiff store --to ${redactUrl(repo)}`,
     });
   }
   if (options.json) {
     printJson(releases);
     return;
   }
-  printTable([
-    ["RELEASE", "CREATED", "COMMIT", "TARGETS", "FORMAT", "STAGE", ""],
-    ...releases.map((r) => [
-      String(r.release),
-      r.created ?? "-",
-      r.commit?.slice(0, 7) ?? "-",
-      r.targets?.map((t) => `${t.target} (${t.driver})`).join(", ") ?? (r.error ? `(${r.error.code})` : "-"),
-      r.version ?? "-",
-      r.stage === undefined ? "-" : r.stage.verdict === "passed" ? "passed" : `failed: ${r.stage.summary}`,
-      [r.current ? "current" : "", r.staging ? "staging" : ""].filter(Boolean).join(", "),
-    ]),
-  ]);
+  printReleaseTable(releases);
 }
 
-/** `skiff rollback APP [--to N]`. */
+/** `skiff rollback [APP] [--to N]`. */
 export async function rollbackCommand(
-  app: string,
-  options: RepoOptions & { to?: string; key?: string[]; expires?: string },
+  appArgument: string | undefined,
+  options: RepoTargetOptions & { to?: string },
 ): Promise<void> {
   const to = options.to === undefined ? undefined : parseCount(options.to, "--to");
+  const repo = deployRepoOf(options);
+  if (repo === undefined) {
+    refuseKeysRemotely(options);
+    return (await import("../remote/releases.js")).rollbackRemote(appArgument, { ...options, to });
+  }
+  const app = chooseApp(appArgument, options);
   const sign = loadSigner(options.key);
   const expires = options.expires === undefined ? undefined : resolveExpiry(options.expires, new Date());
   const change = await rollback({
-    repo: options.repo,
+    repo,
     app,
     to,
     ...(sign ? { sign } : {}),

@@ -90,26 +90,27 @@ export function registerAgentCommands(program: Command): void {
   program
     .command("status")
     .description("What runs on this host: app, release, pid, address, since, last deploy")
-    .requiredOption("--data <dir>", "the agent's data dir")
+    .requiredOption("--data <dir>", "the agent's data dir, or a skiff server's (its agent: DIR/agent)")
     .option("--json", "print on stdout as JSON")
     .action(lazyAction(() => import("../actions/operate.js"), "printStatus"));
 
-  program
-    .command("stop <app>")
-    .description("Stop an app's instance; the agent leaves it stopped until current changes or skiff start")
-    .requiredOption("--data <dir>", "the agent's data dir")
+  const hostCommand = (name: string, description: string): Command =>
+    program
+      .command(name)
+      .description(description)
+      .option("--data <dir>", "this host's agent data dir, or a skiff server's (default: the server of skiff login)")
+      .option("-a, --app <app>", "the app (default: the one the current directory's skiff.yml names)")
+      .option("--json", "against a server: print its answer as JSON");
+
+  hostCommand("stop [app]", "Stop an app's instance; the agent leaves it stopped until current changes or skiff start")
     .action(lazyAction(() => import("../actions/operate.js"), "stopAppCommand"));
 
-  program
-    .command("start <app>")
-    .description("Undo skiff stop: the agent starts the app's current release on its next pass")
-    .requiredOption("--data <dir>", "the agent's data dir")
+  hostCommand("start [app]", "Undo skiff stop: the agent starts the app's current release on its next pass")
     .action(lazyAction(() => import("../actions/operate.js"), "startAppCommand"));
 
-  program
-    .command("logs <app>")
-    .description("The last lines of an app's instance log on this host")
-    .requiredOption("--data <dir>", "the agent's data dir")
+  hostCommand("logs [app]", "The last lines of an app's instance log; --tail follows it across deploys")
     .option("-n, --lines <n>", "how many lines", "100")
+    .option("--tail", "keep printing lines as the app prints them (Ctrl-C stops)")
+    .option("--release <n>", "the log of that release's last instance, even a stopped one")
     .action(lazyAction(() => import("../actions/operate.js"), "printLogs"));
 }

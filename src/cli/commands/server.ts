@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { lazyAction } from "../lazy-action.js";
 
-const DEFAULT_DATA = process.env.SKIFF_DATA ?? ".skiff/server";
+const DEFAULT_DATA = process.env.SKIFF_DATA || ".skiff/server";
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -38,15 +38,17 @@ function registerTokenCommands(server: Command): void {
 }
 
 function registerAppsCommands(program: Command): void {
+  const data = `the server's data directory (default: the server of skiff login, else ${DEFAULT_DATA})`;
   program
     .command("apps:create <name>")
     .description("Create an app on skiff server (its git remote is http://HOST/<name>.git)")
-    .option("--data <dir>", "the server's data directory", DEFAULT_DATA)
+    .option("--data <dir>", data)
+    .option("--json", "print the app and its git URL on stdout")
     .action(lazyAction(() => import("../actions/server.js"), "createAppCommand"));
   program
     .command("apps")
-    .description("List the apps on skiff server")
-    .option("--data <dir>", "the server's data directory", DEFAULT_DATA)
+    .description("List the apps on skiff server, with release, status and URL")
+    .option("--data <dir>", data)
     .option("--json", "print JSON")
     .action(lazyAction(() => import("../actions/server.js"), "listAppsCommand"));
 }

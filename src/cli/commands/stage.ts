@@ -1,12 +1,14 @@
 import type { Command } from "commander";
 import { collectOption } from "../collect-option.js";
 import { lazyAction } from "../lazy-action.js";
+import { withRepoTarget } from "../repo-target.js";
 
 export function registerStageCommands(program: Command): void {
-  program
-    .command("promote <app> [release]")
-    .description("Point current at a release that passed staging (default: the release staging names)")
-    .requiredOption("--repo <repo>", "the deployment repository: a path or git URL")
+  withRepoTarget(
+    program
+      .command("promote [app] [release]")
+      .description("Point current at a release that passed staging (default: the release staging names)"),
+  )
     .option("--force", "promote even when the release did not pass staging")
     .option(
       "--key <file>",

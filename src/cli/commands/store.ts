@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { collectOption } from "../collect-option.js";
 import { lazyAction } from "../lazy-action.js";
+import { withRepoTarget } from "../repo-target.js";
 import { registerResignCommand } from "./resign.js";
 
 export function registerStoreCommands(program: Command): void {
@@ -23,17 +24,18 @@ export function registerStoreCommands(program: Command): void {
     .option("--json", "print the result on stdout")
     .action(lazyAction(() => import("../actions/store.js"), "storeCommand"));
 
-  program
-    .command("releases <app>")
-    .description("List the releases of an app in a deployment repository")
-    .requiredOption("--repo <repo>", "the deployment repository: a path or git URL")
+  withRepoTarget(
+    program.command("releases [app]").description("List the releases of an app in a deployment repository"),
+    false,
+  )
     .option("--json", "print the releases on stdout as JSON")
     .action(lazyAction(() => import("../actions/store.js"), "printReleases"));
 
-  program
-    .command("rollback <app>")
-    .description("Point current back at an earlier release (default: the one before current)")
-    .requiredOption("--repo <repo>", "the deployment repository: a path or git URL")
+  withRepoTarget(
+    program
+      .command("rollback [app]")
+      .description("Point current back at an earlier release (default: the one before current)"),
+  )
     .option("--to <n>", "the release to go back to")
     .option(
       "--key <file>",

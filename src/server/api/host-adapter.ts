@@ -1,0 +1,93 @@
+import {
+  followLogs,
+  readLogs,
+  readStatus,
+  startApp,
+  stopApp,
+  type AgentHandle,
+  type AppStatus,
+  type FollowLogsOptions,
+} from "../../agent/index.js";
+import type { Instance } from "../../drivers/index.js";
+import { isSkiffError, SkiffError } from "../../errors/index.js";
+
+/** A change of the deployment repository the hosts must act on now, not at their next poll. */
+export interface PointerMove {
+  app: string;
+  /** The release the change is about (the new one, or the one current now names). */
+  release?: number;
+  /** What current names after the change, when it moved. */
+  current?: number;
+}
+
+/**
+ * Everything the API asks of the server's own agent, in one place: when the agent grows
+ * stopApp/startApp/restartApp on its handle (per-app workers), only this file changes.
+ */
+export interface HostAdapter {
+  status(): Promise<AppStatus[]>;
+  /** Stops the app's instance on this host now; undefined when this host never ran the app. */
+  stop(app: string): Promise<{ instance: Instance | undefined } | undefined>;
+  start(app: string): Promise<void>;
+  restart(app: string): Promise<void>;
+  logs(app: string, lines: number, release?: number): Promise<string[]>;
+  follow(options: Omit<FollowLogsOptions, "data">): Promise<void>;
+  /** The server's agent is asked for a pass at once; followers get the signed trigger. */
+  announce(move: PointerMove): void;
+}
+
+export interface HostAdapterOptions {
+  agent: AgentHandle;
+  agentData: string;
+  /** The staging agent beside it: a change of staging (config of an app that stages) is judged now too. */
+  stageAgent?: { trigger(reason: string): void };
+  /** Sends the signed trigger to every follower (fire and forget). */
+  tellFollowers: (move: PointerMove) => void;
+}
+
+export function createHostAdapter(options: HostAdapterOptions): HostAdapter {
+  const { agent, agentData } = options;
+  const trigger = (reason: string, move?: PointerMove): void =>
+    agent.trigger(reason, move?.current === undefined ? undefined : { app: move.app, release: move.current });
+  return {
+    status: () => readStatus(agentData),
+    stop: async (app) => {
+      try {
+        return { instance: await stopApp(agentData, app) };
+      } catch (error) {
+        if (isSkiffError(error) && error.code === "ERR_SKIFF_NO_SUCH_APP") return undefined;
+        throw error;
+      }
+    },
+    start: async (app) => {
+      await neverRan(app, () => startApp(agentData, app));
+      trigger(`api: start ${app}`);
+    },
+    // Until the agent restarts an app itself (a new instance beside the old one), a restart is a
+    // stop then a start: the next pass boots current again.
+    restart: async (app) => {
+      await neverRan(app, () => stopApp(agentData, app));
+      await startApp(agentData, app);
+      trigger(`api: restart ${app}`);
+    },
+    logs: (app, lines, release) => readLogs(agentData, app, lines, release === undefined ? {} : { release }),
+    follow: (follow) => followLogs({ ...follow, data: agentData }),
+    announce: (move) => {
+      trigger(`api: ${move.app}`, move);
+      if (move.current === undefined) options.stageAgent?.trigger(`api: ${move.app}`);
+      options.tellFollowers(move);
+    },
+  };
+}
+
+/** The agent's "no such app in this data dir", said for someone who is not on the server. */
+async function neverRan<T>(app: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!isSkiffError(error) || error.code !== "ERR_SKIFF_NO_SUCH_APP") throw error;
+    throw new SkiffError("ERR_SKIFF_NOT_RUNNING", `${app} has never run on this server`, {
+      hint: `push it first: git push skiff main (skiff apps:info ${app} shows its git URL)`,
+    });
+  }
+}
