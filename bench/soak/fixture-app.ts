@@ -3,8 +3,9 @@ import { join } from "node:path";
 import { REPO_ROOT } from "./run-dir.js";
 import { runCommand } from "./run-command.js";
 import type { ChangeKind } from "./types.js";
+import { SLEEPY_IDLE_MS, SLEEPY_WAKE_TIMEOUT_MS } from "./wake.js";
 
-export type VersionKind = Exclude<ChangeKind, "rollback">;
+export type VersionKind = Exclude<ChangeKind, "rollback" | "wake">;
 
 /** An app repository made from examples/hello, and what each of its commits serves. */
 export interface FixtureApp {
@@ -12,6 +13,8 @@ export interface FixtureApp {
   dir: string;
   /** deploy.proxy.replay (GETs may be sent again by the front door). */
   replay: boolean;
+  /** deploy.scale.min: 0 (the wake action's app): it may be stopped when idle and woken by a request. */
+  sleepy: boolean;
   /** commit → the version label it serves and the kind of version it is. */
   commits: Map<string, { label: string; kind: VersionKind }>;
   count: number;
@@ -25,6 +28,9 @@ function skiffYml(app: FixtureApp, kind: VersionKind, port: number): string {
       : "{ http: /, timeout: 10s, interval: 100ms }";
   // hello exits at once on a host it cannot parse: a release that dies at boot.
   const args = kind === "crash" ? `\n  args: ["host=not-an-address"]` : "";
+  const scale = app.sleepy
+    ? `\n  scale: { min: 0, max: 1, idle: ${SLEEPY_IDLE_MS / 1000}s, wake_timeout: ${SLEEPY_WAKE_TIMEOUT_MS / 1000}s }`
+    : "";
   return `# A fixture app of the soak (bench/soak): ${kind} version.
 app: ${app.name}
 build:
@@ -43,7 +49,7 @@ deploy:
   confirm: 2s
   drain_timeout: 3s
   stop_timeout: 2s
-  proxy: { replay: ${app.replay} }${args}
+  proxy: { replay: ${app.replay} }${args}${scale}
 `;
 }
 
@@ -57,7 +63,11 @@ async function git(dir: string, args: string[]): Promise<string> {
   return run.stdout.trim();
 }
 
-export async function makeFixtureApp(root: string, name: string, replay: boolean): Promise<FixtureApp> {
+export async function makeFixtureApp(
+  root: string,
+  name: string,
+  options: { replay: boolean; sleepy: boolean },
+): Promise<FixtureApp> {
   const dir = join(root, name);
   mkdirSync(dir, { recursive: true });
   for (const file of ["hello.c", "Makefile"])
@@ -65,7 +75,7 @@ export async function makeFixtureApp(root: string, name: string, replay: boolean
   copyFileSync(join(REPO_ROOT, "bench", "soak", "fixture", "soak-build.sh"), join(dir, "soak-build.sh"));
   writeFileSync(join(dir, ".gitignore"), "_build/\n");
   await git(dir, ["init", "--quiet", "--initial-branch=main"]);
-  return { name, dir, replay, commits: new Map(), count: 0 };
+  return { name, dir, ...options, commits: new Map(), count: 0 };
 }
 
 /** Commits the next version of the app, of `kind`; resolves with its label and commit. */

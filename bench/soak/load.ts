@@ -8,6 +8,9 @@ export const REQUEST_TIMEOUT_MS = 10_000;
 /** In flight to one app on one host at most: a stuck address cannot pile up sockets. */
 const MAX_IN_FLIGHT = 16;
 
+/** Loads paused for a while ("APP@HOST"): a wake action lets the app go idle on that host. */
+export type LoadPauses = Set<string>;
+
 /** The version label a fixture's page names ("<p>version alpha-3</p>"). */
 export function versionOf(body: string): string | undefined {
   return /version ([^<\s]+)</.exec(body)?.[1];
@@ -20,6 +23,7 @@ export async function runLoad(options: {
   rate: number;
   book: AddressBook;
   samples: RequestSample[];
+  pauses: LoadPauses;
   signal: AbortSignal;
 }): Promise<void> {
   const { app, host, book } = options;
@@ -28,7 +32,8 @@ export async function runLoad(options: {
   let next = Date.now();
   while (!options.signal.aborted) {
     const url = book.url(host, app);
-    if (url !== undefined && inFlight.size < MAX_IN_FLIGHT) {
+    const paused = options.pauses.has(`${app}@${host}`);
+    if (url !== undefined && !paused && inFlight.size < MAX_IN_FLIGHT) {
       const request = send(url, app, host, options.samples, book).finally(() => inFlight.delete(request));
       inFlight.add(request);
     }

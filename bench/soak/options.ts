@@ -17,12 +17,14 @@ export interface SoakOptions {
   /** The agents' poll interval (pushes and the server's webhooks trigger them at once). */
   poll: string;
   json: boolean;
+  /** Leave the last app idle and wake it now and then (where deploy.scale.min: 0 is honoured). */
+  wake: boolean;
   /** Keep the run's folder (data dirs, logs, records) instead of removing it. */
   keep: boolean;
 }
 
 export const USAGE = `usage: npm run soak -- [--minutes 10] [--seed S] [--apps 3] [--rate 4] [--gap 4-12]
-       [--kinds ${FAULT_KINDS.join(",")}] [--disk-size 256m] [--settle 60] [--poll 2s] [--json] [--keep]`;
+       [--kinds ${FAULT_KINDS.join(",")}] [--disk-size 256m] [--settle 60] [--poll 2s] [--skip-wake] [--json] [--keep]`;
 
 /** Parsed values of parseArgs (strings and booleans) into checked options; throws a message. */
 export function readSoakOptions(values: Record<string, string | boolean | undefined>): SoakOptions {
@@ -54,6 +56,7 @@ export function readSoakOptions(values: Record<string, string | boolean | undefi
     settleSeconds: number("settle", 60, 1),
     poll: typeof values.poll === "string" ? values.poll : "2s",
     json: values.json === true,
+    wake: values["skip-wake"] !== true,
     keep: values.keep === true,
   };
 }
@@ -69,5 +72,6 @@ export const OPTION_SPEC = {
   settle: { type: "string" },
   poll: { type: "string" },
   json: { type: "boolean", default: false },
+  "skip-wake": { type: "boolean", default: false },
   keep: { type: "boolean", default: false },
 } as const;

@@ -8,6 +8,12 @@ export function formatReport(result: SoakResult): string {
     `skiff soak: seed ${result.seed}, ${result.minutes} min, apps ${result.apps.join(", ")} on hosts ${result.hosts.join(", ")}`,
   );
   lines.push(`  rollbacks through ${result.api ? "the API" : "skiff rollback --repo"}; disk: ${result.disk}`);
+  lines.push(`  supervision: ${result.supervision}`);
+  lines.push(
+    result.wake.honoured
+      ? `  wakes: ${result.wake.app ?? "?"} is left idle and woken by a request (deploy.scale.min: 0)`
+      : `  wakes: skipped — ${result.wake.reason}`,
+  );
   const injected = FAULT_KINDS.map((kind) => {
     const of = result.faults.filter((f) => f.kind === kind);
     const skipped = of.filter((f) => f.skipped !== undefined).length;

@@ -15,7 +15,7 @@ import { checkExits } from "./invariants/exits.js";
 import { checkProcessLeaks, checkTempLeaks, findRunProcesses } from "./invariants/leaks.js";
 import { checkCurrent, checkFsck } from "./invariants/repository.js";
 import { checkRequests, type FailedRequest, type RequestCounts } from "./invariants/requests.js";
-import { runLoad } from "./load.js";
+import { runLoad, type LoadPauses } from "./load.js";
 import type { SoakOptions } from "./options.js";
 import { pushApp } from "./push-app.js";
 import { createRandom } from "./random.js";
@@ -23,10 +23,15 @@ import { readAllEvents } from "./read-events.js";
 import { makeRunDir, type RunDir } from "./run-dir.js";
 import { stopEverything } from "./shutdown.js";
 import { startHosts, type Hosts } from "./start-hosts.js";
+import { RESTART_DELAY_MS } from "./supervise.js";
 import type { ChangeRecord, FaultRecord, InvariantResult, RequestSample } from "./types.js";
+import { probeScaleToZero, type ScaleToZero } from "./wake.js";
 import { changeWindows, trafficWindows, RESTORE_MS, SLACK_MS } from "./windows.js";
 
 const APP_NAMES = ["alpha", "beta", "gamma"];
+
+/** How the soak keeps the server and the follower running: printed with every run. */
+export const SUPERVISION = `the server and the follower agent run under the soak's supervisor, which starts a process again ${RESTART_DELAY_MS / 1000} s after any exit, as systemd does with Restart=always, RestartSec=${RESTART_DELAY_MS / 1000}`;
 
 export interface SoakResult {
   ok: boolean;
@@ -38,6 +43,9 @@ export interface SoakResult {
   apps: string[];
   api: boolean;
   disk: string;
+  supervision: string;
+  /** The wake action: run on the sleepy app, or skipped with the reason (scale-to-zero not honoured). */
+  wake: { app: string | null } & ScaleToZero;
   windows: { restoreMs: number; slackMs: number };
   faults: FaultRecord[];
   changes: { total: number; byKind: Record<string, { ok: number; failed: number }>; explained: number };
@@ -127,6 +135,7 @@ export async function runSoak(options: SoakOptions, progress: Progress): Promise
   try {
     const began = Date.now();
     progress(`soak: seed ${options.seed}, ${options.minutes} min, folder ${dir.root}`);
+    progress(`soak: supervision: ${SUPERVISION}`);
     const wantsDisk = options.kinds.includes("fill-disk");
     const hosts = await startHosts(
       dir,
@@ -137,7 +146,12 @@ export async function runSoak(options: SoakOptions, progress: Progress): Promise
     if (wantsDisk && !hosts.disk.mounted)
       notes.push(`fill-disk cannot run: mount -t tmpfs failed (${hosts.disk.reason})`);
     const apps = await Promise.all(
-      APP_NAMES.slice(0, options.apps).map((name, i) => makeFixtureApp(dir.apps, name, i % 2 === 1)),
+      APP_NAMES.slice(0, options.apps).map((name, i) =>
+        makeFixtureApp(dir.apps, name, {
+          replay: i % 2 === 1,
+          sleepy: options.wake && i === options.apps - 1,
+        }),
+      ),
     );
     await deployFirst(dir, hosts, apps, options.settleSeconds * 1000);
     progress(
@@ -146,6 +160,17 @@ export async function runSoak(options: SoakOptions, progress: Progress): Promise
 
     const book = createAddressBook(hosts.hosts, dir.env);
     await Promise.all(hosts.hosts.map((host) => book.refresh(host)));
+    const pauses: LoadPauses = new Set();
+    const sleepy = apps.find((a) => a.sleepy);
+    const wakeCtx = { dir, hosts: hosts.hosts, book, pauses, signal: AbortSignal.timeout(600_000) };
+    const wake: SoakResult["wake"] =
+      sleepy === undefined
+        ? { app: null, honoured: false, reason: "the wake action is off (--skip-wake)" }
+        : { app: sleepy.name, ...(await probeScaleToZero(wakeCtx, sleepy)) };
+    if (!wake.honoured) {
+      progress(`soak: wake action skipped: ${wake.reason}`);
+    } else
+      progress(`soak: scale-to-zero is honoured: ${wake.app ?? "?"} is left idle and woken now and then`);
     const samples: RequestSample[] = [];
     const changes: ChangeRecord[] = [];
     const faults: FaultRecord[] = [];
@@ -162,7 +187,15 @@ export async function runSoak(options: SoakOptions, progress: Progress): Promise
     })();
     const loads = apps.flatMap((app) =>
       hosts.hosts.map((host) =>
-        runLoad({ app: app.name, host: host.name, rate: options.rate, book, samples, signal: stop.signal }),
+        runLoad({
+          app: app.name,
+          host: host.name,
+          rate: options.rate,
+          book,
+          samples,
+          pauses,
+          signal: stop.signal,
+        }),
       ),
     );
     const target = {
@@ -179,6 +212,9 @@ export async function runSoak(options: SoakOptions, progress: Progress): Promise
         until,
         records: changes,
         signal: stop.signal,
+        ...(app.sleepy && wake.honoured
+          ? { wake: { ctx: { ...wakeCtx, signal: stop.signal }, hosts: hosts.hosts.map((h) => h.name) } }
+          : {}),
       }),
     );
     const kinds = options.kinds.filter((k) => k !== "fill-disk" || hosts.disk.mounted);
@@ -217,7 +253,7 @@ export async function runSoak(options: SoakOptions, progress: Progress): Promise
     invariants.push(await checkCurrent(dir.server, apps, dir.env));
     const changed = await checkChanges(changes, changeWindows(faults), apps, dir.server, dir.env);
     invariants.push(changed.result);
-    const requests = checkRequests(samples, trafficWindows(faults), apps);
+    const requests = checkRequests(samples, trafficWindows(faults), apps, faults);
     invariants.push(requests.result);
     invariants.push(await awaitFaultEvents(dir, hosts, faults));
     notes.push(
@@ -257,6 +293,8 @@ export async function runSoak(options: SoakOptions, progress: Progress): Promise
       disk: hosts.disk.mounted
         ? `tmpfs ${options.diskSize} on the follower's data dir`
         : `none (${hosts.disk.reason})`,
+      supervision: SUPERVISION,
+      wake,
       windows: { restoreMs: RESTORE_MS, slackMs: SLACK_MS },
       faults,
       changes: { total: changes.length, byKind: countChanges(changes), explained: changed.explained },

@@ -30,9 +30,9 @@ export interface FaultRecord {
   skipped?: string;
 }
 
-export type ChangeKind = "good" | "broken-build" | "unhealthy" | "crash" | "rollback";
+export type ChangeKind = "good" | "broken-build" | "unhealthy" | "crash" | "rollback" | "wake";
 
-/** One change an app went through: a push of a version of some kind, or a rollback. */
+/** One change an app went through: a push of a version of some kind, a rollback, or a wake from zero. */
 export interface ChangeRecord {
   app: string;
   kind: ChangeKind;
@@ -40,6 +40,8 @@ export interface ChangeRecord {
   label?: string;
   commit?: string;
   to?: number;
+  /** wake: the host it was woken on. */
+  host?: string;
   start: number;
   end: number;
   ok: boolean;

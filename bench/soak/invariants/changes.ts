@@ -18,14 +18,17 @@ function describe(change: ChangeRecord): string {
   const what =
     change.kind === "rollback"
       ? `rollback to ${change.to ?? "?"}`
-      : `push of ${change.label ?? "?"} (${change.kind})`;
+      : change.kind === "wake"
+        ? `wake on ${change.host ?? "?"}`
+        : `push of ${change.label ?? "?"} (${change.kind})`;
   return `${new Date(change.start).toISOString()} ${change.app}: ${what} ${change.ok ? "accepted" : "failed"} after ${change.end - change.start} ms — ${change.detail}`;
 }
 
 /**
  * Pushes and rollbacks did what they should: a good version's push is accepted unless a fault
  * explains its failure; a broken version's push is refused; an accepted push is whole (its commit
- * on the app repository's main, and a stored release of it); a rollback succeeds unless a fault explains it.
+ * on the app repository's main, and a stored release of it); a rollback or a wake succeeds unless a
+ * fault explains it.
  */
 export async function checkChanges(
   changes: readonly ChangeRecord[],
@@ -42,7 +45,7 @@ export async function checkChanges(
     stored.set(app.name, new Set(releases.map((r) => r.commit ?? "")));
   }
   for (const change of changes) {
-    const shouldSucceed = change.kind === "good" || change.kind === "rollback";
+    const shouldSucceed = change.kind === "good" || change.kind === "rollback" || change.kind === "wake";
     if (shouldSucceed && !change.ok) {
       if (explainChange(change, windows) !== undefined) explained += 1;
       else problems.push(`${describe(change)} — no fault explains it`);

@@ -1,5 +1,5 @@
 import type { FixtureApp } from "../fixture-app.js";
-import type { InvariantResult, RequestSample } from "../types.js";
+import type { FaultRecord, InvariantResult, RequestSample } from "../types.js";
 import { explainRequest, judgeRequest, type Window } from "../windows.js";
 
 /** A failed request and the fault whose window explains it (null: none). */
@@ -15,10 +15,30 @@ export interface RequestCounts {
   brokenVersion: number;
 }
 
-function describe(sample: RequestSample): string {
+/** A failure this long after a fault on its host is told with that fault (evidence, not an excuse). */
+const NEAR_MS = 60_000;
+
+/** The last injected fault on the request's host, for its app, before the request started. */
+function lastFaultBefore(sample: RequestSample, faults: readonly FaultRecord[]): FaultRecord | undefined {
+  return faults
+    .filter(
+      (f) =>
+        f.skipped === undefined &&
+        f.host === sample.host &&
+        (f.apps === undefined || f.apps.includes(sample.app)) &&
+        f.at <= sample.start &&
+        sample.start - f.at <= NEAR_MS,
+    )
+    .at(-1);
+}
+
+function describe(sample: RequestSample, faults: readonly FaultRecord[]): string {
   const at = new Date(sample.start).toISOString();
   const what = sample.error ?? `${sample.status ?? "?"} ${sample.version ?? "(no version in the page)"}`;
-  return `${at} ${sample.app} on ${sample.host} (${sample.end - sample.start} ms): ${what}`;
+  const near = lastFaultBefore(sample, faults);
+  const after =
+    near === undefined ? "" : ` [${sample.start - near.at} ms after fault ${near.id} ${near.kind}]`;
+  return `${at} ${sample.app} on ${sample.host} (${sample.end - sample.start} ms): ${what}${after}`;
 }
 
 /** Every failed request is inside a fault's window; no request was answered by a broken version. */
@@ -26,6 +46,7 @@ export function checkRequests(
   samples: readonly RequestSample[],
   windows: readonly Window[],
   apps: FixtureApp[],
+  faults: readonly FaultRecord[],
 ): { result: InvariantResult; counts: RequestCounts; failed: FailedRequest[] } {
   const broken = new Set(
     apps.flatMap((app) => [...app.commits.values()].filter((c) => c.kind !== "good").map((c) => c.label)),
@@ -47,11 +68,11 @@ export function checkRequests(
     failed.push({ ...sample, faultId: window?.faultId ?? null });
     if (verdict === "broken-version") {
       counts.brokenVersion += 1;
-      outside.push(`${describe(sample)} — a version that failed its checks took traffic`);
+      outside.push(`${describe(sample, faults)} — a version that failed its checks took traffic`);
     } else if (window !== undefined) counts.insideWindows += 1;
     else {
       counts.outsideWindows += 1;
-      outside.push(describe(sample));
+      outside.push(describe(sample, faults));
     }
   }
   return {
