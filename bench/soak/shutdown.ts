@@ -22,11 +22,15 @@ export async function stopEverything(dir: RunDir, hosts: Hosts, apps: FixtureApp
       notes.push(`${i === 0 ? "the server" : "the follower"} did not exit within 15 s of SIGTERM (killed)`);
   });
   for (const host of hosts.hosts) {
-    for (const app of apps) {
-      const run = await runSkiff(["stop", app.name, "--data", host.data], { env: dir.env });
+    const runs = await Promise.all(
+      apps.map((app) => runSkiff(["stop", app.name, "--data", host.data], { env: dir.env })),
+    );
+    runs.forEach((run, i) => {
       if (run.code !== 0)
-        notes.push(`skiff stop ${app.name} --data ${host.name} exited ${run.code}: ${tail(run.stderr, 2)}`);
-    }
+        notes.push(
+          `skiff stop ${apps[i]!.name} --data ${host.name} exited ${run.code}: ${tail(run.stderr, 2)}`,
+        );
+    });
     for (const front of findFrontProcesses(host, listProcesses(), [])) {
       notes.push(
         `${host.name}: pid ${front.pid} outlived skiff stop of every app (SIGTERM): ${front.command.slice(0, 120)}`,
