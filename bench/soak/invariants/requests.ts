@@ -17,6 +17,8 @@ export interface RequestCounts {
 
 /** A failure this long after a fault on its host is told with that fault (evidence, not an excuse). */
 const NEAR_MS = 60_000;
+/** A fault this soon after another on the same host and app is told together with it. */
+const CHAIN_MS = 5000;
 
 /** The last injected fault on the request's host, for its app, before the request started. */
 function lastFaultBefore(sample: RequestSample, faults: readonly FaultRecord[]): FaultRecord | undefined {
@@ -39,6 +41,16 @@ function whatFailed(sample: RequestSample): string {
 }
 
 /** Failures outside every window, grouped by app, host, what they got and the fault before them. */
+/** A fault on the same host and app shortly before `fault`, whose outage `fault` may have prolonged. */
+function faultJustBefore(
+  fault: FaultRecord,
+  sample: RequestSample,
+  faults: readonly FaultRecord[],
+): FaultRecord | undefined {
+  const earlier = faults.filter((f) => f.id < fault.id && fault.at - f.at <= CHAIN_MS);
+  return lastFaultBefore({ ...sample, start: fault.at }, earlier);
+}
+
 function describeGroups(outside: readonly RequestSample[], faults: readonly FaultRecord[]): string[] {
   const groups = new Map<string, { samples: RequestSample[]; near: FaultRecord | undefined }>();
   for (const sample of outside) {
@@ -52,10 +64,13 @@ function describeGroups(outside: readonly RequestSample[], faults: readonly Faul
     const first = samples[0]!.start;
     const last = samples.at(-1)!.start;
     const when = `${new Date(first).toISOString()} … +${last - first} ms`;
+    const before = near === undefined ? undefined : faultJustBefore(near, samples[0]!, faults);
+    const chained =
+      before === undefined ? "" : `; fault ${before.id} ${before.kind} ${near!.at - before.at} ms before it`;
     const after =
       near === undefined
         ? "no fault on that host in the minute before"
-        : `${first - near.at}–${last - near.at} ms after fault ${near.id} ${near.kind}`;
+        : `${first - near.at}–${last - near.at} ms after fault ${near.id} ${near.kind}${chained}`;
     return `${samples.length} × ${key.split("|")[0]!} (${when}) [${after}]`;
   });
 }
