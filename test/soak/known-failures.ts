@@ -40,12 +40,12 @@ export const KNOWN_FAILURES: KnownFailure[] = [
   },
   {
     invariant: "no request failed outside the fault windows",
-    detail: /ms after fault \d+ kill-front\]$/,
+    detail: /ms after fault \d+ kill-front(; [^\]]+)?\]$/,
     reason: FRONT_HEAL,
   },
   {
     invariant: "no request failed outside the fault windows",
-    detail: /ms after fault \d+ kill-instance\]$/,
+    detail: /ms after fault \d+ kill-instance(; [^\]]+)?\]$/,
     reason: INSTANCE_HEAL,
   },
   {
@@ -79,20 +79,26 @@ export interface InvariantVerdict {
   todo?: string;
   /** The details no known failure explains. */
   unknown: string[];
+  /** The details a known failure explains. */
+  known: string[];
 }
 
 /** Whether an invariant held, failed only in known ways (todo), or failed in a way nobody reported. */
 export function judgeInvariant(invariant: InvariantResult, known: readonly KnownFailure[]): InvariantVerdict {
-  if (invariant.ok) return { ok: true, unknown: [] };
+  if (invariant.ok) return { ok: true, unknown: [], known: [] };
   const entries = known.filter((k) => invariant.name.startsWith(k.invariant));
   const reasons = new Set<string>();
   const unknown: string[] = [];
+  const explained: string[] = [];
   for (const detail of invariant.details) {
     const entry = entries.find((k) => k.detail.test(detail));
     if (entry === undefined) unknown.push(detail);
-    else reasons.add(entry.reason);
+    else {
+      reasons.add(entry.reason);
+      explained.push(detail);
+    }
   }
-  if (invariant.details.length === 0 || unknown.length > 0)
-    return { ok: false, unknown: unknown.length > 0 ? unknown : [invariant.summary] };
-  return { ok: false, todo: [...reasons].join("; "), unknown: invariant.details.slice() };
+  if (invariant.details.length === 0) return { ok: false, unknown: [invariant.summary], known: [] };
+  if (unknown.length > 0) return { ok: false, unknown, known: explained };
+  return { ok: false, todo: [...reasons].join("; "), unknown: [], known: explained };
 }
