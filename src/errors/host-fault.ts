@@ -70,6 +70,32 @@ export function classifyHostFault(error: unknown, context: HostFaultContext = {}
   });
 }
 
+/**
+ * What a child program (git) prints for a host fault, as the errno it stands for: its failure
+ * reaches us as an exit code and stderr text, not as an errno. Permission errors are left out:
+ * git's "Permission denied" is as often the remote's refusal as the host's.
+ */
+const MESSAGE_ERRNOS: readonly [RegExp, string][] = [
+  [/No space left on device/, "ENOSPC"],
+  [/Disk quota exceeded/, "EDQUOT"],
+  [/Too many open files/, "EMFILE"],
+  [/Cannot allocate memory|Out of memory/, "ENOMEM"],
+];
+
+/**
+ * A program that failed (git, as ERR_SKIFF_GIT with its stderr) because of a host fault it names
+ * in its output, as that fault's SkiffError; undefined for any other failure.
+ */
+export function classifyProgramFault(error: unknown, context: HostFaultContext = {}): SkiffError | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const errno = MESSAGE_ERRNOS.find(([pattern]) => pattern.test(error.message))?.[1];
+  if (errno === undefined) return undefined;
+  return classifyHostFault(
+    Object.assign(new Error(error.message, { cause: error }), { code: errno }),
+    context,
+  );
+}
+
 /** A host fault's errno, also when it hides as the cause of a wrapping error. */
 function errnoOf(error: unknown): string | undefined {
   for (let current = error, depth = 0; current instanceof Error && depth < 3; depth++) {

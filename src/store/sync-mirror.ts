@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { SkiffError, isSkiffError } from "../errors/index.js";
+import { SkiffError, classifyProgramFault, isSkiffError } from "../errors/index.js";
 import {
   borrowObjects,
   fetchMirror,
@@ -63,6 +63,12 @@ export async function syncMirror(options: SyncMirrorOptions): Promise<string | u
     return await fetchRemote(options);
   } catch (error) {
     if (isSkiffError(error) && error.code === "ERR_SKIFF_HISTORY_REWRITTEN") throw error;
+    // A full disk (or no open files) on this host is the host's fault, not the repository's or the URL's.
+    const host = classifyProgramFault(error, {
+      path: options.mirror,
+      action: "fetching the deployment repository",
+    });
+    if (host !== undefined) throw host;
     throw new SkiffError(
       "ERR_SKIFF_GIT",
       `cannot fetch the deployment repository ${redactUrl(options.url)}`,

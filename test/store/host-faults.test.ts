@@ -3,7 +3,13 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { classifyHostFault, isRetryableFailure, isSkiffError } from "../../src/errors/index.js";
+import {
+  SkiffError,
+  classifyHostFault,
+  classifyProgramFault,
+  isRetryableFailure,
+  isSkiffError,
+} from "../../src/errors/index.js";
 import type { SkiffEvent } from "../../src/events/index.js";
 import { readManifest, storeRelease, syncMirror, targetView, unpackRelease } from "../../src/store/index.js";
 import { commitAll, makeAppRepo, writeFixture } from "../support/app-repo.js";
@@ -41,7 +47,16 @@ describe("resource faults are host errors, never a damaged release", () => {
     const wrapped = new Error("write failed", { cause: fault("ENOSPC") });
     assert.equal(classifyHostFault(wrapped)?.code, "ERR_SKIFF_DISK_FULL");
     assert.equal(classifyHostFault(fault("ENOENT")), undefined);
-    assert.equal(classifyHostFault(new TypeError("a bug")), undefined);
+    // A program's failure (git: ERR_SKIFF_GIT with its stderr) names the fault in its output.
+    const git = (stderr: string): SkiffError =>
+      new SkiffError("ERR_SKIFF_GIT", `git fetch failed: fatal: ${stderr}`);
+    const full = classifyProgramFault(git("unable to write loose object file: No space left on device"), {
+      path: "/srv/m",
+    });
+    assert.equal(full?.code, "ERR_SKIFF_DISK_FULL");
+    assert.equal(classifyProgramFault(git("Too many open files"))?.code, "ERR_SKIFF_HOST_RESOURCE");
+    assert.equal(classifyProgramFault(git("Permission denied (publickey)")), undefined);
+    assert.equal(classifyProgramFault(git("repository not found")), undefined);
   });
 
   it("ENOSPC while unpacking is ERR_SKIFF_DISK_FULL with the path and free space; freed, the same release unpacks", async (t) => {
@@ -76,6 +91,40 @@ describe("resource faults are host errors, never a damaged release", () => {
       rmSync(filler);
       const files = await unpackRelease({ mirror, commit, manifest, dest });
       assert.equal(sha256(readFileSync(files.hello!)), sha256(content));
+    } finally {
+      unmountTmpfs(disk);
+    }
+  });
+
+  it("ENOSPC while fetching the deployment repository is ERR_SKIFF_DISK_FULL, not a git or URL problem; freed, the fetch goes through", async (t) => {
+    const disk = mountTmpfs(t, "3m");
+    if (disk === undefined) return;
+    try {
+      const dir = tempDir();
+      const repo = join(dir, "deploy.git");
+      // Incompressible: the fetch has 1.5 MiB of objects to write.
+      const content = randomBytes(MiB + 512 * 1024);
+      await storeRelease({ to: repo, build: makeStoreInput(join(dir, "b1"), { content }) });
+      // A URL, as a follower has: git fetch writes the objects (a local path is read in place).
+      const url = `file://${repo}`;
+      const mirror = join(disk, "mirror.git");
+      const filler = fillDisk(disk, 256 * 1024);
+      const error: unknown = await syncMirror({ url, mirror }).then(
+        () => assert.fail("fetched onto a full disk"),
+        (e: unknown) => e,
+      );
+      assert.ok(isSkiffError(error), String(error));
+      assert.equal(error.code, "ERR_SKIFF_DISK_FULL", error.message);
+      assert.match(
+        error.message,
+        new RegExp(`disk is full at ${mirror} while fetching the deployment repository`),
+      );
+      assert.match(error.hint ?? "", /free space on the filesystem of .* free now/);
+      assert.equal(error.data?.retryable, true);
+
+      rmSync(filler);
+      const commit = await syncMirror({ url, mirror });
+      assert.match(commit ?? "", /^[0-9a-f]{40}$/);
     } finally {
       unmountTmpfs(disk);
     }
