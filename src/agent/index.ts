@@ -108,3 +108,4 @@ export {
   type Mirage2015LayoutOptions,
   type Mirage2015Flags,
 } from "./layouts/index.js";
+export type { FleetJoinOptions } from "./fleet/index.js";

@@ -10,6 +10,7 @@ import {
 } from "./loop/index.js";
 import { createFleetPublisher, joinFleet, type FleetJoinOptions, type JoinedFleet } from "./fleet/index.js";
 import { markStopped, startApp, stopApp } from "./operate/index.js";
+import { readState } from "./state/index.js";
 import {
   createProductionPass,
   mirrorPath,
@@ -170,8 +171,11 @@ function restartIn(
   ctx: PassContext<ActionOutcome>,
   layout: ReleaseLayout | undefined,
 ): Promise<ActionOutcome | undefined> {
+  // The release it acts on: a newer one named meanwhile ends its window, as for a deploy.
+  const release = readState(ctx.data).apps[app]?.instances[0]?.release;
   return ctx.workers.submit(app, {
     what: "restart",
+    ...(release === undefined ? {} : { release }),
     run: async (signal) => {
       const [have] = await readActual(ctx.data, [app]);
       const running = have?.instances.filter((i) => i.status === "running").map((i) => i.instance) ?? [];

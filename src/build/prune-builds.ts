@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { LATEST_FILE, SUMMARY_FILE } from "./build-folder.js";
@@ -21,10 +21,10 @@ export interface PruneBuildsOptions {
  */
 export async function pruneBuilds(options: PruneBuildsOptions): Promise<string[]> {
   if (!existsSync(options.outDir)) return [];
-  const ids = readdirSync(options.outDir)
-    .filter((name) => BUILD_ID.test(name))
-    .sort()
-    .reverse();
+  const ids = newestFirst(
+    options.outDir,
+    readdirSync(options.outDir).filter((name) => BUILD_ID.test(name)),
+  );
   const latest = readLatest(options.outDir);
   const finished = ids.filter((id) => existsSync(join(options.outDir, id, SUMMARY_FILE)));
   const unfinished = ids.filter((id) => !finished.includes(id));
@@ -34,6 +34,23 @@ export async function pruneBuilds(options: PruneBuildsOptions): Promise<string[]
   ];
   for (const id of doomed) await rm(join(options.outDir, id), { recursive: true, force: true });
   return doomed;
+}
+
+/**
+ * Newest first: by the start second in the id, then (two builds in one second) by when each
+ * folder last changed, so the random suffix never decides.
+ */
+function newestFirst(outDir: string, ids: string[]): string[] {
+  const changed = (id: string): number => {
+    try {
+      return statSync(join(outDir, id)).mtimeMs;
+    } catch {
+      return 0;
+    }
+  };
+  const keyed = ids.map((id) => ({ id, second: id.slice(0, 16), at: changed(id) }));
+  keyed.sort((a, b) => (a.second === b.second ? b.at - a.at : a.second < b.second ? 1 : -1));
+  return keyed.map((k) => k.id);
 }
 
 function readLatest(outDir: string): string | undefined {

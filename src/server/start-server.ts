@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { readStatus, startAgent, type AgentHandle } from "../agent/index.js";
+import { readStatus, startAgent, type AgentHandle, type FleetJoinOptions } from "../agent/index.js";
 import { EventFeed } from "../events/index.js";
 import { createHostMetrics, readTraffic, startTrafficSampler } from "../metrics/index.js";
 import { initBare } from "../git/index.js";
@@ -36,6 +36,8 @@ import { createToken, readTokens } from "./tokens.js";
 
 export interface StartServerOptions {
   data: string;
+  /** `--fleet`: the embedded agent joins the fleet in etcd (rolling deploys); GET /api/v1/fleet reads it. */
+  fleet?: FleetJoinOptions;
   /** HOST:PORT; port 0 picks a free one (see the handle's url). */
   listen: string;
   /** The host name users and followers reach this server by (URLs in output and releases). */
@@ -92,6 +94,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     pollMs: options.pollMs ?? 30_000,
     logger,
     sinks: [watch, feed, hostMetrics.sink],
+    ...(options.fleet ? { fleetJoin: options.fleet } : {}),
   });
   // Same deployment repository, own data dir: one machine runs staging and production.
   const stageAgent = await startStageAgent({
@@ -198,6 +201,14 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
       series: sampler,
       logger,
       gitUrl: (name) => `${bound.base}/${name}.git`,
+      ...(options.fleet
+        ? {
+            fleet: {
+              endpoints: options.fleet.endpoints,
+              ...(options.fleet.prefix === undefined ? {} : { prefix: options.fleet.prefix }),
+            },
+          }
+        : {}),
     },
     webhook: {
       secret: webhookSecret,

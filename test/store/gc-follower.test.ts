@@ -43,10 +43,14 @@ describe("followers after skiff gc", () => {
     for (const version of ["v1", "v2", "v3", "v4"]) await storeImageRelease(host, version);
     const { agent, server } = await follow(host);
     await agent.reconcileNow();
+    // The pass hands the deploy to the app's worker; it is done once that settles.
+    await agent.settled(host.app);
     assert.equal(await served(host), "v4 hello\n");
     await skiffOk(["gc", "--repo", host.repo, "--keep", "1"]);
     server.reset();
     const pass = await agent.reconcileNow();
+    // The pass hands the deploy to the app's worker; it is done once that settles.
+    await agent.settled(host.app);
     assert.equal(pass.commit, gitSync(host.repo, ["rev-parse", "main"]));
     assert.equal(mirrorTip(host), pass.commit);
     // The rewritten commits and trees, no image: not a clone again.
@@ -54,6 +58,8 @@ describe("followers after skiff gc", () => {
     assert.equal(await served(host), "v4 hello\n");
     await storeImageRelease(host, "v5");
     await agent.reconcileNow();
+    // The pass hands the deploy to the app's worker; it is done once that settles.
+    await agent.settled(host.app);
     assert.equal(await served(host), "v5 hello\n");
     await skiffOk(["stop", host.app, "--data", host.data]);
   });
@@ -63,6 +69,8 @@ describe("followers after skiff gc", () => {
     for (const version of ["v1", "v2", "v3"]) await storeImageRelease(host, version);
     const { agent } = await follow(host);
     await agent.reconcileNow();
+    // The pass hands the deploy to the app's worker; it is done once that settles.
+    await agent.settled(host.app);
     const followed = mirrorTip(host);
     const work = join(host.root, "work");
     gitSync(host.root, ["clone", "--quiet", host.repo, work]);
@@ -86,6 +94,8 @@ describe("followers after skiff gc", () => {
     gitSync(work, ["push", "--quiet", "--force", "origin", `${followed}:refs/heads/main`]);
     await skiffOk(["gc", "--repo", host.repo, "--keep", "1"]);
     await agent.reconcileNow();
+    // The pass hands the deploy to the app's worker; it is done once that settles.
+    await agent.settled(host.app);
     const collected = mirrorTip(host);
     gitSync(work, ["fetch", "--quiet", "origin"]);
     gitSync(work, ["reset", "--quiet", "--hard", "origin/main"]);
@@ -109,6 +119,8 @@ describe("followers after skiff gc", () => {
     const trust = { trusted: [loadPublicKey(join(keys, "skiff.pub"), "ed25519")], threshold: 1 };
     const { agent } = await follow(host, { trust });
     await agent.reconcileNow();
+    // The pass hands the deploy to the app's worker; it is done once that settles.
+    await agent.settled(host.app);
     const followed = mirrorTip(host);
     await skiffOk(["gc", "--repo", host.repo, "--keep", "2"]);
     await assert.rejects(agent.reconcileNow(), (error: Error & { code?: string }) => {
@@ -121,6 +133,8 @@ describe("followers after skiff gc", () => {
     await storeImageRelease(host, "v5", { storeArgs: sign });
     await skiffOk(["gc", "--repo", host.repo, "--keep", "2", ...sign.slice(0, 2)]);
     const pass = await agent.reconcileNow();
+    // The pass hands the deploy to the app's worker; it is done once that settles.
+    await agent.settled(host.app);
     assert.equal(pass.commit, gitSync(host.repo, ["rev-parse", "main"]));
     assert.equal(await served(host), "v5 hello\n");
     await skiffOk(["stop", host.app, "--data", host.data]);

@@ -1,6 +1,8 @@
 import { existsSync } from "node:fs";
+import { hostname } from "node:os";
 import { resolve } from "node:path";
 import type { Command } from "commander";
+import type { FleetJoinOptions } from "../../agent/index.js";
 import { findRemote } from "../../client/index.js";
 import { parseDuration } from "../../config/index.js";
 import { SkiffError } from "../../errors/index.js";
@@ -17,10 +19,26 @@ export interface ServerCommandOptions {
   keepBuilds: string;
   poll: string;
   sample: string;
+  fleet?: string;
+  fleetPrefix?: string;
+  host?: string;
   json?: boolean;
 }
 
 /** `skiff server`: serves until SIGINT or SIGTERM. */
+/** `--fleet`: the embedded agent joins the fleet under --host (default the machine's name). */
+async function serverFleetOption(options: ServerCommandOptions): Promise<{ fleet?: FleetJoinOptions }> {
+  if (options.fleet === undefined) return {};
+  const { parseFleetEndpoints } = await import("../../fleet/index.js");
+  return {
+    fleet: {
+      endpoints: parseFleetEndpoints(options.fleet),
+      host: options.host ?? hostname(),
+      ...(options.fleetPrefix === undefined ? {} : { prefix: options.fleetPrefix }),
+    },
+  };
+}
+
 export async function runServerCommand(options: ServerCommandOptions): Promise<void> {
   const handle = await startServer({
     data: resolve(options.data),
@@ -32,6 +50,7 @@ export async function runServerCommand(options: ServerCommandOptions): Promise<v
     keepBuilds: Math.max(0, Number.parseInt(options.keepBuilds, 10) || 0),
     pollMs: parseDuration(options.poll),
     sampleMs: parseDuration(options.sample),
+    ...(await serverFleetOption(options)),
   });
   const base = options.publicHost
     ? handle.url.replace(/\/\/[^:/]+|\/\/\[[^\]]+\]/, `//${options.publicHost}`)

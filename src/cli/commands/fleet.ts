@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { printJson, printTable } from "../output.js";
 
 interface FleetStatusCommandOptions {
-  fleet: string;
+  fleet?: string;
   prefix?: string;
   json?: boolean;
 }
@@ -17,17 +17,23 @@ export function registerFleetCommands(program: Command): void {
     .description(
       "One line per host and app (release, sync, health, drivers, targets, error), then each app's rollout",
     )
-    .requiredOption("--fleet <urls>", "etcd's client URL(s), comma-separated: http://127.0.0.1:2379")
+    .option(
+      "--fleet <urls>",
+      "etcd's client URL(s), comma-separated: http://127.0.0.1:2379 (default: ask the logged-in server)",
+    )
     .option("--prefix <prefix>", "the fleet's key prefix in etcd (default /skiff/v1/)")
     .option("--json", "print the status as JSON on stdout")
     .action(async (app: string | undefined, options: FleetStatusCommandOptions) => {
       const { describeFleetStatus, parseFleetEndpoints, readFleetStatus } =
         await import("../../fleet/index.js");
-      const status = await readFleetStatus({
-        endpoints: parseFleetEndpoints(options.fleet),
-        ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
-        ...(app === undefined ? {} : { app }),
-      });
+      const status =
+        options.fleet === undefined
+          ? await (await import("../remote/fleet.js")).readRemoteFleet(app)
+          : await readFleetStatus({
+              endpoints: parseFleetEndpoints(options.fleet),
+              ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+              ...(app === undefined ? {} : { app }),
+            });
       if (options.json) return printJson(status);
       const text = describeFleetStatus(status);
       if (text.rows.length > 1) printTable(text.rows);

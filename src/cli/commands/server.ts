@@ -23,6 +23,9 @@ export function registerServerCommands(program: Command): void {
     .option("--keep-builds <n>", "build folders kept per app for skiff builds", "5")
     .option("--poll <duration>", "how often the embedded agent polls the deployment repository", "30s")
     .option("--sample <duration>", "how often the dashboard's traffic series are sampled", "5s")
+    .option("--fleet <urls>", "the embedded agent joins a fleet through etcd (client URLs, comma-separated)")
+    .option("--fleet-prefix <prefix>", "with --fleet: the fleet's key prefix in etcd (default /skiff/v1/)")
+    .option("--host <name>", "with --fleet: this host's name in the fleet (default: the machine's)")
     .option("--json", "print the server's address (and a new token) as JSON on stdout")
     .action(lazyAction(() => import("../actions/server.js"), "runServerCommand"));
   registerTokenCommands(server);

@@ -23,6 +23,8 @@ export interface ApiContext {
   logger: Logger;
   /** Every app's traffic, sampled at a fixed interval (GET /apps/:app/series). */
   series: Pick<TrafficSampler, "series" | "intervalMs">;
+  /** `skiff server --fleet`: where GET /fleet reads the fleet. */
+  fleet?: { endpoints: readonly string[]; prefix?: string };
   /** The URL to push an app to (no credentials). */
   gitUrl: (app: string) => string;
 }

@@ -8,6 +8,7 @@ import { registerAppRoutes } from "./apps-routes.js";
 import { requireAccess } from "./auth.js";
 import { registerConfigRoutes } from "./config-routes.js";
 import { registerEventRoutes } from "./events-routes.js";
+import { registerFleetRoutes } from "./fleet-routes.js";
 import { registerInstanceRoutes } from "./instances-routes.js";
 import { registerLogRoutes } from "./logs-routes.js";
 import { registerReleaseRoutes } from "./releases-routes.js";
@@ -80,6 +81,7 @@ export function createApi(ctx: ApiContext): ApiApp {
   registerInstanceRoutes(api, ctx);
   registerLogRoutes(api, ctx);
   registerEventRoutes(api, ctx);
+  registerFleetRoutes(api, ctx);
   registerSeriesRoutes(api, ctx);
 
   api.get("/openapi.json", (c) =>
