@@ -18,7 +18,9 @@ import {
   type PassResult,
   type ProductionPass,
 } from "./reconcile/index.js";
-import type { ActionOutcome } from "./swap/index.js";
+import { configureFrontDoor, frontDoorOf } from "./front/index.js";
+import { startScaler, type Scaler } from "./scale/index.js";
+import { healFrontDoor, type ActionOutcome } from "./swap/index.js";
 
 export interface AgentOptions extends LoopOptions {
   /** Which pointer to deploy (default current; a staging host may deploy staging as it is). */
@@ -51,12 +53,26 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     ...(options.layout ? { layout: options.layout } : {}),
     ...(options.trust ? { trust: options.trust } : {}),
   });
-  const { handle, context } = await startLoop(options, pass);
+  // The door is adopted (or started) with the agent's --front flags, by whoever needs it first.
+  configureFrontDoor(options.data, {
+    ...(options.front === undefined ? {} : { front: options.front }),
+    ...(options.frontIndex === undefined ? {} : { frontIndex: options.frontIndex }),
+  });
+  const { handle, context } = await startLoop(
+    options,
+    options.front === undefined || options.dryRun === true ? pass : withFrontDoor(pass, options.data),
+  );
+  const elastic = options.once === true || options.dryRun === true ? undefined : startElastic(context);
+  if (elastic !== undefined) void handle.closed.then(() => elastic.stop());
   const running = (): void => {
     if (!handle.status().running) throw new SkiffError("ERR_SKIFF_NOT_RUNNING", "the agent has stopped");
   };
   return {
     ...handle,
+    stop: async () => {
+      await elastic?.stop();
+      await handle.stop();
+    },
     stopApp: async (app) => {
       running();
       // Marked first: the task in flight and any pass meanwhile see it; then its window or backoff ends now.
@@ -85,6 +101,35 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
       return restartIn(app, pass, context, options.layout);
     },
   };
+}
+
+/** The pass, with the shared listener opened before the first pass even when no app uses it yet. */
+function withFrontDoor(pass: ProductionPass, data: string): ProductionPass {
+  return {
+    ...pass,
+    prepare: async (ctx) => {
+      await frontDoorOf(data);
+      await pass.prepare?.(ctx);
+    },
+  };
+}
+
+/** Wakes, replicas, idle stops and the front door's watch, while the agent runs (not for --once). */
+function startElastic(ctx: PassContext<ActionOutcome>): Scaler {
+  return startScaler({
+    data: ctx.data,
+    events: ctx.events,
+    drivers: ctx.drivers,
+    workers: ctx.workers,
+    heal: async (app) => {
+      // A busy worker routes the app itself when its task ends; the door restored its saved state meanwhile.
+      if (ctx.workers.busy(app) !== undefined) return;
+      await ctx.workers.submit(app, {
+        what: "recover",
+        run: async () => void (await healFrontDoor({ data: ctx.data, app, events: ctx.events })),
+      });
+    },
+  });
 }
 
 function reconcileNowIn(

@@ -40,6 +40,9 @@ export interface StartServerOptions {
   builds?: number;
   /** The embedded agent's poll interval. */
   pollMs?: number;
+  /** The embedded agent's shared HTTP listener (--front) and its 404 index (--front-index). */
+  front?: string;
+  frontIndex?: boolean;
 }
 
 export interface ServerHandle {
@@ -72,6 +75,8 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     pollMs: options.pollMs ?? 30_000,
     logger,
     sinks: [watch, feed, hostMetrics.sink],
+    ...(options.front === undefined ? {} : { front: options.front }),
+    ...(options.frontIndex === undefined ? {} : { frontIndex: options.frontIndex }),
   });
   // Same deployment repository, own data dir: one machine runs staging and production.
   const stageAgent = await startStageAgent({

@@ -49,6 +49,10 @@ export interface LoopOptions {
   hostKey?: PrivateKey;
   /** This host's drivers: `--drivers`, solo5 devices (createHostDrivers); default every driver, no devices. */
   drivers?: HostDrivers;
+  /** `--front HOST:PORT`: the host's shared HTTP listener, routed by Host header to each app's deploy.hostname. */
+  front?: string;
+  /** `--front-index`: the 404 page of an unknown host lists the known apps' hostnames. */
+  frontIndex?: boolean;
 }
 
 /** What a pass works with: the loop's resources, shared by every pass of one agent run. */

@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { findRemote } from "../../client/index.js";
 import { parseDuration } from "../../config/index.js";
 import { SkiffError } from "../../errors/index.js";
+import { parseAddress } from "../../proxy/index.js";
 import { createApp, createToken, listApps, startServer } from "../../server/index.js";
 import { printJson, say } from "../output.js";
 
@@ -16,6 +17,8 @@ export interface ServerCommandOptions {
   builds: string;
   poll: string;
   json?: boolean;
+  front?: string;
+  frontIndex?: boolean;
 }
 
 /** `skiff server`: serves until SIGINT or SIGTERM. */
@@ -28,6 +31,8 @@ export async function runServerCommand(options: ServerCommandOptions): Promise<v
     ...(options.webhookSecretFile ? { webhookSecretFile: resolve(options.webhookSecretFile) } : {}),
     builds: Math.max(1, Number.parseInt(options.builds, 10) || 1),
     pollMs: parseDuration(options.poll),
+    ...(options.front === undefined ? {} : { front: parseAddress(options.front) && options.front }),
+    ...(options.frontIndex ? { frontIndex: true } : {}),
   });
   const base = options.publicHost
     ? handle.url.replace(/\/\/[^:/]+|\/\/\[[^\]]+\]/, `//${options.publicHost}`)

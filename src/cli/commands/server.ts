@@ -20,6 +20,11 @@ export function registerServerCommands(program: Command): void {
     .option("--webhook-secret-file <file>", "secret of the signed trigger (default DATA/webhook-secret)")
     .option("--builds <n>", "apps that may build at once", "2")
     .option("--poll <duration>", "how often the embedded agent polls the deployment repository", "30s")
+    .option(
+      "--front <host:port>",
+      "the host's shared HTTP listener: apps are reached by their deploy.hostname (e.g. http://hello.localhost:8000)",
+    )
+    .option("--front-index", "the 404 page of an unknown host lists the known apps' hostnames")
     .option("--json", "print the server's address (and a new token) as JSON on stdout")
     .action(lazyAction(() => import("../actions/server.js"), "runServerCommand"));
   registerTokenCommands(server);
