@@ -53,7 +53,7 @@ export async function deployRelease(action: DeployAction, ctx: ActionContext): P
   const startedAt = new Date().toISOString();
   let prepared: PreparedRelease;
   let front: AppFront;
-  let serving: Instance[] = [];
+  const serving: Instance[] = [];
   try {
     prepared = await checkRelease(action, ctx);
     // The public address exists before the swap; it keeps pointing at what serves now.
