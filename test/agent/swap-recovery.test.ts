@@ -6,7 +6,6 @@ import { connectFrontDoor, formatAddress, frontDoorDir, readFrontRecord } from "
 import { planSwapRecovery } from "../../src/agent/index.js";
 import type { Instance } from "../../src/drivers/index.js";
 import { httpGet } from "../support/http.js";
-import { join } from "node:path";
 import {
   liveInstances,
   makeSwapHost,
