@@ -19,7 +19,8 @@ import {
   type ProductionPass,
 } from "./reconcile/index.js";
 import { configureFrontDoor, frontDoorOf } from "./front/index.js";
-import { startScaler, type Scaler } from "./scale/index.js";
+import { startScaler, wakeApp, type Scaler } from "./scale/index.js";
+import { readState } from "./state/index.js";
 import { healFrontDoor, type ActionOutcome } from "./swap/index.js";
 
 export interface AgentOptions extends LoopOptions {
@@ -43,6 +44,8 @@ export interface AgentHandle extends LoopHandle<PassResult, ActionOutcome> {
   startApp(app: string): Promise<ActionOutcome | undefined>;
   /** Replaces the app's instances by new ones of the same release (its swap strategy: blue-green has no downtime). */
   restartApp(app: string): Promise<ActionOutcome | undefined>;
+  /** Wakes a sleeping app now (deploy.scale.min 0), as a connection to it would; resolves once its worker is done. */
+  wake(app: string): Promise<void>;
 }
 
 /** Starts the production agent: the loop with the production pass (fetch, gate, plan, hand to the apps' workers). */
@@ -99,6 +102,18 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     restartApp: async (app) => {
       running();
       return restartIn(app, pass, context, options.layout);
+    },
+    wake: async (app) => {
+      running();
+      await context.workers.submit(app, {
+        what: "wake",
+        run: async () => {
+          const asleep = readState(options.data).apps[app]?.asleep !== undefined;
+          if (asleep)
+            await wakeApp({ data: options.data, app, events: context.events, drivers: context.drivers });
+          return undefined;
+        },
+      });
     },
   };
 }

@@ -171,3 +171,8 @@ async function reportWakeFailed(options: {
     data: { answered },
   });
 }
+
+/** Wakes a sleeping app by hand (AgentHandle.wake): as many instances as the connections it holds ask for. */
+export async function wakeApp(input: Omit<AddInstancesInput, "reason" | "count">): Promise<void> {
+  await addInstances({ ...input, reason: "wake", count: 1 });
+}

@@ -7,3 +7,4 @@ export {
   type ScaleLimits,
   type ScaleView,
 } from "./plan-scale.js";
+export { addInstances, wakeApp, type AddInstancesInput } from "./add-instances.js";
