@@ -70,7 +70,7 @@ function specOf(manifest: Manifest, publish: string | null): Omit<AppSpecInput, 
   };
 }
 
-const backendsOf = (instances: readonly Instance[]): AppSpecInput["backends"] =>
+const backendsOf = (instances: readonly Instance[]): NonNullable<AppSpecInput["backends"]> =>
   instances.map((i) => ({ id: i.id, address: formatAddress(i.address), state: "ready" as const }));
 
 /** http://hostname[:port] on the shared listener. */
@@ -110,18 +110,39 @@ export async function openAppFront(options: {
       else s.frontUrl = url;
     });
   }
-  return toAppFront(door, app, base, status.publish ?? undefined);
+  return toAppFront(door, app, base, { address: status.publish ?? undefined, serving: options.serving });
 }
 
 function toAppFront(
   door: FrontDoorClient,
   app: string,
   base: Omit<AppSpecInput, "backends">,
-  address: string | undefined,
+  options: { address: string | undefined; serving: readonly Instance[] },
 ): AppFront {
+  // Instances routed away from stay on the door as draining (their open connections are counted
+  // and carried) until drained: the door's drain needs to know them.
+  let ready: readonly Instance[] = options.serving;
+  const draining = new Map<string, Instance>();
+  const put = async (): Promise<void> => {
+    const readyIds = new Set(ready.map((i) => i.id));
+    const leaving = [...draining.values()].filter((i) => !readyIds.has(i.id));
+    await door.setApp(app, {
+      ...base,
+      backends: [
+        ...backendsOf(ready),
+        ...leaving.map((i) => ({ id: i.id, address: formatAddress(i.address), state: "draining" as const })),
+      ],
+    });
+  };
   return {
-    address,
-    route: async (instances) => void (await door.setApp(app, { ...base, backends: backendsOf(instances) })),
+    address: options.address,
+    async route(instances) {
+      const next = new Set(instances.map((i) => i.id));
+      for (const instance of ready) if (!next.has(instance.id)) draining.set(instance.id, instance);
+      for (const instance of instances) draining.delete(instance.id);
+      ready = instances;
+      await put();
+    },
     async drain(instance, timeoutMs) {
       try {
         return await door.drain(app, instance.id, timeoutMs);
@@ -129,6 +150,8 @@ function toAppFront(
         // No longer known to the door: it had no connection left when it was routed away.
         if (isSkiffError(error) && error.data?.status === 404) return { drained: true, closed: 0 };
         throw error;
+      } finally {
+        if (draining.delete(instance.id)) await put().catch(() => undefined);
       }
     },
   };
