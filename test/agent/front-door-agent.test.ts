@@ -106,6 +106,29 @@ test("SIGKILL of the front door: the running agent brings every app back (front.
   await everyAppAnswers(host, front, 1000);
 });
 
+test("SIGKILL of the front door process alone: every app answers within 1 s (its HAProxy carries on) and the agent restores the door", async () => {
+  const host = makeAppsHost();
+  await storeThree(host);
+  const front = await freePort();
+  const agent = await startAgent({
+    repo: host.repo,
+    data: host.data,
+    pollMs: 60_000,
+    front: `127.0.0.1:${front}`,
+  });
+  try {
+    await everyAppAnswers(host, front, 30_000);
+    const before = readFrontRecord(frontDoorDir(host.data))!.pid;
+    process.kill(before, "SIGKILL");
+    await everyAppAnswers(host, front, 1000);
+    await waitFor("front.restored", () => readEvents(host.data).find((e) => e.type === "front.restored"));
+    assert.notEqual(readFrontRecord(frontDoorDir(host.data))?.pid, before);
+    await everyAppAnswers(host, front, 5000);
+  } finally {
+    await agent.stop();
+  }
+});
+
 test("an agent restarted with replicas adopts every instance", async () => {
   const host = makeAppsHost();
   await storeApp(host, { app: "pair", version: "v1", scale: "{ min: 2, max: 2 }" });
