@@ -40,7 +40,8 @@ async function deployTime(root: string, apps: number, busy: boolean): Promise<nu
       app: "crashy",
       version: "v1",
       fixture: "die-after",
-      env: { DIE_AFTER_MS: "1500" },
+      // Crashes after its health check passed, even on a loaded host.
+      env: { DIE_AFTER_MS: "5000" },
       restart: "{ limit: 100, backoff: 20s }",
     });
   }
