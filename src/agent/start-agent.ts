@@ -10,7 +10,6 @@ import {
 } from "./loop/index.js";
 import { createFleetPublisher, joinFleet, type FleetJoinOptions, type JoinedFleet } from "./fleet/index.js";
 import { markStopped, startApp, stopApp } from "./operate/index.js";
-import { readState } from "./state/index.js";
 import {
   createProductionPass,
   mirrorPath,
@@ -20,7 +19,10 @@ import {
   type PassResult,
   type ProductionPass,
 } from "./reconcile/index.js";
-import type { ActionOutcome } from "./swap/index.js";
+import { configureFrontDoor, frontDoorOf } from "./front/index.js";
+import { startScaler, wakeApp, type Scaler } from "./scale/index.js";
+import { readState } from "./state/index.js";
+import { healFrontDoor, type ActionOutcome } from "./swap/index.js";
 
 export interface AgentOptions extends LoopOptions {
   /** Which pointer to deploy (default current; a staging host may deploy staging as it is). */
@@ -45,6 +47,8 @@ export interface AgentHandle extends LoopHandle<PassResult, ActionOutcome> {
   startApp(app: string): Promise<ActionOutcome | undefined>;
   /** Replaces the app's instances by new ones of the same release (its swap strategy: blue-green has no downtime). */
   restartApp(app: string): Promise<ActionOutcome | undefined>;
+  /** Wakes a sleeping app now (deploy.scale.min 0), as a connection to it would; resolves once its worker is done. */
+  wake(app: string): Promise<void>;
 }
 
 /** Starts the production agent: the loop with the production pass (fetch, gate, plan, hand to the apps' workers). */
@@ -55,6 +59,11 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     ...(options.layout ? { layout: options.layout } : {}),
     ...(options.trust ? { trust: options.trust } : {}),
   });
+  // The door is adopted (or started) with the agent's --front flags, by whoever needs it first.
+  configureFrontDoor(options.data, {
+    ...(options.front === undefined ? {} : { front: options.front }),
+    ...(options.frontIndex === undefined ? {} : { frontIndex: options.frontIndex }),
+  });
   const joined = options.fleetJoin ? await joinFleet(options.fleetJoin) : undefined;
   const { handle, context } = await startLoop(
     {
@@ -63,12 +72,14 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
       partialMirror: (options.layout ?? skiffLayout).name === "skiff",
       ...(joined ? { fleet: joined.gate } : {}),
     },
-    pass,
+    options.front === undefined || options.dryRun === true ? pass : withFrontDoor(pass, options.data),
   ).catch(async (error: unknown) => {
     await joined?.gate.close();
     throw error;
   });
   if (joined) publishToFleet(joined, context, handle, options);
+  const elastic = options.once === true || options.dryRun === true ? undefined : startElastic(context);
+  if (elastic !== undefined) void handle.closed.then(() => elastic.stop());
   const running = (): void => {
     if (!handle.status().running) throw new SkiffError("ERR_SKIFF_NOT_RUNNING", "the agent has stopped");
   };
@@ -76,6 +87,7 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     ...handle,
     stop: async () => {
       joined?.leave();
+      await elastic?.stop();
       await handle.stop();
     },
     stopApp: async (app) => {
@@ -109,6 +121,18 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
       if (busy !== undefined) context.workers.end(app, { kind: "superseded", release: busy });
       return restartIn(app, pass, context, options.layout);
     },
+    wake: async (app) => {
+      running();
+      await context.workers.submit(app, {
+        what: "wake",
+        run: async () => {
+          const asleep = readState(options.data).apps[app]?.asleep !== undefined;
+          if (asleep)
+            await wakeApp({ data: options.data, app, events: context.events, drivers: context.drivers });
+          return undefined;
+        },
+      });
+    },
   };
 }
 
@@ -132,6 +156,35 @@ function publishToFleet(
   void handle.closed.then(async () => {
     await publisher.publishNow();
     await joined.gate.close();
+  });
+}
+
+/** The pass, with the shared listener opened before the first pass even when no app uses it yet. */
+function withFrontDoor(pass: ProductionPass, data: string): ProductionPass {
+  return {
+    ...pass,
+    prepare: async (ctx) => {
+      await frontDoorOf(data);
+      await pass.prepare?.(ctx);
+    },
+  };
+}
+
+/** Wakes, replicas, idle stops and the front door's watch, while the agent runs (not for --once). */
+function startElastic(ctx: PassContext<ActionOutcome>): Scaler {
+  return startScaler({
+    data: ctx.data,
+    events: ctx.events,
+    drivers: ctx.drivers,
+    workers: ctx.workers,
+    heal: async (app) => {
+      // A busy worker routes the app itself when its task ends; the door restored its saved state meanwhile.
+      if (ctx.workers.busy(app) !== undefined) return;
+      await ctx.workers.submit(app, {
+        what: "recover",
+        run: async () => void (await healFrontDoor({ data: ctx.data, app, events: ctx.events })),
+      });
+    },
   });
 }
 

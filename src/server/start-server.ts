@@ -54,6 +54,9 @@ export interface StartServerOptions {
   keepBuilds?: number;
   /** How often every app's traffic is sampled for the dashboard's charts (default 5 s). */
   sampleMs?: number;
+  /** The embedded agent's shared HTTP listener (--front) and its 404 index (--front-index). */
+  front?: string;
+  frontIndex?: boolean;
 }
 
 /** How long a stopping server lets pushes past their commit point finish (store, deploy, main). */
@@ -95,6 +98,8 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     logger,
     sinks: [watch, feed, hostMetrics.sink],
     ...(options.fleet ? { fleetJoin: options.fleet } : {}),
+    ...(options.front === undefined ? {} : { front: options.front }),
+    ...(options.frontIndex === undefined ? {} : { frontIndex: options.frontIndex }),
   });
   // Same deployment repository, own data dir: one machine runs staging and production.
   const stageAgent = await startStageAgent({

@@ -28,6 +28,11 @@ export interface AppRelease {
   env?: Record<string, string>;
   confirm?: string;
   restart?: string;
+  /** deploy.scale as YAML flow, e.g. "{ min: 0, idle: 1s }". */
+  scale?: string;
+  /** deploy.hostname; with `publish: false` the app is reached by it only. */
+  hostname?: string;
+  publish?: boolean;
 }
 
 export function makeAppsHost(): AppsHost {
@@ -40,7 +45,7 @@ export function makeAppsHost(): AppsHost {
 /** Stores the next release of `app` (blue-green, unix) without a build process; returns its number. */
 export async function storeApp(host: AppsHost, release: AppRelease): Promise<number> {
   const publish = host.publish.get(release.app) ?? `127.0.0.1:${await freePort()}`;
-  host.publish.set(release.app, publish);
+  if (release.publish !== false) host.publish.set(release.app, publish);
   const path = join(host.root, `${release.app}-${release.version}`);
   const source = readFileSync(join(FIXTURES, "unikernels", `${release.fixture ?? "serve"}.mjs`), "utf8");
   writeFileSync(path, source.replaceAll("__VERSION__", release.version));
@@ -58,8 +63,7 @@ build:
       deploy: true
 deploy:
   driver: unix
-  publish: ${publish}
-  strategy: blue-green
+${release.publish === false ? "" : `  publish: ${publish}\n`}${release.scale ? `  scale: ${release.scale}\n` : ""}${release.hostname ? `  hostname: ${release.hostname}\n` : ""}  strategy: blue-green
   confirm: ${release.confirm ?? "1s"}
   drain_timeout: 1s
   stop_timeout: 2s

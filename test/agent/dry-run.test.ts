@@ -22,6 +22,6 @@ test("skiff agent --dry-run prints the plan and starts nothing", async () => {
   assert.ok(types.includes("agent.planned"), types.join(","));
   assert.ok(!types.some((t) => t.startsWith("deploy.") || t.startsWith("instance.")), types.join(","));
   assert.equal(existsSync(join(host.data, "instances")), false, "no instance was started");
-  assert.equal(existsSync(join(host.data, "proxies")), false, "no public address was opened");
+  assert.equal(existsSync(join(host.data, "front")), false, "no public address was opened");
   assert.equal(existsSync(join(host.data, "state.json")), false, "nothing was recorded");
 });

@@ -1,3 +1,5 @@
+import { frontDoorDir } from "../../src/proxy/index.js";
+import { stopFrontDoorNow } from "../support/stop-host.js";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -73,6 +75,8 @@ test("qemu: the agent boots stored releases of the hello image, replaces, refuse
     for (const vm of vms) {
       if (isSameProcess(vm.handle.pid, vm.handle.startTime)) process.kill(vm.handle.pid, "SIGKILL");
     }
+    // The host's front door outlives the agent by design.
+    stopFrontDoorNow(frontDoorDir(data));
   });
   const store = async (options: { version: string; panic?: boolean }): Promise<void> => {
     writeFileSync(join(appDir, "skiff.yml"), virtioYml({ ...options, publish }));

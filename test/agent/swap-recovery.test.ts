@@ -2,11 +2,10 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { describe, test } from "node:test";
 import { runLoad } from "../../src/load/index.js";
-import { connectProxy, formatAddress, readProxyRecord } from "../../src/proxy/index.js";
+import { connectFrontDoor, formatAddress, frontDoorDir, readFrontRecord } from "../../src/proxy/index.js";
 import { planSwapRecovery } from "../../src/agent/index.js";
 import type { Instance } from "../../src/drivers/index.js";
 import { httpGet } from "../support/http.js";
-import { join } from "node:path";
 import {
   liveInstances,
   makeSwapHost,
@@ -19,12 +18,16 @@ import {
 
 const PHASES = ["starting", "checking", "switched", "confirming", "draining"] as const;
 
-/** Where the public address points, asked from the proxy itself. */
+/** Where the public address points (its one ready backend), asked from the front door itself. */
 async function proxyBackend(data: string, app: string): Promise<string | null> {
-  const dir = join(data, "proxies", app);
-  const record = readProxyRecord(dir);
-  assert.ok(record, "the proxy runs");
-  return (await connectProxy(dir, record.pid, { host: "127.0.0.1", port: 0 }).status()).backend;
+  const dir = frontDoorDir(data);
+  const record = readFrontRecord(dir);
+  assert.ok(record, "the front door runs");
+  const ready = (await connectFrontDoor(dir, record.pid).app(app))?.backends.filter(
+    (b) => b.state === "ready",
+  );
+  assert.equal(ready?.length, 1, "one ready backend");
+  return ready[0]!.address;
 }
 
 describe("an agent SIGKILLed in the middle of a swap", () => {

@@ -59,10 +59,8 @@ describe("metrics", () => {
     let samples = await waitForSample(server.url, "skiff_deploys_total", { ...app, result: "succeeded" }, 1);
     const value = (name: string, labels: Record<string, string>) => sampleValue(samples, name, labels);
     assert.equal(value("skiff_deploy_duration_seconds_count", { ...app, result: "succeeded" }), 1);
-    assert.ok(
-      value("skiff_deploy_duration_seconds_sum", { ...app, result: "succeeded" })! >= 1,
-      "after its 1 s window",
-    );
+    // A first deploy has no confirmation window (nothing to go back to): its duration is the boot and check.
+    assert.ok(value("skiff_deploy_duration_seconds_sum", { ...app, result: "succeeded" })! > 0);
     assert.equal(value("skiff_boot_duration_seconds_count", app), 1);
     assert.equal(value("skiff_health_check_duration_seconds_count", { ...app, result: "ok" }), 1);
     assert.equal(value("skiff_instances", { ...app, state: "running" }), 1);

@@ -1,3 +1,5 @@
+import { frontDoorDir } from "../../src/proxy/index.js";
+import { stopFrontDoorNow } from "../support/stop-host.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -136,6 +138,8 @@ async function stopInstances(agentData: string): Promise<void> {
     return;
   }
   for (const app of apps) await stopApp(agentData, app).catch(() => undefined);
+  // The host's front door outlives the server by design too.
+  stopFrontDoorNow(frontDoorDir(agentData));
 }
 
 /** An app repository that publishes on a free port (tests run in parallel). */

@@ -122,7 +122,10 @@ export function copyHost(repo: string, data: string): { repo: string; data: stri
   // The app's proxy (a live socket) and the lock belong to the original; the instance is shared.
   cpSync(data, copy.data, {
     recursive: true,
-    filter: (source) => !source.includes(`${join(data, "proxies")}`) && !source.endsWith("agent.lock"),
+    filter: (source) =>
+      !source.includes(`${join(data, "proxies")}`) &&
+      !source.includes(`${join(data, "front")}`) &&
+      !source.endsWith("agent.lock"),
   });
   return copy;
 }

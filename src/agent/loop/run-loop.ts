@@ -54,6 +54,10 @@ export interface LoopOptions {
   partialMirror?: boolean;
   /** `--fleet`: the fleet's gate (swap slots, halted rollouts, this host's published status). */
   fleet?: FleetGate;
+  /** `--front HOST:PORT`: the host's shared HTTP listener, routed by Host header to each app's deploy.hostname. */
+  front?: string;
+  /** `--front-index`: the 404 page of an unknown host lists the known apps' hostnames. */
+  frontIndex?: boolean;
 }
 
 /** What a pass works with: the loop's resources, shared by every pass of one agent run. */

@@ -38,14 +38,17 @@ export interface AppStatus {
   pid?: number;
   address?: string;
   /** confirming: the instance serves, inside its confirmation window (the old one is kept until it ends). */
-  status: InstanceStatus | "none" | "stopped" | "crash-loop" | "confirming";
+  /** asleep: scaled to zero (deploy.scale.min 0): the front door holds the next connection and wakes it. */
+  status: InstanceStatus | "none" | "stopped" | "crash-loop" | "confirming" | "asleep";
   /** A deploy in its confirmation window: which release, since when. */
   confirming?: { release: number; since: string };
   /** Every instance of the app on this host (replicas). */
   instances: InstanceRow[];
-  /** The app's public address (the front door), "host:port", and as a URL. */
+  /** The app's public address (the front door), "host:port", and its URL: on the shared listener by hostname when it has one. */
   publicAddress?: string;
   url?: string;
+  /** Scaled to zero with this release, since then. */
+  asleep?: { release: number; since: string };
   /** Set once the instance crashed deploy.restart.limit times in a row and was left stopped. */
   crashLoop?: { release: number; restarts: number; at: string };
   since?: string;
@@ -121,12 +124,18 @@ export async function readStatus(data: string): Promise<AppStatus[]> {
               ? "crash-loop"
               : confirming
                 ? "confirming"
-                : live,
+                : live === "none" && s.asleep !== undefined
+                  ? "asleep"
+                  : live,
         instances,
         ...(confirming ? { confirming: { release: confirming.release, since: confirming.at } } : {}),
-        ...(s.publicAddress === undefined
-          ? {}
-          : { publicAddress: s.publicAddress, url: publicUrl(s.publicAddress) }),
+        ...(s.publicAddress === undefined ? {} : { publicAddress: s.publicAddress }),
+        ...(s.frontUrl !== undefined
+          ? { url: s.frontUrl }
+          : s.publicAddress === undefined
+            ? {}
+            : { url: publicUrl(s.publicAddress) }),
+        ...(s.asleep === undefined ? {} : { asleep: { release: s.asleep.release, since: s.asleep.at } }),
         ...(s.crashes?.loop
           ? { crashLoop: { release: s.crashes.release, restarts: s.crashes.count, at: s.crashes.loop.at } }
           : {}),
@@ -146,9 +155,11 @@ export async function readStatus(data: string): Promise<AppStatus[]> {
  */
 function currentError(s: AppState, serving: number | undefined): SerializedError | undefined {
   const failure =
-    s.lastDeploy?.error === undefined
-      ? s.failed.at(-1)
-      : { release: s.lastDeploy.release, error: s.lastDeploy.error };
+    s.lastWake?.error !== undefined
+      ? s.lastWake
+      : s.lastDeploy?.error === undefined
+        ? s.failed.at(-1)
+        : { release: s.lastDeploy.release, error: s.lastDeploy.error };
   if (failure?.error === undefined) return undefined;
   return serving !== undefined && serving > failure.release ? undefined : failure.error;
 }

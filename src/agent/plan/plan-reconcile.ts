@@ -30,6 +30,8 @@ export interface ActualApp {
   removed: boolean;
   /** A release whose instance crashed deploy.restart.limit times in a row: left stopped, not restarted. */
   crashLoop?: number;
+  /** Scaled to zero with this release (it passed here): nothing runs until the front door asks for a wake. */
+  asleep?: number;
 }
 
 export type Action =
@@ -87,6 +89,8 @@ export function planApp(want: DesiredApp | undefined, have: ActualApp | undefine
   // Failures and a manual stop hold only while the pointer still names what it named then.
   const holdsApply = have !== undefined && have.observedCurrent === release;
   if (holdsApply && have.stopped) return undefined;
+  // Scaled to zero with the release the pointer names: its wake is the front door's to ask for.
+  if (instances.length === 0 && have?.asleep === release) return undefined;
   if (instances.length > 0 && instances.every((i) => i.instance.release === release)) {
     const dead = instances.find((i) => i.status !== "running");
     if (dead === undefined || have?.crashLoop === release) return undefined;

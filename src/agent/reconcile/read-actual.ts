@@ -20,6 +20,7 @@ export async function readActual(data: string, apps?: readonly string[]): Promis
         stopped: appState.stopped !== undefined,
         removed: appState.removedAt !== undefined,
         ...(appState.crashes?.loop === undefined ? {} : { crashLoop: appState.crashes.release }),
+        ...(appState.asleep === undefined ? {} : { asleep: appState.asleep.release }),
       })),
   );
 }

@@ -84,6 +84,15 @@ export const AppStateSchema = z.object({
   refusal: RefusalSchema.optional(),
   /** The app's public address, "host:port": deploy.publish, or the one the agent assigned (kept across deploys). */
   publicAddress: z.string().optional(),
+  /** The app's URL on the host's shared listener (deploy.hostname), e.g. http://hello.localhost:8000. */
+  frontUrl: z.string().optional(),
+  /**
+   * Scaled to zero (deploy.scale.min 0): no instance runs and the front door holds connections;
+   * a wake boots this release, the last one that passed its health check here.
+   */
+  asleep: z.object({ release: z.number().int().positive(), at: z.string() }).optional(),
+  /** The last wake that failed (crash on boot, never healthy); cleared by the next one that serves. */
+  lastWake: DeployResultSchema.optional(),
   /** Written before each step of a swap; a restarted agent resolves it (swap-recovery.ts). */
   swap: SwapRecordSchema.optional(),
   crashes: CrashRecordSchema.optional(),

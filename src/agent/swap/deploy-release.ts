@@ -1,4 +1,5 @@
 import type { SwapSlot } from "../../fleet/index.js";
+import type { Instance } from "../../drivers/index.js";
 import { serializeError, type SerializedError } from "../../errors/index.js";
 import type { EventBus } from "../../events/index.js";
 import { openAppFront, type AppFront } from "../front/index.js";
@@ -15,6 +16,7 @@ import { prepareFromMirror, type ActionContext, type ActionOutcome } from "./act
 import { recordDeploy } from "./record-deploy.js";
 import { getStrategy } from "./strategies/index.js";
 import { createSwapOps } from "./swap-ops.js";
+import type { SwapOps } from "./strategies/index.js";
 
 type DeployAction = Extract<Action, { kind: "deploy" }>;
 
@@ -24,8 +26,11 @@ const UNSUPPORTED_CODES = new Set([
   "ERR_SKIFF_DRIVER_UNAVAILABLE",
   "ERR_SKIFF_DEVICES_MISSING",
 ]);
-/** Instances per app until scaling exists (deploy.scale). */
-const REPLICAS = 1;
+/** How many instances the new release starts: as many as serve now (replicas), within min..max, at least one. */
+function replicasFor(prepared: PreparedRelease, serving: number): number {
+  const { min, max } = prepared.manifest.deploy.scale;
+  return Math.min(Math.max(serving, min, 1), Math.max(max, 1));
+}
 
 /** Checks the release (files, driver, host) before anything running is touched; throws a refusal. */
 async function checkRelease(action: DeployAction, ctx: ActionContext): Promise<PreparedRelease> {
@@ -64,10 +69,10 @@ export async function deployRelease(action: DeployAction, ctx: ActionContext): P
   const startedAt = new Date().toISOString();
   let prepared: PreparedRelease;
   let front: AppFront;
+  const serving: Instance[] = [];
   try {
     prepared = await checkRelease(action, ctx);
     // The public address exists before the swap; it keeps pointing at what serves now.
-    const serving = [];
     for (const instance of action.from)
       if ((await inspectInstance(instance)) === "running") serving.push(instance);
     front = await openAppFront({ data: ctx.data, manifest: prepared.manifest, serving });
@@ -93,42 +98,53 @@ export async function deployRelease(action: DeployAction, ctx: ActionContext): P
   } catch (error) {
     return refuse(action, ctx, { deploy, events, error: serializeError(error) });
   }
-  const result = await strategy.swap(
-    { next: prepared, count: REPLICAS, ...(previous ? { previous } : {}) },
-    createSwapOps({
+  const ops = createSwapOps({
+    data: ctx.data,
+    events,
+    front,
+    ...(ctx.drivers ? { drivers: ctx.drivers } : {}),
+    swap: {
       data: ctx.data,
-      events,
-      front,
-      ...(ctx.drivers ? { drivers: ctx.drivers } : {}),
-      swap: {
-        data: ctx.data,
-        app: action.app,
-        deploy,
-        strategy: strategy.name,
-        release: action.release,
-        startedAt,
-        reason,
-      },
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-    }),
+      app: action.app,
+      deploy,
+      strategy: strategy.name,
+      release: action.release,
+      startedAt,
+      reason,
+    },
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  const result = await strategy.swap(
+    { next: prepared, count: replicasFor(prepared, serving.length), ...(previous ? { previous } : {}) },
+    ops,
   );
   // After the confirmation window (or the rollback): the fleet learns the outcome, the next host goes.
   await slot?.release(result.ok ? { ok: true } : { ok: false, error: serializeError(result.error) });
   if (result.ok) {
+    // Scaled to zero and nothing served: the release passed its health check, and sleeps until a wake.
+    const asleep = prepared.manifest.deploy.scale.min === 0 && serving.length === 0 && !action.restart;
+    if (asleep) await putToSleep({ instances: result.instances, prepared, front, ops });
     await recordDeploy(ctx.data, {
       app: action.app,
       release: action.release,
       deploy,
       ok: true,
-      instances: result.instances,
+      instances: asleep ? [] : result.instances,
       reason,
+      ...(asleep ? { asleep: true } : {}),
     });
     events.emit({
       type: "deploy.succeeded",
-      message: `release ${action.release} serves (${strategy.name})`,
-      data: { instance: result.instances[0]?.id, strategy: strategy.name },
+      message: asleep
+        ? `release ${action.release} passed its health check and sleeps until a connection arrives`
+        : `release ${action.release} serves (${strategy.name})`,
+      data: {
+        instance: result.instances[0]?.id,
+        strategy: strategy.name,
+        ...(asleep ? { asleep: true } : {}),
+      },
     });
-    return { action, ok: true, deploy, instances: result.instances };
+    return { action, ok: true, deploy, instances: asleep ? [] : result.instances };
   }
   const error = serializeError(result.error);
   await recordDeploy(ctx.data, {
@@ -165,4 +181,16 @@ async function refuse(
   await recordRefusal(ctx.data, { app: action.app, release: action.release, commit: ctx.commit, error });
   await recordDeploy(ctx.data, { app: action.app, release: action.release, deploy, ok: false, error });
   return { action, ok: false, deploy, error, instances: action.from };
+}
+
+/** A scaled-to-zero app after its deploy: new connections are held, the new set drains and stops. */
+async function putToSleep(options: {
+  instances: readonly Instance[];
+  prepared: PreparedRelease;
+  front: AppFront;
+  ops: SwapOps;
+}): Promise<void> {
+  await options.front.route([]);
+  for (const instance of options.instances) await options.ops.drain(instance, options.prepared);
+  for (const instance of options.instances) await options.ops.stop(instance);
 }

@@ -21,6 +21,8 @@ export interface DeployRecord {
   instances?: readonly Instance[];
   /** Why instances not recorded yet were started (default deploy). */
   reason?: InstanceReason;
+  /** The release passed and sleeps (deploy.scale.min 0): a wake boots it. */
+  asleep?: boolean;
 }
 
 /** Writes the outcome of one deploy: what runs now, the last result, and the hold on a failed release. */
@@ -43,6 +45,8 @@ export function recordDeploy(data: string, record: DeployRecord): Promise<void> 
     if (record.instances !== undefined) {
       app.instances = keepRecords(app, record.instances, record.reason ?? "deploy");
     }
+    if (record.asleep === true) app.asleep = { release: record.release, at: result.at };
+    else if (record.ok) delete app.asleep;
     // The swap is over (done, rolled back or given up): nothing is left for a restarted agent to resolve.
     delete app.swap;
     app.lastDeploy = result;

@@ -61,11 +61,13 @@ export function createSwapOps(options: SwapOpsOptions): SwapOps {
       try {
         if (swap !== undefined) await recordSwapNext(swap, instance);
         else
-          await updateAppState(
-            data,
-            instance.app,
-            (app) => void (app.instances = [asRecord(instance, reason)]),
-          );
+          // A wake or a replica added under load: beside the app's other instances.
+          await updateAppState(data, instance.app, (app) => {
+            app.instances = [
+              ...app.instances.filter((i) => i.id !== instance.id),
+              asRecord(instance, reason),
+            ];
+          });
       } catch (error) {
         await driver.stop(instance, { graceMs: 1000 });
         throw error;

@@ -66,6 +66,9 @@ export async function healFrontDoor(options: { data: string; app: string; events
   try {
     const running = await runningOf(appState.instances);
     if (running.length > 0) await routeTo(options.data, running);
+    // Scaled to zero: the door holds its connections and asks for a wake.
+    else if (appState.asleep !== undefined)
+      await routeAsleep(options.data, options.app, appState.asleep.release);
   } catch (error) {
     reportFailure(options.events, options.app, error);
   }
@@ -92,4 +95,10 @@ async function routeTo(data: string, instances: readonly Instance[]): Promise<Ap
   const first = instances[0];
   const manifest = first && loadLocalRelease(data, first.app, first.release)?.manifest;
   return manifest === undefined ? undefined : openAppFront({ data, manifest, serving: instances });
+}
+
+/** Puts a sleeping app on its front door with no backend (its release's addresses and scale). */
+async function routeAsleep(data: string, app: string, release: number): Promise<void> {
+  const manifest = loadLocalRelease(data, app, release)?.manifest;
+  if (manifest !== undefined) await openAppFront({ data, manifest, serving: [] });
 }

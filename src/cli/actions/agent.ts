@@ -16,6 +16,7 @@ import { createLogger } from "../../log/index.js";
 import { loadNotifySecret } from "../../notify/index.js";
 import type { HostMetrics } from "../../metrics/index.js";
 import { readSecretFile, startWebhookListener, type HttpListener } from "../../server/index.js";
+import { parseAddress } from "../../proxy/index.js";
 import { printJson, say } from "../output.js";
 import { parseWhole } from "../parse-number.js";
 import { withRepoToken } from "../repo-token.js";
@@ -50,6 +51,8 @@ export interface AgentCommandOptions extends HostCommandOptions {
   fleetTtl: string;
   fleetOptional?: boolean;
   repoTokenFile?: string;
+  front?: string;
+  frontIndex?: boolean;
 }
 
 /** The trust part of the agent's options, loaded from --trust, --threshold, --host-key, --allow-unsigned. */
@@ -135,6 +138,19 @@ function loopOptions(options: AgentCommandOptions, signal: AbortSignal, sinks: E
       ? { logger: createLogger("skiff-agent", { defaultLevel: "warn" }) }
       : {}),
     ...trustOptions(options),
+    ...frontOptions(options),
+  };
+}
+
+/** --front and --front-index: the host's shared listener, checked here so a typo is a usage error. */
+export function frontOptions(options: {
+  front?: string;
+  frontIndex?: boolean;
+}): Pick<LoopOptions, "front" | "frontIndex"> {
+  if (options.front !== undefined) parseAddress(options.front);
+  return {
+    ...(options.front === undefined ? {} : { front: options.front }),
+    ...(options.frontIndex ? { frontIndex: true } : {}),
   };
 }
 

@@ -49,6 +49,13 @@ export async function printStatus(options: { data: string; json?: boolean }): Pr
       describeRefusal(r.lastRefusal),
     ]),
   ]);
+  const replicas = rows.flatMap((r) => r.instances.map((i) => ({ app: r.app, ...i })));
+  if (replicas.length === 0) return;
+  say("");
+  printTable([
+    ["APP", "INSTANCE", "RELEASE", "ADDRESS", "STATUS", "REASON", "SINCE"],
+    ...replicas.map((i) => [i.app, i.id, String(i.release), i.address, i.status, i.reason, i.since]),
+  ]);
 }
 
 interface HostOptions {

@@ -6,6 +6,7 @@ import type { FleetJoinOptions } from "../../agent/index.js";
 import { findRemote } from "../../client/index.js";
 import { parseDuration } from "../../config/index.js";
 import { SkiffError } from "../../errors/index.js";
+import { parseAddress } from "../../proxy/index.js";
 import { createApp, createToken, listApps, startServer } from "../../server/index.js";
 import { printJson, say } from "../output.js";
 
@@ -23,6 +24,8 @@ export interface ServerCommandOptions {
   fleetPrefix?: string;
   host?: string;
   json?: boolean;
+  front?: string;
+  frontIndex?: boolean;
 }
 
 /** `skiff server`: serves until SIGINT or SIGTERM. */
@@ -51,6 +54,8 @@ export async function runServerCommand(options: ServerCommandOptions): Promise<v
     pollMs: parseDuration(options.poll),
     sampleMs: parseDuration(options.sample),
     ...(await serverFleetOption(options)),
+    ...(options.front === undefined ? {} : { front: parseAddress(options.front) && options.front }),
+    ...(options.frontIndex ? { frontIndex: true } : {}),
   });
   const base = options.publicHost
     ? handle.url.replace(/\/\/[^:/]+|\/\/\[[^\]]+\]/, `//${options.publicHost}`)

@@ -83,6 +83,11 @@ export function registerAgentCommands(program: Command): void {
     .option("--branch <name>", "mirage-2015: the branch to follow (default master)")
     .option("--address <host[:port]>", "mirage-2015 with xen: where the guest serves on the bridge")
     .option("--port <n>", "mirage-2015: the port the unikernel serves on (deploy.port)")
+    .option(
+      "--front <host:port>",
+      "the host's shared HTTP listener: requests are routed by Host header to each app's deploy.hostname",
+    )
+    .option("--front-index", "the 404 page of an unknown host lists the known apps' hostnames")
     .option("--listen <host:port>", "serve POST /hooks/git: a signed webhook triggers an immediate fetch")
     .option("--webhook-secret-file <file>", "with --listen: the shared secret webhooks are signed with")
     .option(

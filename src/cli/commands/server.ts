@@ -26,6 +26,11 @@ export function registerServerCommands(program: Command): void {
     .option("--fleet <urls>", "the embedded agent joins a fleet through etcd (client URLs, comma-separated)")
     .option("--fleet-prefix <prefix>", "with --fleet: the fleet's key prefix in etcd (default /skiff/v1/)")
     .option("--host <name>", "with --fleet: this host's name in the fleet (default: the machine's)")
+    .option(
+      "--front <host:port>",
+      "the host's shared HTTP listener: apps are reached by their deploy.hostname (e.g. http://hello.localhost:8000)",
+    )
+    .option("--front-index", "the 404 page of an unknown host lists the known apps' hostnames")
     .option("--json", "print the server's address (and a new token) as JSON on stdout")
     .action(lazyAction(() => import("../actions/server.js"), "runServerCommand"));
   registerTokenCommands(server);

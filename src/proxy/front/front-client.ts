@@ -26,6 +26,8 @@ export interface WatchOptions {
   signal: AbortSignal;
   /** A stream that could not be opened or broke (it is retried). */
   onError?: (error: Error) => void;
+  /** A stream ended or broke (the door stopped or died): called at once, before it is reopened. */
+  onStreamEnd?: () => void;
   retryMs?: number;
 }
 
@@ -116,6 +118,8 @@ async function watchEvents(dir: string, options: WatchOptions): Promise<void> {
     } catch (error) {
       if (!options.signal.aborted) options.onError?.(error as Error);
     }
+    if (options.signal.aborted) return;
+    options.onStreamEnd?.();
     if (options.signal.aborted) return;
     await sleep(options.retryMs ?? 250, undefined, { signal: options.signal }).catch(() => undefined);
   }

@@ -72,7 +72,14 @@ export function renderHaproxyConfig(model: HaproxyModel, paths: HaproxyPaths): s
   }
   for (const app of model.apps) {
     if (app.hostname === null) continue;
-    lines.push(`backend ${httpBackend(app.app)}`, "  mode http", "  balance leastconn");
+    lines.push(
+      `backend ${httpBackend(app.app)}`,
+      "  mode http",
+      "  balance leastconn",
+      // No idle connection kept to an instance: it would count as open and keep the app from ever being idle.
+      "  option http-server-close",
+      "  http-reuse never",
+    );
     // deploy.proxy.replay: a request a backend closed without answering is sent again (idempotent apps only).
     if (app.replay) lines.push("  retry-on conn-failure empty-response response-timeout");
     lines.push(...servers(app, paths.hold(app.app, "http")));

@@ -1,0 +1,89 @@
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { readState, stopApp } from "../src/agent/index.js";
+import { frontDoorDir, readFrontRecord, stopFrontDoor } from "../src/proxy/index.js";
+import { REPO_ROOT } from "./bench-host.js";
+import { processTreeMemory } from "./process-cpu.js";
+import { storeScaleApp } from "./scale-host.js";
+
+export const DENSITY_GOAL_MIB = 150;
+
+export interface DensityFigures {
+  asleep: number;
+  alwaysOn: number;
+  /** Resident memory of the front door (with the HAProxy it drives) and of the agent process. */
+  frontMiB: number;
+  agentMiB: number;
+}
+
+/** Resident memory of one process (not its children: the agent's instances are its children). */
+function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** `asleep` apps with scale.min 0 and `alwaysOn` apps with one instance, one agent and one front door. */
+export async function measureDensity(options: {
+  root: string;
+  asleep: number;
+  alwaysOn: number;
+  log: (line: string) => void;
+}): Promise<DensityFigures> {
+  const root = join(options.root, "density");
+  mkdirSync(root, { recursive: true });
+  const repo = join(root, "deploy.git");
+  const data = join(root, "host");
+  const apps = [
+    ...Array.from({ length: options.asleep }, (_, i) => ({
+      app: `sleepy-${i}`,
+      scale: "{ min: 0, idle: 1h }",
+    })),
+    ...Array.from({ length: options.alwaysOn }, (_, i) => ({ app: `on-${i}`, scale: undefined })),
+  ];
+  for (const app of apps) await storeScaleApp(root, repo, { ...app, version: "v1" });
+  options.log(`  ${apps.length} apps stored`);
+  const agent = spawn(
+    process.execPath,
+    [
+      join(REPO_ROOT, "bin", "skiff.js"),
+      "agent",
+      "--repo",
+      repo,
+      "--data",
+      data,
+      "--poll",
+      "1h",
+      "--front",
+      "127.0.0.1:0",
+    ],
+    { stdio: "ignore", env: { ...process.env, SKIFF_LOG_LEVEL: "warn" } },
+  );
+  try {
+    const settled = (): boolean => {
+      const state = readState(data).apps;
+      return apps.every(({ app, scale }) =>
+        scale === undefined ? state[app]?.instances.length === 1 : state[app]?.asleep !== undefined,
+      );
+    };
+    const deadline = Date.now() + 600_000;
+    while (!settled()) {
+      if (Date.now() > deadline) throw new Error("the apps did not all deploy within 10 minutes");
+      await sleep(250);
+    }
+    await sleep(2000);
+    const door = readFrontRecord(frontDoorDir(data))!;
+    return {
+      asleep: options.asleep,
+      alwaysOn: options.alwaysOn,
+      frontMiB: processTreeMemory(door.pid).rssMiB,
+      agentMiB: rssMiB(agent.pid!),
+    };
+  } finally {
+    agent.kill("SIGTERM");
+    await new Promise((resolve) => agent.once("exit", resolve));
+    for (const { app } of apps) await stopApp(data, app).catch(() => undefined);
+    await stopFrontDoor(frontDoorDir(data));
+  }
+}

@@ -1,0 +1,116 @@
+// Scale to zero, wakes, density and independence (issue 13): cold starts through the front door
+// beside the instance's own start, a burst from zero, the RSS of the door and the agent with many
+// apps asleep, the door's cost (bench:front's measurement), and one app's deploy beside busy ones.
+// Run: node dist/bench/scale.js [--wakes 200] [--burst 50] [--asleep 100] [--on 20] [--apps 20]
+//      [--rounds 3] [--seconds 2] [--skip cold,density,cost,independence] [--json]
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseBenchArgs } from "./bench-args.js";
+import {
+  GOALS,
+  formatFrontDoorCost,
+  measureFrontDoorCost,
+  type FrontDoorCost,
+} from "./measure-front-door-cost.js";
+import { measureColdStart, type ColdFigures } from "./scale-cold.js";
+import { DENSITY_GOAL_MIB, measureDensity, type DensityFigures } from "./scale-density.js";
+import { measureIndependence, type IndependenceFigures } from "./scale-independence.js";
+
+const { values } = parseBenchArgs(
+  "usage: node dist/bench/scale.js [--wakes 200] [--burst 50] [--asleep 100] [--on 20] [--apps 20] [--rounds 3] [--seconds 2] [--skip cold,density,cost,independence] [--json]",
+  {
+    wakes: { type: "string", default: "200" },
+    burst: { type: "string", default: "50" },
+    asleep: { type: "string", default: "100" },
+    on: { type: "string", default: "20" },
+    apps: { type: "string", default: "20" },
+    rounds: { type: "string", default: "3" },
+    seconds: { type: "string", default: "2" },
+    skip: { type: "string", default: "" },
+    json: { type: "boolean", default: false },
+  },
+);
+// The agents run in this process: their JSON logs would drown the figures.
+process.env.SKIFF_LOG_LEVEL ??= "silent";
+const skip = new Set(values.skip.split(",").filter(Boolean));
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+const root = mkdtempSync(join(tmpdir(), "skiff-bench-scale-"));
+const figures: {
+  cold?: ColdFigures;
+  density?: DensityFigures;
+  cost?: FrontDoorCost;
+  independence?: IndependenceFigures;
+} = {};
+const ms = (n: number): string => `${n.toFixed(1)} ms`;
+try {
+  if (!skip.has("cold")) {
+    log(`cold starts: ${values.wakes} wakes, a burst of ${values.burst}`);
+    figures.cold = await measureColdStart({
+      root,
+      wakes: Number(values.wakes),
+      burst: Number(values.burst),
+      log,
+    });
+  }
+  if (!skip.has("density")) {
+    log(`density: ${values.asleep} apps asleep, ${values.on} always on`);
+    figures.density = await measureDensity({
+      root,
+      asleep: Number(values.asleep),
+      alwaysOn: Number(values.on),
+      log,
+    });
+  }
+  if (!skip.has("cost")) {
+    log("front-door cost");
+    figures.cost = await measureFrontDoorCost({
+      rounds: Number(values.rounds),
+      seconds: Number(values.seconds),
+      engines: ["haproxy"],
+      perAppProxy: false,
+      log,
+    });
+  }
+  if (!skip.has("independence")) {
+    log(`independence: ${values.apps} apps`);
+    figures.independence = await measureIndependence({ root, apps: Number(values.apps) });
+  }
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}
+
+if (values.json) console.log(JSON.stringify(figures, null, 2));
+else {
+  const { cold, density, cost, independence } = figures;
+  if (cold) {
+    const over = { p50: cold.coldMs.p50 - cold.ownStartMs.p50, p99: cold.coldMs.p99 - cold.ownStartMs.p99 };
+    console.log(`cold start through the front door (unix), ${cold.wakes} wakes from zero:`);
+    console.log(`  first SYN to first byte   p50 ${ms(cold.coldMs.p50)}  p99 ${ms(cold.coldMs.p99)}`);
+    console.log(`  instance's own start      p50 ${ms(cold.ownStartMs.p50)}  p99 ${ms(cold.ownStartMs.p99)}`);
+    console.log(
+      `  over its own start        p50 ${ms(over.p50)} (goal ≤ 50 ms)  p99 ${ms(over.p99)} (goal ≤ 150 ms)`,
+    );
+    console.log(`  lost                      ${cold.lost} of ${cold.wakes} (goal 0)`);
+    console.log(
+      `  burst of ${cold.burst.connections} from zero  ${cold.burst.answered} answered (goal all), ${cold.burst.replicas} replicas woke`,
+    );
+  }
+  if (density) {
+    const total = density.frontMiB + density.agentMiB;
+    console.log(`density: ${density.asleep} apps min 0 + ${density.alwaysOn} always on`);
+    console.log(
+      `  front door ${density.frontMiB.toFixed(1)} MiB + agent ${density.agentMiB.toFixed(1)} MiB = ${total.toFixed(1)} MiB RSS (goal ≤ ${DENSITY_GOAL_MIB})`,
+    );
+  }
+  if (cost) {
+    console.log(`front-door cost (goal ≥ ${GOALS.ratio}× direct, p99 + ≤ ${GOALS.p99DeltaMs} ms):`);
+    for (const line of formatFrontDoorCost(cost)) console.log(`  ${line}`);
+  }
+  if (independence) {
+    console.log(`independence: ${independence.apps} apps, one in a 30 s window, one crash-looping`);
+    console.log(
+      `  third app's deploy  idle host ${ms(independence.idleHostMs)}  busy host ${ms(independence.busyHostMs)} (goal: the same)`,
+    );
+  }
+}

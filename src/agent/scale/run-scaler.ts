@@ -1,0 +1,150 @@
+import { parseDuration } from "../../config/index.js";
+import { serializeError } from "../../errors/index.js";
+import type { EventBus } from "../../events/index.js";
+import type { AppStatus as DoorAppStatus } from "../../proxy/index.js";
+import { runningFrontDoor, watchFrontDoor } from "../front/index.js";
+import type { HostDrivers } from "../gate/index.js";
+import { loadLocalRelease } from "../instance/index.js";
+import { readState, type AppState } from "../state/index.js";
+import type { Workers } from "../worker/index.js";
+import { addInstances } from "./add-instances.js";
+import { isAbove, planScale, wakeCount, type ScaleLimits, type ScaleView } from "./plan-scale.js";
+import { stopIdle } from "./stop-idle.js";
+
+export interface ScalerOptions {
+  data: string;
+  events: EventBus;
+  drivers?: HostDrivers;
+  workers: Workers<unknown>;
+  /** Heals one app's front door (its worker's recover task), after the door was started again. */
+  heal(app: string): Promise<void>;
+}
+
+export interface Scaler {
+  stop(): Promise<void>;
+}
+
+/** How often the front door's counts are read to stop idle instances and add replicas under load. */
+const TICK_MS = 250;
+
+/**
+ * The agent's elastic side while it runs: wakes apps the front door asks for, adds replicas under
+ * sustained load, stops idle instances down to deploy.scale.min, and brings the door back when it
+ * dies. Every change runs in the app's worker, only while it is idle (a deploy in flight wins).
+ */
+export function startScaler(options: ScalerOptions): Scaler {
+  const { data, workers } = options;
+  const abort = new AbortController();
+  const aboveSince = new Map<string, number>();
+  const limitsCache = new Map<string, ScaleLimits | undefined>();
+
+  const limitsOf = (app: string, appState: AppState): ScaleLimits | undefined => {
+    const release = appState.instances[0]?.release ?? appState.asleep?.release;
+    if (release === undefined) return undefined;
+    const key = `${app}/${release}`;
+    if (!limitsCache.has(key)) {
+      const scale = loadLocalRelease(data, app, release)?.manifest.deploy.scale;
+      limitsCache.set(
+        key,
+        scale && {
+          min: scale.min,
+          max: scale.max,
+          idleMs: parseDuration(scale.idle),
+          concurrency: scale.concurrency,
+        },
+      );
+    }
+    return limitsCache.get(key);
+  };
+
+  const submit = (app: string, what: string, run: () => Promise<unknown>): void => {
+    if (workers.busy(app) !== undefined) return;
+    void workers.submit(app, { what, run: async () => void (await run()) }).catch(() => undefined);
+  };
+  const common = { data, events: options.events, ...(options.drivers ? { drivers: options.drivers } : {}) };
+  const wake = (app: string, count: number): void =>
+    submit(app, "wake", () => addInstances({ ...common, app, reason: "wake", count }));
+
+  const decide = (app: string, appState: AppState, door: DoorAppStatus, now: number): void => {
+    const limits = limitsOf(app, appState);
+    if (limits === undefined || (limits.min >= 1 && limits.max <= 1)) return;
+    const byId = new Map(door.backends.map((b) => [b.id, b]));
+    const instances = appState.instances.map((i) => {
+      const backend = byId.get(i.id);
+      const last = backend?.lastActivity ?? i.startedAt;
+      return {
+        id: i.id,
+        open: backend?.open ?? 0,
+        lastActivityMs: Math.max(Date.parse(last), Date.parse(i.startedAt)),
+      };
+    });
+    const view: ScaleView = { limits, instances, held: door.held, nowMs: now };
+    if (!isAbove(view)) aboveSince.delete(app);
+    else if (!aboveSince.has(app)) aboveSince.set(app, now);
+    const since = aboveSince.get(app);
+    const decision = planScale(since === undefined ? view : { ...view, aboveSinceMs: since });
+    if (decision?.kind === "wake") wake(app, decision.count);
+    else if (decision?.kind === "scale-up") {
+      aboveSince.delete(app);
+      submit(app, "scale-up", () =>
+        addInstances({ ...common, app, reason: "scale-up", count: decision.count }),
+      );
+    } else if (decision?.kind === "scale-down")
+      submit(app, "scale-down", async () => {
+        const asleep = await stopIdle({ ...common, app, stop: decision.stop });
+        // A connection that came while the last one stopped is held: wake at once.
+        const held = asleep ? ((await runningFrontDoor(data)?.app(app))?.held ?? 0) : 0;
+        if (held > 0) await addInstances({ ...common, app, reason: "wake", count: wakeCount(held, limits) });
+      });
+  };
+
+  const tick = async (): Promise<void> => {
+    const door = runningFrontDoor(data);
+    if (door === undefined) return;
+    const status = await door.status();
+    const state = readState(data);
+    const now = Date.now();
+    for (const [app, appState] of Object.entries(state.apps)) {
+      const doorApp = status.apps[app];
+      if (doorApp === undefined || appState.stopped !== undefined || appState.swap !== undefined) continue;
+      decide(app, appState, doorApp, now);
+    }
+  };
+
+  const ticking = (async () => {
+    while (!abort.signal.aborted) {
+      await tick().catch((error: unknown) =>
+        options.events.emit({
+          type: "agent.scale_failed",
+          message: "reading the front door failed",
+          error: serializeError(error),
+        }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, TICK_MS));
+    }
+  })();
+
+  const watching = watchFrontDoor({
+    data,
+    events: options.events,
+    signal: abort.signal,
+    onWake: (app, held) => {
+      const appState = readState(data).apps[app];
+      const limits = appState && limitsOf(app, appState);
+      if (appState === undefined || limits === undefined || appState.instances.length > 0) return;
+      wake(app, wakeCount(held, limits));
+    },
+    onRestored: async () => {
+      await Promise.all(
+        Object.keys(readState(data).apps).map((app) => options.heal(app).catch(() => undefined)),
+      );
+    },
+  });
+
+  return {
+    async stop() {
+      abort.abort();
+      await Promise.all([ticking, watching]);
+    },
+  };
+}

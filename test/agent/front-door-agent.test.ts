@@ -1,0 +1,156 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { readState, readStatus, startAgent } from "../../src/agent/index.js";
+import { frontDoorDir, readFrontRecord } from "../../src/proxy/index.js";
+import { freePort, httpGetFresh, waitForBody } from "../support/http.js";
+import { stopFrontDoorNow } from "../support/stop-host.js";
+import { appUrl, makeAppsHost, storeApp, type AppsHost } from "./apps-host.js";
+import { getByHost } from "./scale-host.js";
+import { readEvents, waitFor } from "./swap-host.js";
+
+async function storeThree(host: AppsHost): Promise<void> {
+  await storeApp(host, { app: "one", version: "one1", hostname: "one.localhost", publish: false });
+  await storeApp(host, { app: "two", version: "two1", hostname: "two.localhost", publish: false });
+  await storeApp(host, { app: "three", version: "three1" });
+}
+
+/** Polls until every app answers through the door; resolves with how long that took. */
+async function everyAppAnswers(host: AppsHost, front: number, timeoutMs: number): Promise<number> {
+  const began = Date.now();
+  const deadline = began + timeoutMs;
+  const answers = async (): Promise<boolean> => {
+    const results = await Promise.all([
+      getByHost(front, "one.localhost", 500).catch(() => undefined),
+      getByHost(front, "two.localhost", 500).catch(() => undefined),
+      httpGetFresh(appUrl(host, "three"), 500).catch(() => undefined),
+    ]);
+    return (
+      results[0]?.body === "one1 hello\n" &&
+      results[1]?.body === "two1 hello\n" &&
+      results[2]?.body === "three1 hello\n"
+    );
+  };
+  while (Date.now() < deadline) {
+    if (await answers()) return Date.now() - began;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`not every app answered within ${timeoutMs} ms`);
+}
+
+test("two apps by hostname on one shared listener, and skiff status shows their URLs", async () => {
+  const host = makeAppsHost();
+  await storeThree(host);
+  const front = await freePort();
+  await startAgent({
+    repo: host.repo,
+    data: host.data,
+    pollMs: 60_000,
+    once: true,
+    front: `127.0.0.1:${front}`,
+  });
+  assert.deepEqual(await getByHost(front, "one.localhost"), { status: 200, body: "one1 hello\n" });
+  assert.deepEqual(await getByHost(front, "TWO.localhost."), { status: 200, body: "two1 hello\n" });
+  const unknown = await getByHost(front, "nobody.localhost");
+  assert.equal(unknown.status, 404);
+  assert.ok(!unknown.body.includes("one.localhost"), "no index without --front-index");
+  const urls = Object.fromEntries((await readStatus(host.data)).map((s) => [s.app, s.url]));
+  assert.equal(urls.one, `http://one.localhost:${front}`);
+  assert.equal(urls.two, `http://two.localhost:${front}`);
+  assert.equal(urls.three, `http://${host.publish.get("three")}`);
+  // The door outlived --once: a second agent adopts it, with --front-index now.
+  await startAgent({
+    repo: host.repo,
+    data: host.data,
+    pollMs: 60_000,
+    once: true,
+    front: `127.0.0.1:${front}`,
+    frontIndex: true,
+  });
+  assert.ok((await getByHost(front, "nobody.localhost")).body.includes("two.localhost"));
+});
+
+test("SIGKILL of the front door: the running agent brings every app back (front.restored); otherwise the next agent start does", async () => {
+  const host = makeAppsHost();
+  await storeThree(host);
+  const front = await freePort();
+  const agent = await startAgent({
+    repo: host.repo,
+    data: host.data,
+    pollMs: 60_000,
+    front: `127.0.0.1:${front}`,
+  });
+  try {
+    await waitForBody(appUrl(host, "three"), "three1", 30_000, { fresh: true });
+    await everyAppAnswers(host, front, 30_000);
+    const before = readFrontRecord(frontDoorDir(host.data))!.pid;
+    // The door and the HAProxy it drives, both at once: nothing is left serving.
+    stopFrontDoorNow(frontDoorDir(host.data));
+    const back = await everyAppAnswers(host, front, 10_000);
+    const restored = await waitFor("front.restored", () =>
+      readEvents(host.data).find((e) => e.type === "front.restored"),
+    );
+    assert.equal(restored.data?.previous, before);
+    console.log(`every app answered again ${back} ms after the SIGKILL`);
+  } finally {
+    await agent.stop();
+  }
+  stopFrontDoorNow(frontDoorDir(host.data));
+  await assert.rejects(getByHost(front, "one.localhost", 1000), "nothing serves without the door");
+  await startAgent({
+    repo: host.repo,
+    data: host.data,
+    pollMs: 60_000,
+    once: true,
+    front: `127.0.0.1:${front}`,
+  });
+  await everyAppAnswers(host, front, 1000);
+});
+
+test("SIGKILL of the front door process alone: every app answers within 1 s (its HAProxy carries on) and the agent restores the door", async () => {
+  const host = makeAppsHost();
+  await storeThree(host);
+  const front = await freePort();
+  const agent = await startAgent({
+    repo: host.repo,
+    data: host.data,
+    pollMs: 60_000,
+    front: `127.0.0.1:${front}`,
+  });
+  try {
+    await everyAppAnswers(host, front, 30_000);
+    const before = readFrontRecord(frontDoorDir(host.data))!.pid;
+    process.kill(before, "SIGKILL");
+    await everyAppAnswers(host, front, 1000);
+    await waitFor("front.restored", () => readEvents(host.data).find((e) => e.type === "front.restored"));
+    assert.notEqual(readFrontRecord(frontDoorDir(host.data))?.pid, before);
+    await everyAppAnswers(host, front, 5000);
+  } finally {
+    await agent.stop();
+  }
+});
+
+test("an agent restarted with replicas adopts every instance", async () => {
+  const host = makeAppsHost();
+  await storeApp(host, { app: "pair", version: "v1", scale: "{ min: 2, max: 2 }" });
+  await startAgent({ repo: host.repo, data: host.data, pollMs: 60_000, once: true });
+  const first = readState(host.data).apps.pair!.instances;
+  assert.equal(first.length, 2);
+  assert.deepEqual(
+    first.map((i) => i.reason),
+    ["deploy", "deploy"],
+  );
+  const started = readEvents(host.data).filter((e) => e.type === "instance.started").length;
+  await startAgent({ repo: host.repo, data: host.data, pollMs: 60_000, once: true });
+  assert.deepEqual(
+    readState(host.data).apps.pair!.instances.map((i) => i.id),
+    first.map((i) => i.id),
+  );
+  assert.equal(
+    readEvents(host.data).filter((e) => e.type === "instance.started").length,
+    started,
+    "nothing started again",
+  );
+  // Both replicas take connections (least connections over the ready ones).
+  assert.equal((await readStatus(host.data))[0]?.instances.filter((i) => i.status === "running").length, 2);
+  assert.equal((await httpGetFresh(appUrl(host, "pair"))).body, "v1 hello\n");
+});

@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { test } from "node:test";
+import { REPO_ROOT } from "../support/paths.js";
+
+/** CI smoke of `npm run bench:scale`, small: it runs every part and prints its figures. Timing is the benchmark's business. */
+test("bench:scale, small, prints cold starts beside the instance's own start, the burst, density, the door's cost and independence", async () => {
+  const args = [
+    "--wakes",
+    "3",
+    "--burst",
+    "4",
+    "--asleep",
+    "2",
+    "--on",
+    "1",
+    "--apps",
+    "4",
+    "--rounds",
+    "1",
+    "--seconds",
+    "1",
+  ];
+  const child = spawn(process.execPath, [join(REPO_ROOT, "dist", "bench", "scale.js"), ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((done) => child.on("close", done));
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, /^ {2}first SYN to first byte +p50 [\d.]+ ms +p99 [\d.]+ ms$/m);
+  assert.match(stdout, /^ {2}instance's own start +p50 [\d.]+ ms/m);
+  assert.match(stdout, /^ {2}lost +0 of 3 \(goal 0\)$/m);
+  assert.match(stdout, /^ {2}burst of 4 from zero +4 answered/m);
+  assert.match(stdout, /^ {2}front door [\d.]+ MiB \+ agent [\d.]+ MiB = [\d.]+ MiB RSS \(goal ≤ 150\)$/m);
+  assert.match(stdout, /haproxy: hostname/);
+  assert.match(stdout, /^ {2}third app's deploy +idle host [\d.]+ ms +busy host [\d.]+ ms/m);
+});
