@@ -78,6 +78,16 @@ describe("metrics", () => {
     } finally {
       held.destroy();
     }
+    // The front door's own totals: the connections made through the public address and their bytes
+    // (a port-published app is TCP to HAProxy: its requests are counted on the shared listener only).
+    let counted = await scrape(server.url);
+    for (let i = 0; i < 100 && (sampleValue(counted, "skiff_front_connections_total", app) ?? 0) < 1; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      counted = await scrape(server.url);
+    }
+    assert.ok((sampleValue(counted, "skiff_front_connections_total", app) ?? 0) >= 1, "connections counted");
+    assert.ok((sampleValue(counted, "skiff_front_bytes_total", { ...app, direction: "out" }) ?? 0) > 0);
+    assert.equal(sampleValue(counted, "skiff_front_errors_total", { ...app, kind: "connect" }), 0);
 
     // Build and tests pass; the unikernel never answers its health check.
     writeFixture(dir, "hang", "v2");
