@@ -1,6 +1,5 @@
-import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
-import { connectProxy, parseAddress, readProxyRecord } from "../proxy/index.js";
+import { isSameProcess } from "../process/index.js";
+import { connectFrontDoor, frontDoorDir, readFrontRecord } from "../proxy/index.js";
 
 /** One app's traffic through the front door: open connections now, and totals when the door counts them. */
 export interface FrontCounters {
@@ -13,36 +12,37 @@ export interface FrontCounters {
   errors?: Record<string, number>;
 }
 
-/** A proxy that does not answer within this is left out of one scrape, never holds it up. */
+/** A door that does not answer within this is left out of one scrape, never holds it up. */
 const STATUS_TIMEOUT_MS = 1000;
 
-/**
- * Reads each app's front proxy (`<data>/proxies/<app>/`, its /status) at scrape time. Today's
- * per-app proxies report open connections only; the shared front door (src/proxy, `<data>/front/`)
- * adds connections, requests, bytes and errors per app: read them here when it lands.
- */
+/** Reads the host's front door (`<data>/front/`, its /status) at scrape time: every app's counters. */
 export async function readFrontCounters(data: string): Promise<FrontCounters[]> {
-  const root = join(data, "proxies");
-  if (!existsSync(root)) return [];
-  const apps = readdirSync(root);
-  const read = await Promise.all(apps.map((app) => readProxy(join(root, app), app)));
-  return read.filter((counters): counters is FrontCounters => counters !== undefined);
-}
-
-async function readProxy(dir: string, app: string): Promise<FrontCounters | undefined> {
-  const record = readProxyRecord(dir);
-  if (record === undefined) return undefined;
+  const dir = frontDoorDir(data);
+  const record = readFrontRecord(dir);
+  if (record === undefined || !isSameProcess(record.pid, record.startTime)) return [];
   let timer: NodeJS.Timeout | undefined;
   try {
     const status = await Promise.race([
-      connectProxy(dir, record.pid, parseAddress(record.listen)).status(),
+      connectFrontDoor(dir, record.pid).status(),
       new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), STATUS_TIMEOUT_MS))),
     ]);
-    if (status === undefined) return undefined;
-    const open = Object.values(status.connections).reduce((sum, n) => sum + n, 0);
-    return { app, open };
+    if (status === undefined) return [];
+    return Object.values(status.apps).map((app) => ({
+      app: app.app,
+      open: app.open,
+      connections: app.counters.connections,
+      requests: app.counters.requests,
+      bytesIn: app.counters.bytesIn,
+      bytesOut: app.counters.bytesOut,
+      errors: {
+        connect: app.counters.errors.connect,
+        status5xx: app.counters.errors.status5xx,
+        unavailable: app.counters.errors.unavailable,
+        resets: app.counters.errors.resets,
+      },
+    }));
   } catch {
-    return undefined; // a proxy that is gone or restarting: no figures this scrape
+    return []; // a door that is gone or restarting: no figures this scrape
   } finally {
     clearTimeout(timer);
   }

@@ -31,9 +31,9 @@ async function startDemo(data: string) {
 
 function servingPid(data: string): { pid: number; startTime: string } {
   const state = JSON.parse(readFileSync(join(data, "agent", "state.json"), "utf8")) as {
-    apps: Record<string, { instance?: { handle: { pid: number; startTime: string } } }>;
+    apps: Record<string, { instances?: { handle: { pid: number; startTime: string } }[] }>;
   };
-  return state.apps.hello!.instance!.handle;
+  return state.apps.hello!.instances![0]!.handle;
 }
 
 it("npm start prints the commands to paste and the push token once; a second Ctrl-C still stops the apps it started", async () => {
