@@ -85,7 +85,8 @@ export async function measureIndependence(options: {
   root: string;
   apps: number;
 }): Promise<IndependenceFigures> {
-  const idleHostMs = await deployTime(join(options.root, "independence-idle"), options.apps, false);
-  const busyHostMs = await deployTime(join(options.root, "independence-busy"), options.apps, true);
+  // Short names: the front door's control socket path must fit a unix socket's 108 bytes.
+  const idleHostMs = await deployTime(join(options.root, "ind-idle"), options.apps, false);
+  const busyHostMs = await deployTime(join(options.root, "ind-busy"), options.apps, true);
   return { apps: options.apps, idleHostMs, busyHostMs };
 }
