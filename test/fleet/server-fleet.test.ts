@@ -39,5 +39,5 @@ it("skiff server --fleet joins the fleet; skiff fleet status reads it through th
     env: { ...env, SKIFF_URL: alone.url, SKIFF_TOKEN: alone.token },
   });
   assert.equal(refused.code, 1);
-  assert.match(refused.stderr, /ERR_SKIFF_NOT_FOUND: this server is not part of a fleet\nhint: /);
+  assert.match(refused.stderr, /ERR_SKIFF_USAGE: the logged-in server is not part of a fleet\nhint: /);
 });

@@ -128,14 +128,14 @@ function readStartup(child: ChildProcess, timeoutMs: number): Promise<{ url: str
 
 /** Stops every app the server's agent runs (instances and proxies outlive the server by design). */
 async function stopInstances(agentData: string): Promise<void> {
-  let apps: string[];
+  let apps: string[] = [];
   try {
     const state = JSON.parse(readFileSync(join(agentData, "state.json"), "utf8")) as {
       apps?: Record<string, unknown>;
     };
     apps = Object.keys(state.apps ?? {});
   } catch {
-    return;
+    // No app was deployed; the door may run all the same.
   }
   for (const app of apps) await stopApp(agentData, app).catch(() => undefined);
   // The host's front door outlives the server by design too.

@@ -1,5 +1,4 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { SkiffError } from "../../errors/index.js";
 import type { ApiApp, ApiContext } from "./api-context.js";
 import { requireAccess } from "./auth.js";
 import { errorResponses, jsonResponse } from "./route-responses.js";
@@ -7,6 +6,8 @@ import { errorResponses, jsonResponse } from "./route-responses.js";
 const FleetQuerySchema = z.object({ app: z.string().optional() });
 const FleetStatusSchema = z
   .object({
+    /** false: the server was started without --fleet (no hosts, no rollouts). */
+    enabled: z.boolean(),
     revision: z.string(),
     hosts: z.array(z.record(z.string(), z.unknown())),
     apps: z.array(z.record(z.string(), z.unknown())),
@@ -22,18 +23,17 @@ export function registerFleetRoutes(api: ApiApp, ctx: ApiContext): void {
       summary: "The fleet the server's agent is part of (skiff server --fleet): hosts, apps, rollouts",
       middleware: [requireAccess(ctx.auth, "read")] as const,
       request: { query: FleetQuerySchema },
-      responses: { 200: jsonResponse(FleetStatusSchema, "the fleet"), ...errorResponses(404, 422) },
+      responses: { 200: jsonResponse(FleetStatusSchema, "the fleet"), ...errorResponses(422) },
     }),
     async (c) => {
-      if (ctx.fleet === undefined) {
-        throw new SkiffError("ERR_SKIFF_NOT_FOUND", "this server is not part of a fleet", {
-          hint: "start it with skiff server --fleet http://ETCD:2379, or ask etcd: skiff fleet status --fleet URL",
-        });
-      }
+      if (ctx.fleet === undefined) return c.json({ enabled: false, revision: "", hosts: [], apps: [] }, 200);
       const { app } = c.req.valid("query");
       const { readFleetStatus } = await import("../../fleet/index.js");
       const status = await readFleetStatus({ ...ctx.fleet, ...(app === undefined ? {} : { app }) });
-      return c.json(status as unknown as z.infer<typeof FleetStatusSchema>, 200);
+      return c.json(
+        { enabled: true, ...(status as unknown as Omit<z.infer<typeof FleetStatusSchema>, "enabled">) },
+        200,
+      );
     },
   );
 }
