@@ -1,12 +1,15 @@
 import assert from "node:assert/strict";
 import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { after } from "node:test";
 import type { SkiffEvent } from "../../src/events/index.js";
 import { isSameProcess } from "../../src/process/index.js";
+import { frontDoorDir } from "../../src/proxy/index.js";
 import { appYml, makeDeployHost, readEvents, readStateFile, type DeployHost } from "../agent/deploy-host.js";
 import { commitAll, gitSync, writeFixture } from "../support/app-repo.js";
 import { httpGet } from "../support/http.js";
 import { runSkiff, skiffOk, type SkiffRun } from "../support/run-skiff.js";
+import { stopFrontDoorNow } from "../support/stop-host.js";
 import { tempDir } from "../support/temp.js";
 
 /** A deploy host plus signing keys: skiff (trusted), other (untrusted), second (a second trusted key), host keys. */
@@ -119,6 +122,8 @@ export function copyHost(repo: string, data: string): { repo: string; data: stri
     notify: join(root, "notify.jsonl"),
   };
   cpSync(repo, copy.repo, { recursive: true });
+  // The case's agent opens a front door of its own for the copy: it goes when the file ends.
+  after(() => stopFrontDoorNow(frontDoorDir(copy.data)));
   // The app's proxy (a live socket) and the lock belong to the original; the instance is shared.
   cpSync(data, copy.data, {
     recursive: true,
