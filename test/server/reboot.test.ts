@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { stopHost } from "../support/stop-host.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { stopApp } from "../../src/agent/index.js";
 import { freePort, waitForBody } from "../support/http.js";
@@ -48,6 +49,8 @@ describe("a simulated reboot of a host installed with skiff server install", () 
     for (const child of running)
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     for (const app of ["boot-a", "boot-b"]) await stopApp(join(data, "agent"), app).catch(() => undefined);
+    // The host's front door outlives the server by design: it goes with the test.
+    stopHost(join(data, "agent"));
   });
 
   it("every skiff process killed (-9), the unit's ExecStart started again: every app serves again", async () => {

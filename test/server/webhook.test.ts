@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { stopHost } from "../support/stop-host.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startAgent, type AgentHandle } from "../../src/agent/index.js";
 import { signBody, startWebhookListener, type HttpListener } from "../../src/server/index.js";
@@ -64,6 +65,8 @@ describe("webhook triggers for an agent following skiff server", () => {
     await hooks?.close();
     proxy?.close();
     await agent?.stop();
+    // The follower's instances and front door outlive its agent by design.
+    stopHost(join(sandbox.root, "follower"));
   });
 
   it("a valid GitHub push webhook makes the agent fetch at once", async () => {
