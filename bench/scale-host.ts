@@ -1,9 +1,5 @@
-import { createHash } from "node:crypto";
-import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseConfig } from "../src/config/index.js";
-import { storeRelease } from "../src/store/index.js";
-import { REPO_ROOT } from "./bench-host.js";
+import { envFlow, storeExecutable, writeFixtureExecutable } from "../test/support/fixture-release.js";
 
 export interface ScaleApp {
   app: string;
@@ -20,13 +16,8 @@ export interface ScaleApp {
 /** Stores the next release of an app (unix, blue-green, a loopback publish port the door picks) into `repo`. */
 export async function storeScaleApp(root: string, repo: string, release: ScaleApp): Promise<number> {
   const path = join(root, `${release.app}-${release.version}`);
-  const fixture = join(REPO_ROOT, "test", "fixtures", "unikernels", `${release.fixture ?? "serve"}.mjs`);
-  writeFileSync(path, readFileSync(fixture, "utf8").replaceAll("__VERSION__", release.version));
-  chmodSync(path, 0o755);
-  const bytes = readFileSync(path);
-  const env = Object.entries(release.env ?? {})
-    .map(([k, v]) => `${k}: "${v}"`)
-    .join(", ");
+  writeFixtureExecutable(path, release.fixture ?? "serve", release.version);
+  const env = envFlow(release.env);
   const yml = `app: ${release.app}
 build:
   command: "true"
@@ -44,32 +35,7 @@ ${release.scale ? `  scale: ${release.scale}\n` : ""}  confirm: ${release.confir
   restart: ${release.restart ?? "{ limit: 3, backoff: 200ms }"}
   health: { http: /, timeout: 10s, interval: 10ms }
 `;
-  const stored = await storeRelease({
-    to: repo,
-    build: {
-      buildId: `${release.app}-${release.version}`,
-      app: release.app,
-      commit: createHash("sha1").update(bytes).digest("hex"),
-      durationMs: 0,
-      config: parseConfig(yml),
-      targets: [
-        {
-          target: "unix",
-          deploy: true,
-          artifacts: [
-            {
-              name: release.app,
-              path,
-              size: statSync(path).size,
-              sha256: createHash("sha256").update(bytes).digest("hex"),
-              mode: 0o755,
-            },
-          ],
-        },
-      ],
-    },
-  });
-  return stored.release;
+  return storeExecutable({ repo, app: release.app, version: release.version, yml, path });
 }
 
 /** p-th percentile (0..100) of the samples, nearest rank; NaN when there are none. */

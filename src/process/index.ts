@@ -9,4 +9,5 @@ export { probeSandbox, bwrapArgs, type SandboxOptions, type SandboxStatus } from
 export { killMarked, COMMAND_MARK_ENV } from "./marked-processes.js";
 export { terminateGroup, killGroupNow, isAlive, waitForExit } from "./terminate.js";
 export { processStartTime, isSameProcess } from "./identity.js";
+export { findExecutable } from "./find-executable.js";
 export { traceMark, traceProcess } from "./trace.js";

@@ -1,12 +1,8 @@
-import { createHash } from "node:crypto";
-import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after } from "node:test";
-import { parseConfig } from "../../src/config/index.js";
 import type { SkiffEvent } from "../../src/events/index.js";
-import { storeRelease } from "../../src/store/index.js";
 import { freePort } from "../support/http.js";
-import { FIXTURES } from "../support/paths.js";
+import { envFlow, storeExecutable, writeFixtureExecutable } from "../support/fixture-release.js";
 import { stopHost } from "../support/stop-host.js";
 import { tempDir } from "../support/temp.js";
 import { readEvents } from "./swap-host.js";
@@ -47,13 +43,8 @@ export async function storeApp(host: AppsHost, release: AppRelease): Promise<num
   const publish = host.publish.get(release.app) ?? `127.0.0.1:${await freePort()}`;
   if (release.publish !== false) host.publish.set(release.app, publish);
   const path = join(host.root, `${release.app}-${release.version}`);
-  const source = readFileSync(join(FIXTURES, "unikernels", `${release.fixture ?? "serve"}.mjs`), "utf8");
-  writeFileSync(path, source.replaceAll("__VERSION__", release.version));
-  chmodSync(path, 0o755);
-  const bytes = readFileSync(path);
-  const env = Object.entries(release.env ?? {})
-    .map(([k, v]) => `${k}: "${v}"`)
-    .join(", ");
+  writeFixtureExecutable(path, release.fixture ?? "serve", release.version);
+  const env = envFlow(release.env);
   const yml = `app: ${release.app}
 build:
   command: "true"
@@ -71,32 +62,7 @@ ${release.publish === false ? "" : `  publish: ${publish}\n`}${release.scale ? `
   restart: ${release.restart ?? "{ limit: 3, backoff: 200ms }"}
   health: { http: /, timeout: 10s, interval: 100ms }
 `;
-  const stored = await storeRelease({
-    to: host.repo,
-    build: {
-      buildId: `${release.app}-${release.version}`,
-      app: release.app,
-      commit: createHash("sha1").update(bytes).digest("hex"),
-      durationMs: 0,
-      config: parseConfig(yml),
-      targets: [
-        {
-          target: "unix",
-          deploy: true,
-          artifacts: [
-            {
-              name: release.app,
-              path,
-              size: statSync(path).size,
-              sha256: createHash("sha256").update(bytes).digest("hex"),
-              mode: 0o755,
-            },
-          ],
-        },
-      ],
-    },
-  });
-  return stored.release;
+  return storeExecutable({ repo: host.repo, app: release.app, version: release.version, yml, path });
 }
 
 export function appUrl(host: AppsHost, app: string): string {

@@ -5,7 +5,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { test } from "node:test";
-import { findExecutable } from "../../src/drivers/qemu/binary.js";
+import { findExecutable } from "../../src/process/index.js";
 import { isSameProcess } from "../../src/process/index.js";
 import { commitAll, makeAppRepo } from "../support/app-repo.js";
 import { freePort, httpGet, waitForBody } from "../support/http.js";

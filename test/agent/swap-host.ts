@@ -136,10 +136,14 @@ export function liveInstances(data: string): { id: string; pid: number }[] {
 }
 
 /** Polls until `check` returns a value (not undefined), or throws after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => T | undefined, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const value = check();
+    const value = await check();
     if (value !== undefined) return value;
     await sleep(25);
   }

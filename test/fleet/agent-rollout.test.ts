@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, it } from "node:test";
-import type { SkiffEvent } from "../../src/events/index.js";
+import { readEvents, waitFor } from "../agent/swap-host.js";
 import { commitAll, fixtureBuildYml, makeAppRepo, writeFixture } from "../support/app-repo.js";
 import { etcdUnavailable, startEtcd } from "../support/etcd.js";
 import { httpGet } from "../support/http.js";
@@ -16,6 +16,8 @@ import { tempDir } from "../support/temp.js";
 import { requireTier } from "../support/tiers.js";
 
 const HOSTS = ["h1", "h2", "h3"];
+/** A serial rollout of three hosts on a loaded 2-core machine: generous. */
+const WAIT_MS = 60_000;
 
 function skiffYml(health: string): string {
   // No publish: each host of this one machine picks its own public address.
@@ -27,29 +29,6 @@ function skiffYml(health: string): string {
   health: ${health}
   rollout: { max_parallel: 1 }
 `;
-}
-
-function readEvents(data: string): SkiffEvent[] {
-  const path = join(data, "events.jsonl");
-  if (!existsSync(path)) return [];
-  return readFileSync(path, "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as SkiffEvent);
-}
-
-async function waitFor<T>(
-  what: string,
-  check: () => T | undefined | Promise<T | undefined>,
-  ms = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 function publicUrl(data: string): string | undefined {
@@ -127,15 +106,15 @@ it("three agents roll a release out one host at a time; a broken one stops on th
       )
       .join("\n");
   for (const data of datas)
-    await waitFor(`${data} to serve v1`, () => serves(data, "v1")).catch((error: Error) => {
+    await waitFor(`${data} to serve v1`, () => serves(data, "v1"), WAIT_MS).catch((error: Error) => {
       throw new Error(`${error.message}\n${trail()}`);
     });
 
   await store("serve", "v2");
-  for (const data of datas) await waitFor(`${data} to serve v2`, () => serves(data, "v2"));
+  for (const data of datas) await waitFor(`${data} to serve v2`, () => serves(data, "v2"), WAIT_MS);
   const windows: [number, number][] = [];
   for (const data of datas)
-    windows.push(await waitFor(`${data} to end its deploy of v2`, () => swapWindow(data, 2)));
+    windows.push(await waitFor(`${data} to end its deploy of v2`, () => swapWindow(data, 2), WAIT_MS));
   windows.sort((a, b) => a[0] - b[0]);
   for (let i = 1; i < windows.length; i++)
     assert.ok(windows[i]![0] >= windows[i - 1]![1], `swap windows overlap: ${JSON.stringify(windows)}`);
@@ -153,12 +132,16 @@ it("three agents roll a release out one host at a time; a broken one stops on th
 
   // Release 3 never becomes healthy: the host that takes the slot fails it, no other host tries it.
   await store("crash", "v3", "{ http: /, timeout: 2s, interval: 100ms }");
-  const failed = await waitFor("a host to fail release 3", () =>
-    datas.find((data) => readEvents(data).some((e) => e.type === "deploy.failed" && e.release === 3)),
+  const failed = await waitFor(
+    "a host to fail release 3",
+    () => datas.find((data) => readEvents(data).some((e) => e.type === "deploy.failed" && e.release === 3)),
+    WAIT_MS,
   );
   for (const data of datas.filter((d) => d !== failed)) {
-    const refusal = await waitFor(`${data} to refuse release 3`, () =>
-      readEvents(data).find((e) => e.release === 3 && e.error?.code === "ERR_SKIFF_ROLLOUT_HALTED"),
+    const refusal = await waitFor(
+      `${data} to refuse release 3`,
+      () => readEvents(data).find((e) => e.release === 3 && e.error?.code === "ERR_SKIFF_ROLLOUT_HALTED"),
+      WAIT_MS,
     );
     assert.ok(refusal);
     assert.equal(

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { findExecutable } from "../../src/drivers/qemu/binary.js";
+import { findExecutable } from "../../src/process/index.js";
 import { isSameProcess } from "../../src/process/index.js";
 import { HELLO_INITRD, HELLO_KERNEL, helloImageMissing } from "../drivers/virtio-image.js";
 import { makeAppRepo } from "../support/app-repo.js";

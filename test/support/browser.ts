@@ -1,25 +1,13 @@
-import { accessSync, constants } from "node:fs";
-import { delimiter, join } from "node:path";
 import type { TestContext } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { findExecutable } from "../../src/process/index.js";
 import { requireTier } from "./tiers.js";
 
 /** Debian's chromium (or SKIFF_CHROMIUM): never a browser downloaded by `playwright install`. */
 export function findChromium(): string | undefined {
   const named = process.env.SKIFF_CHROMIUM;
-  const candidates = named
-    ? [named]
-    : (process.env.PATH ?? "")
-        .split(delimiter)
-        .flatMap((dir) => [join(dir, "chromium"), join(dir, "chromium-browser")]);
-  return candidates.find((path) => {
-    try {
-      accessSync(path, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  if (named) return findExecutable(named);
+  return findExecutable("chromium") ?? findExecutable("chromium-browser");
 }
 
 /**

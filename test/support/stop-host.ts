@@ -77,30 +77,55 @@ function killAgent(data: string): void {
   }
 }
 
-function killGroup({ pid, startTime }: Handle): void {
+function killGroup(handle: Handle, killed: Handle[] = []): void {
   // The start time check: a pid reused since by someone else's process is left alone.
-  if (!isSameProcess(pid, startTime)) return;
+  if (!isSameProcess(handle.pid, handle.startTime)) return;
   try {
     // Instances and proxies lead their own process group (a solo5 tender and its guest, say).
-    process.kill(-pid, "SIGKILL");
+    process.kill(-handle.pid, "SIGKILL");
+    killed.push(handle);
   } catch {
     // already gone
   }
 }
 
+/** Alive and not a zombie (a zombie holds no file: its parent, maybe this process, reaps it later). */
+function isAlive({ pid, startTime }: Handle): boolean {
+  if (!isSameProcess(pid, startTime)) return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return !stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Waits (up to 5 s) until every process SIGKILLed has exited, so what they held (ports, files on a
+ * tmpfs the test unmounts next) is free when stopHost returns.
+ */
+function waitUntilGone(killed: readonly Handle[]): void {
+  const deadline = Date.now() + 5000;
+  while (killed.some(isAlive) && Date.now() < deadline)
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+}
+
 /** Kills the host's front door and the HAProxy it drives (which outlives a SIGKILLed door on purpose). */
-export function stopFrontDoorNow(dir: string): void {
+export function stopFrontDoorNow(dir: string, killed?: Handle[]): void {
+  const mine = killed ?? [];
   const record = readFrontRecord(dir);
-  if (record) killGroup(record);
+  if (record) killGroup(record, mine);
   const master = readHandle(join(dir, "haproxy", "master.json"));
   if (master && isSameProcess(master.pid, master.startTime)) {
     try {
       // HAProxy's workers exit with their master.
       process.kill(master.pid, "SIGKILL");
+      mine.push(master);
     } catch {
       // already gone
     }
   }
+  if (killed === undefined) waitUntilGone(mine);
 }
 
 /**
@@ -110,12 +135,13 @@ export function stopFrontDoorNow(dir: string): void {
  */
 export function stopHost(data: string): void {
   killAgent(data);
-  for (const handle of recordedInstances(data)) killGroup(handle);
-  stopFrontDoorNow(frontDoorDir(data));
+  const killed: Handle[] = [];
+  for (const handle of recordedInstances(data)) killGroup(handle, killed);
+  stopFrontDoorNow(frontDoorDir(data), killed);
   const proxies = join(data, "proxies");
-  if (!existsSync(proxies)) return;
-  for (const app of readdirSync(proxies)) {
+  for (const app of existsSync(proxies) ? readdirSync(proxies) : []) {
     const record = readProxyRecord(join(proxies, app));
-    if (record) killGroup(record);
+    if (record) killGroup(record, killed);
   }
+  waitUntilGone(killed);
 }

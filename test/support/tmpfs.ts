@@ -22,22 +22,8 @@ export function mountTmpfs(t: TestContext, size: string): string | undefined {
   }
 }
 
-/**
- * Unmounts it. Processes just killed by stopHost may hold files on it until the kernel has reaped
- * them: "target is busy" is retried for up to 10 s, then thrown.
- */
 export function unmountTmpfs(dir: string): void {
-  const until = Date.now() + 10_000;
-  for (;;) {
-    try {
-      execFileSync("umount", [dir], { stdio: "pipe" });
-      return;
-    } catch (error) {
-      const busy = /busy/.test((error as { stderr?: Buffer }).stderr?.toString() ?? "");
-      if (!busy || Date.now() > until) throw error;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
-    }
-  }
+  execFileSync("umount", [dir], { stdio: "pipe" });
 }
 
 /** Fills the filesystem of `dir` with a file until `leave` bytes or fewer are free; returns its path. */

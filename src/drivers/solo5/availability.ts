@@ -1,6 +1,6 @@
 import { accessSync, constants, existsSync, readFileSync } from "node:fs";
 import type { Availability } from "../types.js";
-import { findExecutable } from "./find-executable.js";
+import { findExecutable } from "../../process/index.js";
 
 export type Solo5Tender = "hvt" | "spt";
 

@@ -1,6 +1,4 @@
-import { accessSync, constants } from "node:fs";
-import { delimiter, join } from "node:path";
-import { runProcess } from "../../../process/index.js";
+import { findExecutable, runProcess } from "../../../process/index.js";
 
 /** HAProxy 2.4 brought `add server` at runtime; the front door is tested with 2.6 (Debian 12). */
 const MINIMUM = [2, 4] as const;
@@ -8,21 +6,9 @@ const MINIMUM = [2, 4] as const;
 export type FoundHaproxy =
   { found: true; binary: string; version: string } | { found: false; reason: string };
 
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Finds haproxy on PATH (and the sbin directories a non-root PATH often lacks) and checks its version. */
 export async function findHaproxy(env: NodeJS.ProcessEnv = process.env): Promise<FoundHaproxy> {
-  const dirs = [...(env.PATH ?? "").split(delimiter), "/usr/sbin", "/usr/local/sbin", "/sbin"].filter(
-    Boolean,
-  );
-  const binary = dirs.map((dir) => join(dir, "haproxy")).find(executable);
+  const binary = findExecutable("haproxy", env, ["/usr/sbin", "/usr/local/sbin", "/sbin"]);
   if (binary === undefined)
     return { found: false, reason: "haproxy is not installed (not on PATH nor in /usr/sbin)" };
   const result = await runProcess(binary, ["-v"], { timeoutMs: 5000, allowFailure: true });

@@ -1,0 +1,60 @@
+import { createHash } from "node:crypto";
+import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseConfig } from "../../src/config/index.js";
+import { storeRelease } from "../../src/store/index.js";
+import { FIXTURES } from "./paths.js";
+
+/** test/fixtures/unikernels/<fixture>.mjs at `version`, written to `path` as an executable. */
+export function writeFixtureExecutable(path: string, fixture: string, version: string): void {
+  const source = readFileSync(join(FIXTURES, "unikernels", `${fixture}.mjs`), "utf8");
+  writeFileSync(path, source.replaceAll("__VERSION__", version));
+  chmodSync(path, 0o755);
+}
+
+/** deploy.env as a YAML flow mapping's inside: `K: "v", …`. */
+export function envFlow(env: Record<string, string> | undefined): string {
+  return Object.entries(env ?? {})
+    .map(([k, v]) => `${k}: "${v}"`)
+    .join(", ");
+}
+
+/**
+ * Stores the next release of `app` whose one unix artifact is the executable at `path`, with the
+ * skiff.yml `yml`, without a build process (as a CI would after its own build); returns its number.
+ */
+export async function storeExecutable(options: {
+  repo: string;
+  app: string;
+  version: string;
+  yml: string;
+  path: string;
+}): Promise<number> {
+  const bytes = readFileSync(options.path);
+  const stored = await storeRelease({
+    to: options.repo,
+    build: {
+      buildId: `${options.app}-${options.version}`,
+      app: options.app,
+      commit: createHash("sha1").update(bytes).digest("hex"),
+      durationMs: 0,
+      config: parseConfig(options.yml),
+      targets: [
+        {
+          target: "unix",
+          deploy: true,
+          artifacts: [
+            {
+              name: options.app,
+              path: options.path,
+              size: statSync(options.path).size,
+              sha256: createHash("sha256").update(bytes).digest("hex"),
+              mode: 0o755,
+            },
+          ],
+        },
+      ],
+    },
+  });
+  return stored.release;
+}
