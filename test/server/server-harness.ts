@@ -1,5 +1,4 @@
-import { frontDoorDir } from "../../src/proxy/index.js";
-import { stopFrontDoorNow } from "../support/stop-host.js";
+import { stopHost } from "../support/stop-host.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -138,8 +137,9 @@ async function stopInstances(agentData: string): Promise<void> {
     // No app was deployed; the door may run all the same.
   }
   for (const app of apps) await stopApp(agentData, app).catch(() => undefined);
-  // The host's front door outlives the server by design too.
-  stopFrontDoorNow(frontDoorDir(agentData));
+  // The front door, and an instance a swap in flight started but never recorded, outlive the
+  // server by design too.
+  stopHost(agentData);
 }
 
 /** An app repository that publishes on a free port (tests run in parallel). */
