@@ -179,11 +179,13 @@ function startElastic(ctx: PassContext<ActionOutcome>): Scaler {
     workers: ctx.workers,
     heal: async (app) => {
       // A busy worker routes the app itself when its task ends; the door restored its saved state meanwhile.
-      if (ctx.workers.busy(app) !== undefined) return;
+      if (ctx.workers.busy(app) !== undefined) return true;
+      let healed = true;
       await ctx.workers.submit(app, {
         what: "recover",
-        run: async () => void (await healFrontDoor({ data: ctx.data, app, events: ctx.events })),
+        run: async () => void (healed = await healFrontDoor({ data: ctx.data, app, events: ctx.events })),
       });
+      return healed;
     },
   });
 }

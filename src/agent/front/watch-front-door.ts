@@ -40,7 +40,7 @@ export async function watchFrontDoor(options: WatchFrontDoorOptions): Promise<vo
     } catch (error) {
       events.emit({
         type: "front.failed",
-        message: "the front door could not be started",
+        message: "the front door could not be started or could not serve every app again",
         error: serializeError(error),
       });
       await sleep(RETRY_MS, undefined, { signal }).catch(() => undefined);

@@ -1,5 +1,5 @@
 import { parseDuration } from "../../config/index.js";
-import { serializeError } from "../../errors/index.js";
+import { serializeError, SkiffError } from "../../errors/index.js";
 import type { EventBus } from "../../events/index.js";
 import type { AppStatus as DoorAppStatus } from "../../proxy/index.js";
 import { runningFrontDoor, watchFrontDoor } from "../front/index.js";
@@ -16,8 +16,8 @@ export interface ScalerOptions {
   events: EventBus;
   drivers?: HostDrivers;
   workers: Workers<unknown>;
-  /** Heals one app's front door (its worker's recover task), after the door was started again. */
-  heal(app: string): Promise<void>;
+  /** Heals one app's front door (its worker's recover task), after the door was started again; false: failed. */
+  heal(app: string): Promise<boolean>;
 }
 
 export interface Scaler {
@@ -135,9 +135,14 @@ export function startScaler(options: ScalerOptions): Scaler {
       wake(app, wakeCount(held, limits));
     },
     onRestored: async () => {
-      await Promise.all(
-        Object.keys(readState(data).apps).map((app) => options.heal(app).catch(() => undefined)),
-      );
+      const apps = Object.keys(readState(data).apps);
+      const healed = await Promise.all(apps.map((app) => options.heal(app).catch(() => false)));
+      const failed = apps.filter((_, index) => !healed[index]);
+      // The watch retries: a port the dead door's HAProxy still held a moment ago binds on a later try.
+      if (failed.length > 0)
+        throw new SkiffError("ERR_SKIFF_PROXY", `the front door could not serve ${failed.join(", ")} again`, {
+          hint: "The agent retries every 500 ms; swap.recovery_failed events say why each failed.",
+        });
     },
   });
 

@@ -58,19 +58,26 @@ export async function resolveSwap(options: {
 
 /**
  * Makes sure the front door of a running app is up and points at its instances, so a front door
- * process that died meanwhile comes back. Never throws (a failure is reported as swap.recovery_failed).
+ * process that died meanwhile comes back. Never throws: false when it failed (reported as
+ * swap.recovery_failed), for a caller that retries.
  */
-export async function healFrontDoor(options: { data: string; app: string; events: EventBus }): Promise<void> {
+export async function healFrontDoor(options: {
+  data: string;
+  app: string;
+  events: EventBus;
+}): Promise<boolean> {
   const appState = readState(options.data).apps[options.app];
-  if (appState === undefined || appState.stopped !== undefined || appState.swap !== undefined) return;
+  if (appState === undefined || appState.stopped !== undefined || appState.swap !== undefined) return true;
   try {
     const running = await runningOf(appState.instances);
     if (running.length > 0) await routeTo(options.data, running);
     // Scaled to zero: the door holds its connections and asks for a wake.
     else if (appState.asleep !== undefined)
       await routeAsleep(options.data, options.app, appState.asleep.release);
+    return true;
   } catch (error) {
     reportFailure(options.events, options.app, error);
+    return false;
   }
 }
 
