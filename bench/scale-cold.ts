@@ -7,6 +7,7 @@ import { findFreePort, readState, startAgent, stopApp } from "../src/agent/index
 import { frontDoorDir, stopFrontDoor } from "../src/proxy/index.js";
 import { readEvents, REPO_ROOT } from "./bench-host.js";
 import { percentile, storeScaleApp } from "./scale-host.js";
+import { timedRequest } from "./timed-request.js";
 
 export interface ColdFigures {
   wakes: number;
@@ -24,25 +25,6 @@ async function until(check: () => boolean, timeoutMs: number): Promise<void> {
     if (Date.now() > deadline) throw new Error("timed out");
     await sleep(5);
   }
-}
-
-/** One request on a new connection to the shared listener; ms from connect() to the first byte, or undefined when not a 200. */
-function timedRequest(port: number, hostname: string): Promise<{ firstByteMs: number; ok: boolean }> {
-  return new Promise((resolve) => {
-    const began = performance.now();
-    let firstByteMs = -1;
-    let text = "";
-    const socket = connect({ host: "127.0.0.1", port }, () =>
-      socket.write(`GET / HTTP/1.1\r\nhost: ${hostname}\r\nconnection: close\r\n\r\n`),
-    );
-    socket.setTimeout(20_000, () => socket.destroy());
-    socket.on("data", (chunk: Buffer) => {
-      if (firstByteMs < 0) firstByteMs = performance.now() - began;
-      text += chunk.toString("latin1");
-    });
-    socket.on("error", () => undefined);
-    socket.on("close", () => resolve({ firstByteMs, ok: text.startsWith("HTTP/1.1 200") }));
-  });
 }
 
 /** Spawns the fixture unikernel itself and times until its port accepts a connection. */

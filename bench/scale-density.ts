@@ -3,9 +3,10 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { readState, stopApp } from "../src/agent/index.js";
+import { SERVICE_NODE_FLAGS } from "../src/process/index.js";
 import { frontDoorDir, readFrontRecord, stopFrontDoor } from "../src/proxy/index.js";
 import { REPO_ROOT } from "./bench-host.js";
-import { processTreeMemory } from "./process-cpu.js";
+import { processTree, processTreeMemory, uniqueResidentMiB } from "./process-cpu.js";
 import { storeScaleApp } from "./scale-host.js";
 
 export const DENSITY_GOAL_MIB = 150;
@@ -16,6 +17,11 @@ export interface DensityFigures {
   /** Resident memory of the front door (with the HAProxy it drives) and of the agent process. */
   frontMiB: number;
   agentMiB: number;
+  /**
+   * The door, its HAProxy and the agent together, each physical page once (node's code, which the
+   * door and the agent share, counts once): what the host spends on them. Undefined without root.
+   */
+  togetherMiB?: number;
 }
 
 /** Resident memory of one process (not its children: the agent's instances are its children). */
@@ -47,6 +53,8 @@ export async function measureDensity(options: {
   const agent = spawn(
     process.execPath,
     [
+      // As `skiff agent install`'s unit runs it.
+      ...SERVICE_NODE_FLAGS,
       join(REPO_ROOT, "bin", "skiff.js"),
       "agent",
       "--repo",
@@ -79,6 +87,7 @@ export async function measureDensity(options: {
       alwaysOn: options.alwaysOn,
       frontMiB: processTreeMemory(door.pid).rssMiB,
       agentMiB: rssMiB(agent.pid!),
+      togetherMiB: uniqueResidentMiB([...processTree(door.pid), agent.pid!]),
     };
   } finally {
     agent.kill("SIGTERM");

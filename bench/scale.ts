@@ -1,8 +1,8 @@
 // Scale to zero, wakes, density and independence (issue 13): cold starts through the front door
 // beside the instance's own start, a burst from zero, the RSS of the door and the agent with many
 // apps asleep, the door's cost (bench:front's measurement), and one app's deploy beside busy ones.
-// Run: node dist/bench/scale.js [--wakes 200] [--burst 50] [--asleep 100] [--on 20] [--apps 20]
-//      [--rounds 3] [--seconds 2] [--skip cold,density,cost,independence] [--json]
+// Run: node dist/bench/scale.js [--wakes 1000] [--qemu-wakes 5] [--burst 50] [--asleep 100] [--on 20]
+//      [--apps 20] [--rounds 3] [--seconds 2] [--skip cold,qemu,density,cost,independence] [--json]
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,13 +14,15 @@ import {
   type FrontDoorCost,
 } from "./measure-front-door-cost.js";
 import { measureColdStart, type ColdFigures } from "./scale-cold.js";
+import { measureQemuColdStart, qemuColdMissing, type QemuColdFigures } from "./scale-cold-qemu.js";
 import { DENSITY_GOAL_MIB, measureDensity, type DensityFigures } from "./scale-density.js";
 import { measureIndependence, type IndependenceFigures } from "./scale-independence.js";
 
 const { values } = parseBenchArgs(
-  "usage: node dist/bench/scale.js [--wakes 200] [--burst 50] [--asleep 100] [--on 20] [--apps 20] [--rounds 3] [--seconds 2] [--skip cold,density,cost,independence] [--json]",
+  "usage: node dist/bench/scale.js [--wakes 1000] [--qemu-wakes 5] [--burst 50] [--asleep 100] [--on 20] [--apps 20] [--rounds 3] [--seconds 2] [--skip cold,qemu,density,cost,independence] [--json]",
   {
-    wakes: { type: "string", default: "200" },
+    wakes: { type: "string", default: "1000" },
+    "qemu-wakes": { type: "string", default: "5" },
     burst: { type: "string", default: "50" },
     asleep: { type: "string", default: "100" },
     on: { type: "string", default: "20" },
@@ -38,6 +40,7 @@ const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const root = mkdtempSync(join(tmpdir(), "skiff-bench-scale-"));
 const figures: {
   cold?: ColdFigures;
+  qemu?: QemuColdFigures | { missing: string };
   density?: DensityFigures;
   cost?: FrontDoorCost;
   independence?: IndependenceFigures;
@@ -52,6 +55,14 @@ try {
       burst: Number(values.burst),
       log,
     });
+  }
+  if (!skip.has("qemu")) {
+    const missing = qemuColdMissing();
+    log(`qemu cold starts: ${missing ?? `${values["qemu-wakes"]} wakes`}`);
+    figures.qemu =
+      missing === undefined
+        ? await measureQemuColdStart({ root, wakes: Number(values["qemu-wakes"]), log })
+        : { missing };
   }
   if (!skip.has("density")) {
     log(`density: ${values.asleep} apps asleep, ${values.on} always on`);
@@ -82,7 +93,7 @@ try {
 
 if (values.json) console.log(JSON.stringify(figures, null, 2));
 else {
-  const { cold, density, cost, independence } = figures;
+  const { cold, qemu, density, cost, independence } = figures;
   if (cold) {
     const over = { p50: cold.coldMs.p50 - cold.ownStartMs.p50, p99: cold.coldMs.p99 - cold.ownStartMs.p99 };
     console.log(`cold start through the front door (unix), ${cold.wakes} wakes from zero:`);
@@ -96,11 +107,27 @@ else {
       `  burst of ${cold.burst.connections} from zero  ${cold.burst.answered} answered (goal all), ${cold.burst.replicas} replicas woke`,
     );
   }
+  if (qemu && "missing" in qemu)
+    console.log(`cold start through the front door (qemu, TCG): not measured: ${qemu.missing}`);
+  else if (qemu) {
+    console.log(`cold start through the front door (qemu, TCG), ${qemu.wakes} wakes from zero:`);
+    console.log(`  first SYN to first byte   p50 ${ms(qemu.coldMs.p50)}  p99 ${ms(qemu.coldMs.p99)}`);
+    console.log(`  the VM's own start        p50 ${ms(qemu.ownStartMs.p50)}  p99 ${ms(qemu.ownStartMs.p99)}`);
+    console.log(
+      `  over its own start        p50 ${ms(qemu.coldMs.p50 - qemu.ownStartMs.p50)}  p99 ${ms(qemu.coldMs.p99 - qemu.ownStartMs.p99)}`,
+    );
+    console.log(`  lost                      ${qemu.lost} of ${qemu.wakes} (goal 0)`);
+  }
   if (density) {
     const total = density.frontMiB + density.agentMiB;
     console.log(`density: ${density.asleep} apps min 0 + ${density.alwaysOn} always on`);
     console.log(
-      `  front door ${density.frontMiB.toFixed(1)} MiB + agent ${density.agentMiB.toFixed(1)} MiB = ${total.toFixed(1)} MiB RSS (goal ≤ ${DENSITY_GOAL_MIB})`,
+      `  RSS: front door (with HAProxy) ${density.frontMiB.toFixed(1)} MiB + agent ${density.agentMiB.toFixed(1)} MiB = ${total.toFixed(1)} MiB (node's shared code counted in both)`,
+    );
+    console.log(
+      density.togetherMiB === undefined
+        ? `  together: not measured (reading page frames from /proc/PID/pagemap needs root)`
+        : `  together, each page once: ${density.togetherMiB.toFixed(1)} MiB (goal ≤ ${DENSITY_GOAL_MIB})`,
     );
   }
   if (cost) {

@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
+// --max-semi-space-size=1: SERVICE_NODE_FLAGS of src/process (a small young generation for the agent and the server).
 // The entry point stays tiny: turn on Node's compile cache (node 22.1+; absent on node 20, a no-op),
 // then load the CLI, whose commands import their part only when they run.
 import module from "node:module";

@@ -10,4 +10,5 @@ export { killMarked, COMMAND_MARK_ENV } from "./marked-processes.js";
 export { terminateGroup, killGroupNow, isAlive, waitForExit } from "./terminate.js";
 export { processStartTime, isSameProcess } from "./identity.js";
 export { findExecutable } from "./find-executable.js";
+export { SERVICE_NODE_FLAGS } from "./node-flags.js";
 export { traceMark, traceProcess } from "./trace.js";

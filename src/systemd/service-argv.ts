@@ -22,7 +22,7 @@ export interface GivenOption {
 }
 
 export interface ServiceArgvInput {
-  /** The program and its script, absolute: [node, .../bin/skiff.js]. */
+  /** The program, its node flags and its script, absolute: [node, --max-semi-space-size=1, .../bin/skiff.js]. */
   program: readonly string[];
   /** The command's words, e.g. ["agent"]. */
   command: readonly string[];

@@ -5,10 +5,12 @@ import { test } from "node:test";
 import { REPO_ROOT } from "../support/paths.js";
 
 /** CI smoke of `npm run bench:scale`, small: it runs every part and prints its figures. Timing is the benchmark's business. */
-test("bench:scale, small, prints cold starts beside the instance's own start, the burst, density, the door's cost and independence", async () => {
+test("bench:scale, small, prints cold starts (unix and qemu) beside the instance's own start, the burst, density, the door's cost and independence", async () => {
   const args = [
     "--wakes",
     "3",
+    "--qemu-wakes",
+    "1",
     "--burst",
     "4",
     "--asleep",
@@ -35,7 +37,12 @@ test("bench:scale, small, prints cold starts beside the instance's own start, th
   assert.match(stdout, /^ {2}instance's own start +p50 [\d.]+ ms/m);
   assert.match(stdout, /^ {2}lost +0 of 3 \(goal 0\)$/m);
   assert.match(stdout, /^ {2}burst of 4 from zero +4 answered/m);
-  assert.match(stdout, /^ {2}front door [\d.]+ MiB \+ agent [\d.]+ MiB = [\d.]+ MiB RSS \(goal ≤ 150\)$/m);
+  assert.match(
+    stdout,
+    /^cold start through the front door \(qemu, TCG\)(, 1 wakes from zero:|: not measured: .+)$/m,
+  );
+  assert.match(stdout, /^ {2}RSS: front door \(with HAProxy\) [\d.]+ MiB \+ agent [\d.]+ MiB = [\d.]+ MiB/m);
+  assert.match(stdout, /^ {2}together(, each page once: [\d.]+ MiB \(goal ≤ 150\)|: not measured .+)$/m);
   assert.match(stdout, /haproxy: hostname/);
   assert.match(stdout, /^ {2}third app's deploy +idle host [\d.]+ ms +busy host [\d.]+ ms/m);
 });

@@ -58,3 +58,41 @@ export async function storeExecutable(options: {
   });
   return stored.release;
 }
+
+/**
+ * Stores the next release of `app` whose one deployed target is `target` with the given artifact
+ * files (a virtio kernel and initrd, say), without a build process; returns its number.
+ */
+export async function storeArtifacts(options: {
+  repo: string;
+  app: string;
+  version: string;
+  yml: string;
+  target: string;
+  files: readonly { name: string; path: string; mode?: number }[];
+}): Promise<number> {
+  const artifacts = options.files.map((file) => {
+    const bytes = readFileSync(file.path);
+    return {
+      name: file.name,
+      path: file.path,
+      size: bytes.length,
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+      mode: file.mode ?? 0o644,
+    };
+  });
+  const stored = await storeRelease({
+    to: options.repo,
+    build: {
+      buildId: `${options.app}-${options.version}`,
+      app: options.app,
+      commit: createHash("sha1")
+        .update(artifacts.map((a) => a.sha256).join())
+        .digest("hex"),
+      durationMs: 0,
+      config: parseConfig(options.yml),
+      targets: [{ target: options.target, deploy: true, artifacts }],
+    },
+  });
+  return stored.release;
+}

@@ -40,6 +40,7 @@ describe("skiff agent install / skiff server install", () => {
     const unit = readUnit(join(units, "skiff-agent.service"));
     assert.deepEqual(splitExecStart(unitValue(unit, "Service", "ExecStart")), [
       process.execPath,
+      "--max-semi-space-size=1",
       SKIFF_BIN,
       "agent",
       "--repo",
@@ -73,7 +74,7 @@ describe("skiff agent install / skiff server install", () => {
     const file = join(root, "printed.service");
     writeFileSync(file, run.stdout);
     const argv = splitExecStart(unitValue(readUnit(file), "Service", "ExecStart"));
-    assert.deepEqual(argv.slice(2), [
+    assert.deepEqual(argv.slice(3), [
       "server",
       "--data",
       join(root, ".skiff/server"),

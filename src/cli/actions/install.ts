@@ -2,6 +2,7 @@ import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { SkiffError } from "../../errors/index.js";
+import { SERVICE_NODE_FLAGS } from "../../process/index.js";
 import { planServiceArgv, renderUnit, SERVICE_KINDS, type GivenOption } from "../../systemd/index.js";
 import { say } from "../output.js";
 
@@ -22,7 +23,7 @@ export function installUnitCommand(options: InstallOptions, command: Command): v
     });
   }
   const argv = planServiceArgv({
-    program: [process.execPath, resolve(process.argv[1]!)],
+    program: [process.execPath, ...SERVICE_NODE_FLAGS, resolve(process.argv[1]!)],
     command: [parent.name()],
     options: givenOptions(parent, kind.dataFlag),
     kinds: kind.kinds,

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { SkiffError } from "../../errors/index.js";
-import { isSameProcess, terminateGroup, waitForExit } from "../../process/index.js";
+import { isSameProcess, terminateGroup, waitForExit, SERVICE_NODE_FLAGS } from "../../process/index.js";
 import { formatAddress, type Address } from "../address.js";
 import { spawnDetached } from "../spawn-detached.js";
 import type { EngineName } from "./choose-engine.js";
@@ -54,7 +54,7 @@ export async function ensureFrontDoor(options: EnsureFrontDoorOptions): Promise<
   const started = await spawnDetached({
     main: MAIN,
     // A small young generation: the door allocates little per connection, and every app's host pays for its RSS.
-    nodeArgs: ["--max-semi-space-size=1"],
+    nodeArgs: [...SERVICE_NODE_FLAGS],
     args,
     cwd: options.dir,
     logPath: frontLogPath(options.dir),
