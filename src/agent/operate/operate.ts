@@ -5,16 +5,7 @@ import { SkiffError } from "../../errors/index.js";
 import { EventLog, type EventBus } from "../../events/index.js";
 import { closeAppFront } from "../front/index.js";
 import { loadLocalRelease } from "../instance/index.js";
-import {
-  readState,
-  recordedInstances,
-  updateAppState,
-  type AppState,
-  type DeployResult,
-  type InstanceReason,
-  type Refusal,
-} from "../state/index.js";
-
+import { readState, recordedInstances, updateAppState, type AppState } from "../state/index.js";
 import { findInstanceLog } from "./instance-logs.js";
 
 function requireApp(data: string, app: string): AppState {

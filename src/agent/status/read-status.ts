@@ -7,7 +7,7 @@ import {
   type InstanceReason,
   type Refusal,
 } from "../state/light.js";
-import { inspectInstance } from "./inspect-instance.js";
+import { inspectInstance } from "../../drivers/light.js";
 
 /** One instance (replica) of an app in `skiff status`. */
 export interface InstanceRow {
