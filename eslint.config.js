@@ -50,7 +50,7 @@ export default tseslint.config(
               // ./x/y.js, ../x/y.js, ../../x/y/z.js …: anything inside another folder but its index.js or light.js.
               regex: "^(\\./|(\\.\\./)+)[^./][^/]*/(?!(index|light)\\.js$)",
               message:
-                "Import another part (or sub-part) through its index.js: it says what the part offers.",
+                "Import another part (or sub-part) through its index.js (or its light.js): it says what the part offers.",
             },
           ],
         },

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { Command } from "commander";
@@ -97,4 +98,23 @@ test("skiff stop --data loads the agent it acts through, not the server or the b
   assert.ok(run.loaded.includes("cli/actions/operate.js"));
   const parts = partsOf(run.loaded);
   for (const part of ["server", "build", "stage"]) assert.ok(!parts.includes(part), `${part} loaded`);
+});
+
+/** A loopback port nothing listens on (taken, then freed). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  const { port } = server.address() as { port: number };
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+test("skiff apps against a server loads the CLI's client, not the server part (hono, the agent, the builder)", async () => {
+  const url = `http://127.0.0.1:${await closedPort()}`;
+  const run = await runSkiffRecorded(["apps"], { env: { SKIFF_URL: url, SKIFF_TOKEN: "skf_test" } });
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stderr, /^error ERR_SKIFF_SERVER_UNREACHABLE: /);
+  assert.ok(run.loaded.includes("cli/remote/apps.js"), "the remote apps action did not run");
+  assert.deepEqual(partsOf(run.loaded), ["cli", "client", "errors"]);
+  assert.deepEqual(run.packages, ["commander", "zod"]);
 });
