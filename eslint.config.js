@@ -38,6 +38,8 @@ export default tseslint.config(
   {
     // Parts talk through their front door (docs/decisions.md): an import that reaches into another
     // folder names its index.js, for the parts of src/ and for the sub-parts inside one (src/agent/swap/ …).
+    // A folder may also offer light.js: a second front door that loads little, for what must start
+    // fast (skiff status reads agent/light.js, not the whole agent that index.js loads).
     files: ["src/**/*.ts"],
     rules: {
       "no-restricted-imports": [
@@ -45,10 +47,10 @@ export default tseslint.config(
         {
           patterns: [
             {
-              // ./x/y.js, ../x/y.js, ../../x/y/z.js …: anything inside another folder but its index.js.
-              regex: "^(\\./|(\\.\\./)+)[^./][^/]*/(?!index\\.js$)",
+              // ./x/y.js, ../x/y.js, ../../x/y/z.js …: anything inside another folder but its index.js or light.js.
+              regex: "^(\\./|(\\.\\./)+)[^./][^/]*/(?!(index|light)\\.js$)",
               message:
-                "Import another part (or sub-part) through its index.js: it says what the part offers.",
+                "Import another part (or sub-part) through its index.js (or its light.js): it says what the part offers.",
             },
           ],
         },

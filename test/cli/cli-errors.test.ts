@@ -28,7 +28,7 @@ test("a known error prints its code and hint without a stack, and exits 1", asyn
 
 test("a part that fails to load when its command runs is reported as a bug with its stack, and exits 70", async () => {
   const root = copyCli();
-  rmSync(join(root, "dist", "src", "agent", "index.js"));
+  rmSync(join(root, "dist", "src", "agent", "light.js"));
   const data = tempDir();
   writeFileSync(join(data, "state.json"), JSON.stringify({ version: 1, apps: {} }));
   const bin = join(root, "bin", "skiff.js");
@@ -39,6 +39,6 @@ test("a part that fails to load when its command runs is reported as a bug with 
   const run = await runSkiff(["status", "--data", data], { bin });
   assert.equal(run.code, 70, run.stderr);
   assert.match(run.stderr, /^error ERR_SKIFF_INTERNAL: this is a bug in skiff, please report it\n/);
-  assert.match(run.stderr, /Cannot find module '.*agent\/index\.js'/);
+  assert.match(run.stderr, /Cannot find module '.*agent\/light\.js'/);
   assert.match(run.stderr, STACK_LINE);
 });

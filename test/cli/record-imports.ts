@@ -7,10 +7,13 @@ import { tempDir } from "../support/temp.js";
 
 const REGISTER = pathToFileURL(join(FIXTURES, "record-imports", "register.mjs")).href;
 const SRC = pathToFileURL(join(REPO_ROOT, "dist", "src")).href + "/";
+const NODE_MODULES = pathToFileURL(join(REPO_ROOT, "node_modules")).href + "/";
 
 export interface RecordedRun extends SkiffRun {
   /** Modules of skiff's own code the run loaded, relative to dist/src ("cli/main.js", "agent/index.js" …). */
   loaded: string[];
+  /** The npm packages it loaded ES modules of, sorted ("commander", "zod", "@hono/node-server" …). */
+  packages: string[];
 }
 
 /** Runs the real CLI and records every module of dist/src it loads (through a module loader hook). */
@@ -28,7 +31,21 @@ export async function runSkiffRecorded(
   } catch {
     // nothing loaded (the hook never ran): the caller's assertions say so
   }
-  return { ...run, loaded: urls.filter((url) => url.startsWith(SRC)).map((url) => url.slice(SRC.length)) };
+  return {
+    ...run,
+    loaded: urls.filter((url) => url.startsWith(SRC)).map((url) => url.slice(SRC.length)),
+    packages: packagesOf(urls),
+  };
+}
+
+function packagesOf(urls: readonly string[]): string[] {
+  const names = urls
+    .filter((url) => url.startsWith(NODE_MODULES))
+    .map((url) => {
+      const [scope, name] = url.slice(NODE_MODULES.length).split("/");
+      return scope!.startsWith("@") ? `${scope}/${name}` : scope!;
+    });
+  return [...new Set(names)].sort();
 }
 
 /** The parts a module list touches: "agent", "cli", "errors" … */

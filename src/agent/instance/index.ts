@@ -15,4 +15,4 @@ export {
   type RestartGateOptions,
 } from "./crash-loop.js";
 export { createDeployId } from "./deploy-id.js";
-export { inspectInstance } from "./inspect-instance.js";
+export { inspectInstance } from "../../drivers/light.js";

@@ -1,11 +1,4 @@
-export {
-  readStatus,
-  stopApp,
-  startApp,
-  markStopped,
-  readLogs,
-  type AppStatus,
-  type InstanceRow,
-} from "./operate.js";
+export { stopApp, startApp, markStopped, readLogs } from "./operate.js";
+export { readStatus, type AppStatus, type InstanceRow } from "../status/index.js";
 export { followLogs, type FollowLogsOptions, type FollowedLine } from "./follow-logs.js";
 export { findInstanceLog, type InstanceLog } from "./instance-logs.js";

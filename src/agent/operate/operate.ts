@@ -1,72 +1,12 @@
 import { join } from "node:path";
 import { parseDuration } from "../../config/index.js";
-import { getDriver, readLogLines, type Instance, type InstanceStatus } from "../../drivers/index.js";
-import { SkiffError, type SerializedError } from "../../errors/index.js";
+import { getDriver, readLogLines, type Instance } from "../../drivers/index.js";
+import { SkiffError } from "../../errors/index.js";
 import { EventLog, type EventBus } from "../../events/index.js";
 import { closeAppFront } from "../front/index.js";
-import { inspectInstance, loadLocalRelease } from "../instance/index.js";
-import {
-  readState,
-  recordedInstances,
-  updateAppState,
-  type AppState,
-  type DeployResult,
-  type InstanceReason,
-  type Refusal,
-} from "../state/index.js";
-
-/** One instance (replica) of an app in `skiff status`. */
-export interface InstanceRow {
-  id: string;
-  release: number;
-  driver: string;
-  pid?: number;
-  address: string;
-  status: InstanceStatus;
-  /** Why it started: a deploy, a wake, a replica added under load, a restart. */
-  reason: InstanceReason;
-  since: string;
-}
+import { loadLocalRelease } from "../instance/index.js";
+import { readState, recordedInstances, updateAppState, type AppState } from "../state/index.js";
 import { findInstanceLog } from "./instance-logs.js";
-
-export interface AppStatus {
-  app: string;
-  /** The release, driver, id, pid, address and start of the app's (first) instance. */
-  release?: number;
-  driver?: string;
-  instance?: string;
-  pid?: number;
-  address?: string;
-  /** confirming: the instance serves, inside its confirmation window (the old one is kept until it ends). */
-  /** asleep: scaled to zero (deploy.scale.min 0): the front door holds the next connection and wakes it. */
-  status: InstanceStatus | "none" | "stopped" | "crash-loop" | "confirming" | "asleep";
-  /** A deploy in its confirmation window: which release, since when. */
-  confirming?: { release: number; since: string };
-  /** Every instance of the app on this host (replicas). */
-  instances: InstanceRow[];
-  /** The app's public address (the front door), "host:port", and its URL: on the shared listener by hostname when it has one. */
-  publicAddress?: string;
-  url?: string;
-  /** Scaled to zero with this release, since then. */
-  asleep?: { release: number; since: string };
-  /** Set once the instance crashed deploy.restart.limit times in a row and was left stopped. */
-  crashLoop?: { release: number; restarts: number; at: string };
-  since?: string;
-  lastDeploy?: DeployResult;
-  lastError?: SerializedError;
-  /** The last release this host refused (signature, sequence, expiry, checksums …); active until one is accepted. */
-  lastRefusal?: Refusal;
-  failed: number[];
-  current?: number;
-}
-
-/** http://host:port for a public address; a wildcard host is shown as localhost. */
-function publicUrl(address: string): string {
-  const colon = address.lastIndexOf(":");
-  const host = address.slice(0, colon);
-  const shown = host === "0.0.0.0" || host === "[::]" || host === "::" ? "localhost" : host;
-  return `http://${shown}:${address.slice(colon + 1)}`;
-}
 
 function requireApp(data: string, app: string): AppState {
   const appState = readState(data).apps[app];
@@ -76,92 +16,6 @@ function requireApp(data: string, app: string): AppState {
     });
   }
   return appState;
-}
-
-/** The app's status from its instances: running when one runs, else what the first says. */
-function liveStatus(rows: readonly InstanceRow[]): InstanceStatus | "none" {
-  if (rows.length === 0) return "none";
-  return rows.some((r) => r.status === "running") ? "running" : rows[0]!.status;
-}
-
-/** One row per app for `skiff status`: what runs, since when, and how the last deploy went. */
-export async function readStatus(data: string): Promise<AppStatus[]> {
-  const state = readState(data);
-  return Promise.all(
-    Object.entries(state.apps).map(async ([app, s]): Promise<AppStatus> => {
-      const instances = await Promise.all(
-        s.instances.map(async (i): Promise<InstanceRow> => ({
-          id: i.id,
-          release: i.release,
-          driver: i.driver,
-          ...(typeof i.handle.pid === "number" ? { pid: i.handle.pid } : {}),
-          address: `${i.address.host}:${i.address.port}`,
-          status: await inspectInstance(i),
-          reason: i.reason,
-          since: i.startedAt,
-        })),
-      );
-      const first = instances[0];
-      const live = liveStatus(instances);
-      const lastError = currentError(s, live === "running" ? first?.release : undefined);
-      const confirming = s.swap?.phase === "confirming" && live === "running" ? s.swap : undefined;
-      return {
-        app,
-        ...(first
-          ? {
-              release: first.release,
-              driver: first.driver,
-              instance: first.id,
-              ...(first.pid === undefined ? {} : { pid: first.pid }),
-              address: first.address,
-              since: first.since,
-            }
-          : {}),
-        status:
-          s.stopped && live !== "running"
-            ? "stopped"
-            : s.crashes?.loop && live !== "running"
-              ? "crash-loop"
-              : confirming
-                ? "confirming"
-                : live === "none" && s.asleep !== undefined
-                  ? "asleep"
-                  : live,
-        instances,
-        ...(confirming ? { confirming: { release: confirming.release, since: confirming.at } } : {}),
-        ...(s.publicAddress === undefined ? {} : { publicAddress: s.publicAddress }),
-        ...(s.frontUrl !== undefined
-          ? { url: s.frontUrl }
-          : s.publicAddress === undefined
-            ? {}
-            : { url: publicUrl(s.publicAddress) }),
-        ...(s.asleep === undefined ? {} : { asleep: { release: s.asleep.release, since: s.asleep.at } }),
-        ...(s.crashes?.loop
-          ? { crashLoop: { release: s.crashes.release, restarts: s.crashes.count, at: s.crashes.loop.at } }
-          : {}),
-        ...(s.lastDeploy ? { lastDeploy: s.lastDeploy } : {}),
-        ...(lastError ? { lastError } : {}),
-        ...(s.refusal ? { lastRefusal: s.refusal } : {}),
-        failed: s.failed.map((f) => f.release),
-        ...(s.observedCurrent === undefined ? {} : { current: s.observedCurrent }),
-      };
-    }),
-  );
-}
-
-/**
- * The error worth showing: the last deploy's, else the last failed release's; none once a newer
- * release than the one that failed serves (an old failure is history, not the state of the app).
- */
-function currentError(s: AppState, serving: number | undefined): SerializedError | undefined {
-  const failure =
-    s.lastWake?.error !== undefined
-      ? s.lastWake
-      : s.lastDeploy?.error === undefined
-        ? s.failed.at(-1)
-        : { release: s.lastDeploy.release, error: s.lastDeploy.error };
-  if (failure?.error === undefined) return undefined;
-  return serving !== undefined && serving > failure.release ? undefined : failure.error;
 }
 
 /**

@@ -1,4 +1,5 @@
-export { readState, writeState, updateState, updateAppState, statePath } from "./state.js";
+export { readState, statePath } from "./read-state.js";
+export { writeState, updateState, updateAppState } from "./state.js";
 export {
   STATE_VERSION,
   SWAP_PHASES,

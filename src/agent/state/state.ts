@@ -1,53 +1,10 @@
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { SkiffError, classifyHostFault } from "../../errors/index.js";
 import { redactForDataDir } from "../secrets/index.js";
 import { acquireLock } from "./lock.js";
-import { migrateState } from "./migrate-state.js";
-import {
-  AgentStateSchema,
-  emptyAppState,
-  emptyState,
-  type AgentState,
-  type AppState,
-} from "./state-schema.js";
-
-export function statePath(data: string): string {
-  return join(data, "state.json");
-}
-
-/** The state of a data dir; an empty state when none was written yet. */
-export function readState(data: string): AgentState {
-  const path = statePath(data);
-  if (!existsSync(path)) return emptyState();
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw corrupt(path, (error as Error).message);
-  }
-  // A state.json of an older agent is read as the current version (and written so at the next change).
-  const parsed = AgentStateSchema.safeParse(migrateState(raw));
-  if (!parsed.success)
-    throw corrupt(path, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
-  return parsed.data;
-}
-
-function corrupt(path: string, reason: string): SkiffError {
-  return new SkiffError("ERR_SKIFF_STATE_CORRUPT", `${path} cannot be read: ${reason}`, {
-    hint: `stop the instances with skiff status/stop, then move ${path} aside; the next agent pass redeploys what current names`,
-  });
-}
+import { readState, statePath } from "./read-state.js";
+import { emptyAppState, type AgentState, type AppState } from "./state-schema.js";
 
 /** Writes state.json atomically: temp file, fsync, rename. A crash leaves the old or the new file, never half. */
 export function writeState(data: string, state: AgentState): void {

@@ -1,6 +1,6 @@
 import { SkiffError } from "../../errors/index.js";
 import type { AppState } from "./state-schema.js";
-import { readState } from "./state.js";
+import { readState } from "./read-state.js";
 
 /** True when `skiff stop` was run for the app after `since` (an older stop is lifted by the new pointer). */
 export function isStoppedSince(appState: AppState | undefined, since: string): boolean {

@@ -1,62 +1,8 @@
-import { followLogs, readLogs, readStatus, startApp, stopApp, type AppStatus } from "../../agent/index.js";
+import { followLogs, readLogs, startApp, stopApp } from "../../agent/index.js";
 import { chooseApp } from "../app-argument.js";
 import { agentDataOf } from "../host-data.js";
-import { printJson, printTable, say } from "../output.js";
+import { say } from "../output.js";
 import { parseWhole } from "../parse-number.js";
-
-function describeRefusal(refusal: AppStatus["lastRefusal"]): string {
-  if (refusal === undefined) return "-";
-  const what = refusal.release === undefined ? "" : `release ${refusal.release} `;
-  return `${what}${refusal.error.code} ${refusal.at}${refusal.active ? "" : " (since accepted)"}`;
-}
-
-/** `skiff status`: one row per app deployed with this data dir. */
-export async function printStatus(options: { data: string; json?: boolean }): Promise<void> {
-  const rows = await readStatus(agentDataOf(options.data));
-  if (options.json) {
-    printJson(rows);
-    return;
-  }
-  if (rows.length === 0) {
-    say(`no app has been deployed with data dir ${options.data}`);
-    return;
-  }
-  printTable([
-    [
-      "APP",
-      "RELEASE",
-      "DRIVER",
-      "PID",
-      "URL",
-      "ADDRESS",
-      "STATUS",
-      "SINCE",
-      "LAST DEPLOY",
-      "LAST ERROR",
-      "LAST REFUSAL",
-    ],
-    ...rows.map((r) => [
-      r.app,
-      r.release === undefined ? "-" : String(r.release),
-      r.driver ?? "-",
-      r.pid === undefined ? "-" : String(r.pid),
-      r.url ?? "-",
-      r.address ?? "-",
-      r.crashLoop ? `crash-loop (${r.crashLoop.restarts} restarts)` : r.status,
-      r.since ?? "-",
-      r.lastDeploy ? `${r.lastDeploy.release} ${r.lastDeploy.ok ? "ok" : "failed"} ${r.lastDeploy.at}` : "-",
-      r.lastError ? `${r.lastError.code}: ${r.lastError.message}` : "-",
-      describeRefusal(r.lastRefusal),
-    ]),
-  ]);
-  const replicas = rows.flatMap((r) => r.instances.map((i) => ({ app: r.app, ...i })));
-  if (replicas.length === 0) return;
-  say("");
-  printTable([
-    ["APP", "INSTANCE", "RELEASE", "ADDRESS", "STATUS", "REASON", "SINCE"],
-    ...replicas.map((i) => [i.app, i.id, String(i.release), i.address, i.status, i.reason, i.since]),
-  ]);
-}
 
 interface HostOptions {
   data?: string;

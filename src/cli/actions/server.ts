@@ -1,13 +1,10 @@
-import { existsSync } from "node:fs";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { FleetJoinOptions } from "../../agent/index.js";
-import { findRemote } from "../../client/index.js";
 import { parseDuration } from "../../config/index.js";
-import { SkiffError } from "../../errors/index.js";
 import { parseAddress } from "../../proxy/index.js";
-import { createApp, createToken, listApps, startServer } from "../../server/index.js";
+import { createToken, startServer } from "../../server/index.js";
 import { printJson, say } from "../output.js";
 
 export interface ServerCommandOptions {
@@ -101,40 +98,4 @@ export function createTokenCommand(_options: unknown, command: Command): void {
   say(
     `created ${record.readOnly ? "read-only" : "push"} token "${record.name}" (${record.id}); it is not shown again`,
   );
-}
-
-const DEFAULT_DATA = process.env.SKIFF_DATA || ".skiff/server";
-
-/** Local when --data (or SKIFF_DATA) names a server's data dir, else the server of skiff login if any. */
-function isRemote(options: { data?: string }): boolean {
-  if (options.data !== undefined || process.env.SKIFF_DATA) return false;
-  return findRemote() !== undefined;
-}
-
-function localData(options: { data?: string }): string {
-  const data = resolve(options.data ?? DEFAULT_DATA);
-  if (existsSync(data)) return data;
-  throw new SkiffError(
-    "ERR_SKIFF_DATA_DIR_MISSING",
-    `there is no skiff server data dir at ${options.data ?? DEFAULT_DATA}`,
-    { hint: "pass the server's --data DIR, or talk to a running server: skiff login http://HOST:7070" },
-  );
-}
-
-/** `skiff apps:create NAME`: on the logged-in server, or in a server's data dir. */
-export async function createAppCommand(
-  name: string,
-  options: { data?: string; json?: boolean },
-): Promise<void> {
-  if (isRemote(options)) return (await import("../remote/apps.js")).createRemoteApp(name, options);
-  await createApp({ data: localData(options), name });
-  say(`created app ${name}: git remote add skiff http://git:TOKEN@HOST:PORT/${name}.git`);
-}
-
-/** `skiff apps`: the logged-in server's apps with release, status and URL, or a data dir's names. */
-export async function listAppsCommand(options: { data?: string; json?: boolean }): Promise<void> {
-  if (isRemote(options)) return (await import("../remote/apps.js")).listRemoteApps(options);
-  const apps = listApps(localData(options));
-  if (options.json) printJson({ apps });
-  else for (const app of apps) process.stdout.write(app + "\n");
 }

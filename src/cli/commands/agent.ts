@@ -111,7 +111,7 @@ export function registerAgentCommands(program: Command): void {
     .description("What runs on this host: app, release, pid, address, since, last deploy")
     .requiredOption("--data <dir>", "the agent's data dir, or a skiff server's (its agent: DIR/agent)")
     .option("--json", "print on stdout as JSON")
-    .action(lazyAction(() => import("../actions/operate.js"), "printStatus"));
+    .action(lazyAction(() => import("../actions/status.js"), "printStatus"));
 
   const hostCommand = (name: string, description: string): Command =>
     program

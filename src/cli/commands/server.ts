@@ -56,11 +56,11 @@ function registerAppsCommands(program: Command): void {
     .description("Create an app on skiff server (its git remote is http://HOST/<name>.git)")
     .option("--data <dir>", data)
     .option("--json", "print the app and its git URL on stdout")
-    .action(lazyAction(() => import("../actions/server.js"), "createAppCommand"));
+    .action(lazyAction(() => import("../actions/apps.js"), "createAppCommand"));
   program
     .command("apps")
     .description("List the apps on skiff server, with release, status and URL")
     .option("--data <dir>", data)
     .option("--json", "print JSON")
-    .action(lazyAction(() => import("../actions/server.js"), "listAppsCommand"));
+    .action(lazyAction(() => import("../actions/apps.js"), "listAppsCommand"));
 }

@@ -1,0 +1,32 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { SkiffError } from "../../errors/index.js";
+import { migrateState } from "./migrate-state.js";
+import { AgentStateSchema, emptyState, type AgentState } from "./state-schema.js";
+
+export function statePath(data: string): string {
+  return join(data, "state.json");
+}
+
+/** The state of a data dir; an empty state when none was written yet. */
+export function readState(data: string): AgentState {
+  const path = statePath(data);
+  if (!existsSync(path)) return emptyState();
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw corrupt(path, (error as Error).message);
+  }
+  // A state.json of an older agent is read as the current version (and written so at the next change).
+  const parsed = AgentStateSchema.safeParse(migrateState(raw));
+  if (!parsed.success)
+    throw corrupt(path, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+  return parsed.data;
+}
+
+function corrupt(path: string, reason: string): SkiffError {
+  return new SkiffError("ERR_SKIFF_STATE_CORRUPT", `${path} cannot be read: ${reason}`, {
+    hint: `stop the instances with skiff status/stop, then move ${path} aside; the next agent pass redeploys what current names`,
+  });
+}
