@@ -99,6 +99,12 @@ test(
     }
     stopFrontDoorNow(frontDoorDir(host.data));
     await assert.rejects(getByHost(front, "one.localhost", 1000), "nothing serves without the door");
+    // skiff status says what it measured: the instances run, their addresses refuse connections.
+    const measured = await readStatus(host.data);
+    assert.deepEqual(
+      measured.map((s) => [s.app, s.status, s.reachable]).sort(),
+      ["one", "three", "two"].map((app) => [app, "unreachable", false]),
+    );
     await startAgent({
       repo: host.repo,
       data: host.data,

@@ -8,6 +8,7 @@ import {
   type Refusal,
 } from "../state/light.js";
 import { inspectInstance } from "../../drivers/light.js";
+import { acceptsConnections } from "./probe-address.js";
 
 /** One instance (replica) of an app in `skiff status`. */
 export interface InstanceRow {
@@ -31,7 +32,10 @@ export interface AppStatus {
   address?: string;
   /** confirming: the instance serves, inside its confirmation window (the old one is kept until it ends). */
   /** asleep: scaled to zero (deploy.scale.min 0): the front door holds the next connection and wakes it. */
-  status: InstanceStatus | "none" | "stopped" | "crash-loop" | "confirming" | "asleep";
+  /** unreachable: an instance runs, but its public address refused a connection just now (the front door is down). */
+  status: InstanceStatus | "none" | "stopped" | "crash-loop" | "confirming" | "asleep" | "unreachable";
+  /** Measured by this call: whether the public address accepted a connection (only for an app with a running instance). */
+  reachable?: boolean;
   /** A deploy in its confirmation window: which release, since when. */
   confirming?: { release: number; since: string };
   /** Every instance of the app on this host (replicas). */
@@ -60,6 +64,17 @@ function publicUrl(address: string): string {
   return `http://${shown}:${address.slice(colon + 1)}`;
 }
 
+/** "host:port" of an http://host:port URL (the shared listener's), or undefined. */
+function frontAddress(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    const parsed = new URL(url);
+    return parsed.port === "" ? undefined : `${parsed.hostname}:${parsed.port}`;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The app's status from its instances: running when one runs, else what the first says. */
 function liveStatus(rows: readonly InstanceRow[]): InstanceStatus | "none" {
   if (rows.length === 0) return "none";
@@ -85,6 +100,11 @@ export async function readStatus(data: string): Promise<AppStatus[]> {
       );
       const first = instances[0];
       const live = liveStatus(instances);
+      // Measured, not read: a connect to where users reach the app. Never for an app asleep or
+      // stopped, whose door would take a connection as a reason to wake it.
+      const reachAt = s.publicAddress ?? frontAddress(s.frontUrl);
+      const reachable =
+        live === "running" && reachAt !== undefined ? await acceptsConnections(reachAt) : undefined;
       const lastError = currentError(s, live === "running" ? first?.release : undefined);
       const confirming = s.swap?.phase === "confirming" && live === "running" ? s.swap : undefined;
       return {
@@ -104,12 +124,15 @@ export async function readStatus(data: string): Promise<AppStatus[]> {
             ? "stopped"
             : s.crashes?.loop && live !== "running"
               ? "crash-loop"
-              : confirming
-                ? "confirming"
-                : live === "none" && s.asleep !== undefined
-                  ? "asleep"
-                  : live,
+              : reachable === false
+                ? "unreachable"
+                : confirming
+                  ? "confirming"
+                  : live === "none" && s.asleep !== undefined
+                    ? "asleep"
+                    : live,
         instances,
+        ...(reachable === undefined ? {} : { reachable }),
         ...(confirming ? { confirming: { release: confirming.release, since: confirming.at } } : {}),
         ...(s.publicAddress === undefined ? {} : { publicAddress: s.publicAddress }),
         ...(s.frontUrl !== undefined
