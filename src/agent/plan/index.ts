@@ -8,3 +8,10 @@ export {
   type DesiredApp,
 } from "./plan-reconcile.js";
 export { planSwapRecovery, type SwapRecoveryInput, type SwapRecoveryPlan } from "./plan-swap-recovery.js";
+export {
+  planStateRebuild,
+  type DoorApp,
+  type RebuiltApp,
+  type StateRebuild,
+  type StateRebuildInput,
+} from "./plan-state-rebuild.js";

@@ -1,17 +1,9 @@
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { SkiffError, classifyHostFault } from "../../errors/index.js";
+import { SkiffError } from "../../errors/index.js";
 import { redactForDataDir } from "../secrets/index.js";
+import { writeHistory } from "./history-file.js";
+import { writeInstanceRecords } from "./instance-files.js";
 import { acquireLock } from "./lock.js";
 import { migrateState } from "./migrate-state.js";
 import {
@@ -21,6 +13,7 @@ import {
   type AgentState,
   type AppState,
 } from "./state-schema.js";
+import { writeFileDurably } from "./write-durably.js";
 
 export function statePath(data: string): string {
   return join(data, "state.json");
@@ -45,30 +38,24 @@ export function readState(data: string): AgentState {
 
 function corrupt(path: string, reason: string): SkiffError {
   return new SkiffError("ERR_SKIFF_STATE_CORRUPT", `${path} cannot be read: ${reason}`, {
-    hint: `stop the instances with skiff status/stop, then move ${path} aside; the next agent pass redeploys what current names`,
+    hint: "start the agent again (skiff agent, or skiff agent --once): it moves the file aside and rebuilds it from the running instances, the front door and history.json (event state.rebuilt)",
+    data: { path },
   });
 }
 
-/** Writes state.json atomically: temp file, fsync, rename. A crash leaves the old or the new file, never half. */
+/**
+ * Writes state.json atomically (temp file, fsync, rename: a crash leaves the old or the new file,
+ * never half), after the records a lost state.json is rebuilt from: each instance's own record
+ * and the history (failed releases, stops, trust). A full disk leaves the previous files as they
+ * were, and is named (never an exit 70).
+ */
 export function writeState(data: string, state: AgentState): void {
   mkdirSync(data, { recursive: true });
-  const path = statePath(data);
-  const temp = `${path}.${process.pid}.tmp`;
-  try {
-    const fd = openSync(temp, "w");
-    try {
-      // Opened secrets never reach the disk, even inside an error message.
-      writeSync(fd, JSON.stringify(redactForDataDir(data, state), null, 2) + "\n");
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, path);
-  } catch (error) {
-    // A full disk leaves the previous state.json as it was, and is named (never an exit 70).
-    rmSync(temp, { force: true });
-    throw classifyHostFault(error, { path, action: "writing the agent's state" }) ?? error;
-  }
+  // Opened secrets never reach the disk, even inside an error message.
+  const redacted = redactForDataDir(data, state);
+  writeInstanceRecords(data, redacted);
+  writeHistory(data, redacted);
+  writeFileDurably(statePath(data), JSON.stringify(redacted, null, 2) + "\n", "writing the agent's state");
 }
 
 /** Per data dir, the updates of this process in order: the app workers' writes queue here, not on the lock's retry sleep. */
