@@ -76,6 +76,8 @@ export interface PassContext<O> {
   workers: Workers<O | undefined>;
   /** True for the first pass of this agent run. */
   first: boolean;
+  /** Aborted when the agent stops: timers the pass set (a retry's backoff) end with it. */
+  stopping: AbortSignal;
 }
 
 /** What differs between a production and a staging agent: the pass. */
@@ -183,6 +185,7 @@ export async function startLoop<R, O>(
     ...(options.trust ? { trust: options.trust } : {}),
     ...(options.partialMirror ? { partial: true } : {}),
   });
+  const ending = new AbortController();
   const context: PassContext<O> = {
     repo: options.repo,
     data: options.data,
@@ -195,6 +198,7 @@ export async function startLoop<R, O>(
     fetcher,
     workers,
     first: true,
+    stopping: ending.signal,
   };
   try {
     // A corrupt or lost state.json is rebuilt before anything reads it (trust mode, the first pass).
@@ -259,6 +263,7 @@ export async function startLoop<R, O>(
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       status.running = false;
+      ending.abort();
       if (timer) clearTimeout(timer);
       // No abort: a deploy in flight finishes (or rolls back) before the agent stops.
       await passes.idle();

@@ -15,3 +15,11 @@ export {
   type StateRebuild,
   type StateRebuildInput,
 } from "./plan-state-rebuild.js";
+export {
+  classifyFailure,
+  planRetry,
+  retryDelay,
+  RETRY_FIRST_MS,
+  RETRY_MAX_MS,
+  type FailureKind,
+} from "./plan-retry.js";
