@@ -117,6 +117,13 @@ describe("a release that failed for a host reason is retried when the host recov
         eventsOf(host.data, "release.refused", 2).every((e) => e.error?.code === "ERR_SKIFF_DISK_FULL"),
       );
       assert.deepEqual(readHello(host.data).failed, [], "not held as a failed release");
+      const status = await runSkiff(["status", "--data", host.data, "--json"]);
+      const [row] = JSON.parse(status.stdout) as { retry?: { release: number; code: string; at: string } }[];
+      assert.deepEqual(
+        [row?.retry?.release, row?.retry?.code],
+        [2, "ERR_SKIFF_DISK_FULL"],
+        "skiff status shows the retry",
+      );
       assert.equal((await httpGet(appUrl(host, "hello"))).body, "v1 hello\n", "release 1 keeps serving");
 
       rmSync(filler);

@@ -13,6 +13,7 @@ import {
   type DeployResult,
   type InstanceReason,
   type Refusal,
+  type RetryRecord,
 } from "../state/index.js";
 
 /** One instance (replica) of an app in `skiff status`. */
@@ -57,6 +58,8 @@ export interface AppStatus {
   /** The last release this host refused (signature, sequence, expiry, checksums …); active until one is accepted. */
   lastRefusal?: Refusal;
   failed: number[];
+  /** A release that failed for a host reason (disk full …): its code, the try count, and when it is tried again. */
+  retry?: RetryRecord;
   current?: number;
 }
 
@@ -136,6 +139,7 @@ export async function readStatus(data: string): Promise<AppStatus[]> {
             ? {}
             : { url: publicUrl(s.publicAddress) }),
         ...(s.asleep === undefined ? {} : { asleep: { release: s.asleep.release, since: s.asleep.at } }),
+        ...(s.retry === undefined ? {} : { retry: s.retry }),
         ...(s.crashes?.loop
           ? { crashLoop: { release: s.crashes.release, restarts: s.crashes.count, at: s.crashes.loop.at } }
           : {}),
