@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
+import { planStateRebuild, type InstanceRecord } from "../../src/agent/index.js";
 import { httpGet } from "../support/http.js";
 import { runSkiff, type SkiffRun } from "../support/run-skiff.js";
 import { makeAppsHost, storeApp, type AppsHost } from "./apps-host.js";
@@ -119,5 +120,71 @@ describe("a lost or corrupt state.json is rebuilt from what runs", () => {
     );
     assert.equal((await httpGet(`http://${host.publish.get("hello")}/`)).body, "v1 hello\n");
     assert.deepEqual(rebuiltEvent(host).apps.hello?.failed, [2]);
+  });
+});
+
+describe("planStateRebuild (pure)", () => {
+  const record = (id: string, release: number): InstanceRecord => ({
+    id,
+    driver: "unix",
+    app: "hello",
+    release,
+    address: { host: "127.0.0.1", port: 4000 + release },
+    handle: { pid: 1, startTime: "1" },
+    logPath: "",
+    startedAt: "",
+    reason: "deploy",
+  });
+  const at = "2026-01-01T00:00:00.000Z";
+
+  test("adopts what the door routes to; another running instance is the new side of a swap, to be stopped", () => {
+    const { state, apps } = planStateRebuild({
+      instances: [
+        { record: record("hello-1-aaaa", 1), running: true },
+        { record: record("hello-2-bbbb", 2), running: true },
+        { record: record("hello-1-dead", 1), running: false },
+      ],
+      door: new Map([["hello", { publish: "127.0.0.1:8080", ready: ["hello-1-aaaa"] }]]),
+      history: {
+        version: 1,
+        apps: { hello: { failed: [{ release: 2, ok: false, at }], observedCurrent: 2 } },
+      },
+      at,
+    });
+    const hello = state.apps.hello!;
+    assert.deepEqual(
+      hello.instances.map((i) => i.id),
+      ["hello-1-aaaa"],
+    );
+    assert.deepEqual(
+      [hello.swap?.phase, hello.swap?.old.map((i) => i.id), hello.swap?.next.map((i) => i.id)],
+      ["checking", ["hello-1-aaaa"], ["hello-2-bbbb"]],
+    );
+    assert.deepEqual([hello.publicAddress, hello.observedCurrent], ["127.0.0.1:8080", 2]);
+    assert.deepEqual(apps.hello, {
+      adopted: ["hello-1-aaaa"],
+      stray: ["hello-2-bbbb"],
+      publicAddress: "127.0.0.1:8080",
+      failed: [2],
+    });
+  });
+
+  test("without the door's word, the running instances of the newest release are adopted", () => {
+    const { state } = planStateRebuild({
+      instances: [
+        { record: record("hello-1-aaaa", 1), running: true },
+        { record: record("hello-2-bbbb", 2), running: true },
+      ],
+      door: new Map(),
+      at,
+    });
+    assert.deepEqual(
+      state.apps.hello?.instances.map((i) => i.id),
+      ["hello-2-bbbb"],
+    );
+    assert.deepEqual(
+      state.apps.hello?.swap?.next.map((i) => i.id),
+      ["hello-1-aaaa"],
+    );
   });
 });
