@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { readFileSync, rmSync } from "node:fs";
+import { once } from "node:events";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { describe, test } from "node:test";
 import {
   RETRY_FIRST_MS,
@@ -87,6 +89,7 @@ describe("a release that failed for a host reason is retried when the host recov
       data: join(disk, "host"),
       publish: new Map(),
     };
+    let agent: ReturnType<typeof spawnFollower> | undefined;
     try {
       await storeApp(host, { app: "hello", version: "v1" });
       const once = await runSkiff(["agent", "--repo", host.repo, "--data", host.data, "--once", "--json"]);
@@ -96,7 +99,7 @@ describe("a release that failed for a host reason is retried when the host recov
       // Release 2 unpacks to about 1.4 MiB; the host has 1 MiB left.
       await storeApp(host, { app: "hello", version: "v2", padding: MiB });
       const filler = fillDisk(disk, MiB);
-      spawnFollower(host, "10m");
+      agent = spawnFollower(host, "10m");
       const retries = await waitFor(
         "two retries scheduled",
         () => {
@@ -140,6 +143,12 @@ describe("a release that failed for a host reason is retried when the host recov
         [2],
       );
     } finally {
+      // Stopped, not killed: its git reader (cwd on the tmpfs) ends with it, so the unmount finds nothing busy.
+      if (agent !== undefined && agent.exitCode === null && agent.signalCode === null) {
+        const exited = once(agent, "exit");
+        agent.kill("SIGTERM");
+        await Promise.race([exited, sleep(10_000)]);
+      }
       stopHost(host.data);
       unmountTmpfs(disk);
     }
