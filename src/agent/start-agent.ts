@@ -56,6 +56,7 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
   const pass = createProductionPass({
     data: options.data,
     follow: options.follow ?? "current",
+    retry: options.once !== true && options.dryRun !== true,
     ...(options.layout ? { layout: options.layout } : {}),
     ...(options.trust ? { trust: options.trust } : {}),
   });

@@ -1,3 +1,5 @@
+import { appendFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { after } from "node:test";
 import type { SkiffEvent } from "../../src/events/index.js";
@@ -29,6 +31,8 @@ export interface AppRelease {
   /** deploy.hostname; with `publish: false` the app is reached by it only. */
   hostname?: string;
   publish?: boolean;
+  /** Bytes of incompressible data appended to the executable (as a comment): a release too big for a small disk. */
+  padding?: number;
 }
 
 export function makeAppsHost(): AppsHost {
@@ -44,6 +48,8 @@ export async function storeApp(host: AppsHost, release: AppRelease): Promise<num
   if (release.publish !== false) host.publish.set(release.app, publish);
   const path = join(host.root, `${release.app}-${release.version}`);
   writeFixtureExecutable(path, release.fixture ?? "serve", release.version);
+  if (release.padding !== undefined)
+    appendFileSync(path, `\n// ${randomBytes(release.padding).toString("base64")}\n`);
   const env = envFlow(release.env);
   const yml = `app: ${release.app}
 build:

@@ -6,6 +6,7 @@ import type { EventBus, EventSink } from "../../events/index.js";
 import { createLogger, type Logger } from "../../log/index.js";
 import { assertTrustPolicy, type PrivateKey, type TrustPolicy } from "../../trust/index.js";
 import { applyTrustMode, createHostDrivers, type HostDrivers } from "../gate/index.js";
+import { rebuildState } from "../rebuild/index.js";
 import { BootSecrets, registerBootSecrets, unregisterBootSecrets } from "../secrets/index.js";
 import { acquireLock, type LockFile } from "../state/index.js";
 import { createWorkers, type WorkerState, type Workers } from "../worker/index.js";
@@ -75,6 +76,8 @@ export interface PassContext<O> {
   workers: Workers<O | undefined>;
   /** True for the first pass of this agent run. */
   first: boolean;
+  /** Aborted when the agent stops: timers the pass set (a retry's backoff) end with it. */
+  stopping: AbortSignal;
 }
 
 /** What differs between a production and a staging agent: the pass. */
@@ -182,6 +185,7 @@ export async function startLoop<R, O>(
     ...(options.trust ? { trust: options.trust } : {}),
     ...(options.partialMirror ? { partial: true } : {}),
   });
+  const ending = new AbortController();
   const context: PassContext<O> = {
     repo: options.repo,
     data: options.data,
@@ -194,8 +198,11 @@ export async function startLoop<R, O>(
     fetcher,
     workers,
     first: true,
+    stopping: ending.signal,
   };
   try {
+    // A corrupt or lost state.json is rebuilt before anything reads it (trust mode, the first pass).
+    if (!dryRun) await rebuildState({ data: options.data, events });
     const trustMode = await applyTrustMode(options.data, options);
     if (trustMode === "downgraded")
       events.emit({
@@ -256,6 +263,7 @@ export async function startLoop<R, O>(
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       status.running = false;
+      ending.abort();
       if (timer) clearTimeout(timer);
       // No abort: a deploy in flight finishes (or rolls back) before the agent stops.
       await passes.idle();

@@ -74,6 +74,8 @@ export async function startApp(data: string, app: string): Promise<void> {
   await updateAppState(data, app, (s) => {
     delete s.stopped;
     delete s.crashes;
+    // A retry after a host fault is due now (its attempt count, and so its backoff, is kept).
+    if (s.retry) s.retry.at = new Date().toISOString();
   });
 }
 

@@ -32,6 +32,8 @@ export interface ActualApp {
   crashLoop?: number;
   /** Scaled to zero with this release (it passed here): nothing runs until the front door asks for a wake. */
   asleep?: number;
+  /** A release that failed for a host reason and waits out its backoff: the app's worker retries it when due. */
+  retryPending?: number;
 }
 
 export type Action =
@@ -103,6 +105,8 @@ export function planApp(want: DesiredApp | undefined, have: ActualApp | undefine
       ? undefined
       : restart(want.app, dead.instance, `instance ${dead.instance.id} exited`);
   }
+  // Its retry after a host fault is not due yet: the worker's timer asks again then.
+  if (have?.retryPending === release) return undefined;
   const serving = instances.map((i) => i.instance);
   const runs = [...new Set(serving.map((i) => i.release))].join(", ");
   return {

@@ -9,6 +9,8 @@ import { describeAction, planReconcile, type Action, type DesiredApp } from "../
 import { readState } from "../state/index.js";
 import { healFrontDoor, resolveSwap, type ActionOutcome } from "../swap/index.js";
 import { readActual } from "./read-actual.js";
+import { createRetryTimers, type RetryTimers } from "../worker/index.js";
+import { followRetry } from "./follow-retry.js";
 import { reconcileApp } from "./reconcile-app.js";
 import { reportAdoptions } from "./report-adoptions.js";
 
@@ -37,6 +39,8 @@ export interface ProductionPassOptions {
   follow: "current" | "staging";
   layout?: ReleaseLayout;
   trust?: TrustPolicy;
+  /** False for --once and --dry-run: a host fault's retry is left to the next agent run (no timer). */
+  retry?: boolean;
 }
 
 /** The last pointer value the pass handed to an app's worker, and where it read it. */
@@ -55,6 +59,7 @@ export interface ProductionPass extends LoopPass<PassResult, ActionOutcome> {
 export function createProductionPass(options: ProductionPassOptions): ProductionPass {
   const layout = options.layout ?? skiffLayout;
   const handed = new Map<string, HandedOver>();
+  let timers: RetryTimers | undefined;
   return {
     follow: options.follow,
     label: {
@@ -135,34 +140,58 @@ export function createProductionPass(options: ProductionPassOptions): Production
   ): void {
     const wanted = new Map(plan.desired.map((d) => [d.app, d]));
     const acting = new Set(plan.actions.map((a) => a.app));
-    const mirror = mirrorPath(ctx.data);
     const reader = ctx.fetcher.reader;
     for (const app of new Set([...wanted.keys(), ...plan.apps])) {
       const want = wanted.get(app);
       if (want !== undefined) handed.set(app, { want, commit: plan.commit, reader });
       const busy = ctx.workers.busy(app);
       if (busy !== undefined && !acting.has(app) && busy.release === want?.release) continue;
-      void ctx.workers.submit(app, {
-        what: "reconcile",
-        ...(want?.release === undefined ? {} : { release: want.release }),
-        run: (signal) =>
-          reconcileApp(
-            {
-              app,
-              ...(want ? { want } : {}),
-              data: ctx.data,
-              mirror,
-              commit: plan.commit,
-              reader,
-              events: ctx.events,
-              drivers: ctx.drivers,
-              ...(ctx.fleet ? { fleet: ctx.fleet } : {}),
-              layout,
-            },
-            signal,
-          ),
-      });
+      submitReconcile(ctx, app, want === undefined ? { commit: plan.commit, reader } : handed.get(app)!);
     }
+  }
+
+  /** Hands the app's reconcile to its worker; after it, a host fault's retry is followed up. */
+  function submitReconcile(
+    ctx: PassContext<ActionOutcome>,
+    app: string,
+    from: Omit<HandedOver, "want"> & { want?: DesiredApp },
+  ): void {
+    const { want } = from;
+    timers ??= options.retry === false ? undefined : createRetryTimers(ctx.stopping);
+    void ctx.workers.submit(app, {
+      what: "reconcile",
+      ...(want?.release === undefined ? {} : { release: want.release }),
+      run: async (signal) => {
+        const outcome = await reconcileApp(
+          {
+            app,
+            ...(want ? { want } : {}),
+            data: ctx.data,
+            mirror: mirrorPath(ctx.data),
+            commit: from.commit,
+            reader: from.reader,
+            events: ctx.events,
+            drivers: ctx.drivers,
+            ...(ctx.fleet ? { fleet: ctx.fleet } : {}),
+            layout,
+          },
+          signal,
+        );
+        followRetry({
+          data: ctx.data,
+          app,
+          events: ctx.events,
+          outcome,
+          ...(timers ? { timers } : {}),
+          // When due: reconciled again with what the last pass read (a newer pointer deploys instead).
+          again: () => {
+            const latest = handed.get(app);
+            if (latest !== undefined) submitReconcile(ctx, app, latest);
+          },
+        });
+        return outcome;
+      },
+    });
   }
 }
 

@@ -21,6 +21,9 @@ export async function readActual(data: string, apps?: readonly string[]): Promis
         removed: appState.removedAt !== undefined,
         ...(appState.crashes?.loop === undefined ? {} : { crashLoop: appState.crashes.release }),
         ...(appState.asleep === undefined ? {} : { asleep: appState.asleep.release }),
+        ...(appState.retry !== undefined && Date.parse(appState.retry.at) > Date.now()
+          ? { retryPending: appState.retry.release }
+          : {}),
       })),
   );
 }

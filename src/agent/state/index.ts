@@ -14,7 +14,11 @@ export {
   type CrashRecord,
   type InstanceRecord,
   type InstanceReason,
+  type RetryRecord,
 } from "./state-schema.js";
+export { historyOf, type History, type AppHistory } from "./history.js";
+export { historyPath, readHistory } from "./history-file.js";
+export { instanceRecordPath, readInstanceRecords } from "./instance-files.js";
 export type { AcceptedRecord, Refusal, TrustRecord } from "./trust-state-schema.js";
 export { migrateState } from "./migrate-state.js";
 export { acquireLock, type LockFile, type AcquireLockOptions } from "./lock.js";

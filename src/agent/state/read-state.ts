@@ -27,6 +27,7 @@ export function readState(data: string): AgentState {
 
 function corrupt(path: string, reason: string): SkiffError {
   return new SkiffError("ERR_SKIFF_STATE_CORRUPT", `${path} cannot be read: ${reason}`, {
-    hint: `stop the instances with skiff status/stop, then move ${path} aside; the next agent pass redeploys what current names`,
+    hint: "start the agent again (skiff agent, or skiff agent --once): it moves the file aside and rebuilds it from the running instances, the front door and history.json (event state.rebuilt)",
+    data: { path },
   });
 }

@@ -66,6 +66,17 @@ export const CrashRecordSchema = z.object({
   loop: z.object({ at: z.string() }).optional(),
 });
 
+/** The host fault a release failed with, and when it is tried again (bounded exponential backoff). */
+export const RetrySchema = z.object({
+  release: z.number().int().positive(),
+  code: z.string(),
+  /** How many tries in a row failed for a host reason. */
+  attempt: z.number().int().positive(),
+  delayMs: z.number().int().nonnegative(),
+  /** When the next try is due. */
+  at: z.string(),
+});
+
 export const AppStateSchema = z.object({
   /** The instances (replicas) that serve, or served when they died, for this app on this host. */
   instances: z.array(InstanceRecordSchema).default([]),
@@ -96,6 +107,8 @@ export const AppStateSchema = z.object({
   /** Written before each step of a swap; a restarted agent resolves it (swap-recovery.ts). */
   swap: SwapRecordSchema.optional(),
   crashes: CrashRecordSchema.optional(),
+  /** A release that failed for a host reason (disk full …): tried again at `at`, not held as failed. */
+  retry: RetrySchema.optional(),
 });
 
 export const AgentStateSchema = z.object({
@@ -111,6 +124,7 @@ export type DeployResult = z.output<typeof DeployResultSchema>;
 export type SwapRecord = z.output<typeof SwapRecordSchema>;
 export type InstanceRecord = z.output<typeof InstanceRecordSchema>;
 export type CrashRecord = z.output<typeof CrashRecordSchema>;
+export type RetryRecord = z.output<typeof RetrySchema>;
 
 export function emptyState(): AgentState {
   return { version: STATE_VERSION, apps: {} };

@@ -1,31 +1,27 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { SkiffError, classifyHostFault } from "../../errors/index.js";
+import { SkiffError } from "../../errors/index.js";
 import { redactForDataDir } from "../secrets/index.js";
+import { writeHistory } from "./history-file.js";
+import { writeInstanceRecords } from "./instance-files.js";
 import { acquireLock } from "./lock.js";
 import { readState, statePath } from "./read-state.js";
 import { emptyAppState, type AgentState, type AppState } from "./state-schema.js";
+import { writeFileDurably } from "./write-durably.js";
 
-/** Writes state.json atomically: temp file, fsync, rename. A crash leaves the old or the new file, never half. */
+/**
+ * Writes state.json atomically (temp file, fsync, rename: a crash leaves the old or the new file,
+ * never half), after the records a lost state.json is rebuilt from: each instance's own record
+ * and the history (failed releases, stops, trust). A full disk leaves the previous files as they
+ * were, and is named (never an exit 70).
+ */
 export function writeState(data: string, state: AgentState): void {
   mkdirSync(data, { recursive: true });
-  const path = statePath(data);
-  const temp = `${path}.${process.pid}.tmp`;
-  try {
-    const fd = openSync(temp, "w");
-    try {
-      // Opened secrets never reach the disk, even inside an error message.
-      writeSync(fd, JSON.stringify(redactForDataDir(data, state), null, 2) + "\n");
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, path);
-  } catch (error) {
-    // A full disk leaves the previous state.json as it was, and is named (never an exit 70).
-    rmSync(temp, { force: true });
-    throw classifyHostFault(error, { path, action: "writing the agent's state" }) ?? error;
-  }
+  // Opened secrets never reach the disk, even inside an error message.
+  const redacted = redactForDataDir(data, state);
+  writeInstanceRecords(data, redacted);
+  writeHistory(data, redacted);
+  writeFileDurably(statePath(data), JSON.stringify(redacted, null, 2) + "\n", "writing the agent's state");
 }
 
 /** Per data dir, the updates of this process in order: the app workers' writes queue here, not on the lock's retry sleep. */

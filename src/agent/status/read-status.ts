@@ -6,6 +6,7 @@ import {
   type DeployResult,
   type InstanceReason,
   type Refusal,
+  type RetryRecord,
 } from "../state/light.js";
 import { inspectInstance } from "../../drivers/light.js";
 import { acceptsConnections } from "./probe-address.js";
@@ -53,6 +54,8 @@ export interface AppStatus {
   /** The last release this host refused (signature, sequence, expiry, checksums …); active until one is accepted. */
   lastRefusal?: Refusal;
   failed: number[];
+  /** A release that failed for a host reason (disk full …): its code, the try count, and when it is tried again. */
+  retry?: RetryRecord;
   current?: number;
 }
 
@@ -141,6 +144,7 @@ export async function readStatus(data: string): Promise<AppStatus[]> {
             ? {}
             : { url: publicUrl(s.publicAddress) }),
         ...(s.asleep === undefined ? {} : { asleep: { release: s.asleep.release, since: s.asleep.at } }),
+        ...(s.retry === undefined ? {} : { retry: s.retry }),
         ...(s.crashes?.loop
           ? { crashLoop: { release: s.crashes.release, restarts: s.crashes.count, at: s.crashes.loop.at } }
           : {}),

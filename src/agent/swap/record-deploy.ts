@@ -1,15 +1,7 @@
 import type { Instance } from "../../drivers/index.js";
 import type { SerializedError } from "../../errors/index.js";
+import { classifyFailure, planRetry } from "../plan/index.js";
 import { keepRecords, updateAppState, type DeployResult, type InstanceReason } from "../state/index.js";
-
-/** Failures that say nothing about the release itself (a git hiccup, a bug): retried on the next pass. */
-const TRANSIENT_CODES = new Set([
-  "ERR_SKIFF_GIT",
-  "ERR_SKIFF_INTERNAL",
-  "ERR_SKIFF_AGENT_LOCKED",
-  "ERR_SKIFF_APP_STOPPED",
-  "ERR_SKIFF_SUPERSEDED",
-]);
 
 export interface DeployRecord {
   app: string;
@@ -38,6 +30,7 @@ export function recordDeploy(data: string, record: DeployRecord): Promise<void> 
     if (app.observedCurrent !== record.release) {
       // The pointer moved: earlier holds (failed releases, a manual stop) no longer apply.
       app.failed = [];
+      delete app.retry;
       // A stop made during this very deploy holds under the new pointer: skiff stop always wins.
       if (record.error?.code !== "ERR_SKIFF_APP_STOPPED") delete app.stopped;
     }
@@ -50,12 +43,24 @@ export function recordDeploy(data: string, record: DeployRecord): Promise<void> 
     // The swap is over (done, rolled back or given up): nothing is left for a restarted agent to resolve.
     delete app.swap;
     app.lastDeploy = result;
+    const kind = record.ok ? undefined : classifyFailure(record.error);
     if (record.ok) {
       app.failed = app.failed.filter((f) => f.release !== record.release);
       delete app.stopped;
       delete app.crashes;
-    } else if (record.error === undefined || !TRANSIENT_CODES.has(record.error.code)) {
+      delete app.retry;
+    } else if (kind === "host") {
+      // The host's fault (disk full …): tried again after a backoff, never held as a failed release.
+      const retry = planRetry({
+        release: record.release,
+        error: record.error,
+        ...(app.retry ? { previous: app.retry } : {}),
+        now: Date.parse(result.at),
+      });
+      if (retry) app.retry = retry;
+    } else if (kind === "release") {
       app.failed = [...app.failed.filter((f) => f.release !== record.release), result];
+      delete app.retry;
     }
   });
 }

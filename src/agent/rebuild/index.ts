@@ -1,0 +1,1 @@
+export { rebuildState, type RebuildResult } from "./rebuild-state.js";

@@ -1,0 +1,190 @@
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { planStateRebuild, type InstanceRecord } from "../../src/agent/index.js";
+import { httpGet } from "../support/http.js";
+import { runSkiff, type SkiffRun } from "../support/run-skiff.js";
+import { makeAppsHost, storeApp, type AppsHost } from "./apps-host.js";
+import { liveInstances, readEvents, type StateApp } from "./swap-host.js";
+
+function agentOnce(host: AppsHost): Promise<SkiffRun> {
+  return runSkiff(["agent", "--repo", host.repo, "--data", host.data, "--once", "--json"]);
+}
+
+function readHello(host: AppsHost): StateApp {
+  const state = JSON.parse(readFileSync(join(host.data, "state.json"), "utf8")) as {
+    apps: Record<string, StateApp>;
+  };
+  assert.ok(state.apps.hello, "state.json names hello");
+  return state.apps.hello;
+}
+
+interface Rebuilt {
+  at: number;
+  reason: string;
+  movedTo?: string;
+  apps: Record<string, { adopted: string[]; stray: string[]; publicAddress?: string; failed: number[] }>;
+}
+
+/** The host's state.rebuilt event and where it is in the event log. */
+function rebuiltEvent(host: AppsHost): Rebuilt {
+  const events = readEvents(host.data);
+  const at = events.findIndex((e) => e.type === "state.rebuilt");
+  assert.ok(at >= 0, "a state.rebuilt event");
+  return { at, ...(events[at]!.data as Omit<Rebuilt, "at">) };
+}
+
+function deploysSince(host: AppsHost, at: number): (number | undefined)[] {
+  return readEvents(host.data)
+    .slice(at)
+    .filter((e) => e.type === "deploy.started")
+    .map((e) => e.release);
+}
+
+const damage = {
+  corrupt: (path: string) => writeFileSync(path, '{ "version": 2, "apps": { "hello": '),
+  missing: (path: string) => rmSync(path),
+};
+
+describe("a lost or corrupt state.json is rebuilt from what runs", () => {
+  for (const kind of ["corrupt", "missing"] as const) {
+    test(`${kind} state.json is rebuilt with the same public address and the running instance adopted`, async () => {
+      const host = makeAppsHost();
+      // No deploy.publish: the public address is the one skiff assigned, known to state and the door only.
+      await storeApp(host, { app: "hello", version: "v1", publish: false });
+      const first = await agentOnce(host);
+      assert.equal(first.code, 0, first.stderr);
+      const before = readHello(host);
+      const address = before.publicAddress;
+      const id = before.instances[0]!.id;
+      assert.ok(address, "skiff assigned a public address");
+      assert.equal((await httpGet(`http://${address}/`)).body, "v1 hello\n");
+
+      damage[kind](join(host.data, "state.json"));
+      const rebuilt = await agentOnce(host);
+      assert.equal(rebuilt.code, 0, rebuilt.stderr);
+
+      const after = readHello(host);
+      assert.equal(after.publicAddress, address, "the public address survived");
+      assert.deepEqual(
+        after.instances.map((i) => i.id),
+        [id],
+        "the running instance was adopted",
+      );
+      assert.deepEqual(
+        liveInstances(host.data).map((i) => i.id),
+        [id],
+        "no second instance, no orphan",
+      );
+      assert.equal((await httpGet(`http://${address}/`)).body, "v1 hello\n");
+      const event = rebuiltEvent(host);
+      assert.equal(event.reason, kind);
+      assert.deepEqual(event.apps.hello, { adopted: [id], stray: [], publicAddress: address, failed: [] });
+      assert.deepEqual(deploysSince(host, event.at), [], "nothing was deployed again");
+      if (kind === "corrupt") {
+        assert.ok(event.movedTo, "the corrupt file was moved aside");
+        assert.match(readFileSync(event.movedTo, "utf8"), /"hello": $/, "and kept as it was");
+        assert.ok(readdirSync(host.data).some((f) => f.startsWith("state.json.corrupt-")));
+      }
+    });
+  }
+
+  test("a release that failed before the state was lost is not redeployed", async () => {
+    const host = makeAppsHost();
+    await storeApp(host, { app: "hello", version: "v1" });
+    assert.equal((await agentOnce(host)).code, 0);
+    await storeApp(host, { app: "hello", version: "v2", fixture: "crash" });
+    await agentOnce(host);
+    const before = readHello(host);
+    assert.deepEqual(
+      before.failed.map((f) => f.release),
+      [2],
+      "release 2 failed and v1 kept serving",
+    );
+    assert.ok(existsSync(join(host.data, "history.json")));
+    const deploysBefore = deploysSince(host, 0).length;
+
+    rmSync(join(host.data, "state.json"));
+    const rebuilt = await agentOnce(host);
+    assert.equal(rebuilt.code, 0, rebuilt.stderr);
+    assert.equal(deploysSince(host, 0).length, deploysBefore, "release 2 was not tried again");
+    const after = readHello(host);
+    assert.deepEqual(
+      after.failed.map((f) => f.release),
+      [2],
+    );
+    assert.deepEqual(
+      after.instances.map((i) => i.id),
+      before.instances.map((i) => i.id),
+    );
+    assert.equal((await httpGet(`http://${host.publish.get("hello")}/`)).body, "v1 hello\n");
+    assert.deepEqual(rebuiltEvent(host).apps.hello?.failed, [2]);
+  });
+});
+
+describe("planStateRebuild (pure)", () => {
+  const record = (id: string, release: number): InstanceRecord => ({
+    id,
+    driver: "unix",
+    app: "hello",
+    release,
+    address: { host: "127.0.0.1", port: 4000 + release },
+    handle: { pid: 1, startTime: "1" },
+    logPath: "",
+    startedAt: "",
+    reason: "deploy",
+  });
+  const at = "2026-01-01T00:00:00.000Z";
+
+  test("adopts what the door routes to; another running instance is the new side of a swap, to be stopped", () => {
+    const { state, apps } = planStateRebuild({
+      instances: [
+        { record: record("hello-1-aaaa", 1), running: true },
+        { record: record("hello-2-bbbb", 2), running: true },
+        { record: record("hello-1-dead", 1), running: false },
+      ],
+      door: new Map([["hello", { publish: "127.0.0.1:8080", ready: ["hello-1-aaaa"] }]]),
+      history: {
+        version: 1,
+        apps: { hello: { failed: [{ release: 2, ok: false, at }], observedCurrent: 2 } },
+      },
+      at,
+    });
+    const hello = state.apps.hello!;
+    assert.deepEqual(
+      hello.instances.map((i) => i.id),
+      ["hello-1-aaaa"],
+    );
+    assert.deepEqual(
+      [hello.swap?.phase, hello.swap?.old.map((i) => i.id), hello.swap?.next.map((i) => i.id)],
+      ["checking", ["hello-1-aaaa"], ["hello-2-bbbb"]],
+    );
+    assert.deepEqual([hello.publicAddress, hello.observedCurrent], ["127.0.0.1:8080", 2]);
+    assert.deepEqual(apps.hello, {
+      adopted: ["hello-1-aaaa"],
+      stray: ["hello-2-bbbb"],
+      publicAddress: "127.0.0.1:8080",
+      failed: [2],
+    });
+  });
+
+  test("without the door's word, the running instances of the newest release are adopted", () => {
+    const { state } = planStateRebuild({
+      instances: [
+        { record: record("hello-1-aaaa", 1), running: true },
+        { record: record("hello-2-bbbb", 2), running: true },
+      ],
+      door: new Map(),
+      at,
+    });
+    assert.deepEqual(
+      state.apps.hello?.instances.map((i) => i.id),
+      ["hello-2-bbbb"],
+    );
+    assert.deepEqual(
+      state.apps.hello?.swap?.next.map((i) => i.id),
+      ["hello-1-aaaa"],
+    );
+  });
+});
