@@ -1,0 +1,120 @@
+import assert from "node:assert/strict";
+import type { ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import type { SkiffEvent } from "../../src/events/index.js";
+import { isSameProcess } from "../../src/process/index.js";
+import { httpGet } from "../support/http.js";
+import { stopHost } from "../support/stop-host.js";
+import { fillDisk, mountTmpfs, unmountTmpfs } from "../support/tmpfs.js";
+import { makeSwapHost, readApp, spawnAgent, storeRelease, waitFor, type StateApp } from "./swap-host.js";
+
+/** The app's recorded instances that still run, by id. */
+function recordedAlive(app: StateApp | undefined): string[] {
+  return (app?.instances ?? [])
+    .filter((i) => isSameProcess(i.handle.pid, i.handle.startTime))
+    .map((i) => i.id);
+}
+
+describe("a swap interrupted by a full disk", () => {
+  test("filled during the confirmation window, freed: the agent ends on what really runs, no orphaned instance, the app serves", async (t) => {
+    const disk = mountTmpfs(t, "16m");
+    if (disk === undefined) return;
+    const base = await makeSwapHost();
+    const host = { ...base, data: join(disk, "host") };
+    let agent: ChildProcess | undefined;
+    try {
+      await storeRelease(host, { version: "v1" });
+      agent = spawnAgent(host, { once: false, poll: "200ms" });
+      await waitFor(
+        "v1 to serve",
+        async () => ((await body(host.url)) === "v1 hello\n" ? true : undefined),
+        60_000,
+      );
+      await storeRelease(host, { version: "v2", confirm: "4s" });
+      await waitFor(
+        "the swap's confirmation window",
+        () => (readApp(host)?.swap?.phase === "confirming" ? true : undefined),
+        60_000,
+      );
+      const v2 = readApp(host)!.swap as unknown as {
+        next: StateApp["instances"];
+        old: StateApp["instances"];
+      };
+      const filler = fillDisk(disk, 0);
+      // The window ends while nothing can be written: the swap cannot record its outcome.
+      await waitFor(
+        "the swap to end on the full disk",
+        () => (v2.next.every((i) => !isSameProcess(i.handle.pid, i.handle.startTime)) ? true : undefined),
+        30_000,
+      ).catch(() => undefined);
+      t.diagnostic(
+        `during: ${JSON.stringify(readApp(host)?.instances.map((i) => i.id))} swap ${readApp(host)?.swap?.phase}`,
+      );
+      t.diagnostic(`live during: ${JSON.stringify(liveInstances(host.data))}`);
+      rmSync(filler);
+      await waitFor(
+        "the agent to settle on the instances it records",
+        async () => {
+          const app = readApp(host);
+          if (app === undefined || app.swap !== undefined) return undefined;
+          const alive = recordedAlive(app);
+          if (alive.length === 0 || alive.length !== app.instances.length) return undefined;
+          return (await body(host.url)) === undefined ? undefined : true;
+        },
+        60_000,
+      );
+      const app = readApp(host)!;
+      t.diagnostic(`after: ${JSON.stringify(app.instances.map((i) => [i.id, i.release]))}`);
+      assert.deepEqual(
+        liveInstances(host.data)
+          .map((i) => i.id)
+          .sort(),
+        app.instances.map((i) => i.id).sort(),
+        "every instance process of the app is one state records (none orphaned)",
+      );
+      const served = await body(host.url);
+      assert.equal(
+        served,
+        `v${app.instances[0]!.release} hello\n`,
+        "the public address serves the recorded release",
+      );
+    } finally {
+      if (agent !== undefined && agent.exitCode === null && agent.signalCode === null) {
+        agent.kill("SIGKILL");
+        await once(agent, "exit");
+      }
+      stopHost(host.data);
+      unmountTmpfs(disk);
+    }
+  });
+});
+
+/** Every instance process the host started (instance.started events) that still runs; a line torn by the full disk is skipped. */
+function liveInstances(data: string): { id: string; pid: number }[] {
+  return readFileSync(join(data, "events.jsonl"), "utf8")
+    .split("\n")
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as SkiffEvent];
+      } catch {
+        return [];
+      }
+    })
+    .filter((e) => e.type === "instance.started")
+    .map((e) => ({
+      id: String(e.data?.instance),
+      handle: e.data?.handle as { pid: number; startTime: string },
+    }))
+    .filter((i) => isSameProcess(i.handle.pid, i.handle.startTime))
+    .map((i) => ({ id: i.id, pid: i.handle.pid }));
+}
+
+async function body(url: string): Promise<string | undefined> {
+  return httpGet(url).then(
+    (r) => (r.status === 200 ? r.body : undefined),
+    () => undefined,
+  );
+}
