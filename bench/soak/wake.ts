@@ -120,9 +120,19 @@ export async function wakeApp(
       return { ok: false, detail: `wake request answered ${answer.status} after ${took} ms` };
     await sleep(1000);
     const woken = sawEvent(ctx, "instance.woken", app.name, host, sent);
+    // A full disk on the host while it woke: the event could not be written (the wake itself was answered).
+    const lost =
+      !woken &&
+      ctx.faults.some(
+        (f) =>
+          f.kind === "fill-disk" &&
+          f.host === host &&
+          f.at <= sent + took + 1000 &&
+          (f.endedAt ?? Infinity) >= sent,
+      );
     return {
-      ok: woken,
-      detail: `woken on ${host} in ${took} ms (${version})${woken ? "" : ", but no instance.woken event"}`,
+      ok: woken || lost,
+      detail: `woken on ${host} in ${took} ms (${version})${woken ? "" : lost ? ", its instance.woken event lost to the full disk" : ", but no instance.woken event"}`,
     };
   } finally {
     ctx.pauses.delete(key);

@@ -83,9 +83,15 @@ async function main(): Promise<void> {
   // Detached from any terminal: a hangup of the shell that started the agent must not close the public ports.
   process.on("SIGHUP", () => undefined);
   // One client or fault must not take every app's public address down: a bug is logged, the door stays.
-  process.on("uncaughtException", (error) =>
-    log.error({ err: serializeError(error) }, "bug: uncaught exception in the front door"),
-  );
+  // Once per message every 10 s: on a full disk, logging the failed write of a log line fails again,
+  // and an unbounded storm of these lines fills the disk as soon as space is back.
+  const reported = new Map<string, number>();
+  process.on("uncaughtException", (error) => {
+    const now = Date.now();
+    if (now - (reported.get(error.message) ?? 0) < 10_000) return;
+    reported.set(error.message, now);
+    log.error({ err: serializeError(error) }, "bug: uncaught exception in the front door");
+  });
   const status = await door.status();
   log.info(
     {
