@@ -142,13 +142,15 @@ export function createSwapOps(options: SwapOpsOptions): SwapOps {
     },
     async route(instances): Promise<void> {
       // The app's recorded instances are the ones the public address serves, written before the switch.
-      let unrecorded: unknown;
+      let unrecorded: Error | undefined;
       if (swap !== undefined && instances.length > 0) {
         await updateAppState(
           data,
           swap.app,
           (app) => void (app.instances = keepRecords(app, instances, reason)),
-        ).catch((error: unknown) => (unrecorded = error));
+        ).catch((error: unknown) => {
+          unrecorded = error instanceof Error ? error : new Error(String(error));
+        });
       }
       // A swap's phase record names both sets already: on a full disk the switch still happens (a
       // rollback must not leave the address on a new set about to stop), then the write's error.
