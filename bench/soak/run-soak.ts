@@ -162,7 +162,9 @@ export async function runSoak(options: SoakOptions, progress: Progress): Promise
     await Promise.all(hosts.hosts.map((host) => book.refresh(host)));
     const pauses: LoadPauses = new Set();
     const sleepy = apps.find((a) => a.sleepy);
-    const wakeCtx = { dir, hosts: hosts.hosts, book, pauses, signal: AbortSignal.timeout(600_000) };
+    // The injector's records, filled as it goes (the wake action reads them while it waits).
+    const faults: FaultRecord[] = [];
+    const wakeCtx = { dir, hosts: hosts.hosts, book, pauses, faults, signal: AbortSignal.timeout(600_000) };
     const wake: SoakResult["wake"] =
       sleepy === undefined
         ? { app: null, honoured: false, reason: "the wake action is off (--skip-wake)" }
@@ -173,7 +175,6 @@ export async function runSoak(options: SoakOptions, progress: Progress): Promise
       progress(`soak: scale-to-zero is honoured: ${wake.app ?? "?"} is left idle and woken now and then`);
     const samples: RequestSample[] = [];
     const changes: ChangeRecord[] = [];
-    const faults: FaultRecord[] = [];
     const stop = new AbortController();
     // Every load, change loop and the injector wait on it.
     setMaxListeners(100, stop.signal);

@@ -7,6 +7,7 @@ import { getFresh } from "./net.js";
 import { readAllEvents } from "./read-events.js";
 import type { RunDir } from "./run-dir.js";
 import type { Host } from "./start-hosts.js";
+import type { FaultRecord } from "./types.js";
 
 /** The sleepy app's deploy.scale (fixture-app.ts writes it): it may stop after this much idleness. */
 export const SLEEPY_IDLE_MS = 3000;
@@ -20,6 +21,29 @@ export interface WakeContext {
   book: AddressBook;
   pauses: LoadPauses;
   signal: AbortSignal;
+  /** The injector's records as they grow: a fault on the host restarts the wait for an idle stop. */
+  faults: readonly FaultRecord[];
+}
+
+/**
+ * When the idle clock of a wait that began at `since` on `host` starts: at the end of the last fault
+ * on that host (pure). A fault there may hold the idle stop up: the agent is down (kill-agent,
+ * kill-server) or cannot record the stop (fill-disk), or a new instance or front door has its own
+ * idle time (kill-instance, kill-front).
+ */
+export function idleClockStart(
+  faults: readonly FaultRecord[],
+  host: string,
+  since: number,
+  now: number,
+): number {
+  let start = since;
+  for (const f of faults) {
+    if (f.skipped !== undefined || f.host !== host || f.at > now) continue;
+    const end = Math.max(f.at, f.endedAt ?? (f.kind === "fill-disk" ? now : f.at), f.recoveredAt ?? f.at);
+    if (end >= since) start = Math.max(start, Math.min(end, now));
+  }
+  return start;
 }
 
 /** Whether scale-to-zero works here: a wake action runs, or is skipped with this reason. */
@@ -31,11 +55,15 @@ function sawEvent(ctx: WakeContext, type: string, app: string, host: string, sin
   );
 }
 
-/** Pauses the load of `app` on `host` until its instance is stopped for idleness; false at the deadline. */
+/**
+ * Pauses the load of `app` on `host` until its instance is stopped for idleness; false at the
+ * deadline: idle + grace after the wait began, or after the last fault on the host ended.
+ */
 async function idleUntilStopped(ctx: WakeContext, app: string, host: string): Promise<boolean> {
   const since = Date.now();
-  const deadline = since + SLEEPY_IDLE_MS + IDLE_STOP_GRACE_MS;
-  while (Date.now() < deadline && !ctx.signal.aborted) {
+  const deadline = (): number =>
+    idleClockStart(ctx.faults, host, since, Date.now()) + SLEEPY_IDLE_MS + IDLE_STOP_GRACE_MS;
+  while (Date.now() < deadline() && !ctx.signal.aborted) {
     if (sawEvent(ctx, "instance.idle_stopped", app, host, since)) return true;
     await sleep(250);
   }
@@ -77,7 +105,10 @@ export async function wakeApp(
   ctx.pauses.add(key);
   try {
     if (!(await idleUntilStopped(ctx, app.name, host)))
-      return { ok: false, detail: `${app.name} on ${host} was not stopped for idleness` };
+      return {
+        ok: false,
+        detail: `${app.name} on ${host} was not stopped for idleness within ${(SLEEPY_IDLE_MS + IDLE_STOP_GRACE_MS) / 1000}s without traffic (counted from the end of the host's last fault)`,
+      };
     const url = ctx.book.url(host, app.name);
     if (url === undefined) return { ok: false, detail: `no public address for ${app.name} on ${host}` };
     const sent = Date.now();
@@ -89,9 +120,19 @@ export async function wakeApp(
       return { ok: false, detail: `wake request answered ${answer.status} after ${took} ms` };
     await sleep(1000);
     const woken = sawEvent(ctx, "instance.woken", app.name, host, sent);
+    // A full disk on the host while it woke: the event could not be written (the wake itself was answered).
+    const lost =
+      !woken &&
+      ctx.faults.some(
+        (f) =>
+          f.kind === "fill-disk" &&
+          f.host === host &&
+          f.at <= sent + took + 1000 &&
+          (f.endedAt ?? Infinity) >= sent,
+      );
     return {
-      ok: woken,
-      detail: `woken on ${host} in ${took} ms (${version})${woken ? "" : ", but no instance.woken event"}`,
+      ok: woken || lost,
+      detail: `woken on ${host} in ${took} ms (${version})${woken ? "" : lost ? ", its instance.woken event lost to the full disk" : ", but no instance.woken event"}`,
     };
   } finally {
     ctx.pauses.delete(key);

@@ -7,6 +7,7 @@ import { describeDeployFailure, type FailedInstanceLog } from "./deploy-failure.
 import type { StageGate } from "./embedded-stage.js";
 import { OutputRelay } from "./output-relay.js";
 import type { PushOutput } from "./push-output.js";
+import { clearPushPending, markPushPending } from "./pending-push.js";
 import { restoreCurrent } from "./restore-current.js";
 import { serverBuildsDir } from "./server-builds.js";
 
@@ -87,6 +88,7 @@ export async function runPushPipeline(options: PushPipelineOptions): Promise<Pus
   const startedAt = Date.now();
   let storedAt: number | undefined;
   const progress: { stage: PushStage; committed: boolean } = { stage: "build", committed: false };
+  const pending = { app: options.app, commit: options.update.new };
   const result = (ok: boolean, release?: number, error?: SerializedError): PushPipelineResult => ({
     ok,
     ...progress,
@@ -109,6 +111,8 @@ export async function runPushPipeline(options: PushPipelineOptions): Promise<Pus
     }
     progress.stage = "store";
     await options.commit?.();
+    // Until the outcome is settled: a server killed from here on settles it at its next start.
+    markPushPending(options.data, pending);
     progress.committed = true;
     output.line("-----> store");
     const stored = await timed(timings, "store", () =>
@@ -147,6 +151,8 @@ export async function runPushPipeline(options: PushPipelineOptions): Promise<Pus
   } catch (error) {
     reportFailure(output, error);
     return result(false, undefined, serializeError(error));
+  } finally {
+    if (progress.committed) clearPushPending(options.data, pending);
   }
 }
 

@@ -29,7 +29,9 @@ import { PushQueue } from "./push-queue.js";
 import { createPushHandler } from "./receive-push.js";
 import { createAdvertisementCache } from "./ref-advertisement.js";
 import { ReceiveTracker } from "./receive-tracker.js";
+import { readPendingPushes } from "./pending-push.js";
 import { removeLeftovers } from "./remove-leftovers.js";
+import { settlePendingPushes } from "./settle-pending-pushes.js";
 import { readOrCreateSecret } from "./secret-file.js";
 import { createServerEvents } from "./server-events.js";
 import { createToken, readTokens } from "./tokens.js";
@@ -83,7 +85,9 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
   await reportSandbox(events);
   const deployRepo = join(data, "deploy.git");
   if (!existsSync(deployRepo)) await initBare(deployRepo);
-  await landStoredPushes({ data, deployRepo, events });
+  // Pushes the server died in the middle of: their deploy decides whether main moves (settled below).
+  const pending = readPendingPushes(data);
+  await landStoredPushes({ data, deployRepo, events, skip: new Set(pending.map((p) => p.app)) });
   const createdToken = readTokens(data).length === 0 ? createToken({ data, name: "push" }).token : undefined;
   const webhookSecretFile = options.webhookSecretFile ?? join(data, "webhook-secret");
   const webhookSecret = readOrCreateSecret(webhookSecretFile);
@@ -141,6 +145,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
       await pending.finally(() => creating.delete(name));
     },
   };
+  const deploy = createEmbeddedDeploy({ agent, agentData, watch, publicHost });
   const followers = options.followers ?? [];
   const tellFollowers = ({ app, release, current }: PointerMove): void => {
     if (followers.length === 0) return;
@@ -178,7 +183,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
         hidden: [data, webhookSecretFile],
         keepBuilds,
         stage: createEmbeddedStage({ agent: stageAgent, deployRepo }),
-        deploy: createEmbeddedDeploy({ agent, agentData, watch, publicHost }),
+        deploy,
         onStored: (stored) => {
           metrics.pushes.inc({ outcome: "stored" });
           // A release with a stage: section went to staging: current did not move.
@@ -240,6 +245,18 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
   bound.internal = `http://${loopback}:${listener.port}`;
   bound.base = `http://${publicHost ?? new URL(bound.internal).hostname}:${listener.port}`;
   logger.info({ url: listener.url, data }, "skiff server listening");
+  const stopping = new AbortController();
+  const settling = settlePendingPushes(
+    {
+      data,
+      deployRepo,
+      events,
+      deploy,
+      onRestored: (change) => tellFollowers({ app: change.app, release: change.to, current: change.to }),
+      stopping: stopping.signal,
+    },
+    pending,
+  );
   return {
     url: listener.url,
     port: listener.port,
@@ -258,7 +275,9 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
       grace.abort();
       if (!landed)
         logger.warn("pushes still running when the server stopped; the next start cleans up after them");
+      stopping.abort();
       await agent.stop();
+      await settling;
       await stageAgent.stop();
     },
   };

@@ -106,6 +106,7 @@ export interface StateApp {
   publicAddress?: string;
   stopped?: unknown;
   failed: { release: number }[];
+  lastDeploy?: { release: number; ok: boolean };
 }
 
 export function readApp(host: SwapHost): StateApp | undefined {

@@ -7,7 +7,14 @@ import { commitAll, writeFixture } from "../support/app-repo.js";
 import { waitForBody } from "../support/http.js";
 import { waitForProcesses } from "../support/processes.js";
 import { skiffOk } from "../support/run-skiff.js";
-import { appMain, quarantinesIn, serverBuilds, startPush, waitForServerEvent } from "./push-client.js";
+import {
+  appMain,
+  deployedState,
+  quarantinesIn,
+  serverBuilds,
+  startPush,
+  waitForServerEvent,
+} from "./push-client.js";
 import { gitPush, makeServedApp, serverSandbox } from "./server-harness.js";
 
 describe("a server killed during a build", () => {
@@ -90,5 +97,32 @@ build:
     assert.equal(landed.data?.stage, "start");
     assert.equal(appMain(again.data, "stored"), v2);
     assert.equal(await waitForBody(`http://127.0.0.1:${port}/`, "v2", 20_000, { fresh: true }), "v2 hello\n");
+  });
+
+  it("settles at its next start a push killed between its store and its failed deploy: current names the release that serves", async () => {
+    const sandbox = serverSandbox();
+    const server = await sandbox.start();
+    const { dir, port } = await makeServedApp(join(sandbox.root, "app"), "settled", "v1");
+    assert.equal((await gitPush(dir, server.gitUrl("settled"))).code, 0);
+    const v1 = appMain(server.data, "settled");
+    // Boots and never serves: its health check fails after 10 s.
+    writeFixture(dir, "hang", "v2");
+    const v2 = commitAll(dir, "v2 never serves");
+    const push = startPush(dir, server.gitUrl("settled"));
+    await push.waitFor(/-----> deploy settled v2/);
+    assert.equal(deployedState(server.data, "settled").current, 2, "release 2 is stored and current");
+    await server.crash();
+    await push.kill();
+    const again = await sandbox.restart(server);
+    const refused = await waitForServerEvent(
+      again.data,
+      (e) => e.type === "push.refused" && e.data?.commit === v2,
+      90_000,
+    );
+    assert.equal(refused.data?.stage, "start");
+    assert.equal(deployedState(again.data, "settled").current, 1, "current names the release that serves");
+    assert.equal(appMain(again.data, "settled"), v1, "main did not move to the failed push");
+    assert.equal(await waitForBody(`http://127.0.0.1:${port}/`, "v1", 20_000, { fresh: true }), "v1 hello\n");
+    assert.deepEqual(readdirSync(join(again.data, "pending-pushes")), [], "the push is settled");
   });
 });

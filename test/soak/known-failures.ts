@@ -14,30 +14,17 @@ export interface KnownFailure {
   reason: string;
 }
 
+// Checked against main 758d4b3 + soakfix in 10-minute and short runs (December 2026): each still seen.
 const FRONT_HEAL =
-  "issue 16.3: a killed front door comes back only at the agent's next poll, with no event (a host heals itself)";
+  "issue 16.3: a SIGKILLed HAProxy of the shared front door is started again by the door without an event the agent logs, and a killed front door can refuse connections up to ~2 s on a loaded 2-core host (src/proxy/front, src/agent/front)";
 const INSTANCE_HEAL =
-  "issue 16.3: a killed instance is restarted at the agent's next poll (1.5–4 s), not within 1 s; replaced by a deploy meanwhile, its death leaves no event";
+  "issue 16.3: a killed instance is not always restored within 1 s on a loaded host (requests failed 1.6–3.8 s after the kill), and a kill the next deploy overtakes can leave no event (src/agent/instance)";
 const BUILD_LEFTOVERS =
-  "issue 16.2: a killed build, push or server leaves its build folder, the compiler's and the store's temp files and git's quarantines (contained builds)";
-const ORPHAN_ON_ENOSPC =
-  "soak finding: a swap interrupted by a full disk (its state write, or its recovery after a killed agent, fails with ENOSPC) is resolved from a stale state.json once space is back, and the instance that really served is orphaned (docs/reliability.md, The fault soak)";
-
-const FAILED_CURRENT =
-  "soak finding: a server killed after storing a push's release and before its deploy failed leaves current naming the failed release (restoreCurrent in src/server/push-pipeline.ts never runs for it); hosts keep the release before, as they should";
+  "issue 16.2: a build or store cut short can leave a compressor's temp folder (TMPDIR/skiff-gzip-*) in the server's TMPDIR; seen once in a 10-minute run";
+const ORPHAN_ON_START =
+  "soak finding: an agent (or the server, with its embedded agent) SIGKILLed after a driver started a new instance and before state.json recorded it leaves that instance running in no record (src/agent/swap/swap-ops.ts start); and, intermittently, after a swap on a full disk the next deploy starts from a stale record and leaves the old instance running (test/agent/swap-disk-full.test.ts, a todo subtest)";
 
 export const KNOWN_FAILURES: KnownFailure[] = [
-  {
-    invariant: "every app's current names a stored release of a good version",
-    detail: /: current names release \d+, a (unhealthy|crash) version$/,
-    reason: FAILED_CURRENT,
-  },
-  {
-    // Only where the host serves an older good version: a host that serves nothing is no known failure.
-    invariant: "every app serves its current release on every host",
-    detail: /: wants \S+-(unhealthy|crash) \(release \d+\), \S+ answered 200 \S+$/,
-    reason: FAILED_CURRENT,
-  },
   {
     invariant: "no request failed outside the fault windows",
     detail: /ms after fault \d+ kill-front(; [^\]]+)?\]$/,
@@ -69,7 +56,7 @@ export const KNOWN_FAILURES: KnownFailure[] = [
   {
     invariant: "no process of the run is left",
     detail: /: \/\S+\/(follower|server\/agent)\/releases\/\w+\/\d+\/hello$/,
-    reason: ORPHAN_ON_ENOSPC,
+    reason: ORPHAN_ON_START,
   },
 ];
 

@@ -13,6 +13,7 @@ import {
 } from "../instance/index.js";
 import type { Action } from "../plan/index.js";
 import { prepareFromMirror, type ActionContext, type ActionOutcome } from "./action-context.js";
+import { pruneReleaseFiles } from "./prune-releases.js";
 import { recordDeploy } from "./record-deploy.js";
 import { getStrategy } from "./strategies/index.js";
 import { createSwapOps } from "./swap-ops.js";
@@ -133,6 +134,7 @@ export async function deployRelease(action: DeployAction, ctx: ActionContext): P
       reason,
       ...(asleep ? { asleep: true } : {}),
     });
+    pruneReleaseFiles(ctx.data, action.app);
     events.emit({
       type: "deploy.succeeded",
       message: asleep
@@ -155,6 +157,7 @@ export async function deployRelease(action: DeployAction, ctx: ActionContext): P
     error,
     instances: result.running,
   });
+  pruneReleaseFiles(ctx.data, action.app);
   const running = result.running[0];
   events.emit({
     type: "deploy.failed",

@@ -142,15 +142,21 @@ export function createSwapOps(options: SwapOpsOptions): SwapOps {
     },
     async route(instances): Promise<void> {
       // The app's recorded instances are the ones the public address serves, written before the switch.
+      let unrecorded: Error | undefined;
       if (swap !== undefined && instances.length > 0) {
         await updateAppState(
           data,
           swap.app,
           (app) => void (app.instances = keepRecords(app, instances, reason)),
-        );
+        ).catch((error: unknown) => {
+          unrecorded = error instanceof Error ? error : new Error(String(error));
+        });
       }
+      // A swap's phase record names both sets already: on a full disk the switch still happens (a
+      // rollback must not leave the address on a new set about to stop), then the write's error.
+      if (front !== undefined) await front.route(instances);
+      if (unrecorded !== undefined) throw unrecorded;
       if (front === undefined) return;
-      await front.route(instances);
       const first = instances[0];
       if (first === undefined)
         events.emit({ type: "proxy.held", message: "new connections wait for a backend" });

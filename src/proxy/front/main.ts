@@ -9,7 +9,7 @@ import { parseAddress } from "../address.js";
 import { tellStarter } from "../spawn-detached.js";
 import { chooseEngine, type EngineName } from "./choose-engine.js";
 import { startFrontControl } from "./control-server.js";
-import { createFrontDoor, type FrontSettings } from "./front-door.js";
+import { createFrontDoor, type FrontDoor, type FrontSettings } from "./front-door.js";
 import { frontControlPath, removeFrontRecord, writeFrontRecord } from "./front-files.js";
 import { readSavedState, writeSavedState } from "./saved-state.js";
 
@@ -36,10 +36,19 @@ function parseOptions(): { dir: string; engine: EngineName; settings: Partial<Fr
   return { dir: values.dir, engine, settings };
 }
 
+/** The change is in effect: a save that fails (a full disk) is logged and made again at the next change. */
+function saveState(dir: string, door: FrontDoor): void {
+  try {
+    writeSavedState(dir, door.saved());
+  } catch (error) {
+    log.warn({ err: error }, "the front door's state could not be saved; the change is in effect");
+  }
+}
+
 async function main(): Promise<void> {
   const { dir, engine: wanted, settings } = parseOptions();
   const { engine, fallback } = await chooseEngine({ dir, engine: wanted, log });
-  const door = createFrontDoor({ engine, fallback, onChange: (d) => writeSavedState(dir, d.saved()) });
+  const door = createFrontDoor({ engine, fallback, onChange: (d) => saveState(dir, d) });
   try {
     await door.restore(readSavedState(dir));
     if (Object.keys(settings).length > 0) await door.setSettings(settings);
@@ -74,9 +83,15 @@ async function main(): Promise<void> {
   // Detached from any terminal: a hangup of the shell that started the agent must not close the public ports.
   process.on("SIGHUP", () => undefined);
   // One client or fault must not take every app's public address down: a bug is logged, the door stays.
-  process.on("uncaughtException", (error) =>
-    log.error({ err: serializeError(error) }, "bug: uncaught exception in the front door"),
-  );
+  // Once per message every 10 s: on a full disk, logging the failed write of a log line fails again,
+  // and an unbounded storm of these lines fills the disk as soon as space is back.
+  const reported = new Map<string, number>();
+  process.on("uncaughtException", (error) => {
+    const now = Date.now();
+    if (now - (reported.get(error.message) ?? 0) < 10_000) return;
+    reported.set(error.message, now);
+    log.error({ err: serializeError(error) }, "bug: uncaught exception in the front door");
+  });
   const status = await door.status();
   log.info(
     {

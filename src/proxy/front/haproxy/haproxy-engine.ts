@@ -143,8 +143,13 @@ export async function createHaproxyEngine(options: {
         return reloadWith(desired);
       }
     }
-    writeFiles(desired);
     applied = desired;
+    // In effect already: files that cannot be written now (a full disk) are written at the next change or reload.
+    try {
+      writeFiles(desired);
+    } catch (error) {
+      options.log.warn({ err: error }, "HAProxy's files could not be saved; the change is in effect");
+    }
   };
 
   // Changes are applied one sync at a time; a sync covers every change requested before it began.
