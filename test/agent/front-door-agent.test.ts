@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { readState, readStatus, startAgent } from "../../src/agent/index.js";
 import { frontDoorDir, readFrontRecord } from "../../src/proxy/index.js";
 import { freePort, httpGetFresh, waitForBody } from "../support/http.js";
-import { stopFrontDoorNow } from "../support/stop-host.js";
+import { readHaproxyMaster, stopFrontDoorNow } from "../support/stop-host.js";
 import { appUrl, makeAppsHost, storeApp, type AppsHost } from "./apps-host.js";
 import { getByHost } from "./scale-host.js";
 import { readEvents, waitFor } from "./swap-host.js";
@@ -163,4 +163,35 @@ test("an agent restarted with replicas adopts every instance", async () => {
   // Both replicas take connections (least connections over the ready ones).
   assert.equal((await readStatus(host.data))[0]?.instances.filter((i) => i.status === "running").length, 2);
   assert.equal((await httpGetFresh(appUrl(host, "pair"))).body, "v1 hello\n");
+});
+
+test("SIGKILL of the front door's HAProxy alone: the door starts it again and the agent says so (front.restored)", async (t) => {
+  const master = (): { pid: number } | undefined => readHaproxyMaster(frontDoorDir(host.data));
+  const host = makeAppsHost();
+  await storeThree(host);
+  const front = await freePort();
+  const agent = await startAgent({
+    repo: host.repo,
+    data: host.data,
+    pollMs: 60_000,
+    front: `127.0.0.1:${front}`,
+  });
+  try {
+    await everyAppAnswers(host, front, 30_000);
+    const before = master();
+    if (before === undefined) {
+      t.skip("the front door runs its own data path here (no HAProxy)");
+      return;
+    }
+    process.kill(before.pid, "SIGKILL");
+    const restored = await waitFor("front.restored", () =>
+      readEvents(host.data).find((e) => e.type === "front.restored"),
+    );
+    assert.equal(restored.data?.engine, "haproxy");
+    assert.equal(restored.data?.previous, before.pid);
+    assert.notEqual(master()?.pid, before.pid);
+    await everyAppAnswers(host, front, 5000);
+  } finally {
+    await agent.stop();
+  }
 });

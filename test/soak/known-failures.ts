@@ -16,7 +16,7 @@ export interface KnownFailure {
 
 // Checked against main 758d4b3 + soakfix in 10-minute and short runs (December 2026): each still seen.
 const FRONT_HEAL =
-  "issue 16.3: a SIGKILLed HAProxy of the shared front door is started again by the door without an event the agent logs, and a killed front door can refuse connections up to ~2 s on a loaded 2-core host (src/proxy/front, src/agent/front)";
+  "issue 16.3: a killed front door can refuse connections up to ~2 s on a loaded 2-core host, and a HAProxy killed while no agent watches the door (the agent down too) leaves no event: the door starts it again, but only a running agent logs front.restored from the door's engine-restarted (src/proxy/front, src/agent/front)";
 const INSTANCE_HEAL =
   "issue 16.3: a killed instance is not always restored within 1 s on a loaded host (requests failed 1.6–3.8 s after the kill), and a kill the next deploy overtakes can leave no event (src/agent/instance)";
 const BUILD_LEFTOVERS =

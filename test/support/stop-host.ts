@@ -61,6 +61,11 @@ function readHandle(path: string): Handle | undefined {
   }
 }
 
+/** The HAProxy master a front door dir's door drives (its record), or undefined. */
+export function readHaproxyMaster(frontDir: string): Handle | undefined {
+  return readHandle(join(frontDir, "haproxy", "master.json"));
+}
+
 /** Kills the agent that holds the data dir's lock (not a group: it may share ours), and waits until it is gone. */
 function killAgent(data: string): void {
   const agent = readHandle(join(data, "agent.lock"));
@@ -115,7 +120,7 @@ export function stopFrontDoorNow(dir: string, killed?: Handle[]): void {
   const mine = killed ?? [];
   const record = readFrontRecord(dir);
   if (record) killGroup(record, mine);
-  const master = readHandle(join(dir, "haproxy", "master.json"));
+  const master = readHaproxyMaster(dir);
   if (master && isSameProcess(master.pid, master.startTime)) {
     try {
       // HAProxy's workers exit with their master.

@@ -53,6 +53,13 @@ export async function watchFrontDoor(options: WatchFrontDoorOptions): Promise<vo
       signal: stream.signal,
       onEvent: (event) => {
         if (event.type === "wake") options.onWake(event.app, event.held);
+        // The door brought its HAProxy back itself: said here, where the host's events are.
+        if (event.type === "engine-restarted")
+          events.emit({
+            type: "front.restored",
+            message: `the front door's ${event.engine} (pid ${event.previous}) died: pid ${event.pid} serves every app again`,
+            data: { engine: event.engine, pid: event.pid, previous: event.previous, door: door.pid },
+          });
       },
       onStreamEnd: stop,
     });

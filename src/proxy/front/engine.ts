@@ -58,5 +58,7 @@ export interface FrontEngine {
   stats(app?: string): Promise<ReadonlyMap<string, EngineAppStats>>;
   /** Drains a backend on the engine's side too (HAProxy's own connections); undefined: the route's drain is all. */
   drain?(app: string, id: string, timeoutMs: number): Promise<DrainResult>;
+  /** Called when the engine's own process died and was started again (HAProxy's master): pids before and after. */
+  onRestarted?(listener: (restart: { previous: number; pid: number }) => void): void;
   close(): Promise<void>;
 }

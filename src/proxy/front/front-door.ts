@@ -72,6 +72,9 @@ export function createFrontDoor(options: CreateFrontDoorOptions): FrontDoor {
   const emit = (event: FrontEvent): void => {
     for (const listener of listeners) listener(event);
   };
+  engine.onRestarted?.((restart) =>
+    emit({ type: "engine-restarted", at: new Date().toISOString(), engine: engine.name, ...restart }),
+  );
   const hostOwner = (host: string | undefined): Entry | undefined => {
     if (host === undefined) return undefined;
     for (const entry of entries.values()) if (entry.hostname === host) return entry;

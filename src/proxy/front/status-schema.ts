@@ -90,6 +90,14 @@ export const FrontEventSchema = z.discriminatedUnion("type", [
   /** No ready backend and `held` connections wait: start instances (more than one for a burst). */
   z.object({ type: z.literal("wake"), at: z.string(), app: z.string(), held: z.number().int() }),
   z.object({ type: z.literal("wake-timeout"), at: z.string(), app: z.string(), answered: z.number().int() }),
+  /** The engine's own process (HAProxy) died and the door started it again: every app is served again. */
+  z.object({
+    type: z.literal("engine-restarted"),
+    at: z.string(),
+    engine: z.string(),
+    pid: z.number().int(),
+    previous: z.number().int(),
+  }),
   z.object({ type: z.literal("wake-failed"), at: z.string(), app: z.string(), answered: z.number().int() }),
   /** Held connections went to a backend that became ready. */
   z.object({

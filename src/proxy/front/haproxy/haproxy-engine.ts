@@ -103,13 +103,18 @@ export async function createHaproxyEngine(options: {
     writeFileAtomic(paths.map, renderHostMap(model));
   };
 
+  const restartListeners: ((restart: { previous: number; pid: number }) => void)[] = [];
   const watch = (started: HaproxyMaster): HaproxyMaster => {
     started.onExit(() => {
       options.log.error({ pid: started.pid }, "HAProxy exited; starting it again");
       master = undefined;
       applied = undefined;
-      void sync().catch((error: unknown) =>
-        options.log.error({ err: error }, "HAProxy could not be started again"),
+      void sync().then(
+        () => {
+          if (master === undefined) return;
+          for (const listener of restartListeners) listener({ previous: started.pid, pid: master.pid });
+        },
+        (error: unknown) => options.log.error({ err: error }, "HAProxy could not be started again"),
       );
     });
     return started;
@@ -215,6 +220,7 @@ export async function createHaproxyEngine(options: {
   return {
     name: "haproxy",
     version: options.version,
+    onRestarted: (listener) => void restartListeners.push(listener),
     async apply(view, change) {
       latest = view;
       if (change.kind === "settings") {

@@ -117,7 +117,8 @@ function handle(paths: HaproxyPaths, pid: number, exited: Promise<void>): Haprox
 
 /** Polls until a pid we did not start has exited (an adopted master is not our child). */
 async function exitOf(pid: number): Promise<void> {
-  while (isSameProcess(pid, undefined)) await sleep(500);
+  // Often: the door starts it again at once, and every app's traffic waits for that.
+  while (isSameProcess(pid, undefined)) await sleep(100);
 }
 
 /**
