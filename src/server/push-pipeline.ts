@@ -9,7 +9,7 @@ import { OutputRelay } from "./output-relay.js";
 import type { PushOutput } from "./push-output.js";
 import { clearPushPending, markPushPending } from "./pending-push.js";
 import { restoreCurrent } from "./restore-current.js";
-import { serverBuildsDir } from "./server-builds.js";
+import { serverBuildsDir, serverTmpDir } from "./server-builds.js";
 
 /** Build folders kept per app for debugging (skiff builds lists them); older ones are removed. */
 export const KEEP_BUILDS = 5;
@@ -116,7 +116,13 @@ export async function runPushPipeline(options: PushPipelineOptions): Promise<Pus
     progress.committed = true;
     output.line("-----> store");
     const stored = await timed(timings, "store", () =>
-      storeRelease({ to: options.deployRepo, build: summary, signal: LANDING }),
+      storeRelease({
+        to: options.deployRepo,
+        build: summary,
+        signal: LANDING,
+        // Emptied at the server's next start: a store cut short by a kill leaves nothing behind.
+        scratchDir: serverTmpDir(options.data),
+      }),
     );
     output.line(
       `${INDENT}release ${stored.release} of ${options.app} stored (${formatSeconds(timings.store)})`,

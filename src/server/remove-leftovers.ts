@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { pruneBuilds } from "../build/index.js";
 import { appsDir } from "./apps.js";
-import { serverBuildsDir } from "./server-builds.js";
+import { serverBuildsDir, serverTmpDir } from "./server-builds.js";
 
 export interface LeftoversRemoved {
   /** Paths removed, relative to the data dir. */
@@ -24,7 +24,7 @@ export async function removeLeftovers(data: string, keepBuilds: number): Promise
     removed.paths.push(path.slice(data.length + 1));
     rmSync(path, { recursive: true, force: true });
   };
-  const tmp = join(data, "tmp");
+  const tmp = serverTmpDir(data);
   for (const name of list(tmp)) remove(join(tmp, name));
   mkdirSync(tmp, { recursive: true });
   const repos = [join(data, "deploy.git"), ...list(appsDir(data)).map((name) => join(appsDir(data), name))];

@@ -12,3 +12,8 @@ export function listServerBuilds(data: string, app?: string): { app: string; bui
   const apps = app === undefined ? listApps(data) : [app];
   return apps.map((name) => ({ app: name, builds: listBuilds(serverBuildsDir(data, name)) }));
 }
+
+/** DATA/tmp: push scratch, build checkouts and the store's compressed artifacts, emptied when the server starts. */
+export function serverTmpDir(data: string): string {
+  return join(data, "tmp");
+}

@@ -31,6 +31,7 @@ import { createAdvertisementCache } from "./ref-advertisement.js";
 import { ReceiveTracker } from "./receive-tracker.js";
 import { readPendingPushes } from "./pending-push.js";
 import { removeLeftovers } from "./remove-leftovers.js";
+import { serverTmpDir } from "./server-builds.js";
 import { settlePendingPushes } from "./settle-pending-pushes.js";
 import { readOrCreateSecret } from "./secret-file.js";
 import { createServerEvents } from "./server-events.js";
@@ -178,7 +179,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
       pipeline: {
         deployRepo,
         // Checkouts in DATA/tmp: removed at the next start if the server dies mid-build.
-        tempDir: join(data, "tmp"),
+        tempDir: serverTmpDir(data),
         // The build sees nothing of the server's data (tokens, secrets, other apps' sources).
         hidden: [data, webhookSecretFile],
         keepBuilds,

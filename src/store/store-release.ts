@@ -30,7 +30,7 @@ interface CompressedTarget {
 export async function storeRelease(options: StoreOptions): Promise<StoreResult> {
   const selected = selectDeployTargets(options.build, options.targets);
   const to = normalizeLocation(options.to);
-  const scratch = await mkdtemp(join(tmpdir(), "skiff-gzip-"));
+  const scratch = await mkdtemp(join(options.scratchDir ?? tmpdir(), "skiff-gzip-"));
   // Compression runs while the deployment repository is read; every attempt awaits it before writing.
   const compressed = compressTargets(selected, scratch, options.signal);
   compressed.catch(() => undefined);

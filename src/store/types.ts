@@ -73,6 +73,11 @@ export interface StoreOptions {
   targets?: readonly string[];
   /** Extensions to sign into the manifest (tools that embed skiff; docs/deployment-repository.md). */
   extensions?: Record<string, unknown>;
+  /**
+   * Where the store's scratch (compressed artifacts) goes; default the system's temp dir. The server
+   * gives its DATA/tmp, which it empties when it starts: a store cut short by a kill leaves nothing.
+   */
+  scratchDir?: string;
 }
 
 export interface StoreResult {

@@ -20,7 +20,7 @@ const FRONT_HEAL =
 const INSTANCE_HEAL =
   "issue 16.3: a killed instance is not always restored within 1 s on a loaded host (requests failed 1.6–3.8 s after the kill), and a kill the next deploy overtakes can leave no event (src/agent/instance)";
 const BUILD_LEFTOVERS =
-  "issue 16.2: a build or store cut short can leave a compressor's temp folder (TMPDIR/skiff-gzip-*) in the server's TMPDIR; seen once in a 10-minute run";
+  "issue 16.2: a build cut short can leave a temp folder in the server's TMPDIR (the store's skiff-gzip-* scratch now lives in DATA/tmp, emptied at start)";
 const ORPHAN_ON_START =
   "soak finding: an agent (or the server, with its embedded agent) SIGKILLed after a driver started a new instance and before state.json recorded it leaves that instance running in no record (src/agent/swap/swap-ops.ts start); and, intermittently, after a swap on a full disk the next deploy starts from a stale record and leaves the old instance running (test/agent/swap-disk-full.test.ts, a todo subtest)";
 
@@ -50,7 +50,7 @@ export const KNOWN_FAILURES: KnownFailure[] = [
   {
     invariant: "no temp folder of the run is left",
     detail:
-      /^(tmp\/skiff-(build|gzip)-\w+|tmp\/cc\w+(\.\w+)+|server\/(deploy|apps\/\w+)\.git\/objects\/tmp_objdir-(incoming|skiff)-\w+)$/,
+      /^(tmp\/skiff-build-\w+|tmp\/cc\w+(\.\w+)+|server\/(deploy|apps\/\w+)\.git\/objects\/tmp_objdir-(incoming|skiff)-\w+)$/,
     reason: BUILD_LEFTOVERS,
   },
   {
