@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "no
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { planStateRebuild, type InstanceRecord } from "../../src/agent/index.js";
+import { isSameProcess } from "../../src/process/index.js";
 import { httpGet } from "../support/http.js";
 import { runSkiff, type SkiffRun } from "../support/run-skiff.js";
 import { makeAppsHost, storeApp, type AppsHost } from "./apps-host.js";
@@ -187,4 +188,32 @@ describe("planStateRebuild (pure)", () => {
       ["hello-1-aaaa"],
     );
   });
+});
+
+test("an instance its agent started but never recorded in state.json is stopped at the next start (instance.stray_stopped)", async () => {
+  const host = makeAppsHost();
+  await storeApp(host, { app: "hello", version: "v1" });
+  const first = await agentOnce(host);
+  assert.equal(first.code, 0, first.stderr);
+  const stray = readHello(host).instances[0]!;
+  assert.ok(existsSync(join(host.data, "instances", stray.id, "instance.json")), "its own record");
+  // As an agent SIGKILLed after its driver started the instance and before state.json named it.
+  const path = join(host.data, "state.json");
+  const state = JSON.parse(readFileSync(path, "utf8")) as { apps: Record<string, StateApp> };
+  state.apps.hello!.instances = [];
+  writeFileSync(path, JSON.stringify(state));
+  const pid = stray.handle.pid;
+  assert.ok(isSameProcess(pid, stray.handle.startTime), "the stray still runs");
+
+  const next = await agentOnce(host);
+  assert.equal(next.code, 0, next.stderr);
+  const stopped = readEvents(host.data).filter((e) => e.type === "instance.stray_stopped");
+  assert.deepEqual(
+    stopped.map((e) => (e.data as { instance: string }).instance),
+    [stray.id],
+  );
+  assert.ok(!isSameProcess(pid, stray.handle.startTime), "the stray is gone");
+  const live = liveInstances(host.data);
+  assert.equal(live.length, 1, "one instance serves: the one this start recorded");
+  assert.notEqual(live[0]!.id, stray.id);
 });

@@ -22,7 +22,7 @@ const INSTANCE_HEAL =
 const BUILD_LEFTOVERS =
   "issue 16.2: a build cut short can leave a temp folder in the server's TMPDIR (the store's skiff-gzip-* scratch now lives in DATA/tmp, emptied at start)";
 const ORPHAN_ON_START =
-  "soak finding: an agent (or the server, with its embedded agent) SIGKILLed after a driver started a new instance and before state.json recorded it leaves that instance running in no record (src/agent/swap/swap-ops.ts start); and, intermittently, after a swap on a full disk the next deploy starts from a stale record and leaves the old instance running (test/agent/swap-disk-full.test.ts, a todo subtest)";
+  "soak finding: intermittently, after a swap on a full disk the next deploy starts from a stale record and leaves the old instance running (test/agent/swap-disk-full.test.ts, a todo subtest); an instance started by an agent killed before state.json named it is now stopped at the next start (instance.stray_stopped)";
 
 export const KNOWN_FAILURES: KnownFailure[] = [
   {

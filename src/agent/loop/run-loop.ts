@@ -6,7 +6,7 @@ import type { EventBus, EventSink } from "../../events/index.js";
 import { createLogger, type Logger } from "../../log/index.js";
 import { assertTrustPolicy, type PrivateKey, type TrustPolicy } from "../../trust/index.js";
 import { applyTrustMode, createHostDrivers, type HostDrivers } from "../gate/index.js";
-import { rebuildState } from "../rebuild/index.js";
+import { rebuildState, stopStrayInstances } from "../rebuild/index.js";
 import { BootSecrets, registerBootSecrets, unregisterBootSecrets } from "../secrets/index.js";
 import { acquireLock, type LockFile } from "../state/index.js";
 import { createWorkers, type WorkerState, type Workers } from "../worker/index.js";
@@ -203,6 +203,8 @@ export async function startLoop<R, O>(
   try {
     // A corrupt or lost state.json is rebuilt before anything reads it (trust mode, the first pass).
     if (!dryRun) await rebuildState({ data: options.data, events });
+    // An instance started by an agent killed before it recorded it runs in no record: stopped.
+    if (!dryRun) await stopStrayInstances({ data: options.data, events });
     const trustMode = await applyTrustMode(options.data, options);
     if (trustMode === "downgraded")
       events.emit({

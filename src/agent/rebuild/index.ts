@@ -1,1 +1,2 @@
 export { rebuildState, type RebuildResult } from "./rebuild-state.js";
+export { stopStrayInstances } from "./stop-strays.js";

@@ -23,6 +23,17 @@ export function writeInstanceRecords(data: string, state: AgentState): void {
   }
 }
 
+/**
+ * Writes one instance's record the moment its driver started it, before state.json names it: an
+ * agent killed in between leaves a record the next start finds (stopStrayInstances), never a
+ * process nothing knows of.
+ */
+export function writeInstanceRecord(data: string, record: InstanceRecord): void {
+  const path = instanceRecordPath(data, record.id);
+  if (existsSync(path) || !existsSync(join(data, "instances", record.id))) return;
+  writeFileDurably(path, JSON.stringify(record, null, 2) + "\n", "recording an instance");
+}
+
 /** Every instance record in the data dir that can be read (a torn or foreign file is skipped). */
 export function readInstanceRecords(data: string): InstanceRecord[] {
   const root = join(data, "instances");

@@ -5,7 +5,14 @@ import { SkiffError, serializeError } from "../../errors/index.js";
 import { findFreePort, type AppFront } from "../front/index.js";
 import type { HostDrivers } from "../gate/index.js";
 import { buildInstanceSpec, checkHealth, loadLocalRelease, type PreparedRelease } from "../instance/index.js";
-import { asRecord, keepRecords, stoppedError, updateAppState, type InstanceReason } from "../state/index.js";
+import {
+  asRecord,
+  keepRecords,
+  stoppedError,
+  updateAppState,
+  writeInstanceRecord,
+  type InstanceReason,
+} from "../state/index.js";
 import { stopSignalOf } from "../worker/index.js";
 import type { SwapOps } from "./strategies/index.js";
 import { watchConfirmation } from "./swap-confirm.js";
@@ -59,6 +66,8 @@ export function createSwapOps(options: SwapOpsOptions): SwapOps {
       const instance = await driver.start(spec);
       // Recorded before the health check: an agent that dies now finds this instance, never starts a second.
       try {
+        // Its own record first (one small file): killed before state.json names it, the next start stops it.
+        writeInstanceRecord(data, asRecord(instance, reason));
         if (swap !== undefined) await recordSwapNext(swap, instance);
         else
           // A wake or a replica added under load: beside the app's other instances.
