@@ -1,32 +1,57 @@
-import { connect } from "node:net";
+import { readFileSync } from "node:fs";
 
-const PROBE_TIMEOUT_MS = 500;
+const LISTEN = "0A";
 
-/** Where to connect for a host: a wildcard on loopback, and *.localhost too (RFC 6761, as browsers and curl do). */
-function probeHost(host: string): string {
-  if (host === "0.0.0.0" || host === "" || host === "localhost" || host.endsWith(".localhost"))
-    return "127.0.0.1";
-  return host === "::" ? "::1" : host;
+/** Local ports in LISTEN state in one /proc/net/tcp* table, with their addresses (hex, as the kernel writes them). */
+function listeners(table: string): { address: string; port: number }[] {
+  return table
+    .split("\n")
+    .slice(1)
+    .flatMap((line) => {
+      const fields = line.trim().split(/\s+/);
+      const local = fields[1];
+      if (local === undefined || fields[3] !== LISTEN) return [];
+      const [address, port] = local.split(":");
+      return address === undefined || port === undefined
+        ? []
+        : [{ address, port: Number.parseInt(port, 16) }];
+    });
+}
+
+/** 127.0.0.1 as /proc/net/tcp writes it (little-endian hex), or undefined for what is not a dotted IPv4. */
+function hexIpv4(host: string): string | undefined {
+  const parts = host.split(".").map(Number);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return undefined;
+  return parts
+    .reverse()
+    .map((p) => p.toString(16).padStart(2, "0"))
+    .join("")
+    .toUpperCase();
 }
 
 /**
- * Whether something accepts a TCP connection at "host:port" within half a second; undefined when
- * the name does not resolve here (not measured). Opens and closes the connection, sending no byte.
+ * Whether a socket listens at the public address "host:port" now (the kernel's own tables, so the
+ * app is not touched: a connection would count as activity and keep a scaled app awake). A
+ * wildcard listener serves every host. Undefined where /proc/net/tcp cannot be read (not Linux).
  */
-export function acceptsConnections(address: string): Promise<boolean | undefined> {
+export function isListening(address: string): boolean | undefined {
   const colon = address.lastIndexOf(":");
-  const host = address.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
   const port = Number(address.slice(colon + 1));
-  return new Promise((resolve) => {
-    const socket = connect({ host: probeHost(host), port });
-    const done = (accepted: boolean | undefined): void => {
-      socket.destroy();
-      resolve(accepted);
-    };
-    socket.setTimeout(PROBE_TIMEOUT_MS, () => done(false));
-    socket.once("connect", () => done(true));
-    socket.once("error", (error: NodeJS.ErrnoException) =>
-      done(error.code === "ENOTFOUND" || error.code === "EAI_AGAIN" ? undefined : false),
-    );
-  });
+  const wanted = hexIpv4(address.slice(0, colon));
+  let found: { address: string; port: number }[];
+  try {
+    found = listeners(readFileSync("/proc/net/tcp", "utf8"));
+    try {
+      found.push(...listeners(readFileSync("/proc/net/tcp6", "utf8")));
+    } catch {
+      // no IPv6 here
+    }
+  } catch {
+    return undefined;
+  }
+  return found.some(
+    (l) =>
+      l.port === port &&
+      (wanted === undefined || l.address === wanted || /^0+$/.test(l.address) || l.address.endsWith(wanted)),
+  );
 }

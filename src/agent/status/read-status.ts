@@ -9,7 +9,7 @@ import {
   type RetryRecord,
 } from "../state/light.js";
 import { inspectInstance } from "../../drivers/light.js";
-import { acceptsConnections } from "./probe-address.js";
+import { isListening } from "./probe-address.js";
 
 /** One instance (replica) of an app in `skiff status`. */
 export interface InstanceRow {
@@ -103,11 +103,9 @@ export async function readStatus(data: string): Promise<AppStatus[]> {
       );
       const first = instances[0];
       const live = liveStatus(instances);
-      // Measured, not read: a connect to where users reach the app. Never for an app asleep or
-      // stopped, whose door would take a connection as a reason to wake it.
+      // Measured, not read: does anything listen where users reach the app (its front door)?
       const reachAt = s.publicAddress ?? frontAddress(s.frontUrl);
-      const reachable =
-        live === "running" && reachAt !== undefined ? await acceptsConnections(reachAt) : undefined;
+      const reachable = live === "running" && reachAt !== undefined ? isListening(reachAt) : undefined;
       const lastError = currentError(s, live === "running" ? first?.release : undefined);
       const confirming = s.swap?.phase === "confirming" && live === "running" ? s.swap : undefined;
       return {
