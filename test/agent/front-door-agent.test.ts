@@ -116,7 +116,12 @@ test(
   },
 );
 
-test("SIGKILL of the front door process alone: every app answers within 1 s (its HAProxy carries on) and the agent restores the door", async () => {
+/** Three apps stored, an agent running with a shared listener, every app answering through it. */
+async function threeAppsServing(): Promise<{
+  host: AppsHost;
+  front: number;
+  agent: Awaited<ReturnType<typeof startAgent>>;
+}> {
   const host = makeAppsHost();
   await storeThree(host);
   const front = await freePort();
@@ -128,6 +133,16 @@ test("SIGKILL of the front door process alone: every app answers within 1 s (its
   });
   try {
     await everyAppAnswers(host, front, 30_000);
+  } catch (error) {
+    await agent.stop();
+    throw error;
+  }
+  return { host, front, agent };
+}
+
+test("SIGKILL of the front door process alone: every app answers within 1 s (its HAProxy carries on) and the agent restores the door", async () => {
+  const { host, front, agent } = await threeAppsServing();
+  try {
     const before = readFrontRecord(frontDoorDir(host.data))!.pid;
     process.kill(before, "SIGKILL");
     await everyAppAnswers(host, front, 1000);
@@ -166,18 +181,9 @@ test("an agent restarted with replicas adopts every instance", async () => {
 });
 
 test("SIGKILL of the front door's HAProxy alone: the door starts it again and the agent says so (front.restored)", async (t) => {
+  const { host, front, agent } = await threeAppsServing();
   const master = (): { pid: number } | undefined => readHaproxyMaster(frontDoorDir(host.data));
-  const host = makeAppsHost();
-  await storeThree(host);
-  const front = await freePort();
-  const agent = await startAgent({
-    repo: host.repo,
-    data: host.data,
-    pollMs: 60_000,
-    front: `127.0.0.1:${front}`,
-  });
   try {
-    await everyAppAnswers(host, front, 30_000);
     const before = master();
     if (before === undefined) {
       t.skip("the front door runs its own data path here (no HAProxy)");
