@@ -41,11 +41,25 @@ function readRecords(data: string): HostRecords {
   return { events, apps: Object.values(state?.apps ?? {}) };
 }
 
-/** Every instance handle the host recorded: each instance.started event, and what state.json holds now. */
+/** Each instance's own record (instances/<id>/instance.json), written the moment its driver started it. */
+function instanceFileHandles(data: string): (Handle | undefined)[] {
+  const root = join(data, "instances");
+  if (!existsSync(root)) return [];
+  return readdirSync(root).map((id) => {
+    const path = join(root, id, "instance.json");
+    const record = existsSync(path)
+      ? parseOrSkip<{ handle?: Handle }>(readFileSync(path, "utf8"))
+      : undefined;
+    return typeof record?.handle?.pid === "number" ? record.handle : undefined;
+  });
+}
+
+/** Every instance handle the host recorded: each instance.started event, each instance's own record, and what state.json holds now. */
 function recordedInstances(data: string): Handle[] {
   const { events, apps } = readRecords(data);
   return [
     ...events.filter((e) => e.type === "instance.started").map((e) => e.data?.handle),
+    ...instanceFileHandles(data),
     ...apps.flatMap((app) =>
       [app.instances ?? [], app.instance, app.swap?.old, app.swap?.next].flat().map((i) => i?.handle),
     ),
