@@ -22,8 +22,23 @@ export function mountTmpfs(t: TestContext, size: string): string | undefined {
   }
 }
 
+/**
+ * Unmounts a tmpfs of mountTmpfs. "target is busy" is tried again for up to 5 s: a process killed
+ * by the test's cleanup can hold its cwd there a moment after its parent is gone (HAProxy's worker
+ * exits after its master).
+ */
 export function unmountTmpfs(dir: string): void {
-  execFileSync("umount", [dir], { stdio: "pipe" });
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    try {
+      execFileSync("umount", [dir], { stdio: "pipe" });
+      return;
+    } catch (error) {
+      const busy = /busy/.test((error as { stderr?: Buffer }).stderr?.toString() ?? "");
+      if (!busy || Date.now() > deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
+  }
 }
 
 /** Fills the filesystem of `dir` with a file until `leave` bytes or fewer are free; returns its path. */
