@@ -1,13 +1,13 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { findFreePort, readState, startAgent, stopApp } from "../src/agent/index.js";
+import { findFreePort, startAgent, stopApp } from "../src/agent/index.js";
 import { getDriver } from "../src/drivers/index.js";
 import { findExecutable } from "../src/process/index.js";
 import { frontDoorDir, stopFrontDoor } from "../src/proxy/index.js";
 import { HELLO_INITRD, HELLO_KERNEL, helloImageMissing } from "../test/drivers/virtio-image.js";
 import { storeArtifacts } from "../test/support/fixture-release.js";
-import { percentile } from "./scale-host.js";
+import { asleep, percentile, until } from "./scale-host.js";
 import { timedRequest } from "./timed-request.js";
 
 export interface QemuColdFigures {
@@ -103,24 +103,13 @@ export async function measureQemuColdStart(options: {
       { name: "initrd", path: HELLO_INITRD },
     ],
   });
-  const asleep = (): boolean => {
-    const state = readState(data).apps.vm;
-    return state?.asleep !== undefined && state.instances.length === 0;
-  };
-  const until = async (check: () => boolean, timeoutMs: number): Promise<void> => {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error("timed out waiting for the VM app to sleep");
-      await sleep(20);
-    }
-  };
   const agent = await startAgent({ repo, data, pollMs: 3_600_000, front: `127.0.0.1:${front}` });
   const cold: number[] = [];
   let lost = 0;
   try {
-    await until(asleep, 120_000);
+    await until(() => asleep(data, "vm"), 120_000);
     for (let i = 0; i < options.wakes; i += 1) {
-      await until(asleep, 60_000);
+      await until(() => asleep(data, "vm"), 60_000);
       const answer = await timedRequest(front, "vm.localhost", 90_000);
       if (answer.ok) cold.push(answer.firstByteMs);
       else lost += 1;

@@ -3,10 +3,10 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { findFreePort, readState, startAgent, stopApp } from "../src/agent/index.js";
+import { findFreePort, startAgent, stopApp } from "../src/agent/index.js";
 import { frontDoorDir, stopFrontDoor } from "../src/proxy/index.js";
 import { readEvents, REPO_ROOT } from "./bench-host.js";
-import { percentile, storeScaleApp } from "./scale-host.js";
+import { asleep, percentile, storeScaleApp, until } from "./scale-host.js";
 import { timedRequest } from "./timed-request.js";
 
 export interface ColdFigures {
@@ -17,14 +17,6 @@ export interface ColdFigures {
   /** The instance's own start: spawn to its port accepting, measured in the same run. */
   ownStartMs: { p50: number; p99: number };
   burst: { connections: number; answered: number; replicas: number };
-}
-
-async function until(check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await sleep(5);
-  }
 }
 
 /** Spawns the fixture unikernel itself and times until its port accepts a connection. */
@@ -50,11 +42,6 @@ async function ownStart(program: string, port: number): Promise<number> {
     child.kill("SIGKILL");
   }
 }
-
-const asleep = (data: string, app: string): boolean => {
-  const state = readState(data).apps[app];
-  return state?.asleep !== undefined && state.instances.length === 0;
-};
 
 /** Cold starts through the door: `wakes` wakes from zero one after another, then a burst of `burst` connections from zero. */
 export async function measureColdStart(options: {

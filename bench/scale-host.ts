@@ -1,4 +1,6 @@
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { readState } from "../src/agent/index.js";
 import { envFlow, storeExecutable, writeFixtureExecutable } from "../test/support/fixture-release.js";
 
 export interface ScaleApp {
@@ -43,4 +45,19 @@ export function percentile(samples: readonly number[], p: number): number {
   if (samples.length === 0) return Number.NaN;
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** Whether `app` is scaled to zero on the host of `data`: asleep, no instance. */
+export function asleep(data: string, app: string): boolean {
+  const state = readState(data).apps[app];
+  return state?.asleep !== undefined && state.instances.length === 0;
+}
+
+/** Polls `check` every 5 ms until it holds; throws after `timeoutMs`. */
+export async function until(check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await sleep(5);
+  }
 }

@@ -58,6 +58,7 @@ export {
   writeState,
   updateState,
   statePath,
+  readInstanceRecords,
   migrateState,
   acquireLock,
   type AgentState,

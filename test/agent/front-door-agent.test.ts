@@ -4,6 +4,7 @@ import { readState, readStatus, startAgent } from "../../src/agent/index.js";
 import { frontDoorDir, readFrontRecord } from "../../src/proxy/index.js";
 import { freePort, httpGetFresh, waitForBody } from "../support/http.js";
 import { readHaproxyMaster, stopFrontDoorNow } from "../support/stop-host.js";
+import { requireTier } from "../support/tiers.js";
 import { appUrl, makeAppsHost, storeApp, type AppsHost } from "./apps-host.js";
 import { getByHost } from "./scale-host.js";
 import { readEvents, waitFor } from "./swap-host.js";
@@ -73,18 +74,9 @@ test(
   "SIGKILL of the front door: the running agent brings every app back (front.restored); otherwise the next agent start does",
   // Restoring retries until every app is served again (HAProxy's workers may hold a port a moment after their master died).
   async () => {
-    const host = makeAppsHost();
-    await storeThree(host);
-    const front = await freePort();
-    const agent = await startAgent({
-      repo: host.repo,
-      data: host.data,
-      pollMs: 60_000,
-      front: `127.0.0.1:${front}`,
-    });
+    const { host, front, agent } = await threeAppsServing();
     try {
       await waitForBody(appUrl(host, "three"), "three1", 30_000, { fresh: true });
-      await everyAppAnswers(host, front, 30_000);
       const before = readFrontRecord(frontDoorDir(host.data))!.pid;
       // The door and the HAProxy it drives, both at once: nothing is left serving.
       stopFrontDoorNow(frontDoorDir(host.data));
@@ -185,10 +177,9 @@ test("SIGKILL of the front door's HAProxy alone: the door starts it again and th
   const master = (): { pid: number } | undefined => readHaproxyMaster(frontDoorDir(host.data));
   try {
     const before = master();
-    if (before === undefined) {
-      t.skip("the front door runs its own data path here (no HAProxy)");
-      return;
-    }
+    const missing =
+      before === undefined ? "the front door runs its own data path here (no HAProxy)" : undefined;
+    if (!requireTier(t, "haproxy", missing) || before === undefined) return;
     process.kill(before.pid, "SIGKILL");
     const restored = await waitFor("front.restored", () =>
       readEvents(host.data).find((e) => e.type === "front.restored"),

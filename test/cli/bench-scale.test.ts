@@ -3,9 +3,10 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { test } from "node:test";
 import { REPO_ROOT } from "../support/paths.js";
+import { requireTier } from "../support/tiers.js";
 
 /** CI smoke of `npm run bench:scale`, small: it runs every part and prints its figures. Timing is the benchmark's business. */
-test("bench:scale, small, prints cold starts (unix and qemu) beside the instance's own start, the burst, density, the door's cost and independence", async () => {
+test("bench:scale, small, prints cold starts (unix and qemu) beside the instance's own start, the burst, density, the door's cost and independence", async (t) => {
   const args = [
     "--wakes",
     "3",

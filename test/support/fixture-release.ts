@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseConfig } from "../../src/config/index.js";
 import { storeRelease } from "../../src/store/index.js";
@@ -30,33 +30,11 @@ export async function storeExecutable(options: {
   yml: string;
   path: string;
 }): Promise<number> {
-  const bytes = readFileSync(options.path);
-  const stored = await storeRelease({
-    to: options.repo,
-    build: {
-      buildId: `${options.app}-${options.version}`,
-      app: options.app,
-      commit: createHash("sha1").update(bytes).digest("hex"),
-      durationMs: 0,
-      config: parseConfig(options.yml),
-      targets: [
-        {
-          target: "unix",
-          deploy: true,
-          artifacts: [
-            {
-              name: options.app,
-              path: options.path,
-              size: statSync(options.path).size,
-              sha256: createHash("sha256").update(bytes).digest("hex"),
-              mode: 0o755,
-            },
-          ],
-        },
-      ],
-    },
+  return storeArtifacts({
+    ...options,
+    target: "unix",
+    files: [{ name: options.app, path: options.path, mode: 0o755 }],
   });
-  return stored.release;
 }
 
 /**

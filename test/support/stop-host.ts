@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { readInstanceRecords } from "../../src/agent/index.js";
 import { isSameProcess } from "../../src/process/index.js";
 import { frontDoorDir, readFrontRecord, readProxyRecord } from "../../src/proxy/index.js";
 
@@ -41,17 +42,10 @@ function readRecords(data: string): HostRecords {
   return { events, apps: Object.values(state?.apps ?? {}) };
 }
 
-/** Each instance's own record (instances/<id>/instance.json), written the moment its driver started it. */
-function instanceFileHandles(data: string): (Handle | undefined)[] {
-  const root = join(data, "instances");
-  if (!existsSync(root)) return [];
-  return readdirSync(root).map((id) => {
-    const path = join(root, id, "instance.json");
-    const record = existsSync(path)
-      ? parseOrSkip<{ handle?: Handle }>(readFileSync(path, "utf8"))
-      : undefined;
-    return typeof record?.handle?.pid === "number" ? record.handle : undefined;
-  });
+function handleOf(handle: Record<string, string | number>): Handle | undefined {
+  return typeof handle.pid === "number"
+    ? { pid: handle.pid, ...(typeof handle.startTime === "string" ? { startTime: handle.startTime } : {}) }
+    : undefined;
 }
 
 /** Every instance handle the host recorded: each instance.started event, each instance's own record, and what state.json holds now. */
@@ -59,7 +53,8 @@ function recordedInstances(data: string): Handle[] {
   const { events, apps } = readRecords(data);
   return [
     ...events.filter((e) => e.type === "instance.started").map((e) => e.data?.handle),
-    ...instanceFileHandles(data),
+    // Each instance's own record, written the moment its driver started it.
+    ...readInstanceRecords(data).map((record) => handleOf(record.handle)),
     ...apps.flatMap((app) =>
       [app.instances ?? [], app.instance, app.swap?.old, app.swap?.next].flat().map((i) => i?.handle),
     ),

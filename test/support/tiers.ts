@@ -1,7 +1,7 @@
 import type { TestContext } from "node:test";
 
 /** The tiers CI (CI=true) must run; a machine that cannot run one fails instead of skipping. */
-const CI_TIERS = ["qemu", "tmpfs", "etcd", "browser"];
+const CI_TIERS = ["qemu", "tmpfs", "etcd", "browser", "haproxy"];
 
 /**
  * A slow or machine-dependent tier (qemu, tmpfs, browser, netns). When it cannot run it is skipped with

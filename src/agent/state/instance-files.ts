@@ -15,11 +15,7 @@ export function instanceRecordPath(data: string, id: string): string {
  */
 export function writeInstanceRecords(data: string, state: AgentState): void {
   for (const app of Object.values(state.apps)) {
-    for (const instance of recordedInstances(app)) {
-      const path = instanceRecordPath(data, instance.id);
-      if (existsSync(path) || !existsSync(join(data, "instances", instance.id))) continue;
-      writeFileDurably(path, JSON.stringify(instance, null, 2) + "\n", "recording an instance");
-    }
+    for (const instance of recordedInstances(app)) writeInstanceRecord(data, instance);
   }
 }
 
