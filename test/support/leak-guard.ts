@@ -11,6 +11,12 @@ import { join } from "node:path";
 export const GUARD_ENV = "SKIFF_LEAK_GUARD";
 /** How long stopped processes get to finish exiting after the file's last hook. */
 const EXIT_GRACE_MS = 1000;
+/**
+ * A test file still running after this long is hung (the longest file takes about two minutes
+ * on a busy CI machine): it prints what keeps it alive and exits, so CI names it instead of
+ * waiting out its own limit. SKIFF_TEST_FILE_LIMIT_S overrides it (a slower machine).
+ */
+const HUNG_AFTER_MS = Number(process.env.SKIFF_TEST_FILE_LIMIT_S ?? 600) * 1000;
 
 interface Leftover {
   pid: number;
@@ -79,6 +85,25 @@ function checkOnExit(file: string, dir: string): void {
   process.exitCode = 1;
 }
 
+/** What keeps a hung file's process alive: its libuv handles that are referenced, and its marked children. */
+function reportHung(file: string, dir: string): void {
+  const report = process.report.getReport() as unknown as {
+    libuv: { type: string; is_referenced?: boolean; is_active?: boolean; [key: string]: unknown }[];
+  };
+  const handles = report.libuv
+    .filter((handle) => handle.is_referenced && handle.is_active)
+    .map((handle) => `  - ${JSON.stringify(handle)}\n`);
+  const children = findLeftovers(dir).map(
+    ({ pid, command }) => `  - process ${pid}: ${command.slice(0, 200)}\n`,
+  );
+  process.stderr.write(
+    `\nleak guard: ${file} still running after ${HUNG_AFTER_MS / 1000} s: hung\n` +
+      `active resources: ${process.getActiveResourcesInfo().join(", ")}\n` +
+      `referenced handles:\n${handles.join("")}children:\n${children.join("") || "  (none)\n"}`,
+  );
+  process.exit(1);
+}
+
 function installGuard(): void {
   const file = process.argv[1] ?? "";
   // Only in a test file's own process, not in the runner that spawns them.
@@ -88,6 +113,7 @@ function installGuard(): void {
   process.env.TMPDIR = dir;
   process.env[GUARD_ENV] = dir;
   process.on("exit", () => checkOnExit(file, dir));
+  setTimeout(() => reportHung(file, dir), HUNG_AFTER_MS).unref();
 }
 
 installGuard();
