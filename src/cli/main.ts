@@ -2,6 +2,17 @@ import { CommanderError } from "commander";
 import { classifyHostFault, formatError, isSkiffError } from "../errors/index.js";
 import { createProgram } from "./program.js";
 
+/**
+ * A reader that stops reading (`skiff status | head -1`) ends the output, not the command with a
+ * stack: the rest is dropped, as other Unix tools do on a closed pipe.
+ */
+function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    stream.destroy();
+  });
+}
+
 /** The entry point: the only place that maps errors to exit codes. */
 async function main(): Promise<number> {
   const program = createProgram();
@@ -16,6 +27,7 @@ async function main(): Promise<number> {
   }
 }
 
+endQuietlyOnClosedPipe(process.stdout);
 const code = await main();
 // Long-running commands (agent, server) never return here until they stop.
 process.exitCode = code;

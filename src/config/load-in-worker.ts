@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { SkiffError, type ErrorCode, type SerializedError } from "../errors/index.js";
+import { ownProgram } from "../process/index.js";
 import type { LoadConfigOptions } from "./load.js";
 import type { SkiffConfig } from "./schema.js";
 
@@ -20,7 +20,7 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-const WORKER = fileURLToPath(new URL("./config-worker.js", import.meta.url));
+const WORKER = ownProgram("config/config-worker");
 /** What the worker may use: far more than any skiff.yml under the size limit needs. */
 const WORKER_FLAGS = ["--max-old-space-size=128", "--stack-size=2000"];
 

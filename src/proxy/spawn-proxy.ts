@@ -1,4 +1,4 @@
-import { fileURLToPath } from "node:url";
+import { ownProgram } from "../process/index.js";
 import { formatAddress, parseAddress, type Address } from "./address.js";
 import { connectProxy, type ProxyClient } from "./control-client.js";
 import { proxyLogPath } from "./proxy-files.js";
@@ -14,7 +14,7 @@ export interface SpawnProxyOptions {
   startTimeoutMs?: number;
 }
 
-const MAIN = fileURLToPath(new URL("./main.js", import.meta.url));
+const MAIN = ownProgram("proxy/main");
 
 /** Starts a detached proxy process that outlives the caller; resolves once it listens. */
 export async function spawnProxy(options: SpawnProxyOptions): Promise<ProxyClient> {

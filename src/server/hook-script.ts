@@ -1,12 +1,12 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { ownFile } from "../process/index.js";
 
 /** Marks the last line of the server's answer to the hook: the exit code the hook must return. */
 export const HOOK_EXIT_MARKER = "::skiff-exit::";
 
 /** The hook's source, shipped beside dist/ (a bash script: see its header for why). */
-const PRE_RECEIVE_SOURCE = fileURLToPath(new URL("../../../hooks/pre-receive.bash", import.meta.url));
+const PRE_RECEIVE_SOURCE = ownFile("hooks/pre-receive.bash");
 
 /** Where the shared hooks of every hosted app repository live (core.hooksPath). */
 export function hooksDir(data: string): string {

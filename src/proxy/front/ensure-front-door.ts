@@ -1,7 +1,12 @@
 import { mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { SkiffError } from "../../errors/index.js";
-import { isSameProcess, terminateGroup, waitForExit, SERVICE_NODE_FLAGS } from "../../process/index.js";
+import {
+  isSameProcess,
+  ownProgram,
+  terminateGroup,
+  waitForExit,
+  SERVICE_NODE_FLAGS,
+} from "../../process/index.js";
 import { formatAddress, type Address } from "../address.js";
 import { spawnDetached } from "../spawn-detached.js";
 import type { EngineName } from "./choose-engine.js";
@@ -20,7 +25,7 @@ export interface EnsureFrontDoorOptions {
   startTimeoutMs?: number;
 }
 
-const MAIN = fileURLToPath(new URL("./main.js", import.meta.url));
+const MAIN = ownProgram("proxy/front/main");
 
 /** Adopts the host's running front door, or starts a detached one that outlives the caller. */
 export async function ensureFrontDoor(options: EnsureFrontDoorOptions): Promise<FrontDoorClient> {

@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Hono } from "hono";
 import { SkiffError } from "../../errors/index.js";
+import { ownFile } from "../../process/index.js";
 
 /** The dashboard's own scripts and styles: dashboard/ at the package's root (beside hooks/). */
-const OWN_DIR = fileURLToPath(new URL("../../../../dashboard/", import.meta.url));
+const OWN_DIR = ownFile("dashboard");
 
 const TYPES: Record<string, string> = {
   ".js": "text/javascript; charset=utf-8",
