@@ -55,6 +55,10 @@ export function requestControl(
             ? {}
             : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) },
         timeout: call.timeoutMs ?? 5000,
+        // A connection of its own: node's default agent keeps idle sockets for 5 s, as long as the
+        // server keeps them, so a request could be written to one the server was closing (EPIPE,
+        // "does not answer") when many deploys talk to the door at once. A unix connect is cheap.
+        agent: false,
       },
       (res) => {
         let text = "";
