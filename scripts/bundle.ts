@@ -1,9 +1,8 @@
 // Bundles skiff's own programs (the CLI, the front door, the per-app proxy, the config worker) into
 // dist/bundle with esbuild: one file per program and shared chunks, instead of ~150 modules and
-// ~60 of zod's locale files loaded one by one. `skiff --help` and `skiff status` start in about
-// half the time over bare node, and each long-running process holds less (docs/decisions.md,
-// "One bundle per program"). The tests import tsc's per-file output (dist/src); bin/skiff.js runs
-// the bundle, so the CLI tests run what users run.
+// ~60 of zod's locale files loaded one by one: `skiff --help` and `skiff status` start in about
+// half the time over bare node, and each long-running process holds less. bin/skiff.js does not
+// run it yet (docs/decisions.md, "One bundle per program"); npm run bench:cli measures it.
 // Run: node dist/scripts/bundle.js (npm run build does).
 import { rmSync } from "node:fs";
 import { join } from "node:path";
@@ -67,9 +66,9 @@ const result = await build({
   logLevel: "warning",
   metafile: true,
 });
-const bytes = Object.values(result.metafile.outputs)
-  .filter((_, index) => !Object.keys(result.metafile.outputs)[index]!.endsWith(".map"))
-  .reduce((sum, output) => sum + output.bytes, 0);
+const bytes = Object.entries(result.metafile.outputs)
+  .filter(([file]) => !file.endsWith(".map"))
+  .reduce((sum, [, output]) => sum + output.bytes, 0);
 process.stdout.write(
   `bundled ${PROGRAMS.length} programs into dist/bundle (${(bytes / 1e6).toFixed(1)} MB)\n`,
 );

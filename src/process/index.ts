@@ -12,4 +12,4 @@ export { processStartTime, isSameProcess } from "./identity.js";
 export { findExecutable } from "./find-executable.js";
 export { SERVICE_NODE_FLAGS } from "./node-flags.js";
 export { traceMark, traceProcess } from "./trace.js";
-export { ownProgram, ownFile, packageRoot, RUNS_FROM_BUNDLE } from "./own-files.js";
+export { ownProgram, ownFile, packageRoot } from "./own-files.js";

@@ -3,13 +3,13 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
- * Replaced by `true` in the bundle (scripts/bundle.mjs, esbuild's define); never defined when
+ * Replaced by `true` in the bundle (scripts/bundle.ts, esbuild's define); never defined when
  * skiff runs from tsc's output (dist/src), as the tests do.
  */
 declare const __SKIFF_BUNDLE__: boolean | undefined;
 
 /** Whether this code runs from the bundle (dist/bundle) rather than tsc's per-file output (dist/src). */
-export const RUNS_FROM_BUNDLE = typeof __SKIFF_BUNDLE__ !== "undefined" && __SKIFF_BUNDLE__;
+const RUNS_FROM_BUNDLE = typeof __SKIFF_BUNDLE__ !== "undefined" && __SKIFF_BUNDLE__;
 
 let root: string | undefined;
 

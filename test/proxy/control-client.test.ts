@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { once } from "node:events";
-import { mkdirSync } from "node:fs";
 import { createServer } from "node:http";
 import { test } from "node:test";
 import { requestControl } from "../../src/proxy/control-client.js";
@@ -9,7 +8,6 @@ import { tempDir } from "../support/temp.js";
 
 test("each control request opens a connection of its own: none is reused after the server may have closed it", async () => {
   const dir = tempDir();
-  mkdirSync(dir, { recursive: true });
   let connections = 0;
   // A server that keeps connections open (HTTP keep-alive), as the door's and a proxy's control servers do.
   const server = createServer((req, res) => {

@@ -5,5 +5,3 @@ import { fileURLToPath } from "node:url";
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 export const FIXTURES = join(REPO_ROOT, "test", "fixtures");
 export const SKIFF_BIN = join(REPO_ROOT, "bin", "skiff.js");
-/** The same CLI from tsc's per-file output instead of the bundle (module-by-module import records). */
-export const UNBUNDLED_SKIFF_BIN = join(REPO_ROOT, "dist", "scripts", "skiff-unbundled.js");
