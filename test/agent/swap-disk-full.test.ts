@@ -42,7 +42,8 @@ describe("a swap interrupted by a full disk", () => {
         async () => ((await body(host.url)) === "v1 hello\n" ? true : undefined),
         60_000,
       );
-      await storeRelease(host, { version: "v2", confirm: "4s" });
+      // Long enough that a loaded machine fills the disk inside it (checked below).
+      await storeRelease(host, { version: "v2", confirm: "10s" });
       await waitFor(
         "the swap's confirmation window",
         () => (readApp(host)?.swap?.phase === "confirming" ? true : undefined),
@@ -53,6 +54,7 @@ describe("a swap interrupted by a full disk", () => {
         old: StateApp["instances"];
       };
       const filler = fillDisk(disk, 0);
+      assert.equal(readApp(host)?.swap?.phase, "confirming", "the disk filled inside the confirmation window");
       // The window ends while nothing can be written: the swap cannot record its outcome.
       await waitFor(
         "the swap to end on the full disk",
