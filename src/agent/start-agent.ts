@@ -178,6 +178,7 @@ function startElastic(ctx: PassContext<ActionOutcome>): Scaler {
     events: ctx.events,
     drivers: ctx.drivers,
     workers: ctx.workers,
+    stopping: ctx.stopping,
     heal: async (app) => {
       // A busy worker routes the app itself when its task ends; the door restored its saved state meanwhile.
       if (ctx.workers.busy(app) !== undefined) return true;

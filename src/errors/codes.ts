@@ -56,6 +56,7 @@ export const ERROR_CODES = [
   "ERR_SKIFF_CRASH_LOOP",
   "ERR_SKIFF_APP_STOPPED",
   "ERR_SKIFF_SUPERSEDED",
+  "ERR_SKIFF_SWAP_UNRESOLVED",
   // host resources (retryable: data.retryable, data.cause "host")
   "ERR_SKIFF_DISK_FULL",
   "ERR_SKIFF_HOST_RESOURCE",

@@ -9,9 +9,12 @@ import {
   RETRY_MAX_MS,
   classifyFailure,
   planRetry,
+  readStatus,
   retryDelay,
 } from "../../src/agent/index.js";
 import type { SkiffEvent } from "../../src/events/index.js";
+import { PushQueue } from "../../src/server/index.js";
+import { summarizeApps } from "../../src/server/api/index.js";
 import { httpGet } from "../support/http.js";
 import { runSkiff } from "../support/run-skiff.js";
 import { stopHost } from "../support/stop-host.js";
@@ -126,6 +129,26 @@ describe("a release that failed for a host reason is retried when the host recov
         [row?.retry?.release, row?.retry?.code],
         [2, "ERR_SKIFF_DISK_FULL"],
         "skiff status shows the retry",
+      );
+      const table = await runSkiff(["status", "--data", host.data]);
+      assert.match(table.stdout, /RETRY/);
+      assert.match(
+        table.stdout,
+        /release 2 try \d+ at \S+ \(ERR_SKIFF_DISK_FULL\)/,
+        "the table shows it too",
+      );
+      // /api/v1/apps answers with the same summary, from this host's status.
+      const [summary] = await summarizeApps({
+        data: join(root, "server"),
+        deployRepo: host.repo,
+        queue: new PushQueue(1),
+        status: () => readStatus(host.data),
+        urlOf: () => undefined,
+      });
+      assert.deepEqual(
+        [summary?.retry?.release, summary?.retry?.code],
+        [2, "ERR_SKIFF_DISK_FULL"],
+        "the API shows it",
       );
       assert.equal((await httpGet(appUrl(host, "hello"))).body, "v1 hello\n", "release 1 keeps serving");
 

@@ -29,6 +29,9 @@ export interface PassResult {
   finishedAt: string;
 }
 
+/** How soon a swap whose recovery failed is tried again while the agent runs. */
+const SWAP_RETRY_MS = 1000;
+
 export function mirrorPath(data: string): string {
   return join(data, "mirror.git");
 }
@@ -162,34 +165,41 @@ export function createProductionPass(options: ProductionPassOptions): Production
       what: "reconcile",
       ...(want?.release === undefined ? {} : { release: want.release }),
       run: async (signal) => {
-        const outcome = await reconcileApp(
-          {
-            app,
-            ...(want ? { want } : {}),
+        const again = (): void => {
+          const latest = handed.get(app);
+          if (latest !== undefined) submitReconcile(ctx, app, latest);
+        };
+        try {
+          const outcome = await reconcileApp(
+            {
+              app,
+              ...(want ? { want } : {}),
+              data: ctx.data,
+              mirror: mirrorPath(ctx.data),
+              commit: from.commit,
+              reader: from.reader,
+              events: ctx.events,
+              drivers: ctx.drivers,
+              ...(ctx.fleet ? { fleet: ctx.fleet } : {}),
+              layout,
+            },
+            signal,
+          );
+          followRetry({
             data: ctx.data,
-            mirror: mirrorPath(ctx.data),
-            commit: from.commit,
-            reader: from.reader,
+            app,
             events: ctx.events,
-            drivers: ctx.drivers,
-            ...(ctx.fleet ? { fleet: ctx.fleet } : {}),
-            layout,
-          },
-          signal,
-        );
-        followRetry({
-          data: ctx.data,
-          app,
-          events: ctx.events,
-          outcome,
-          ...(timers ? { timers } : {}),
-          // When due: reconciled again with what the last pass read (a newer pointer deploys instead).
-          again: () => {
-            const latest = handed.get(app);
-            if (latest !== undefined) submitReconcile(ctx, app, latest);
-          },
-        });
-        return outcome;
+            outcome,
+            ...(timers ? { timers } : {}),
+            // When due: reconciled again with what the last pass read (a newer pointer deploys instead).
+            again,
+          });
+          return outcome;
+        } finally {
+          // A swap left unresolved (its recovery or outcome hit a full disk …) is tried again soon, not at the next poll.
+          if (timers !== undefined && !timers.has(app) && readState(ctx.data).apps[app]?.swap !== undefined)
+            timers.schedule(app, Date.now() + SWAP_RETRY_MS, again);
+        }
       },
     });
   }

@@ -4,6 +4,7 @@ import type { FleetGate } from "../../fleet/index.js";
 import type { HostDrivers } from "../gate/index.js";
 import type { ReleaseLayout } from "../layouts/index.js";
 import { planApp, type DesiredApp } from "../plan/index.js";
+import { readState } from "../state/index.js";
 import { healFrontDoor, resolveSwap, type ActionOutcome } from "../swap/index.js";
 import { applyAction } from "./apply-action.js";
 import { readActual } from "./read-actual.js";
@@ -25,7 +26,8 @@ export interface AppReconcile {
 }
 
 /**
- * The production task of an app's worker: resolve a swap left by a dead agent, plan the app again
+ * The production task of an app's worker: resolve a swap left by a dead agent (or wait while it
+ * cannot be: undefined, the pass's timer asks again), plan the app again
  * against what runs now (the pass's plan may be older than a task that ran meanwhile), carry the
  * action out, and record what the app was reconciled to. Undefined when there was nothing to do.
  */
@@ -35,6 +37,8 @@ export async function reconcileApp(
 ): Promise<ActionOutcome | undefined> {
   const recovery = { data: input.data, app: input.app, events: input.events };
   await resolveSwap(recovery);
+  // Still unresolved (its recovery failed): the records may not name what serves, so nothing is planned from them.
+  if (readState(input.data).apps[input.app]?.swap !== undefined) return undefined;
   const [have] = await readActual(input.data, [input.app]);
   const action = planApp(input.want, have);
   const acts = action !== undefined && (action.kind === "deploy" || action.kind === "restart");

@@ -16,6 +16,8 @@ export interface ScalerOptions {
   events: EventBus;
   drivers?: HostDrivers;
   workers: Workers<unknown>;
+  /** Aborted when the agent begins to stop (its loop's signal): a task that waits on the disk gives up. */
+  stopping?: AbortSignal;
   /** Heals one app's front door (its worker's recover task), after the door was started again; false: failed. */
   heal(app: string): Promise<boolean>;
 }
@@ -57,9 +59,11 @@ export function startScaler(options: ScalerOptions): Scaler {
     return limitsCache.get(key);
   };
 
-  const submit = (app: string, what: string, run: () => Promise<unknown>): void => {
+  const submit = (app: string, what: string, run: (signal: AbortSignal) => Promise<unknown>): void => {
     if (workers.busy(app) !== undefined) return;
-    void workers.submit(app, { what, run: async () => void (await run()) }).catch(() => undefined);
+    void workers
+      .submit(app, { what, run: async (signal) => void (await run(signal)) })
+      .catch(() => undefined);
   };
   const common = { data, events: options.events, ...(options.drivers ? { drivers: options.drivers } : {}) };
   const wake = (app: string, count: number): void =>
@@ -90,8 +94,14 @@ export function startScaler(options: ScalerOptions): Scaler {
         addInstances({ ...common, app, reason: "scale-up", count: decision.count }),
       );
     } else if (decision?.kind === "scale-down")
-      submit(app, "scale-down", async () => {
-        const asleep = await stopIdle({ ...common, app, stop: decision.stop });
+      submit(app, "scale-down", async (signal) => {
+        const ending = [signal, abort.signal, ...(options.stopping ? [options.stopping] : [])];
+        const asleep = await stopIdle({
+          ...common,
+          app,
+          stop: decision.stop,
+          signal: AbortSignal.any(ending),
+        });
         // A connection that came while the last one stopped is held: wake at once.
         const held = asleep ? ((await runningFrontDoor(data)?.app(app))?.held ?? 0) : 0;
         if (held > 0) await addInstances({ ...common, app, reason: "wake", count: wakeCount(held, limits) });

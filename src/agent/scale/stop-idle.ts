@@ -1,5 +1,6 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { parseDuration } from "../../config/index.js";
-import { serializeError } from "../../errors/index.js";
+import { isSkiffError, serializeError } from "../../errors/index.js";
 import type { EventBus } from "../../events/index.js";
 import { openAppFront } from "../front/index.js";
 import type { HostDrivers } from "../gate/index.js";
@@ -14,6 +15,32 @@ export interface StopIdleInput {
   drivers?: HostDrivers;
   /** The idle instances to stop (by id). */
   stop: readonly string[];
+  /** The app task's signal: a record the disk refused is retried until it aborts. */
+  signal?: AbortSignal;
+}
+
+/** How often a stop the disk refused to record is written again. */
+const RECORD_RETRY_MS = 250;
+
+/** A state write that failed for the host (a full disk, a busy lock), not for good. */
+function isPassing(error: unknown): boolean {
+  return isSkiffError(error) && (error.data?.cause === "host" || error.code === "ERR_SKIFF_AGENT_LOCKED");
+}
+
+/**
+ * Writes a change that must follow a stop already done: state that still named the stopped
+ * instance would make the agent ignore the app's next wake. A host fault is retried until it
+ * passes (the app's worker stays busy meanwhile, so nothing acts on the stale record).
+ */
+async function recordStop(write: () => Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  for (;;) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isPassing(error) || signal?.aborted === true) throw error;
+      await sleep(RECORD_RETRY_MS);
+    }
+  }
 }
 
 /**
@@ -34,6 +61,8 @@ export async function stopIdle(input: StopIdleInput): Promise<boolean> {
   try {
     const prepared = loadLocalRelease(data, app, first.release);
     if (prepared === undefined) return false;
+    // A stop that cannot be recorded is not begun: on a full disk the idle instance serves on.
+    await updateAppState(data, app, () => undefined);
     const front = await openAppFront({ data, manifest: prepared.manifest, serving: staying });
     const ops = createSwapOps({ data, events, front, ...(input.drivers ? { drivers: input.drivers } : {}) });
     const asleep = staying.length === 0;
@@ -42,11 +71,15 @@ export async function stopIdle(input: StopIdleInput): Promise<boolean> {
       await front.drain(instance, parseDuration(prepared.manifest.deploy.drain_timeout));
       await ops.stop(instance);
       // Forgotten once stopped: an agent killed before this finds it running and routes to it again.
-      await updateAppState(data, app, (s) => {
-        s.instances = s.instances.filter((i) => i.id !== instance.id);
-        if (asleep && s.instances.length === 0)
-          s.asleep = { release: first.release, at: new Date().toISOString() };
-      });
+      await recordStop(
+        () =>
+          updateAppState(data, app, (s) => {
+            s.instances = s.instances.filter((i) => i.id !== instance.id);
+            if (asleep && s.instances.length === 0)
+              s.asleep = { release: first.release, at: new Date().toISOString() };
+          }),
+        input.signal,
+      );
       const last = asleep && instance === going.at(-1);
       events.emit({
         type: last ? "instance.idle_stopped" : "instance.scaled_down",

@@ -9,6 +9,12 @@ function describeRefusal(refusal: AppStatus["lastRefusal"]): string {
   return `${what}${refusal.error.code} ${refusal.at}${refusal.active ? "" : " (since accepted)"}`;
 }
 
+/** A pending retry after a host fault: "release 3 try 2 at <time> (ERR_SKIFF_DISK_FULL)". */
+function describeRetry(retry: AppStatus["retry"]): string {
+  if (retry === undefined) return "-";
+  return `release ${retry.release} try ${retry.attempt + 1} at ${retry.at} (${retry.code})`;
+}
+
 /** `skiff status`: one row per app deployed with this data dir. */
 export async function printStatus(options: { data: string; json?: boolean }): Promise<void> {
   const rows = await readStatus(agentDataOf(options.data));
@@ -33,6 +39,7 @@ export async function printStatus(options: { data: string; json?: boolean }): Pr
       "LAST DEPLOY",
       "LAST ERROR",
       "LAST REFUSAL",
+      "RETRY",
     ],
     ...rows.map((r) => [
       r.app,
@@ -46,6 +53,7 @@ export async function printStatus(options: { data: string; json?: boolean }): Pr
       r.lastDeploy ? `${r.lastDeploy.release} ${r.lastDeploy.ok ? "ok" : "failed"} ${r.lastDeploy.at}` : "-",
       r.lastError ? `${r.lastError.code}: ${r.lastError.message}` : "-",
       describeRefusal(r.lastRefusal),
+      describeRetry(r.retry),
     ]),
   ]);
   const replicas = rows.flatMap((r) => r.instances.map((i) => ({ app: r.app, ...i })));

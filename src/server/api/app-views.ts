@@ -17,6 +17,8 @@ export interface AppSummary {
   waiting: boolean;
   lastDeploy?: AppStatus["lastDeploy"];
   lastError?: SerializedError;
+  /** A release that failed for a host reason (a full disk …) and is tried again at `at`. */
+  retry?: AppStatus["retry"];
 }
 
 export interface AppViewsOptions {
@@ -88,5 +90,6 @@ function summarize(
     waiting: queue.waiting.includes(app),
     ...(status?.lastDeploy ? { lastDeploy: status.lastDeploy } : {}),
     ...(status?.lastError ? { lastError: status.lastError } : {}),
+    ...(status?.retry ? { retry: status.retry } : {}),
   };
 }

@@ -53,6 +53,16 @@ export const AppSummarySchema = z
     waiting: z.boolean(),
     lastDeploy: DeployResultSchema.optional(),
     lastError: SerializedErrorSchema.optional(),
+    retry: z
+      .object({
+        release: z.number().int(),
+        code: z.string(),
+        attempt: z.number().int(),
+        delayMs: z.number().int(),
+        at: z.string(),
+      })
+      .optional()
+      .openapi({ description: "a release that failed for a host reason, tried again at `at`" }),
   })
   .openapi("AppSummary");
 
