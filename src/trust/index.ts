@@ -9,6 +9,7 @@ export {
   type PrivateKey,
 } from "./keys.js";
 export { writeKeyPair, type WriteKeyPairOptions, type WriteKeyPairResult } from "./key-files.js";
+export { newKeyPair, type NewKeyPair } from "./new-key-pair.js";
 export {
   signPayload,
   signEnvelope,

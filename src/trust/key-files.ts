@@ -1,8 +1,8 @@
-import { generateKeyPairSync } from "node:crypto";
 import { closeSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError } from "../errors/index.js";
 import { keyIdOf, type KeyType } from "./keys.js";
+import { newKeyPair } from "./new-key-pair.js";
 import { assertPlainName } from "./plain-name.js";
 
 export interface WriteKeyPairOptions {
@@ -28,9 +28,7 @@ export function writeKeyPair(options: WriteKeyPairOptions): WriteKeyPairResult {
   assertPlainName(options.name);
   const privateFile = join(options.dir, `${options.name}.key`);
   const publicFile = join(options.dir, `${options.name}.pub`);
-  const pair = options.type === "ed25519" ? generateKeyPairSync("ed25519") : generateKeyPairSync("x25519");
-  const privatePem = pair.privateKey.export({ format: "pem", type: "pkcs8" }) as string;
-  const publicPem = pair.publicKey.export({ format: "pem", type: "spki" }) as string;
+  const { privatePem, publicPem, publicKey } = newKeyPair(options.type);
   // Open both before writing either, so a clash leaves nothing half-written behind.
   const privateFd = openExclusive(privateFile, 0o600);
   let publicFd: number;
@@ -48,7 +46,7 @@ export function writeKeyPair(options: WriteKeyPairOptions): WriteKeyPairResult {
     closeSync(privateFd);
     closeSync(publicFd);
   }
-  return { type: options.type, keyid: keyIdOf(pair.publicKey), privateFile, publicFile };
+  return { type: options.type, keyid: keyIdOf(publicKey), privateFile, publicFile };
 }
 
 function openExclusive(file: string, mode: number): number {

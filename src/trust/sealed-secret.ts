@@ -3,13 +3,13 @@ import {
   createDecipheriv,
   createPublicKey,
   diffieHellman,
-  generateKeyPairSync,
   hkdfSync,
   randomBytes,
   type KeyObject,
 } from "node:crypto";
 import { SkiffError } from "../errors/index.js";
 import type { PrivateKey, PublicKey } from "./keys.js";
+import { newKeyPair } from "./new-key-pair.js";
 
 export const SEALED_PREFIX = "skiff:sealed:v1:";
 /** A secret's name: what the unikernel sees as an environment name or boot argument key. */
@@ -42,7 +42,7 @@ export function sealSecret(value: string, options: { name: string; hostPublicKey
       },
     );
   }
-  const ephemeral = generateKeyPairSync("x25519");
+  const ephemeral = newKeyPair("x25519");
   const ephemeralRaw = rawPublic(ephemeral.publicKey);
   const shared = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: options.hostPublicKey.key });
   const key = deriveKey({ shared, ephemeralRaw, hostKeyId: options.hostPublicKey.keyid, name: options.name });

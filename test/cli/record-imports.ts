@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { FIXTURES, REPO_ROOT } from "../support/paths.js";
+import { FIXTURES, REPO_ROOT, UNBUNDLED_CLI } from "../support/paths.js";
 import { runSkiff, type SkiffRun } from "../support/run-skiff.js";
 import { tempDir } from "../support/temp.js";
 
@@ -17,9 +17,9 @@ export interface RecordedRun extends SkiffRun {
 }
 
 /**
- * Runs the real CLI (bin/skiff.js, tsc's per-file output) and records every module of dist/src it
- * loads (through a module loader hook). The bundle (dist/bundle) keeps the same lazy imports as
- * chunks: what a command loads here is what its chunks hold.
+ * Runs the real CLI from tsc's per-file output (dist/src/cli/main.js) and records every module of
+ * dist/src it loads (through a module loader hook). The bundle bin/skiff.js runs keeps the same lazy
+ * imports as chunks: what a command loads here is what its chunks hold.
  */
 export async function runSkiffRecorded(
   args: readonly string[],
@@ -27,6 +27,7 @@ export async function runSkiffRecorded(
 ): Promise<RecordedRun> {
   const file = join(tempDir("skiff-imports-"), "loaded.txt");
   const run = await runSkiff(args, {
+    bin: UNBUNDLED_CLI,
     env: { ...options.env, NODE_OPTIONS: `--import=${REGISTER}`, SKIFF_RECORD_IMPORTS: file },
   });
   let urls: string[] = [];

@@ -9,11 +9,11 @@ import {
   encodeEnvelope,
   loadPrivateKey,
   loadPublicKey,
+  newKeyPair,
   signEnvelope,
   type PrivateKey,
   type PublicKey,
 } from "../../src/trust/index.js";
-import { generateKeyPairSync } from "node:crypto";
 
 describe("what a gc keeps (pure)", () => {
   it("keeps the newest N with images, current, the previous current and staging; never one collected before", () => {
@@ -97,10 +97,10 @@ describe("the gc record", () => {
 
   it("is read plain or signed; a host with keys takes only a record they signed", () => {
     const [ours, theirs] = [0, 1].map(() => {
-      const pair = generateKeyPairSync("ed25519");
+      const pair = newKeyPair("ed25519");
       return {
-        key: loadPrivateKey(pair.privateKey.export({ format: "pem", type: "pkcs8" }).toString(), "ed25519"),
-        pub: loadPublicKey(pair.publicKey.export({ format: "pem", type: "spki" }).toString(), "ed25519"),
+        key: loadPrivateKey(pair.privatePem, "ed25519"),
+        pub: loadPublicKey(pair.publicPem, "ed25519"),
       };
     }) as [{ key: PrivateKey; pub: PublicKey }, { key: PrivateKey; pub: PublicKey }];
     const trust = { trusted: [ours.pub], threshold: 1 };

@@ -5,7 +5,6 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { describe, it } from "node:test";
-import { generateKeyPairSync } from "node:crypto";
 import type { SkiffError } from "../../src/errors/index.js";
 import {
   ReleaseManifestSchema,
@@ -21,6 +20,7 @@ import {
   encodeEnvelope,
   loadPrivateKey,
   loadPublicKey,
+  newKeyPair,
   readSignedPointer,
   signPointerRecord,
 } from "../../src/trust/index.js";
@@ -124,10 +124,10 @@ describe("storeRelease", () => {
   it("signs manifest and current record through the hook, re-signs current on rollback, refuses an unsigned change", async () => {
     const dir = tempDir();
     const repo = join(dir, "deploy.git");
-    const pair = generateKeyPairSync("ed25519");
-    const key = loadPrivateKey(pair.privateKey.export({ type: "pkcs8", format: "pem" }).toString());
+    const pair = newKeyPair("ed25519");
+    const key = loadPrivateKey(pair.privatePem);
     const trust = {
-      trusted: [loadPublicKey(pair.publicKey.export({ type: "spki", format: "pem" }).toString())],
+      trusted: [loadPublicKey(pair.publicPem)],
       threshold: 1,
     };
     const sign: ReleaseSigner = {

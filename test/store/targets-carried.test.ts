@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { generateKeyPairSync } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -15,7 +14,7 @@ import {
   syncMirror,
   type StoreInput,
 } from "../../src/store/index.js";
-import { loadPrivateKey } from "../../src/trust/index.js";
+import { loadPrivateKey, newKeyPair } from "../../src/trust/index.js";
 import { gitSync } from "../support/app-repo.js";
 import { FIXTURES } from "../support/paths.js";
 import { stopHost } from "../support/stop-host.js";
@@ -95,8 +94,7 @@ describe("every target of a release is carried along", () => {
 
     const change = await changeConfigVars({ repo, app: "hello", set: { GREETING: "second" } });
     assert.deepEqual([change.release, change.pointer], [2, "current"]);
-    const pair = generateKeyPairSync("ed25519");
-    const key = loadPrivateKey(pair.privateKey.export({ type: "pkcs8", format: "pem" }).toString());
+    const key = loadPrivateKey(newKeyPair("ed25519").privatePem);
     await resignRelease({ repo, app: "hello", release: 2, keys: [key] });
     const commit = (await syncMirror({ url: repo, mirror }))!;
     const second = await readManifest({ mirror, commit, app: "hello", release: 2 });

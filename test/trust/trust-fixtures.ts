@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
-import { generateKeyPairSync } from "node:crypto";
 import { isSkiffError } from "../../src/errors/index.js";
 import { ReleaseManifestSchema, type ReleaseManifest } from "../../src/store/index.js";
-import { loadPrivateKey, loadPublicKey, type PrivateKey, type PublicKey } from "../../src/trust/index.js";
+import {
+  loadPrivateKey,
+  loadPublicKey,
+  newKeyPair,
+  type PrivateKey,
+  type PublicKey,
+} from "../../src/trust/index.js";
 
 export interface TestKey {
   privateKey: PrivateKey;
@@ -13,9 +18,7 @@ export interface TestKey {
 
 /** A fresh key pair loaded through the same functions the CLI uses. */
 export function makeKey(type: "ed25519" | "x25519" = "ed25519"): TestKey {
-  const pair = type === "ed25519" ? generateKeyPairSync("ed25519") : generateKeyPairSync("x25519");
-  const privatePem = pair.privateKey.export({ format: "pem", type: "pkcs8" }) as string;
-  const publicPem = pair.publicKey.export({ format: "pem", type: "spki" }) as string;
+  const { privatePem, publicPem } = newKeyPair(type);
   return {
     privateKey: loadPrivateKey(privatePem, type),
     publicKey: loadPublicKey(publicPem, type),
