@@ -171,6 +171,37 @@ export function createFrontDoor(options: CreateFrontDoorOptions): FrontDoor {
       return (await appStatus(app))!;
     });
 
+  /**
+   * The saved state in one engine change (an adopted HAProxy keeps serving every app through it);
+   * false, with nothing of it kept, when a part fails.
+   */
+  const restoreAtOnce = async (saved: SavedFrontState): Promise<boolean> => {
+    if (entries.size > 0) return false;
+    Object.assign(settings, saved.settings);
+    try {
+      for (const [app, spec] of saved.apps) {
+        checkConflicts(app, spec);
+        const route = createAppRoute({ app, spec, emit });
+        const { publish, hostname, backends, replay } = spec;
+        entries.set(app, { app, spec, publish, hostname, backends, replay, route, bound: undefined });
+      }
+      const applied = await engine.apply(view, { kind: "all" });
+      frontBound = applied.front;
+      for (const entry of entries.values()) {
+        entry.bound = applied.publish.get(entry.app);
+        entry.route.update(entry.spec);
+      }
+    } catch {
+      // The engine's partial claims are taken over by the part-by-part restore that follows.
+      for (const entry of entries.values()) entry.route.close();
+      entries.clear();
+      Object.assign(settings, { front: null, frontIndex: false });
+      return false;
+    }
+    options.onChange?.(door);
+    return true;
+  };
+
   const door: FrontDoor = {
     putApp: (app, spec) => put(app, spec, false),
     removeApp: (app) =>
@@ -248,6 +279,8 @@ export function createFrontDoor(options: CreateFrontDoorOptions): FrontDoor {
       return () => listeners.delete(listener);
     },
     async restore(saved) {
+      if (await restoreAtOnce(saved)) return;
+      // Something of it cannot be served (a port taken meanwhile): each part alone, the rest as saved.
       await door
         .setSettings(saved.settings)
         .catch(() => door.setSettings({ frontIndex: saved.settings.frontIndex }));
