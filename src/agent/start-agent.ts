@@ -23,6 +23,7 @@ import { configureFrontDoor, frontDoorOf } from "./front/index.js";
 import { startScaler, wakeApp, type Scaler } from "./scale/index.js";
 import { readState } from "./state/index.js";
 import { healFrontDoor, type ActionOutcome } from "./swap/index.js";
+import { startInstanceHealing } from "./heal-instances.js";
 
 export interface AgentOptions extends LoopOptions {
   /** Which pointer to deploy (default current; a staging host may deploy staging as it is). */
@@ -81,6 +82,14 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
   if (joined) publishToFleet(joined, context, handle, options);
   const elastic = options.once === true || options.dryRun === true ? undefined : startElastic(context);
   if (elastic !== undefined) void handle.closed.then(() => elastic.stop());
+  const healing =
+    options.once === true || options.dryRun === true
+      ? undefined
+      : startInstanceHealing({
+          ctx: context,
+          reconcile: (app, signal) => reconcileIn(app, pass, context, signal, options.layout),
+        });
+  if (healing !== undefined) void handle.closed.then(() => healing.stop());
   const running = (): void => {
     if (!handle.status().running) throw new SkiffError("ERR_SKIFF_NOT_RUNNING", "the agent has stopped");
   };
@@ -88,6 +97,7 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     ...handle,
     stop: async () => {
       joined?.leave();
+      await healing?.stop();
       await elastic?.stop();
       await handle.stop();
     },
@@ -190,6 +200,33 @@ function startElastic(ctx: PassContext<ActionOutcome>): Scaler {
       return healed;
     },
   });
+}
+
+/** The app reconciled in the current task of its worker, against what the last pass handed over; none yet: nothing. */
+function reconcileIn(
+  app: string,
+  pass: ProductionPass,
+  ctx: PassContext<ActionOutcome>,
+  signal: AbortSignal,
+  layout: ReleaseLayout | undefined,
+): Promise<ActionOutcome | undefined> {
+  const handed = pass.handedOver(app);
+  if (handed === undefined) return Promise.resolve(undefined);
+  return reconcileApp(
+    {
+      app,
+      want: handed.want,
+      data: ctx.data,
+      mirror: mirrorPath(ctx.data),
+      commit: handed.commit,
+      reader: handed.reader,
+      events: ctx.events,
+      drivers: ctx.drivers,
+      ...(ctx.fleet ? { fleet: ctx.fleet } : {}),
+      ...(layout ? { layout } : {}),
+    },
+    signal,
+  );
 }
 
 function reconcileNowIn(

@@ -8,6 +8,7 @@ import { requireTier } from "../support/tiers.js";
 import { appUrl, makeAppsHost, storeApp, type AppsHost } from "./apps-host.js";
 import { getByHost } from "./scale-host.js";
 import { readEvents, waitFor } from "./swap-host.js";
+import type { SkiffEvent } from "../../src/events/index.js";
 
 async function storeThree(host: AppsHost): Promise<void> {
   await storeApp(host, { app: "one", version: "one1", hostname: "one.localhost", publish: false });
@@ -191,4 +192,47 @@ test("SIGKILL of the front door's HAProxy alone: the door starts it again and th
   } finally {
     await agent.stop();
   }
+});
+
+test("a HAProxy and a front door killed while no agent runs: the next agent reports both (front.restored) once", async (t) => {
+  const { host, front, agent } = await threeAppsServing();
+  await agent.stop();
+  const dir = frontDoorDir(host.data);
+  const master = readHaproxyMaster(dir);
+  if (!requireTier(t, "haproxy", master === undefined ? "no HAProxy here" : undefined) || !master) return;
+  process.kill(master.pid, "SIGKILL");
+  // The door starts HAProxy again by itself; nobody watches it.
+  await waitFor("a new HAProxy", () => (readHaproxyMaster(dir)?.pid !== master.pid ? true : undefined));
+  const door = readFrontRecord(dir)!.pid;
+  process.kill(door, "SIGKILL");
+  await everyAppAnswers(host, front, 5000);
+  const restored = (): SkiffEvent[] => readEvents(host.data).filter((e) => e.type === "front.restored");
+  assert.deepEqual(restored(), [], "no agent ran: nothing reported yet");
+  const next = await startAgent({
+    repo: host.repo,
+    data: host.data,
+    pollMs: 60_000,
+    front: `127.0.0.1:${front}`,
+  });
+  try {
+    const both = await waitFor("two front.restored", () => (restored().length >= 2 ? restored() : undefined));
+    assert.deepEqual(both.map((e) => e.data?.previous).sort(), [door, master.pid].sort());
+    assert.equal(both.find((e) => e.data?.previous === master.pid)?.data?.engine, "haproxy");
+  } finally {
+    await next.stop();
+  }
+  // Reported means forgotten by the door: a later agent does not report them again.
+  const again = await startAgent({
+    repo: host.repo,
+    data: host.data,
+    pollMs: 60_000,
+    front: `127.0.0.1:${front}`,
+  });
+  try {
+    await everyAppAnswers(host, front, 5000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  } finally {
+    await again.stop();
+  }
+  assert.equal(restored().length, 2);
 });

@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { requestControl } from "../../src/proxy/control-client.js";
 import { isAlive, waitForExit } from "../../src/process/index.js";
 import { ensureFrontDoor, readFrontRecord, stopFrontDoor } from "../../src/proxy/index.js";
@@ -150,5 +151,49 @@ describe("front door process (haproxy only)", () => {
     await until(() => recorded() !== master.pid, 10_000, "a new HAProxy recorded");
     assert.equal(await getFresh(`http://${app.publish}/`), "A\n");
     assert.equal((await door.status()).pid, door.pid, "the door itself stayed");
+  });
+});
+
+describe("front door process (haproxy only): a door killed and started again", () => {
+  it("adopts its HAProxy without refusing one connection (the saved state is restored in one reload)", async (t) => {
+    if (!(await engineRuns(t, "haproxy"))) return;
+    const a = await startHttpBackend("A");
+    onCleanup(a.close);
+    const dir = doorDir("adopt-serving");
+    const door = await ensureFrontDoor({ dir, engine: "haproxy", front: "127.0.0.1:0" });
+    const app = await door.setApp("alpha", {
+      publish: "127.0.0.1:0",
+      hostname: "alpha.localhost",
+      backends: [{ id: "alpha-1-aaaa", address: a.address, state: "ready" }],
+    });
+    const front = portOf((await door.status()).front);
+    const failures: string[] = [];
+    let probing = true;
+    // A new connection every few ms to both addresses, from the kill until the new door has settled.
+    const probes = (async () => {
+      while (probing) {
+        await Promise.all([
+          getFresh(`http://${app.publish}/`, 5000).then(
+            (body) => void (body === "A\n" || failures.push(`publish: ${body}`)),
+            (error: Error) => void failures.push(`publish: ${error.message}`),
+          ),
+          getWithHost(front, "alpha.localhost", { timeoutMs: 5000 }).then(
+            (answer) => void (answer.body === "A\n" || failures.push(`shared: ${answer.status}`)),
+            (error: Error) => void failures.push(`shared: ${error.message}`),
+          ),
+        ]);
+        await sleep(5);
+      }
+    })();
+    process.kill(door.pid, "SIGKILL");
+    assert.ok(await waitForExit(door.pid, 3000));
+    const back = await ensureFrontDoor({ dir, engine: "haproxy" });
+    assert.notEqual(back.pid, door.pid);
+    // The reload the new door makes is over once its HAProxy has one worker again.
+    await sleep(500);
+    probing = false;
+    await probes;
+    assert.deepEqual(failures, []);
+    assert.equal((await back.status()).apps.alpha?.publish, app.publish);
   });
 });

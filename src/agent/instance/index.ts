@@ -16,3 +16,5 @@ export {
 } from "./crash-loop.js";
 export { createDeployId } from "./deploy-id.js";
 export { inspectInstance } from "../../drivers/light.js";
+export { watchInstances, type WatchInstancesOptions } from "./watch-instances.js";
+export { noteInstanceExit, instanceExitNoted } from "./exit-notes.js";

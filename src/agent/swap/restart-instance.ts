@@ -1,9 +1,16 @@
 import type { Instance } from "../../drivers/index.js";
 import { serializeError } from "../../errors/index.js";
 import { openAppFront } from "../front/index.js";
-import { createDeployId, gateRestart, loadLocalRelease, type PreparedRelease } from "../instance/index.js";
+import {
+  createDeployId,
+  gateRestart,
+  inspectInstance,
+  instanceExitNoted,
+  loadLocalRelease,
+  type PreparedRelease,
+} from "../instance/index.js";
 import type { Action } from "../plan/index.js";
-import { asRecord, updateAppState } from "../state/index.js";
+import { asRecord, readState, updateAppState } from "../state/index.js";
 import { prepareFromMirror, type ActionContext, type ActionOutcome } from "./action-context.js";
 import { createSwapOps } from "./swap-ops.js";
 
@@ -13,7 +20,9 @@ type RestartAction = Extract<Action, { kind: "restart" }>;
 export async function restartInstance(action: RestartAction, ctx: ActionContext): Promise<ActionOutcome> {
   const deploy = createDeployId();
   const events = ctx.events.child({ app: action.app, release: action.release, deploy });
-  events.emit({ type: "instance.exited", message: action.reason, data: { instance: action.instance.id } });
+  // The agent's watch reported it the moment it exited; a pass that found it dead reports it here.
+  if (!instanceExitNoted(action.instance.id))
+    events.emit({ type: "instance.exited", message: action.reason, data: { instance: action.instance.id } });
   const since = new Date().toISOString();
   const common = {
     data: ctx.data,
@@ -41,8 +50,11 @@ export async function restartInstance(action: RestartAction, ctx: ActionContext)
     prepared =
       loadLocalRelease(ctx.data, action.app, action.release) ??
       (await prepareFromMirror(ctx, action.app, action.release));
+    // Meanwhile the door stops sending connections to the dead instance: with no other one it holds
+    // them (as for a wake) and hands them to the new instance once routed to it.
+    const away = routeAway(ctx.data, prepared, action.instance);
     // Crash loops: backoff before the restart, a report and no restart after deploy.restart.limit.
-    const gate = await gateRestart({
+    const gating = gateRestart({
       data: ctx.data,
       app: action.app,
       crashed: action.instance,
@@ -51,6 +63,7 @@ export async function restartInstance(action: RestartAction, ctx: ActionContext)
       since,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
+    const [gate] = await Promise.all([gating, away]);
     if (gate !== undefined) return { action, ok: false, deploy, error: gate, instances: [] };
     await restartOps.phase("starting", { old: [action.instance], next: [] });
     started = await restartOps.start(prepared, await restartOps.freePort());
@@ -77,6 +90,15 @@ export async function restartInstance(action: RestartAction, ctx: ActionContext)
     });
     return { action, ok: false, deploy, error: serialized, instances: [] };
   }
+}
+
+/** Routes the app to its instances that still run, without `dead`; a door that cannot be told keeps its routes. */
+async function routeAway(data: string, prepared: PreparedRelease, dead: Instance): Promise<void> {
+  const others = (readState(data).apps[dead.app]?.instances ?? []).filter((i) => i.id !== dead.id);
+  const alive = await Promise.all(
+    others.map(async (i) => ((await inspectInstance(i)) === "running" ? [i] : [])),
+  );
+  await openAppFront({ data, manifest: prepared.manifest, serving: alive.flat() }).catch(() => undefined);
 }
 
 /** After a restart: the new instance takes the dead one's place among the app's instances, the public address points at it. */

@@ -83,6 +83,8 @@ async function handle(
       }
     }
   }
+  if (first === "restarts" && name !== undefined && action === undefined && method === "DELETE")
+    return send(res, 200, { reported: door.restartReported(decodeURIComponent(name)) });
   switch (`${method} ${path}`) {
     case "GET /status":
       return send(res, 200, await door.status());

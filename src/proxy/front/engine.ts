@@ -27,9 +27,11 @@ export interface EngineView {
 
 /**
  * What changed since the last apply: engines may touch only that. Applies for different apps may run
- * at once (a restart restores every app together); an engine may serve them with one change.
+ * at once; an engine may serve them with one change. `all`: the door came back and restores its
+ * saved state, settings and every app in one change (HAProxy adopted from a dead door keeps every
+ * listener: a reload with only part of the state would close the others for a while).
  */
-export type EngineChange = { kind: "app"; app: string } | { kind: "settings" };
+export type EngineChange = { kind: "app"; app: string } | { kind: "settings" } | { kind: "all" };
 
 export interface EngineBound {
   /** Bound public addresses per app (real ports). */

@@ -74,10 +74,8 @@ export async function ensureFrontDoor(options: EnsureFrontDoorOptions): Promise<
 async function adoptFrontDoor(options: EnsureFrontDoorOptions): Promise<FrontDoorClient | undefined> {
   const record = readFrontRecord(options.dir);
   if (record === undefined) return undefined;
-  if (!isSameProcess(record.pid, record.startTime)) {
-    removeFrontRecord(options.dir, record.pid);
-    return undefined;
-  }
+  // A dead door's record stays: the door started next reads it and keeps its death for an agent to report.
+  if (!isSameProcess(record.pid, record.startTime)) return undefined;
   const client = connectFrontDoor(options.dir, record.pid);
   const status = await client.status().catch(() => undefined);
   if (status === undefined) {

@@ -51,6 +51,8 @@ export interface FrontDoorClient {
   watch(options: WatchOptions): Promise<void>;
   /** Stops the front door process; every public address closes. */
   stop(): Promise<void>;
+  /** An engine-restarted or door-restarted event is reported: the door stops sending it to new watchers. */
+  restartReported(id: string): Promise<void>;
 }
 
 async function call(
@@ -105,6 +107,9 @@ export function connectFrontDoor(dir: string, pid: number): FrontDoorClient {
     setSettings: async (settings) =>
       FrontStatusSchema.parse(await call(dir, "PUT", "/settings", settings, 30_000)),
     watch: (options) => watchEvents(dir, options),
+    restartReported: async (id) => {
+      await call(dir, "DELETE", `/restarts/${encodeURIComponent(id)}`);
+    },
     stop: async () => {
       await call(dir, "DELETE", "/");
     },

@@ -7,6 +7,7 @@ import type { EngineApp, EngineView, FrontEngine } from "./engine.js";
 import type { AppSpec } from "./front-schema.js";
 import { mergeAppStatus } from "./merge-status.js";
 import { renderNotFoundPage } from "./not-found-page.js";
+import type { Restart, RestartJournal } from "./restart-journal.js";
 import type { AppStatus, FrontEvent, FrontStatus } from "./status-schema.js";
 
 export interface FrontSettings {
@@ -30,6 +31,8 @@ export interface FrontDoor {
   appStatus(app: string): Promise<AppStatus | undefined>;
   /** Every event from now on; the first one is the current state. Returns the unsubscribe. */
   subscribe(listener: (event: FrontEvent) => void): () => void;
+  /** A restart (of the engine or the door) an agent has reported: no longer sent to new watchers. */
+  restartReported(id: string): boolean;
   /** Settings and apps as given (publish as bound), for saving. */
   saved(): SavedFrontState;
   /**
@@ -46,6 +49,14 @@ export interface CreateFrontDoorOptions {
   fallback?: string;
   /** Called after every change that is in effect (to save it). */
   onChange?: (door: FrontDoor) => void;
+  /** Where restarts wait until an agent reports them. */
+  journal?: RestartJournal;
+}
+
+/** A journal entry as the event watchers get. */
+export function restartEvent(restart: Restart): FrontEvent {
+  const { what, ...rest } = restart;
+  return { type: what === "door" ? "door-restarted" : "engine-restarted", ...rest };
 }
 
 interface Entry extends EngineApp {
@@ -72,9 +83,14 @@ export function createFrontDoor(options: CreateFrontDoorOptions): FrontDoor {
   const emit = (event: FrontEvent): void => {
     for (const listener of listeners) listener(event);
   };
-  engine.onRestarted?.((restart) =>
-    emit({ type: "engine-restarted", at: new Date().toISOString(), engine: engine.name, ...restart }),
-  );
+  engine.onRestarted?.((restart) => {
+    const entry = options.journal?.add({ what: "engine", engine: engine.name, ...restart });
+    emit(
+      entry === undefined
+        ? { type: "engine-restarted", at: new Date().toISOString(), engine: engine.name, ...restart }
+        : restartEvent(entry),
+    );
+  });
   const hostOwner = (host: string | undefined): Entry | undefined => {
     if (host === undefined) return undefined;
     for (const entry of entries.values()) if (entry.hostname === host) return entry;
@@ -171,6 +187,37 @@ export function createFrontDoor(options: CreateFrontDoorOptions): FrontDoor {
       return (await appStatus(app))!;
     });
 
+  /**
+   * The saved state in one engine change (an adopted HAProxy keeps serving every app through it);
+   * false, with nothing of it kept, when a part fails.
+   */
+  const restoreAtOnce = async (saved: SavedFrontState): Promise<boolean> => {
+    if (entries.size > 0) return false;
+    Object.assign(settings, saved.settings);
+    try {
+      for (const [app, spec] of saved.apps) {
+        checkConflicts(app, spec);
+        const route = createAppRoute({ app, spec, emit });
+        const { publish, hostname, backends, replay } = spec;
+        entries.set(app, { app, spec, publish, hostname, backends, replay, route, bound: undefined });
+      }
+      const applied = await engine.apply(view, { kind: "all" });
+      frontBound = applied.front;
+      for (const entry of entries.values()) {
+        entry.bound = applied.publish.get(entry.app);
+        entry.route.update(entry.spec);
+      }
+    } catch {
+      // The engine's partial claims are taken over by the part-by-part restore that follows.
+      for (const entry of entries.values()) entry.route.close();
+      entries.clear();
+      Object.assign(settings, { front: null, frontIndex: false });
+      return false;
+    }
+    options.onChange?.(door);
+    return true;
+  };
+
   const door: FrontDoor = {
     putApp: (app, spec) => put(app, spec, false),
     removeApp: (app) =>
@@ -244,10 +291,15 @@ export function createFrontDoor(options: CreateFrontDoorOptions): FrontDoor {
       // A watcher that connects while connections are held gets the wake request it missed.
       for (const [app, { held }] of Object.entries(apps))
         if (held > 0) listener({ type: "wake", at: new Date().toISOString(), app, held });
+      // Restarts no agent has reported yet (one died while no agent watched, or before it reported).
+      for (const restart of options.journal?.pending() ?? []) listener(restartEvent(restart));
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    restartReported: (id) => options.journal?.reported(id) ?? false,
     async restore(saved) {
+      if (await restoreAtOnce(saved)) return;
+      // Something of it cannot be served (a port taken meanwhile): each part alone, the rest as saved.
       await door
         .setSettings(saved.settings)
         .catch(() => door.setSettings({ frontIndex: saved.settings.frontIndex }));

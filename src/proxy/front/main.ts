@@ -4,13 +4,14 @@ import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { serializeError, SkiffError } from "../../errors/index.js";
 import { createLogger } from "../../log/index.js";
-import { processStartTime } from "../../process/index.js";
+import { isSameProcess, processStartTime } from "../../process/index.js";
 import { parseAddress } from "../address.js";
 import { tellStarter } from "../spawn-detached.js";
 import { chooseEngine, type EngineName } from "./choose-engine.js";
 import { startFrontControl } from "./control-server.js";
 import { createFrontDoor, type FrontDoor, type FrontSettings } from "./front-door.js";
-import { frontControlPath, removeFrontRecord, writeFrontRecord } from "./front-files.js";
+import { frontControlPath, readFrontRecord, removeFrontRecord, writeFrontRecord } from "./front-files.js";
+import { openRestartJournal } from "./restart-journal.js";
 import { readSavedState, writeSavedState } from "./saved-state.js";
 
 const log = createLogger("front");
@@ -48,7 +49,8 @@ function saveState(dir: string, door: FrontDoor): void {
 async function main(): Promise<void> {
   const { dir, engine: wanted, settings } = parseOptions();
   const { engine, fallback } = await chooseEngine({ dir, engine: wanted, log });
-  const door = createFrontDoor({ engine, fallback, onChange: (d) => saveState(dir, d) });
+  const journal = openRestartJournal(dir);
+  const door = createFrontDoor({ engine, fallback, journal, onChange: (d) => saveState(dir, d) });
   try {
     await door.restore(readSavedState(dir));
     if (Object.keys(settings).length > 0) await door.setSettings(settings);
@@ -73,6 +75,10 @@ async function main(): Promise<void> {
     onStop: () => void stop("DELETE /"),
     log: (what, data) => log.info(data, what),
   });
+  // A record that names a dead door: it died (a stop removes its record), and this door takes its place.
+  const before = readFrontRecord(dir);
+  if (before !== undefined && before.pid !== process.pid && !isSameProcess(before.pid, before.startTime))
+    journal.add({ what: "door", engine: engine.name, pid: process.pid, previous: before.pid });
   writeFrontRecord(dir, { pid: process.pid, startTime: processStartTime(process.pid), engine: engine.name });
   // Without its control socket no caller can adopt or stop the door: leave rather than hold the ports forever.
   setInterval(() => {

@@ -73,6 +73,10 @@ export function createNodeEngine(): FrontEngine {
       view = next;
       if (change.kind === "app") await applyApp(change.app);
       if (change.kind === "settings") await applyFront();
+      if (change.kind === "all") {
+        await applyFront();
+        for (const app of next.apps.keys()) await applyApp(app);
+      }
       return bound();
     },
     stats: () => Promise.resolve(new Map()),

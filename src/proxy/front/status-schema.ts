@@ -90,10 +90,23 @@ export const FrontEventSchema = z.discriminatedUnion("type", [
   /** No ready backend and `held` connections wait: start instances (more than one for a burst). */
   z.object({ type: z.literal("wake"), at: z.string(), app: z.string(), held: z.number().int() }),
   z.object({ type: z.literal("wake-timeout"), at: z.string(), app: z.string(), answered: z.number().int() }),
-  /** The engine's own process (HAProxy) died and the door started it again: every app is served again. */
+  /**
+   * The engine's own process (HAProxy) died and the door started it again: every app is served again.
+   * Sent again to every new watcher until reported (DELETE /restarts/<id>); `id` from doors that keep them.
+   */
   z.object({
     type: z.literal("engine-restarted"),
     at: z.string(),
+    engine: z.string(),
+    pid: z.number().int(),
+    previous: z.number().int(),
+    id: z.string().optional(),
+  }),
+  /** This door replaced one that died (its record named a dead process); sent like engine-restarted. */
+  z.object({
+    type: z.literal("door-restarted"),
+    at: z.string(),
+    id: z.string(),
     engine: z.string(),
     pid: z.number().int(),
     previous: z.number().int(),

@@ -223,6 +223,21 @@ export async function createHaproxyEngine(options: {
     onRestarted: (listener) => void restartListeners.push(listener),
     async apply(view, change) {
       latest = view;
+      if (change.kind === "all") {
+        // Every claim first, then one sync: one reload with the whole state (or none, if it matches).
+        const wantedFront = view.front;
+        if (wantedFront === null) frontAt = null;
+        else if (!serves(frontAt, wantedFront)) frontAt = await claim(wantedFront);
+        for (const [app, entry] of view.apps) {
+          await holds.ensure(app, () => latest?.apps.get(app)?.route);
+          const wanted = entry.replay ? null : entry.publish;
+          if (wanted === null) publishAt.delete(app);
+          else if (!serves(publishAt.get(app), wanted)) publishAt.set(app, await claim(wanted));
+        }
+        const nodeBound = await node.apply(nodeView(view), change);
+        await sync();
+        return bound(nodeBound);
+      }
       if (change.kind === "settings") {
         const wanted = view.front;
         const before = frontAt;
