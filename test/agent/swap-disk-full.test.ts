@@ -54,7 +54,11 @@ describe("a swap interrupted by a full disk", () => {
         old: StateApp["instances"];
       };
       const filler = fillDisk(disk, 0);
-      assert.equal(readApp(host)?.swap?.phase, "confirming", "the disk filled inside the confirmation window");
+      assert.equal(
+        readApp(host)?.swap?.phase,
+        "confirming",
+        "the disk filled inside the confirmation window",
+      );
       // The window ends while nothing can be written: the swap cannot record its outcome.
       await waitFor(
         "the swap to end on the full disk",
