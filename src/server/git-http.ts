@@ -6,6 +6,7 @@ import type { Context } from "hono";
 import { appExists, appRepoPath, appsDir, isValidAppName } from "./apps.js";
 import { checkAccess, type AccessNeed } from "./basic-auth.js";
 import { runCgi } from "./cgi.js";
+import { serverGitMark } from "./orphaned-git.js";
 import type { AdvertisementCache } from "./ref-advertisement.js";
 import type { ReceiveTracker } from "./receive-tracker.js";
 import { serveUploadPack, warmAdvertisement, type UploadPackRequest } from "./upload-pack.js";
@@ -106,6 +107,8 @@ export async function serveGit(c: GitContext, options: GitHttpOptions): Promise<
       ...hookAddress(options.hookUrl),
       SKIFF_HOOK_SECRET: options.hookSecret,
       ...optional("SKIFF_PUSH_ID", pushId),
+      // Found by the next start if the server is killed meanwhile (orphaned-git.ts).
+      ...serverGitMark(options.data),
     },
   });
 }

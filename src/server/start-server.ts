@@ -288,11 +288,17 @@ async function prepareDataDir(data: string, keepBuilds: number, events: EventBus
   mkdirSync(join(data, "apps"), { recursive: true });
   // Leftovers of pushes and builds cut short by a crash: nothing of the server runs yet.
   const removed = await removeLeftovers(data, keepBuilds);
-  if (removed.paths.length > 0) {
+  if (removed.paths.length > 0 || removed.gitEnded > 0) {
+    const ended = removed.gitEnded > 0 ? `; ended ${removed.gitEnded} git programs left running` : "";
     events.emit({
       type: "server.leftovers_removed",
-      message: `removed ${removed.paths.length} leftovers of pushes and builds cut short (${removed.bytes} bytes)`,
-      data: { paths: removed.paths.slice(0, 50), count: removed.paths.length, bytes: removed.bytes },
+      message: `removed ${removed.paths.length} leftovers of pushes and builds cut short (${removed.bytes} bytes)${ended}`,
+      data: {
+        paths: removed.paths.slice(0, 50),
+        count: removed.paths.length,
+        bytes: removed.bytes,
+        gitEnded: removed.gitEnded,
+      },
     });
   }
   writeHooks(data);

@@ -19,8 +19,6 @@ const FRONT_HEAL =
   "issue 16.3: a killed front door can refuse connections up to ~2 s on a loaded 2-core host, and a HAProxy killed while no agent watches the door (the agent down too) leaves no event: the door starts it again, but only a running agent logs front.restored from the door's engine-restarted (src/proxy/front, src/agent/front)";
 const INSTANCE_HEAL =
   "issue 16.3: a killed instance is not always restored within 1 s on a loaded host (requests failed 1.6–3.8 s after the kill), and a kill the next deploy overtakes can leave no event (src/agent/instance)";
-const BUILD_LEFTOVERS =
-  "issue 16.2: a build cut short can leave a temp folder in the server's TMPDIR (the store's skiff-gzip-* scratch now lives in DATA/tmp, emptied at start)";
 export const KNOWN_FAILURES: KnownFailure[] = [
   {
     invariant: "no request failed outside the fault windows",
@@ -43,12 +41,6 @@ export const KNOWN_FAILURES: KnownFailure[] = [
     invariant: "every fault left an event",
     detail: / kill-instance at .*: no event;/,
     reason: INSTANCE_HEAL,
-  },
-  {
-    invariant: "no temp folder of the run is left",
-    detail:
-      /^(tmp\/skiff-build-\w+|tmp\/cc\w+(\.\w+)+|server\/(deploy|apps\/\w+)\.git\/objects\/tmp_objdir-(incoming|skiff)-\w+)$/,
-    reason: BUILD_LEFTOVERS,
   },
 ];
 
