@@ -86,6 +86,8 @@ export {
   createWorkers,
   taskEndOf,
   stopSignalOf,
+  createRetryTimers,
+  type RetryTimers,
   type Workers,
   type AppTask,
   type TaskEnd,

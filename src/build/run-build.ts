@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { CONFIG_FILE, loadConfigInWorker, type MatrixEntry, type SkiffConfig } from "../config/index.js";
 import { SkiffError, isSkiffError, serializeError } from "../errors/index.js";
@@ -53,11 +53,23 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildSummary> 
         if (index + 1 < entries.length) checkouts.prepare();
         const record = createTargetRecord(entry);
         summary.targets.push(record);
+        // The commands' own TMPDIR (unsandboxed; bubblewrap gives them a private /tmp): inside the
+        // build's scratch, so what a step cut short leaves there goes with it, not to the host's TMPDIR.
+        const tempDir = await mkdtemp(join(temp, "tmpdir-"));
         try {
-          await runTarget({ ...options, entry, build: config.build, checkout: dest, buildDir: dir, record });
+          await runTarget({
+            ...options,
+            entry,
+            build: config.build,
+            checkout: dest,
+            buildDir: dir,
+            record,
+            tempDir,
+          });
         } finally {
           // Targets must not see each other's outputs, and checkouts can be big.
           await rm(dest, { recursive: true, force: true });
+          await rm(tempDir, { recursive: true, force: true });
         }
       }
       summary.status = "succeeded";

@@ -16,6 +16,8 @@ export interface RunTargetOptions {
   buildDir: string;
   /** Filled in as steps finish, so a failed target still records what ran. */
   record: TargetRecord;
+  /** The commands' TMPDIR where they run unsandboxed: a folder of this build's, removed after it. */
+  tempDir?: string;
   /** Folders the commands must not see (RunBuildOptions.hidden). */
   hidden?: readonly string[];
   signal?: AbortSignal;
@@ -70,7 +72,12 @@ export async function runTarget(options: RunTargetOptions): Promise<void> {
         timeout: build.timeout,
         logPath: join(logDir, `${step}.log`),
         // The checkout is all the commands may write; build.network: false cuts them off the network.
-        sandbox: { writable: options.checkout, network: build.network, hidden: options.hidden ?? [] },
+        sandbox: {
+          writable: options.checkout,
+          network: build.network,
+          hidden: options.hidden ?? [],
+          ...(options.tempDir === undefined ? {} : { tempDir: options.tempDir }),
+        },
         signal: options.signal,
         onOutput: options.onOutput,
         onStep: options.onStep,

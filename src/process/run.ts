@@ -73,7 +73,11 @@ export async function runUserCommand(command: string, options: UserCommandOption
     const inside = { ...rest, env: { ...env, TMPDIR: "/tmp" } };
     return spawnAndWait(status.file, bwrapArgs(sandbox, shell), inside, killStragglers);
   }
-  return spawnAndWait(shell[0]!, shell.slice(1), { ...rest, env }, killStragglers);
+  const temp =
+    sandbox.tempDir === undefined
+      ? {}
+      : { TMPDIR: sandbox.tempDir, TMP: sandbox.tempDir, TEMP: sandbox.tempDir };
+  return spawnAndWait(shell[0]!, shell.slice(1), { ...rest, env: { ...env, ...temp } }, killStragglers);
 }
 
 function spawnAndWait(

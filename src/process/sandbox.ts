@@ -10,6 +10,12 @@ export interface SandboxOptions {
   network: boolean;
   /** Folders and files it must not see at all (empty inside): the server's data, with its secrets. */
   hidden?: readonly string[];
+  /**
+   * Its TMPDIR where bubblewrap cannot run (inside it, /tmp is a tmpfs of its own that dies with
+   * it): a folder of the caller's, removed after the command, so a compiler's temp files of a build
+   * cut short never reach the host's TMPDIR.
+   */
+  tempDir?: string;
 }
 
 /** Whether bubblewrap can sandbox the user's commands on this host, and if not why. */

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import type { Readable } from "node:stream";
 import { killGroupNow } from "../process/index.js";
+import type { GitChildren } from "./git-children.js";
 
 export interface RunCgiOptions {
   file: string;
@@ -15,8 +16,12 @@ export interface RunCgiOptions {
    * its hook answer so git ends cleanly. `kill` ends the program's whole process group.
    */
   onClientGone?: (kill: () => void) => void;
+  /** Called once the program runs, with what ends its whole process group. */
+  onSpawn?: (kill: () => void) => void;
   /** Called once the program exited. */
   onExit?: () => void;
+  /** Where the program is followed, to be ended when the server stops. */
+  children?: GitChildren;
 }
 
 interface CgiHead {
@@ -32,9 +37,11 @@ export async function runCgi(options: RunCgiOptions): Promise<Response> {
     stdio: ["pipe", "pipe", "pipe"],
     detached: true,
   });
+  options.children?.track(child);
   const kill = (): void => {
     if (child.pid !== undefined && child.exitCode === null) killGroupNow(child.pid, "SIGTERM");
   };
+  options.onSpawn?.(kill);
   const answer = relayOutput(child.stdout);
   const clientGone = (): void => {
     // Its input ends and its output is read and dropped: it can finish as it would, or be ended.

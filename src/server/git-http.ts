@@ -6,6 +6,8 @@ import type { Context } from "hono";
 import { appExists, appRepoPath, appsDir, isValidAppName } from "./apps.js";
 import { checkAccess, type AccessNeed } from "./basic-auth.js";
 import { runCgi } from "./cgi.js";
+import type { GitChildren } from "./git-children.js";
+import { serverGitMark } from "./orphaned-git.js";
 import type { AdvertisementCache } from "./ref-advertisement.js";
 import type { ReceiveTracker } from "./receive-tracker.js";
 import { serveUploadPack, warmAdvertisement, type UploadPackRequest } from "./upload-pack.js";
@@ -21,6 +23,8 @@ export interface GitHttpOptions {
   advertisements?: AdvertisementCache;
   /** Pushes in flight, to tell an upload cut short from a push already in its pipeline. */
   receives?: ReceiveTracker;
+  /** The git http-backend programs running, ended when the server stops. */
+  children?: GitChildren;
 }
 
 /** What a git smart-HTTP path asks for: which repository, and whether it pushes. */
@@ -86,7 +90,10 @@ export async function serveGit(c: GitContext, options: GitHttpOptions): Promise<
     args: ["http-backend"],
     body: hasBody ? (incoming ?? bodyOf(c)) : undefined,
     signal: c.req.raw.signal,
-    ...(receive === undefined ? {} : { onClientGone: receive.clientGone, onExit: receive.end }),
+    ...(options.children === undefined ? {} : { children: options.children }),
+    ...(receive === undefined
+      ? {}
+      : { onSpawn: receive.spawned, onClientGone: receive.clientGone, onExit: receive.end }),
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -106,6 +113,8 @@ export async function serveGit(c: GitContext, options: GitHttpOptions): Promise<
       ...hookAddress(options.hookUrl),
       SKIFF_HOOK_SECRET: options.hookSecret,
       ...optional("SKIFF_PUSH_ID", pushId),
+      // Found by the next start if the server is killed meanwhile (orphaned-git.ts).
+      ...serverGitMark(options.data),
     },
   });
 }

@@ -33,21 +33,26 @@ export type LandedBy = "git" | "server";
 /**
  * Makes sure the app repository's ref ends at the pushed commit once its release is stored: git
  * moves it after the hook accepts, unless its receive-pack died first (the pusher went away).
- * Waits until git did or cannot any more (receive-pack ended, or was ended after `timeoutMs`),
- * then moves the ref itself if git did not.
+ * Waits until git did (the ref moved) or cannot any more (receive-pack ended, or was ended after
+ * `timeoutMs`), then moves the ref itself if git did not.
  */
 export async function landPush(options: LandPushOptions): Promise<LandedBy> {
   const { repo, update, receivePack } = options;
   const deadline = Date.now() + options.timeoutMs;
   const gitStillMay = (): boolean =>
     receivePack === undefined ? true : isSameProcess(receivePack.pid, receivePack.startTime);
+  let refReadAt = Date.now();
   for (let delay = 2; gitStillMay(); delay = Math.min(25, delay * 2)) {
     if (Date.now() >= deadline) {
       await endReceivePack(options);
       break;
     }
-    // Without a process to watch, the ref is all there is to look at.
-    if (receivePack === undefined && (await readRef(repo, update.ref)) === update.new) return "git";
+    // The ref is what counts: once git moved it, what receive-pack still does (a post-receive hook,
+    // its auto gc) is no part of the push. Read every 250 ms, or each time without a process to watch.
+    if (receivePack === undefined || Date.now() - refReadAt >= 250) {
+      refReadAt = Date.now();
+      if ((await readRef(repo, update.ref)) === update.new) return "git";
+    }
     await sleep(delay);
   }
   const current = await readRef(repo, update.ref);

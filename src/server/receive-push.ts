@@ -54,6 +54,8 @@ export function createPushHandler(options: PushHandlerOptions): HandlePush {
       options.logger.error({ err: error, app: push.app }, "push handler failed (a bug in skiff)");
       output.line(`skiff: internal error (a bug in skiff): ${(error as Error).message}`);
       output.end(1);
+    } finally {
+      options.receives?.settled(push.pushId);
     }
   };
 }

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { pruneBuilds } from "../build/index.js";
 import { appsDir } from "./apps.js";
+import { endOrphanedGit } from "./orphaned-git.js";
 import { serverBuildsDir, serverTmpDir } from "./server-builds.js";
 
 export interface LeftoversRemoved {
@@ -9,21 +10,26 @@ export interface LeftoversRemoved {
   paths: string[];
   /** Their size in bytes, roughly (files only). */
   bytes: number;
+  /** git programs of a killed server that still ran (and wrote their quarantines), ended. */
+  gitEnded: number;
 }
 
 /**
  * What pushes and builds cut short by a crash (kill -9, power loss) leave behind, removed when the
- * server starts and nothing of its own runs yet: DATA/tmp (push scratch, build checkouts), git's
+ * server starts and nothing of its own runs yet (git programs a killed server left are ended
+ * first): DATA/tmp (push scratch, build checkouts and their TMPDIRs), git's
  * and skiff's object quarantines and half-written packs in every repository, unfinished build
  * folders, and build folders beyond the `keepBuilds` newest of each app.
  */
 export async function removeLeftovers(data: string, keepBuilds: number): Promise<LeftoversRemoved> {
-  const removed: LeftoversRemoved = { paths: [], bytes: 0 };
+  const removed: LeftoversRemoved = { paths: [], bytes: 0, gitEnded: 0 };
   const remove = (path: string): void => {
     removed.bytes += sizeOf(path);
     removed.paths.push(path.slice(data.length + 1));
     rmSync(path, { recursive: true, force: true });
   };
+  // git programs a killed server left running write their quarantines: ended first.
+  removed.gitEnded = await endOrphanedGit(data);
   const tmp = serverTmpDir(data);
   for (const name of list(tmp)) remove(join(tmp, name));
   mkdirSync(tmp, { recursive: true });

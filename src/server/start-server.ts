@@ -31,6 +31,7 @@ import { createAdvertisementCache } from "./ref-advertisement.js";
 import { ReceiveTracker } from "./receive-tracker.js";
 import { readPendingPushes } from "./pending-push.js";
 import { removeLeftovers } from "./remove-leftovers.js";
+import { GitChildren } from "./git-children.js";
 import { serverTmpDir } from "./server-builds.js";
 import { settlePendingPushes } from "./settle-pending-pushes.js";
 import { readOrCreateSecret } from "./secret-file.js";
@@ -64,6 +65,8 @@ export interface StartServerOptions {
 
 /** How long a stopping server lets pushes past their commit point finish (store, deploy, main). */
 const LANDING_GRACE_MS = 20_000;
+/** How long a git program still running when the server stops gets after SIGTERM before SIGKILL. */
+const GIT_STOP_GRACE_MS = 2000;
 
 export interface ServerHandle {
   url: string;
@@ -132,6 +135,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
       data: { stage: "receive" },
     }),
   );
+  const gitChildren = new GitChildren();
   const git: GitHttpOptions = {
     data,
     get hookUrl() {
@@ -140,6 +144,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     hookSecret: randomBytes(32).toString("hex"),
     advertisements: createAdvertisementCache(),
     receives,
+    children: gitChildren,
     createApp: async (name) => {
       const pending = creating.get(name) ?? createApp({ data, name, existingOk: true });
       creating.set(name, pending);
@@ -276,6 +281,9 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
       grace.abort();
       if (!landed)
         logger.warn("pushes still running when the server stopped; the next start cleans up after them");
+      // git programs still running (a receive-pack whose pusher left, its hooks) end with the server.
+      const ended = await gitChildren.endAll(GIT_STOP_GRACE_MS);
+      if (ended > 0) logger.info({ ended }, "git programs ended as the server stopped");
       stopping.abort();
       await agent.stop();
       await settling;
@@ -288,11 +296,17 @@ async function prepareDataDir(data: string, keepBuilds: number, events: EventBus
   mkdirSync(join(data, "apps"), { recursive: true });
   // Leftovers of pushes and builds cut short by a crash: nothing of the server runs yet.
   const removed = await removeLeftovers(data, keepBuilds);
-  if (removed.paths.length > 0) {
+  if (removed.paths.length > 0 || removed.gitEnded > 0) {
+    const ended = removed.gitEnded > 0 ? `; ended ${removed.gitEnded} git programs left running` : "";
     events.emit({
       type: "server.leftovers_removed",
-      message: `removed ${removed.paths.length} leftovers of pushes and builds cut short (${removed.bytes} bytes)`,
-      data: { paths: removed.paths.slice(0, 50), count: removed.paths.length, bytes: removed.bytes },
+      message: `removed ${removed.paths.length} leftovers of pushes and builds cut short (${removed.bytes} bytes)${ended}`,
+      data: {
+        paths: removed.paths.slice(0, 50),
+        count: removed.paths.length,
+        bytes: removed.bytes,
+        gitEnded: removed.gitEnded,
+      },
     });
   }
   writeHooks(data);

@@ -22,6 +22,7 @@ export async function startStageAgent(options: StageAgentOptions): Promise<Stage
     ...(options.host ? { host: options.host } : {}),
     ...(options.trust ? { trust: options.trust } : {}),
     ...(options.sign ? { sign: options.sign } : {}),
+    retry: options.once !== true && options.dryRun !== true,
   });
   const { handle } = await startLoop(options, pass);
   return handle;

@@ -40,6 +40,14 @@ export async function stageApp(options: StageAppOptions): Promise<StagedApp | He
     });
     return { app, release, reason: "unsupported", error: staged.unsupported };
   }
+  if ("hostFault" in staged) {
+    events.emit({
+      type: "stage.host_fault",
+      message: `release ${release} not staged: the host failed (${staged.hostFault.code}): ${staged.hostFault.message}`,
+      error: staged.hostFault,
+    });
+    return { app, release, reason: "host-fault", error: staged.hostFault };
+  }
   const record = staged;
   const result: StagedApp = {
     app,

@@ -11,11 +11,14 @@ export interface StagedApp {
   error?: SerializedError;
 }
 
-/** A release this host did not judge (no stage.json is written): refused by the trust gate, or no driver here. */
+/**
+ * A release this host did not judge (no stage.json is written): refused by the trust gate, no
+ * driver here, or a fault of the host (a full disk …) while preparing or booting it, retried with backoff.
+ */
 export interface HeldApp {
   app: string;
   release: number;
-  reason: "refused" | "unsupported";
+  reason: "refused" | "unsupported" | "host-fault";
   error: SerializedError;
 }
 

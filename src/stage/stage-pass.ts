@@ -1,6 +1,13 @@
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { gateDesired, type LoopPass, type PassContext } from "../agent/index.js";
+import {
+  createRetryTimers,
+  gateDesired,
+  retryDelay,
+  type LoopPass,
+  type PassContext,
+  type RetryTimers,
+} from "../agent/index.js";
 import type { SerializedError } from "../errors/index.js";
 import type { ObjectReader } from "../git/index.js";
 import { readPointers, StageRecordSchema, stageRecordPath, type ReleaseSigner } from "../store/index.js";
@@ -32,6 +39,8 @@ export interface StagePassOptions {
   trust?: TrustPolicy;
   /** `--key`: signs the current record a promotion writes (required when the app's pointers are signed). */
   sign?: ReleaseSigner;
+  /** False for --once and --dry-run: a host fault's retry is left to the next agent run (no timer). */
+  retry?: boolean;
 }
 
 /**
@@ -42,6 +51,9 @@ export interface StagePassOptions {
 export function createStagePass(options: StagePassOptions): LoopPass<StagePassResult, StageOutcome> {
   // Judged by this agent run: a pass that fetched before a verdict landed does not stage it twice.
   const judged = new Set<string>();
+  // Host faults in a row per release, and the timers that try them again (created at the first).
+  const attempts = new Map<string, number>();
+  let timers: RetryTimers | undefined;
   return {
     follow: "staging",
     label: {
@@ -107,28 +119,73 @@ export function createStagePass(options: StagePassOptions): LoopPass<StagePassRe
       },
     });
     if (ctx.dryRun) return result;
-    for (const want of result.planned) {
-      judged.add(`${want.app}@${want.release}`);
-      void ctx.workers.submit(want.app, {
-        what: "stage",
-        release: want.release,
-        run: (signal) =>
-          stageApp({
-            ...want,
-            repo: options.repo,
-            data: ctx.data,
-            mirror,
-            commit,
-            reader,
-            events: ctx.events,
-            drivers: ctx.drivers,
-            signal,
-            ...(options.host ? { host: options.host } : {}),
-            ...(options.sign ? { sign: options.sign } : {}),
-          }),
-      });
-    }
+    for (const want of result.planned) submitStage(ctx, want, { mirror, commit, reader });
     return result;
+  }
+
+  /** Hands one release to its app's worker; a host fault there is tried again after its backoff. */
+  function submitStage(
+    ctx: PassContext<StageOutcome>,
+    want: { app: string; release: number },
+    from: { mirror: string; commit: string; reader: ObjectReader },
+  ): void {
+    const key = `${want.app}@${want.release}`;
+    judged.add(key);
+    void ctx.workers.submit(want.app, {
+      what: "stage",
+      release: want.release,
+      run: async (signal) => {
+        const outcome = await stageApp({
+          ...want,
+          repo: options.repo,
+          data: ctx.data,
+          ...from,
+          events: ctx.events,
+          drivers: ctx.drivers,
+          signal,
+          ...(options.host ? { host: options.host } : {}),
+          ...(options.sign ? { sign: options.sign } : {}),
+        });
+        followHostFault(ctx, want, outcome, () => submitStage(ctx, want, from));
+        return outcome;
+      },
+    });
+  }
+
+  /**
+   * A release the host failed to stage (a full disk …) is not judged: it is tried again after
+   * the production agent's backoff (1 s doubling up to 60 s), by a timer of its own (a pass that
+   * comes first stages it too); stage.retry_scheduled says when. Not with --once: its next run does.
+   */
+  function followHostFault(
+    ctx: PassContext<StageOutcome>,
+    want: { app: string; release: number },
+    outcome: StageOutcome,
+    again: () => void,
+  ): void {
+    const key = `${want.app}@${want.release}`;
+    if (!("reason" in outcome) || outcome.reason !== "host-fault") {
+      attempts.delete(key);
+      timers?.clear(want.app);
+      return;
+    }
+    judged.delete(key);
+    const attempt = (attempts.get(key) ?? 0) + 1;
+    attempts.set(key, attempt);
+    const delayMs = retryDelay(attempt);
+    timers ??= options.retry === false ? undefined : createRetryTimers(ctx.stopping);
+    ctx.events.emit({
+      type: "stage.retry_scheduled",
+      app: want.app,
+      release: want.release,
+      message: `staging release ${want.release} failed for a host reason (${outcome.error.code}); try ${attempt + 1} in ${delayMs}ms${timers ? "" : " (at the next agent run after that)"}`,
+      error: outcome.error,
+      data: { code: outcome.error.code, attempt, delayMs, at: new Date(Date.now() + delayMs).toISOString() },
+    });
+    // A pass that came first staged it already (or a newer release): the timer does nothing then.
+    timers?.schedule(want.app, Date.now() + delayMs, () => {
+      if (!judged.has(key)) again();
+    });
   }
 }
 

@@ -2,6 +2,7 @@ import { createServer } from "node:net";
 import {
   buildInstanceSpec,
   checkHealth,
+  classifyFailure,
   createHostDrivers,
   prepareRelease,
   requireSupport,
@@ -33,6 +34,11 @@ export interface StageReleaseOptions {
   drivers?: HostDrivers;
 }
 
+/** The host failed (a full disk, out of memory …) before the release could be judged: no verdict, tried again. */
+export interface HostFaultRelease {
+  hostFault: SerializedError;
+}
+
 /** This host cannot run the release's driver: no verdict, another staging host may judge it. */
 export interface UnsupportedRelease {
   unsupported: SerializedError;
@@ -48,7 +54,9 @@ const UNSUPPORTED_CODES = new Set([
  * Boots a release as a staging instance on a private loopback port (no proxy, no public address),
  * health-checks it, runs its stage, and stops it again. Every failure becomes a failed verdict.
  */
-export async function stageRelease(options: StageReleaseOptions): Promise<StageRecord | UnsupportedRelease> {
+export async function stageRelease(
+  options: StageReleaseOptions,
+): Promise<StageRecord | UnsupportedRelease | HostFaultRelease> {
   const started = new Date();
   const { events } = options;
   const fail = (failure: StageFailure): StageRecord => failedRecord(options, started, failure);
@@ -58,6 +66,7 @@ export async function stageRelease(options: StageReleaseOptions): Promise<StageR
     prepared = await prepareRelease(options);
   } catch (error) {
     if (UNSUPPORTED_CODES.has(serializeError(error).code)) return { unsupported: serializeError(error) };
+    if (classifyFailure(serializeError(error)) === "host") return { hostFault: serializeError(error) };
     return fail({
       step: "release",
       name: "release",
@@ -79,6 +88,7 @@ export async function stageRelease(options: StageReleaseOptions): Promise<StageR
     instance = await driver.start(spec);
   } catch (error) {
     if (UNSUPPORTED_CODES.has(serializeError(error).code)) return { unsupported: serializeError(error) };
+    if (classifyFailure(serializeError(error)) === "host") return { hostFault: serializeError(error) };
     return fail({
       step: "health",
       name: "start",

@@ -1,13 +1,16 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { planStateRebuild, type InstanceRecord } from "../../src/agent/index.js";
 import { isSameProcess } from "../../src/process/index.js";
 import { httpGet } from "../support/http.js";
+import { SKIFF_BIN } from "../support/paths.js";
 import { runSkiff, type SkiffRun } from "../support/run-skiff.js";
 import { makeAppsHost, storeApp, type AppsHost } from "./apps-host.js";
-import { liveInstances, readEvents, type StateApp } from "./swap-host.js";
+import { liveInstances, readEvents, waitFor, type StateApp } from "./swap-host.js";
 
 function agentOnce(host: AppsHost): Promise<SkiffRun> {
   return runSkiff(["agent", "--repo", host.repo, "--data", host.data, "--once", "--json"]);
@@ -216,4 +219,56 @@ test("an instance its agent started but never recorded in state.json is stopped 
   const live = liveInstances(host.data);
   assert.equal(live.length, 1, "one instance serves: the one this start recorded");
   assert.notEqual(live[0]!.id, stray.id);
+});
+
+test("state.json deleted while the agent runs is rebuilt from what runs: same instance, same public address, nothing deployed again", async () => {
+  const host = makeAppsHost();
+  await storeApp(host, { app: "hello", version: "v1", publish: false });
+  const agent = spawn(
+    process.execPath,
+    [SKIFF_BIN, "agent", "--repo", host.repo, "--data", host.data, "--poll", "300ms"],
+    { env: { ...process.env, SKIFF_LOG_LEVEL: "silent" }, stdio: "ignore" },
+  );
+  const exited = new Promise((resolve) => agent.once("exit", resolve));
+  try {
+    const before = await waitFor("hello deployed", () => {
+      const app = existsSync(join(host.data, "state.json")) ? readHello(host) : undefined;
+      return app?.instances[0] && app.publicAddress ? app : undefined;
+    });
+    const address = before.publicAddress!;
+    const id = before.instances[0]!.id;
+    assert.equal((await httpGet(`http://${address}/`)).body, "v1 hello\n");
+
+    rmSync(join(host.data, "state.json"));
+    // Whatever the agent has done by now, status answers.
+    const status = await runSkiff(["status", "--data", host.data, "--json"]);
+    assert.equal(status.code, 0, status.stderr);
+    const event = await waitFor("state.rebuilt while running", () =>
+      readEvents(host.data).find((e) => e.type === "state.rebuilt" && e.data?.during === "run"),
+    );
+    assert.equal(event.data?.reason, "missing");
+    // A few passes later: still the one instance, at the same address.
+    await sleep(1500);
+    const after = readHello(host);
+    assert.equal(after.publicAddress, address, "the public address did not move");
+    assert.deepEqual(
+      after.instances.map((i) => i.id),
+      [id],
+      "the running instance was adopted",
+    );
+    assert.deepEqual(
+      liveInstances(host.data).map((i) => i.id),
+      [id],
+      "no second instance, no orphan",
+    );
+    const at = readEvents(host.data).findIndex((e) => e.type === "state.rebuilt" && e.data?.during === "run");
+    assert.deepEqual(deploysSince(host, at), [], "nothing was deployed again");
+    assert.equal((await httpGet(`http://${address}/`)).body, "v1 hello\n");
+    const again = await runSkiff(["status", "--data", host.data, "--json"]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /hello/);
+  } finally {
+    agent.kill("SIGTERM");
+    await exited;
+  }
 });

@@ -14,18 +14,9 @@ export interface KnownFailure {
   reason: string;
 }
 
-// Checked against main 758d4b3 + soakfix in 10-minute and short runs (December 2026): each still seen.
-// FRONT_HEAL and INSTANCE_HEAL (issue 16.3) were removed with the heal branch's fixes.
-const BUILD_LEFTOVERS =
-  "issue 16.2: a build cut short can leave a temp folder in the server's TMPDIR (the store's skiff-gzip-* scratch now lives in DATA/tmp, emptied at start)";
-export const KNOWN_FAILURES: KnownFailure[] = [
-  {
-    invariant: "no temp folder of the run is left",
-    detail:
-      /^(tmp\/skiff-build-\w+|tmp\/cc\w+(\.\w+)+|server\/(deploy|apps\/\w+)\.git\/objects\/tmp_objdir-(incoming|skiff)-\w+)$/,
-    reason: BUILD_LEFTOVERS,
-  },
-];
+// Empty: the last entries (issue 16.2's build leftovers, 16.3's front door and instance healing)
+// were removed with their fixes (December 2026). Add one only with the issue item that explains it.
+export const KNOWN_FAILURES: KnownFailure[] = [];
 
 export interface InvariantVerdict {
   ok: boolean;

@@ -6,7 +6,7 @@ import type { EventBus, EventSink } from "../../events/index.js";
 import { createLogger, type Logger } from "../../log/index.js";
 import { assertTrustPolicy, type PrivateKey, type TrustPolicy } from "../../trust/index.js";
 import { applyTrustMode, createHostDrivers, type HostDrivers } from "../gate/index.js";
-import { rebuildState, stopStrayInstances } from "../rebuild/index.js";
+import { rebuildState, stopStrayInstances, watchStateLoss } from "../rebuild/index.js";
 import { BootSecrets, registerBootSecrets, unregisterBootSecrets } from "../secrets/index.js";
 import { acquireLock, type LockFile } from "../state/index.js";
 import { createWorkers, type WorkerState, type Workers } from "../worker/index.js";
@@ -219,10 +219,13 @@ export async function startLoop<R, O>(
     throw error;
   }
   registerBootSecrets(options.data, secrets);
+  // state.json deleted while the agent runs: rebuilt from what runs at the next write or pass.
+  const lostState = dryRun ? undefined : watchStateLoss(options.data, events);
   const status: LoopStatus<R> = { running: true, passes: 0, inFlight: false, workers: [] };
   const passes = createCoalescer(async (): Promise<R> => {
     status.inFlight = true;
     try {
+      await lostState?.check();
       const result = await pass.run(context);
       status.lastPass = result;
       delete status.lastError;
@@ -272,6 +275,7 @@ export async function startLoop<R, O>(
       await workers.idle();
       await fetcher.tidy();
       fetcher.close();
+      lostState?.unwatch();
       lock?.release();
       unregisterBootSecrets(options.data, secrets);
       await events.close();

@@ -30,6 +30,8 @@ export interface RebuildResult {
 export async function rebuildState(options: {
   data: string;
   events: EventBus;
+  /** When: at the agent's start (default), or while it runs (state.json deleted under it). */
+  during?: "start" | "run";
 }): Promise<RebuildResult | undefined> {
   const { data, events } = options;
   const path = statePath(data);
@@ -74,6 +76,7 @@ export async function rebuildState(options: {
     message: describe(result),
     data: {
       ...result,
+      during: options.during ?? "start",
       history: history !== undefined ? "read" : existsSync(historyPath(data)) ? "unreadable" : "none",
       instanceRecords: records.length,
     },

@@ -1,5 +1,5 @@
 export { readState, statePath } from "./read-state.js";
-export { writeState, updateState, updateAppState } from "./state.js";
+export { writeState, updateState, updateAppState, onStateLost } from "./state.js";
 export {
   STATE_VERSION,
   SWAP_PHASES,

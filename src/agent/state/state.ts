@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { SkiffError } from "../../errors/index.js";
 import { redactForDataDir } from "../secrets/index.js";
@@ -26,6 +26,22 @@ export function writeState(data: string, state: AgentState): void {
 
 /** Per data dir, the updates of this process in order: the app workers' writes queue here, not on the lock's retry sleep. */
 const queues = new Map<string, Promise<unknown>>();
+
+/** Per data dir, what a running agent does when state.json is gone under it: rebuilds it (rebuild/). */
+const lossHandlers = new Map<string, () => Promise<unknown>>();
+
+/**
+ * While an agent runs on `data`: an update that finds state.json gone (deleted under the agent)
+ * first calls `rebuild`, which writes it again from what runs, so the change is not applied to an
+ * empty state that would forget every other app. Returns the unregistration.
+ */
+export function onStateLost(data: string, rebuild: () => Promise<unknown>): () => void {
+  const key = resolve(data);
+  lossHandlers.set(key, rebuild);
+  return () => {
+    if (lossHandlers.get(key) === rebuild) lossHandlers.delete(key);
+  };
+}
 
 /**
  * Read-modify-write of state.json under a short lock, so that `skiff stop` and a running agent
@@ -55,6 +71,8 @@ async function updateLocked<T>(data: string, change: (state: AgentState) => T): 
       }),
   });
   try {
+    const rebuild = lossHandlers.get(resolve(data));
+    if (rebuild && !existsSync(statePath(data))) await rebuild();
     const state = readState(data);
     const result = change(state);
     writeState(data, state);

@@ -1,0 +1,35 @@
+import { existsSync } from "node:fs";
+import type { EventBus } from "../../events/index.js";
+import { onStateLost, statePath, updateState } from "../state/index.js";
+import { rebuildState } from "./rebuild-state.js";
+
+export interface StateLossWatch {
+  /** Before a pass: a state.json that existed and is gone now is rebuilt (under the state lock) before anything plans from it. */
+  check(): Promise<void>;
+  unwatch(): void;
+}
+
+/**
+ * A running agent's answer to its state.json deleted under it: the next state write or pass
+ * rebuilds it from the instances' records (those that still run), the front door's saved state
+ * and history.json, as a start does (state.rebuilt, data.during "run"), so nothing is deployed
+ * again beside what runs and the public addresses stay.
+ */
+export function watchStateLoss(data: string, events: EventBus): StateLossWatch {
+  let seen = existsSync(statePath(data));
+  // Not on a new host's first writes: its front door may be set up before state.json is written.
+  const unwatch = onStateLost(data, async () => {
+    if (seen) await rebuildState({ data, events, during: "run" });
+  });
+  return {
+    check: async () => {
+      if (existsSync(statePath(data))) {
+        seen = true;
+        return;
+      }
+      // A data dir whose state was never written (a new host) has nothing to rebuild.
+      if (seen) await updateState(data, () => undefined);
+    },
+    unwatch,
+  };
+}
