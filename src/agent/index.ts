@@ -1,4 +1,5 @@
 export { startAgent, type AgentOptions, type AgentHandle, type AgentStatus } from "./start-agent.js";
+export { watchStateLoss, type StateLossWatch } from "./rebuild/index.js";
 export {
   startLoop,
   createMirrorFetcher,

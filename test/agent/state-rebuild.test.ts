@@ -4,10 +4,18 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "no
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { planStateRebuild, type InstanceRecord } from "../../src/agent/index.js";
+import {
+  planStateRebuild,
+  readState,
+  watchStateLoss,
+  writeState,
+  type InstanceRecord,
+} from "../../src/agent/index.js";
+import { EventBus, type SkiffEvent } from "../../src/events/index.js";
 import { isSameProcess } from "../../src/process/index.js";
 import { httpGet } from "../support/http.js";
 import { SKIFF_BIN } from "../support/paths.js";
+import { tempDir } from "../support/temp.js";
 import { runSkiff, type SkiffRun } from "../support/run-skiff.js";
 import { makeAppsHost, storeApp, type AppsHost } from "./apps-host.js";
 import { liveInstances, readEvents, waitFor, type StateApp } from "./swap-host.js";
@@ -270,5 +278,29 @@ test("state.json deleted while the agent runs is rebuilt from what runs: same in
   } finally {
     agent.kill("SIGTERM");
     await exited;
+  }
+});
+
+test("a state.json first written after the agent started, deleted before its next pass, is still rebuilt at that pass", async () => {
+  // The agent starts on a new host (no state yet), its first pass writes state.json, and it is
+  // deleted before a second pass has looked: lost all the same, not "never written".
+  const data = tempDir();
+  const seen: SkiffEvent[] = [];
+  const events = new EventBus().add({ emit: (event) => seen.push(event) });
+  const watch = watchStateLoss(data, events);
+  try {
+    await watch.check();
+    assert.equal(existsSync(join(data, "state.json")), false, "a new host's first pass writes nothing");
+    writeState(data, { version: 2, apps: {} });
+    rmSync(join(data, "state.json"));
+    await watch.check();
+    assert.ok(existsSync(join(data, "state.json")), "rebuilt at the next pass");
+    assert.deepEqual(readState(data).apps, {});
+    assert.deepEqual(
+      seen.filter((e) => e.type === "state.rebuilt").map((e) => e.data?.during),
+      ["run"],
+    );
+  } finally {
+    watch.unwatch();
   }
 });

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import type { EventBus } from "../../events/index.js";
-import { onStateLost, statePath, updateState } from "../state/index.js";
+import { historyPath, onStateLost, statePath, updateState } from "../state/index.js";
 import { rebuildState } from "./rebuild-state.js";
 
 export interface StateLossWatch {
@@ -16,19 +16,15 @@ export interface StateLossWatch {
  * again beside what runs and the public addresses stay.
  */
 export function watchStateLoss(data: string, events: EventBus): StateLossWatch {
-  let seen = existsSync(statePath(data));
-  // Not on a new host's first writes: its front door may be set up before state.json is written.
+  // history.json is written with every state.json: with it there, a missing state.json was lost,
+  // not never written (a new host's front door may be set up before its first state write).
+  const lost = (): boolean => !existsSync(statePath(data)) && existsSync(historyPath(data));
   const unwatch = onStateLost(data, async () => {
-    if (seen) await rebuildState({ data, events, during: "run" });
+    if (lost()) await rebuildState({ data, events, during: "run" });
   });
   return {
     check: async () => {
-      if (existsSync(statePath(data))) {
-        seen = true;
-        return;
-      }
-      // A data dir whose state was never written (a new host) has nothing to rebuild.
-      if (seen) await updateState(data, () => undefined);
+      if (lost()) await updateState(data, () => undefined);
     },
     unwatch,
   };
