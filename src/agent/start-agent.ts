@@ -240,22 +240,7 @@ function reconcileNowIn(
   return ctx.workers.submit(app, {
     what: "start",
     ...(handed.want.release === undefined ? {} : { release: handed.want.release }),
-    run: (signal) =>
-      reconcileApp(
-        {
-          app,
-          want: handed.want,
-          data: ctx.data,
-          mirror: mirrorPath(ctx.data),
-          commit: handed.commit,
-          reader: handed.reader,
-          events: ctx.events,
-          drivers: ctx.drivers,
-          ...(ctx.fleet ? { fleet: ctx.fleet } : {}),
-          ...(layout ? { layout } : {}),
-        },
-        signal,
-      ),
+    run: (signal) => reconcileIn(app, pass, ctx, signal, layout),
   });
 }
 
