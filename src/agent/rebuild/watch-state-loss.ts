@@ -16,15 +16,17 @@ export interface StateLossWatch {
  * again beside what runs and the public addresses stay.
  */
 export function watchStateLoss(data: string, events: EventBus): StateLossWatch {
-  // history.json is written with every state.json: with it there, a missing state.json was lost,
-  // not never written (a new host's front door may be set up before its first state write).
-  const lost = (): boolean => !existsSync(statePath(data)) && existsSync(historyPath(data));
+  // Lost, not never written (a new host's front door may be set up before its first state write):
+  // a pass saw it, or history.json (written with every state.json) is there.
+  let seen = existsSync(statePath(data));
+  const lost = (): boolean => !existsSync(statePath(data)) && (seen || existsSync(historyPath(data)));
   const unwatch = onStateLost(data, async () => {
     if (lost()) await rebuildState({ data, events, during: "run" });
   });
   return {
     check: async () => {
-      if (lost()) await updateState(data, () => undefined);
+      if (existsSync(statePath(data))) seen = true;
+      else if (lost()) await updateState(data, () => undefined);
     },
     unwatch,
   };
