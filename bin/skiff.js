@@ -2,7 +2,7 @@
 // --max-semi-space-size=1: SERVICE_NODE_FLAGS of src/process (a small young generation for the agent and the server).
 // The entry point stays tiny: turn on Node's compile cache (node 22.1+; absent on node 20, a no-op),
 // then load the CLI, whose commands import their part only when they run (dist/bundle is built but not run
-// here yet: with it, a test mixing a bundled CLI and an agent from dist/src hung; docs/decisions.md).
+// here yet: it waits for a CI run that passes with it; docs/decisions.md).
 import module from "node:module";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
