@@ -35,10 +35,13 @@ export function startInstanceHealing(options: HealInstancesOptions): { stop(): P
   // (an idle stop, a deploy), so they wait for the worker to be idle and are healed then if still recorded.
   const exits = new Map<string, Instance>();
   const takeExits = (): void => {
+    if (exits.size === 0) return;
+    // One read for every exit of this look, not one per exit.
+    const { apps } = readState(ctx.data);
     for (const [id, dead] of exits) {
       if (ctx.workers.busy(dead.app) !== undefined) continue;
       exits.delete(id);
-      if (!readState(ctx.data).apps[dead.app]?.instances.some((i) => i.id === id)) continue;
+      if (!apps[dead.app]?.instances.some((i) => i.id === id)) continue;
       noteInstanceExit(id);
       ctx.events.child({ app: dead.app, release: dead.release }).emit({
         type: "instance.exited",
