@@ -147,6 +147,31 @@ test("SIGKILL of the front door process alone: every app answers within 1 s (its
   }
 });
 
+test("an agent stopped while it brings a killed front door back stops, and the new door serves on without it", async () => {
+  const { host, front, agent } = await threeAppsServing();
+  const dir = frontDoorDir(host.data);
+  const before = readFrontRecord(dir)!.pid;
+  stopFrontDoorNow(dir);
+  // The new door has written its record: the agent is adopting it and setting every app again
+  // (looked for every 2 ms: the stop must land before the agent watches the new door).
+  let next: number | undefined;
+  for (const deadline = Date.now() + 20_000; next === undefined && Date.now() < deadline;) {
+    const pid = readFrontRecord(dir)?.pid;
+    if (pid !== undefined && pid !== before) next = pid;
+    else await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  assert.ok(next !== undefined, "a new front door started");
+  let timer: NodeJS.Timeout | undefined;
+  const stopped = await Promise.race([
+    agent.stop().then(() => "stopped"),
+    new Promise((resolve) => (timer = setTimeout(() => resolve("still stopping after 15 s"), 15_000))),
+  ]);
+  clearTimeout(timer);
+  assert.equal(stopped, "stopped");
+  assert.equal(readFrontRecord(dir)?.pid, next);
+  await everyAppAnswers(host, front, 10_000);
+});
+
 test("an agent restarted with replicas adopts every instance", async () => {
   const host = makeAppsHost();
   await storeApp(host, { app: "pair", version: "v1", scale: "{ min: 2, max: 2 }" });

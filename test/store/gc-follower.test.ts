@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { mirrorPath, startAgent, type AgentHandle } from "../../src/agent/index.js";
 import { loadPublicKey } from "../../src/trust/index.js";
 import { gitSync } from "../support/app-repo.js";
@@ -22,7 +22,7 @@ async function follow(
     pollMs: 3_600_000,
     ...extra,
   });
-  after(async () => {
+  host.stopFirst.push(async () => {
     await agent.stop();
     await server.close();
   });

@@ -20,6 +20,8 @@ export interface ImageHost {
   data: string;
   port: number;
   url: string;
+  /** Run before the host's processes are killed: a test's in-process agent stops here (it would restart them). */
+  stopFirst: (() => Promise<void>)[];
 }
 
 function imageYml(app: string, port: number, staged: boolean): string {
@@ -53,8 +55,12 @@ export async function makeImageHost(app = "hello"): Promise<ImageHost> {
     data: join(root, "host"),
     port,
     url: `http://127.0.0.1:${port}/`,
+    stopFirst: [] as (() => Promise<void>)[],
   };
-  after(() => stopHost(host.data));
+  after(async () => {
+    for (const stop of host.stopFirst) await stop();
+    stopHost(host.data);
+  });
   return host;
 }
 

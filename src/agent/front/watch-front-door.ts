@@ -69,11 +69,12 @@ export async function watchFrontDoor(options: WatchFrontDoorOptions): Promise<vo
       await sleep(RETRY_MS, undefined, { signal }).catch(() => undefined);
       continue;
     }
+    // The stream ends when the door does, or when the agent stops: also when it stopped a moment ago,
+    // while the door was being restored (a listener added after the abort would never hear it).
     const stream = new AbortController();
     const stop = (): void => stream.abort();
-    signal.addEventListener("abort", stop, { once: true });
     await door.watch({
-      signal: stream.signal,
+      signal: AbortSignal.any([signal, stream.signal]),
       onEvent: (event) => {
         if (event.type === "wake") options.onWake(event.app, event.held);
         // The door brought its HAProxy back itself, or replaced a door that died while no agent
@@ -87,6 +88,5 @@ export async function watchFrontDoor(options: WatchFrontDoorOptions): Promise<vo
       },
       onStreamEnd: stop,
     });
-    signal.removeEventListener("abort", stop);
   }
 }
