@@ -1,7 +1,7 @@
 // CLI start time: `skiff --help`, `skiff status --data D` (a data dir with a few apps, no agent
 // running) and `skiff apps` against a skiff server (one the bench starts, or SKIFF_URL's), beside
-// bare `node -e 0`, and --help and status from the bundle (dist/bundle, which bin/skiff.js does
-// not run yet) beside them. The cases alternate run by run, so a busy machine slows each of them
+// bare `node -e 0`, and --help and status from tsc's per-file output (dist/src, what bin/skiff.js
+// ran before the bundle) beside them. The cases alternate run by run, so a busy machine slows each of them
 // alike; one warm-up run each (it also fills Node's compile cache where there is one) is not counted.
 // Run: npm run bench:cli [-- --runs 10] [-- --no-server]
 import { spawnSync } from "node:child_process";
@@ -29,8 +29,8 @@ if (!Number.isInteger(RUNS) || RUNS < 5) {
   process.exit(2);
 }
 const SKIFF_BIN = join(REPO_ROOT, "bin", "skiff.js");
-/** The bundle's CLI entry (scripts/bundle.ts), run directly. */
-const BUNDLED_CLI = join(REPO_ROOT, "dist", "bundle", "cli", "main.js");
+/** The CLI from tsc's per-file output, run directly: what bin/skiff.js ran before the bundle. */
+const UNBUNDLED_CLI = join(REPO_ROOT, "dist", "src", "cli", "main.js");
 
 interface Case {
   name: string;
@@ -125,9 +125,9 @@ try {
       argv: [process.execPath, SKIFF_BIN, "status", "--data", data],
       goalMs: 150,
     },
-    // The same commands from the bundle, side by side (docs/decisions.md, "One bundle per program").
-    { name: "--help, bundled", argv: [process.execPath, BUNDLED_CLI, "--help"] },
-    { name: "status, bundled", argv: [process.execPath, BUNDLED_CLI, "status", "--data", data] },
+    // The same commands without the bundle, side by side (docs/decisions.md, "One bundle per program").
+    { name: "--help, unbundled", argv: [process.execPath, UNBUNDLED_CLI, "--help"] },
+    { name: "status, unbundled", argv: [process.execPath, UNBUNDLED_CLI, "status", "--data", data] },
     {
       name: "skiff apps (remote)",
       argv: [process.execPath, SKIFF_BIN, "apps"],

@@ -1,8 +1,7 @@
 #!/usr/bin/env -S node --max-semi-space-size=1
 // --max-semi-space-size=1: SERVICE_NODE_FLAGS of src/process (a small young generation for the agent and the server).
 // The entry point stays tiny: turn on Node's compile cache (node 22.1+; absent on node 20, a no-op),
-// then load the CLI, whose commands import their part only when they run (dist/bundle is built but not run
-// here yet: it waits for a CI run that passes with it; docs/decisions.md).
+// then load the CLI (its bundle, scripts/bundle.ts), whose commands import their part only when they run.
 import module from "node:module";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,4 +21,4 @@ if (typeof module.enableCompileCache === "function") {
   }
 }
 
-await import("../dist/src/cli/main.js");
+await import("../dist/bundle/cli/main.js");

@@ -1,8 +1,8 @@
 // Bundles skiff's own programs (the CLI, the front door, the per-app proxy, the config worker) into
 // dist/bundle with esbuild: one file per program and shared chunks, instead of ~150 modules and
 // ~60 of zod's locale files loaded one by one: `skiff --help` and `skiff status` start in about
-// half the time over bare node, and each long-running process holds less. bin/skiff.js does not
-// run it yet (docs/decisions.md, "One bundle per program"); npm run bench:cli measures it.
+// half the time over bare node, and each long-running process holds less. bin/skiff.js runs it
+// (docs/decisions.md, "One bundle per program"); npm run bench:cli measures it beside dist/src.
 // Run: node dist/scripts/bundle.js (npm run build does).
 import { rmSync } from "node:fs";
 import { join } from "node:path";

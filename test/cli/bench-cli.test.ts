@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { REPO_ROOT } from "../support/paths.js";
 
 /** CI smoke of `npm run bench:cli`: it runs and prints its figures. Timing is the benchmark's business. */
-test("bench:cli prints p50 and p90 of bare node, --help and status (and both from the bundle) and remote apps (against a server it starts and stops), with the goals", async () => {
+test("bench:cli prints p50 and p90 of bare node, --help and status (and both without the bundle) and remote apps (against a server it starts and stops), with the goals", async () => {
   const env = { ...process.env };
   delete env.SKIFF_URL;
   const child = spawn(process.execPath, [join(REPO_ROOT, "dist", "bench", "cli-start.js"), "--runs", "5"], {
@@ -26,8 +26,8 @@ test("bench:cli prints p50 and p90 of bare node, --help and status (and both fro
     "node -e 0",
     "skiff --help",
     "skiff status --data D",
-    "--help, bundled",
-    "status, bundled",
+    "--help, unbundled",
+    "status, unbundled",
     "skiff apps \\(remote\\)",
   ])
     assert.match(stdout, new RegExp(`^${name} +\\d+ ms +\\d+ ms( |$)`, "m"), `${name} in:\n${stdout}`);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { cpSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { REPO_ROOT, SKIFF_BIN } from "../support/paths.js";
@@ -10,11 +10,11 @@ import { tempDir } from "../support/temp.js";
 
 const STACK_LINE = /^\s+at /m;
 
-/** A copy of the installed CLI (bin, dist/src, package.json; node_modules linked) that a test may break. */
+/** A copy of the installed CLI (bin, its bundle, package.json; node_modules linked) that a test may break. */
 function copyCli(): string {
   const root = tempDir("skiff-cli-copy-");
   cpSync(join(REPO_ROOT, "bin"), join(root, "bin"), { recursive: true });
-  cpSync(join(REPO_ROOT, "dist", "src"), join(root, "dist", "src"), { recursive: true });
+  cpSync(join(REPO_ROOT, "dist", "bundle"), join(root, "dist", "bundle"), { recursive: true });
   cpSync(join(REPO_ROOT, "package.json"), join(root, "package.json"));
   symlinkSync(join(REPO_ROOT, "node_modules"), join(root, "node_modules"));
   return root;
@@ -30,7 +30,11 @@ test("a known error prints its code and hint without a stack, and exits 1", asyn
 
 test("a part that fails to load when its command runs is reported as a bug with its stack, and exits 70", async () => {
   const root = copyCli();
-  rmSync(join(root, "dist", "src", "agent", "light.js"));
+  // The chunk of the status command's action (src/cli/actions/status.ts), loaded only when it runs.
+  const chunks = join(root, "dist", "bundle", "chunks");
+  const [status] = readdirSync(chunks).filter((name) => /^status-\w+\.js$/.test(name));
+  assert.ok(status, "no chunk for the status action in the bundle");
+  rmSync(join(chunks, status));
   const data = tempDir();
   writeFileSync(join(data, "state.json"), JSON.stringify({ version: 1, apps: {} }));
   const bin = join(root, "bin", "skiff.js");
@@ -41,7 +45,7 @@ test("a part that fails to load when its command runs is reported as a bug with 
   const run = await runSkiff(["status", "--data", data], { bin });
   assert.equal(run.code, 70, run.stderr);
   assert.match(run.stderr, /^error ERR_SKIFF_INTERNAL: this is a bug in skiff, please report it\n/);
-  assert.match(run.stderr, /Cannot find module '.*agent\/light\.js'/);
+  assert.match(run.stderr, new RegExp(`Cannot find module '.*chunks/${status}'`));
   assert.match(run.stderr, STACK_LINE);
 });
 
