@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -10,6 +9,7 @@ import { httpGetFresh, waitForBody } from "../support/http.js";
 import { SKIFF_BIN } from "../support/paths.js";
 import { appUrl, makeAppsHost, storeApp, type AppsHost } from "./apps-host.js";
 import { readEvents, waitFor } from "./swap-host.js";
+import { exited } from "../support/processes.js";
 
 interface Recorded {
   id: string;
@@ -55,7 +55,7 @@ test("an agent restarted after a SIGKILL adopts every instance of 20 apps: same 
     30_000,
   );
   agent.kill("SIGKILL");
-  await once(agent, "exit");
+  await exited(agent);
   const before = recorded(host);
   const startsBefore = readEvents(host.data).filter((e) => e.type === "instance.started").length;
 

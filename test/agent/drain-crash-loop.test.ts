@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { once } from "node:events";
 import { connect } from "node:net";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -16,6 +15,7 @@ import {
   waitFor,
   type SwapHost,
 } from "./swap-host.js";
+import { exited } from "../support/processes.js";
 
 /** One TCP connection to the public address that sends a keep-alive GET every 200 ms and records the answers. */
 function holdConnection(host: SwapHost) {
@@ -106,7 +106,7 @@ test("a crash loop is restarted with doubling backoff up to the limit, reported,
   );
   await sleep(1000);
   agent.kill("SIGTERM");
-  await once(agent, "exit");
+  await exited(agent);
 
   const events = readEvents(host.data);
   assert.deepEqual(
@@ -156,7 +156,7 @@ test("skiff stop during a backoff wait wins: no restart follows", async () => {
   await waitFor("five more passes", () => (passes() >= seen + 5 ? true : undefined));
   assert.equal(agent.exitCode, null, "the agent runs on");
   agent.kill("SIGTERM");
-  await once(agent, "exit");
+  await exited(agent);
 
   const events = readEvents(host.data);
   const after = events.filter((e) => Date.parse(e.time) > Date.parse(backoff.time));

@@ -154,13 +154,15 @@ test("an agent stopped while it brings a killed front door back stops, and the n
   stopFrontDoorNow(dir);
   // The new door has written its record: the agent is adopting it and setting every app again
   // (looked for every 2 ms: the stop must land before the agent watches the new door).
-  let next: number | undefined;
-  for (const deadline = Date.now() + 20_000; next === undefined && Date.now() < deadline;) {
-    const pid = readFrontRecord(dir)?.pid;
-    if (pid !== undefined && pid !== before) next = pid;
-    else await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-  assert.ok(next !== undefined, "a new front door started");
+  const next = await waitFor(
+    "a new front door",
+    () => {
+      const pid = readFrontRecord(dir)?.pid;
+      return pid !== undefined && pid !== before ? pid : undefined;
+    },
+    20_000,
+    2,
+  );
   let timer: NodeJS.Timeout | undefined;
   const stopped = await Promise.race([
     agent.stop().then(() => "stopped"),

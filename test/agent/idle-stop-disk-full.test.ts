@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -12,6 +11,7 @@ import { stopHost } from "../support/stop-host.js";
 import { fillDisk, mountTmpfs, unmountTmpfs } from "../support/tmpfs.js";
 import { appUrl, makeAppsHost, storeApp } from "./apps-host.js";
 import { waitFor } from "./swap-host.js";
+import { exited } from "../support/processes.js";
 
 test("an idle stop on a full disk: the instance serves on while the stop cannot be recorded, stops once space is back, and the next connection wakes the app", async (t) => {
   const disk = mountTmpfs(t, "16m");
@@ -68,7 +68,7 @@ test("an idle stop on a full disk: the instance serves on while the stop cannot 
       throw error;
     } finally {
       agent.kill("SIGTERM");
-      await once(agent, "exit");
+      await exited(agent);
     }
   } finally {
     stopHost(host.data);

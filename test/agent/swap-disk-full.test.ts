@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
-import { once } from "node:events";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -19,6 +18,7 @@ import {
   type StateApp,
   type SwapHost,
 } from "./swap-host.js";
+import { exited } from "../support/processes.js";
 
 /** The app's recorded instances that still run, by id. */
 function recordedAlive(app: StateApp | undefined): string[] {
@@ -89,7 +89,7 @@ describe("a swap interrupted by a full disk", () => {
     } finally {
       if (agent !== undefined && agent.exitCode === null && agent.signalCode === null) {
         agent.kill("SIGKILL");
-        await once(agent, "exit");
+        await exited(agent);
       }
       stopHost(host.data);
       unmountTmpfs(disk);
@@ -111,7 +111,7 @@ describe("a swap interrupted by a full disk", () => {
         60_000,
       );
       agents[0]!.kill("SIGKILL");
-      await once(agents[0]!, "exit");
+      await exited(agents[0]!);
       await storeRelease(host, { version: "v2", confirm: "2s" });
       // Parks right after persisting the phase: killed there, it leaves its swap in state.
       const dying = spawnAgent(host, { env: { SKIFF_TEST_PAUSE_AT: "confirming" } });
@@ -122,18 +122,15 @@ describe("a swap interrupted by a full disk", () => {
         60_000,
       );
       dying.kill("SIGKILL");
-      await once(dying, "exit");
+      await exited(dying);
       const filler = fillDisk(disk, 0);
       // The restarted agent takes its lock before the disk is full: held by a long-running agent started now it is not.
       const restarted = spawnAgent(host, { once: false, poll: "200ms" });
       agents.push(restarted);
-      const exited = await Promise.race([
-        once(restarted, "exit").then(() => true),
-        sleep(3000).then(() => false),
-      ]);
-      t.diagnostic(`restarted agent exited on the full disk: ${exited}`);
+      const quit = await Promise.race([exited(restarted).then(() => true), sleep(3000).then(() => false)]);
+      t.diagnostic(`restarted agent exited on the full disk: ${quit}`);
       rmSync(filler);
-      if (exited) agents.push(spawnAgent(host, { once: false, poll: "200ms" }));
+      if (quit) agents.push(spawnAgent(host, { once: false, poll: "200ms" }));
       await settledOnRelease2(host);
       const app = readApp(host)!;
       t.diagnostic(`after: ${JSON.stringify(app.instances.map((i) => [i.id, i.release]))}`);
@@ -149,7 +146,7 @@ describe("a swap interrupted by a full disk", () => {
       for (const agent of agents)
         if (agent.exitCode === null && agent.signalCode === null) {
           agent.kill("SIGKILL");
-          await once(agent, "exit");
+          await exited(agent);
         }
       stopHost(host.data);
       unmountTmpfs(disk);

@@ -152,12 +152,13 @@ export async function waitFor<T>(
   what: string,
   check: () => T | undefined | Promise<T | undefined>,
   timeoutMs = 20_000,
+  intervalMs = 25,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const value = await check();
     if (value !== undefined) return value;
-    await sleep(25);
+    await sleep(intervalMs);
   }
   throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
 }

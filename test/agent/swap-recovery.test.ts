@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { once } from "node:events";
 import { describe, test } from "node:test";
 import { runLoad } from "../../src/load/index.js";
 import { connectFrontDoor, formatAddress, frontDoorDir, readFrontRecord } from "../../src/proxy/index.js";
@@ -15,6 +14,7 @@ import {
   storeRelease,
   waitFor,
 } from "./swap-host.js";
+import { exited } from "../support/processes.js";
 
 const PHASES = ["starting", "checking", "switched", "confirming", "draining"] as const;
 
@@ -55,7 +55,7 @@ describe("an agent SIGKILLed in the middle of a swap", () => {
         60_000,
       );
       agent.kill("SIGKILL");
-      await once(agent, "exit");
+      await exited(agent);
       const during = readApp(host);
       assert.equal(during?.swap?.phase, phase, "the dead agent left its swap in state");
 

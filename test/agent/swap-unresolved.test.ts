@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { once } from "node:events";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -17,6 +16,7 @@ import {
   waitFor,
   type StateApp,
 } from "./swap-host.js";
+import { exited } from "../support/processes.js";
 
 type SwapSets = { old: StateApp["instances"]; next: StateApp["instances"] };
 
@@ -41,7 +41,7 @@ test("a swap whose recovery fails is not overtaken by a restart planned from the
       60_000,
     );
     dying.kill("SIGKILL");
-    await once(dying, "exit");
+    await exited(dying);
     const swap = readApp(host)!.swap as unknown as SwapSets;
     const [old] = swap.old;
     const [next] = swap.next;
@@ -64,7 +64,7 @@ test("a swap whose recovery fails is not overtaken by a restart planned from the
     // The start's recovery and the pass's both fail; then the lock is let go, as a freed disk would be.
     await waitFor("two failed recoveries", () => (failures() >= 2 ? true : undefined), 60_000);
     rmSync(lock, { force: true });
-    await once(agent, "exit");
+    await exited(agent);
     const app = readApp(host)!;
     assert.ok(isSameProcess(old.handle.pid, old.handle.startTime), "the old instance serves on");
     assert.deepEqual(

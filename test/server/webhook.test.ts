@@ -41,8 +41,6 @@ describe("webhook triggers for an agent following skiff server", () => {
   let agent: AgentHandle;
   let hooks: HttpListener;
   let proxy: CountingGitProxy;
-  // At suite level, so its cleanup runs after the whole suite (not after the before hook).
-  const sandbox = serverSandbox();
 
   before(async () => {
     server = await sandbox.start();
@@ -68,6 +66,10 @@ describe("webhook triggers for an agent following skiff server", () => {
     // The follower's instances and front door outlive its agent by design.
     stopHost(join(sandbox.root, "follower"));
   });
+  // After hooks run in the order they were registered: the sandbox stops the server and removes its
+  // folder (the follower's data with it) only once the hook above has stopped the follower. At suite
+  // level, so its cleanup runs after the whole suite (not after the before hook).
+  const sandbox = serverSandbox();
 
   it("a valid GitHub push webhook makes the agent fetch at once", async () => {
     const before = await settledFetchCount(proxy, agent);

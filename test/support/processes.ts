@@ -1,3 +1,5 @@
+import type { ChildProcess } from "node:child_process";
+import { once } from "node:events";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -57,4 +59,13 @@ export function commandOf(pid: number): string {
   } catch {
     return "";
   }
+}
+
+/**
+ * Resolves once `child` has exited, also when it already has: `once(child, "exit")` would then wait
+ * for an event that came and went, and a test awaiting it ends as "still pending" with nothing to run.
+ */
+export async function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await once(child, "exit");
 }
