@@ -7,11 +7,14 @@
 #
 # Kernel command line understood by the image's /init: port=N (default 8080), version=V
 # (overrides the compiled-in version), panic_on_boot=1 (init exits at once: the kernel panics).
-# Env: SKIFF_VIRTIO_CACHE (default ~/.cache/skiff/virtio), SKIFF_KERNEL_PACKAGE (default: what
+# Env: SKIFF_VIRTIO_CACHE (default $SKIFF_CACHE_DIR/virtio under skiff, else ~/.cache/skiff/virtio), SKIFF_KERNEL_PACKAGE (default: what
 # linux-image-cloud-amd64 depends on).
 set -euo pipefail
 
-cache=${SKIFF_VIRTIO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/skiff/virtio}
+# Under skiff the build cache it keeps between builds (SKIFF_CACHE_DIR, writable in the build sandbox,
+# where $HOME is read-only); on its own the user's cache dir.
+if [[ -n ${SKIFF_CACHE_DIR:-} ]]; then default_cache=$SKIFF_CACHE_DIR/virtio; else default_cache=${XDG_CACHE_HOME:-$HOME/.cache}/skiff/virtio; fi
+cache=${SKIFF_VIRTIO_CACHE:-$default_cache}
 server=""
 out=""
 while (($#)); do
@@ -50,7 +53,7 @@ if [[ -z $deb ]]; then
   deb=$(ls -t "$cache/${package}"_*.deb 2>/dev/null | head -n1 || true)
   if [[ -z $deb ]]; then
     echo "build-virtio-image: downloading $package" >&2
-    (cd "$cache" && apt-get download -q "$package" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2 || true)
+    (cd "$cache" && apt-get download -q -o APT::Sandbox::User=root "$package" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2 || true)
     deb=$(ls -t "$cache/${package}"_*.deb 2>/dev/null | head -n1 || true)
     [[ -n $deb ]] || { echo "build-virtio-image: apt-get download $package failed" >&2; exit 1; }
   fi

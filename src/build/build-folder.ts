@@ -7,6 +7,10 @@ import { BuildSummarySchema, type BuildSummary } from "./summary-schema.js";
 
 export const SUMMARY_FILE = "build.json";
 export const LATEST_FILE = "latest";
+/** A build id: 20261125T021500Z-1a2b3c4-9f0e (sortable by start time). */
+export const BUILD_ID = /^\d{8}T\d{6}Z-[0-9a-f]{7}-[0-9a-f]{4}$/;
+/** The folder of a builds folder that builds keep between them (SKIFF_CACHE_DIR), beside the build folders. */
+export const CACHE_FOLDER = "cache";
 
 /** Sortable by start time, unique by the random tail: 20261125T021500Z-1a2b3c4-9f0e. */
 export function createBuildId(commit: string, started: Date): string {

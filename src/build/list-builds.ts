@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { readBuild, SUMMARY_FILE } from "./build-folder.js";
+import { BUILD_ID, readBuild, SUMMARY_FILE } from "./build-folder.js";
 
 /** One build folder as `skiff builds` shows it. */
 export interface BuildListing {
@@ -22,7 +22,7 @@ export interface BuildListing {
 export function listBuilds(outDir: string): BuildListing[] {
   if (!existsSync(outDir)) return [];
   return readdirSync(outDir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
+    .filter((entry) => entry.isDirectory() && BUILD_ID.test(entry.name))
     .map((entry) => entry.name)
     .sort()
     .reverse()

@@ -1,10 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { LATEST_FILE, SUMMARY_FILE } from "./build-folder.js";
-
-/** A build id: 20261125T021500Z-1a2b3c4-9f0e (sortable by start time). */
-const BUILD_ID = /^\d{8}T\d{6}Z-[0-9a-f]{7}-[0-9a-f]{4}$/;
+import { BUILD_ID, LATEST_FILE, SUMMARY_FILE } from "./build-folder.js";
 
 export interface PruneBuildsOptions {
   /** A builds folder (<outDir>): one folder per build. */

@@ -5,7 +5,13 @@ import { CONFIG_FILE, loadConfigInWorker, type MatrixEntry, type SkiffConfig } f
 import { SkiffError, isSkiffError, serializeError } from "../errors/index.js";
 import { probeSandbox } from "../process/index.js";
 import { CheckoutSupply } from "./checkout-supply.js";
-import { createBuildFolder, defaultBuildsDir, markLatest, writeSummary } from "./build-folder.js";
+import {
+  CACHE_FOLDER,
+  createBuildFolder,
+  defaultBuildsDir,
+  markLatest,
+  writeSummary,
+} from "./build-folder.js";
 import { createBuildTemp } from "./build-temp.js";
 import { pruneBuilds } from "./prune-builds.js";
 import { resolveSource, type BuildSource } from "./resolve-source.js";
@@ -31,6 +37,8 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildSummary> 
     await warnIfUnsandboxed(options);
     const entries = selectEntries(config, options.target);
     const { buildId, dir } = await createBuildFolder(outDir, source.commit, started);
+    const cacheDir = resolve(options.cacheDir ?? join(outDir, CACHE_FOLDER));
+    await mkdir(cacheDir, { recursive: true });
     const summary: BuildSummary = {
       version: BUILD_SUMMARY_VERSION,
       buildId,
@@ -65,6 +73,7 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildSummary> 
             buildDir: dir,
             record,
             tempDir,
+            cacheDir,
           });
         } finally {
           // Targets must not see each other's outputs, and checkouts can be big.

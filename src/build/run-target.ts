@@ -18,6 +18,8 @@ export interface RunTargetOptions {
   record: TargetRecord;
   /** The commands' TMPDIR where they run unsandboxed: a folder of this build's, removed after it. */
   tempDir?: string;
+  /** The folder builds keep between them (RunBuildOptions.cacheDir): SKIFF_CACHE_DIR, writable. */
+  cacheDir?: string;
   /** Folders the commands must not see (RunBuildOptions.hidden). */
   hidden?: readonly string[];
   signal?: AbortSignal;
@@ -52,7 +54,12 @@ export async function runTarget(options: RunTargetOptions): Promise<void> {
   const started = performance.now();
   const logDir = join(options.buildDir, "logs", entry.target);
   await mkdir(logDir, { recursive: true });
-  const env: NodeJS.ProcessEnv = { ...process.env, ...entry.env, TARGET: entry.target };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...entry.env,
+    TARGET: entry.target,
+    ...(options.cacheDir === undefined ? {} : { SKIFF_CACHE_DIR: options.cacheDir }),
+  };
   for (const name of GIT_HOOK_VARIABLES) delete env[name];
   const steps: [BuildStepName, string | undefined][] = [
     ["build", build.command],
@@ -71,9 +78,10 @@ export async function runTarget(options: RunTargetOptions): Promise<void> {
         env,
         timeout: build.timeout,
         logPath: join(logDir, `${step}.log`),
-        // The checkout is all the commands may write; build.network: false cuts them off the network.
+        // The checkout and the build cache are all the commands may write; build.network: false cuts them off the network.
         sandbox: {
           writable: options.checkout,
+          ...(options.cacheDir === undefined ? {} : { cache: options.cacheDir }),
           network: build.network,
           hidden: options.hidden ?? [],
           ...(options.tempDir === undefined ? {} : { tempDir: options.tempDir }),

@@ -37,6 +37,11 @@ export interface RunBuildOptions {
   target?: string;
   /** Where the checkouts go while the build runs (default the OS temp dir); a crashed build's are removed by the next. */
   tempDir?: string;
+  /**
+   * The folder builds keep between them (default <outDir>/cache): the commands find it in
+   * SKIFF_CACHE_DIR and may write it, sandboxed too (a downloaded toolchain, a package cache).
+   */
+  cacheDir?: string;
   /** Folders the build and test commands must not see (skiff server's data dir, with its secrets). */
   hidden?: readonly string[];
   /** Keep only this many build folders in outDir (the newest, and the latest successful one). */

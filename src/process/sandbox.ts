@@ -4,8 +4,10 @@ import { tmpdir } from "node:os";
 
 /** What a sandboxed command may touch. */
 export interface SandboxOptions {
-  /** The one folder it may write (besides a private /tmp): its checkout. */
+  /** The folder it may write (besides a private /tmp and its cache) and runs in: its checkout. */
   writable: string;
+  /** A folder it may write too, kept between builds (SKIFF_CACHE_DIR). */
+  cache?: string;
   /** false: no network but its own loopback (build.network in skiff.yml). */
   network: boolean;
   /** Folders and files it must not see at all (empty inside): the server's data, with its secrets. */
@@ -99,7 +101,8 @@ export function bwrapArgs(options: SandboxOptions, command: readonly string[]): 
     "--tmpfs",
     "/tmp",
     ...hidden,
-    // After the tmpfs mounts: the checkout may sit inside one of them.
+    // After the tmpfs mounts: the checkout and the cache may sit inside one of them (the server's data).
+    ...(options.cache === undefined ? [] : ["--bind", options.cache, options.cache]),
     "--bind",
     options.writable,
     options.writable,

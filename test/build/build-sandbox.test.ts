@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { runBuild } from "../../src/build/index.js";
+import { listBuilds, pruneBuilds, runBuild } from "../../src/build/index.js";
 import { makeAppRepo } from "../support/app-repo.js";
 import { waitForProcesses } from "../support/processes.js";
 import { runSkiff } from "../support/run-skiff.js";
@@ -76,6 +76,30 @@ describe("the build sandbox", () => {
     assert.equal(listener.connections(), 1);
     assert.equal(await probeBuild(command, { extra: "  network: false\n" }), "blocked");
     assert.equal(listener.connections(), 1, "the build without network connected anyway");
+  });
+
+  it("keeps SKIFF_CACHE_DIR between builds of a repository, writable in the sandbox where HOME is not", async () => {
+    const home = tempDir();
+    const command = [
+      "mkdir -p _build",
+      'n=$(cat "$SKIFF_CACHE_DIR/count" 2>/dev/null || echo 0)',
+      'echo $((n + 1)) > "$SKIFF_CACHE_DIR/count"',
+      'cat "$SKIFF_CACHE_DIR/count" > _build/out',
+      `(touch ${home}/x 2>/dev/null && echo home-writable || echo home-read-only) >> _build/out`,
+    ].join("; ");
+    const repo = makeAppRepo(join(tempDir(), "app"), { skiffYml: oneEntryYml(command) });
+    const outDir = join(tempDir(), "builds");
+    const found = async (): Promise<string[]> => {
+      const summary = await runBuild({ repo, outDir });
+      return readFileSync(summary.targets[0]!.artifacts[0]!.path, "utf8").trim().split("\n");
+    };
+    assert.deepEqual(await found(), ["1", "home-read-only"]);
+    assert.deepEqual(await found(), ["2", "home-read-only"], "the second build found what the first cached");
+    // The cache is no build: not listed, and pruning keeps it.
+    assert.equal(listBuilds(outDir).length, 2);
+    await pruneBuilds({ outDir, keep: 0, unfinished: true });
+    assert.equal(readFileSync(join(outDir, "cache", "count"), "utf8"), "2\n");
+    assert.deepEqual(await found(), ["3", "home-read-only"]);
   });
 
   it("where bwrap cannot run, says so and still kills a daemonizing step at its timeout", async () => {
