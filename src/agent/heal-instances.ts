@@ -18,10 +18,26 @@ function runningNow(data: string): Instance[] {
 }
 
 /**
+ * How long an exit seen while the app's worker is busy waits before it is said anyway: a task that
+ * stops an instance itself says instance.stopped the moment its driver is done, well within this.
+ */
+const BUSY_REPORT_AFTER_MS = 2000;
+
+/** How long a stop by the agent's own task is remembered for the watch to see its exit. */
+const STOPPED_KEPT_MS = 60_000;
+
+interface PendingExit {
+  dead: Instance;
+  seenAt: number;
+  /** instance.exited was said (while the worker was busy); the restart waits for the worker still. */
+  reported: boolean;
+}
+
+/**
  * While the agent runs: an instance that exits is reported at once (instance.exited), the front door
  * stops sending it connections (with no other instance it holds them, as for a wake), and the app's
  * worker restarts it — the moment it died, not at the next pass. A deploy in flight in that worker
- * goes first and replaces it; the event is said either way.
+ * goes first and replaces it; the event is said either way, within BUSY_REPORT_AFTER_MS.
  */
 export function startInstanceHealing(options: HealInstancesOptions): { stop(): Promise<void> } {
   const { ctx } = options;
@@ -31,23 +47,54 @@ export function startInstanceHealing(options: HealInstancesOptions): { stop(): P
     // The restart (restart-instance.ts) routes the door away from the dead instance first.
     return listed ? options.reconcile(dead.app, signal) : Promise.resolve(undefined);
   };
+  // Instances this agent's own tasks stopped (an idle stop, a deploy's old set): their exit is no news.
+  const stoppedByAgent = new Map<string, number>();
+  ctx.events.add({
+    emit: (event) => {
+      const instance = event.data?.instance;
+      if (event.type === "instance.stopped" && typeof instance === "string")
+        stoppedByAgent.set(instance, Date.now());
+    },
+  });
+  const report = (dead: Instance): void => {
+    noteInstanceExit(dead.id);
+    ctx.events.child({ app: dead.app, release: dead.release }).emit({
+      type: "instance.exited",
+      message: `instance ${dead.id} of release ${dead.release} exited`,
+      data: {
+        instance: dead.id,
+        ...(typeof dead.handle.pid === "number" ? { pid: dead.handle.pid } : {}),
+      },
+    });
+  };
   // Exits seen while the app's worker was busy: its task may be the one that stopped the instance
-  // (an idle stop, a deploy), so they wait for the worker to be idle and are healed then if still recorded.
-  const exits = new Map<string, Instance>();
+  // (an idle stop, a deploy), so they are said once that task had its time to say it stopped them,
+  // and healed once the worker is idle, if still recorded.
+  const exits = new Map<string, PendingExit>();
   const takeExits = (): void => {
+    const now = Date.now();
+    // A stop whose exit the watch never saw (the instance was not watched then) is forgotten in time.
+    for (const [id, at] of stoppedByAgent) if (now - at > STOPPED_KEPT_MS) stoppedByAgent.delete(id);
     if (exits.size === 0) return;
     // One read for every exit of this look, not one per exit.
     const { apps } = readState(ctx.data);
-    for (const [id, dead] of exits) {
-      if (ctx.workers.busy(dead.app) !== undefined) continue;
+    for (const [id, pending] of exits) {
+      const { dead } = pending;
+      if (stoppedByAgent.delete(id)) {
+        exits.delete(id);
+        continue;
+      }
+      const listed = apps[dead.app]?.instances.some((i) => i.id === id) === true;
+      if (ctx.workers.busy(dead.app) !== undefined) {
+        if (!pending.reported && listed && now - pending.seenAt >= BUSY_REPORT_AFTER_MS) {
+          report(dead);
+          pending.reported = true;
+        }
+        continue;
+      }
       exits.delete(id);
-      if (!apps[dead.app]?.instances.some((i) => i.id === id)) continue;
-      noteInstanceExit(id);
-      ctx.events.child({ app: dead.app, release: dead.release }).emit({
-        type: "instance.exited",
-        message: `instance ${id} of release ${dead.release} exited`,
-        data: { instance: id, ...(typeof dead.handle.pid === "number" ? { pid: dead.handle.pid } : {}) },
-      });
+      if (!listed) continue;
+      if (!pending.reported) report(dead);
       // Idle worker: this runs now (no waiting task is replaced, no task in flight is superseded).
       void ctx.workers
         .submit(dead.app, { what: "restart", run: (signal) => heal(dead, signal) })
@@ -58,7 +105,7 @@ export function startInstanceHealing(options: HealInstancesOptions): { stop(): P
     signal: abort.signal,
     running: () => runningNow(ctx.data),
     onExit: (dead) => {
-      exits.set(dead.id, dead);
+      exits.set(dead.id, { dead, seenAt: Date.now(), reported: false });
       takeExits();
     },
     onLook: takeExits,

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { connect, type Socket } from "node:net";
 import { test } from "node:test";
 import { readState, startAgent } from "../../src/agent/index.js";
 import type { SkiffEvent } from "../../src/events/index.js";
@@ -29,8 +30,18 @@ function probeUntilStopped(url: string, body: string): { stop(): Promise<string[
   };
 }
 
-const eventOf = (data: string, type: string, instance: string): SkiffEvent | undefined =>
-  readEvents(data).find((e) => e.type === type && e.data?.instance === instance);
+const eventOf = (data: string, type: string, instance: string | undefined): SkiffEvent | undefined =>
+  readEvents(data).find((e) => e.type === type && (instance === undefined || e.data?.instance === instance));
+
+function openConnection(address: string): Promise<Socket> {
+  const colon = address.lastIndexOf(":");
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: address.slice(0, colon), port: Number(address.slice(colon + 1)) }, () =>
+      resolve(socket),
+    );
+    socket.once("error", reject);
+  });
+}
 
 test("SIGKILL of an instance: instance.exited at once, restarted within 1 s, and no request to the app fails", async () => {
   const host = makeAppsHost();
@@ -70,6 +81,52 @@ test("SIGKILL of an instance: instance.exited at once, restarted within 1 s, and
     );
     assert.notEqual(readState(host.data).apps.solo?.instances[0]?.id, dead.id);
   } finally {
+    await agent.stop();
+  }
+});
+
+test("an instance that dies while its app's worker is busy (a replica booting) is said then, not when that task ends; the restart follows it", async () => {
+  const host = makeAppsHost();
+  // Every instance takes 6 s to listen: the replica added under load keeps the app's worker busy that long.
+  await storeApp(host, {
+    app: "slowpoke",
+    version: "v1",
+    fixture: "slow",
+    env: { SLOW_MS: "6000" },
+    scale: "{ min: 1, max: 2, concurrency: 1, idle: 60s }",
+  });
+  const agent = await startAgent({ repo: host.repo, data: host.data, pollMs: 600_000 });
+  const sockets: Socket[] = [];
+  try {
+    await waitFor("slowpoke deployed", () => eventOf(host.data, "deploy.succeeded", undefined), 60_000);
+    const dead = readState(host.data).apps.slowpoke!.instances[0]!;
+    // Connections that stay open, above concurrency 1: a replica starts.
+    for (let i = 0; i < 3; i += 1) sockets.push(await openConnection(host.publish.get("slowpoke")!));
+    await waitFor(
+      "the replica to start",
+      () => readEvents(host.data).find((e) => e.type === "instance.started" && e.data?.reason === "scale-up"),
+      20_000,
+    );
+    process.kill(dead.handle.pid as number, "SIGKILL");
+    await waitFor("instance.exited", () => eventOf(host.data, "instance.exited", dead.id), 20_000);
+    const types = readEvents(host.data).map((e) => e.type);
+    assert.ok(
+      !types.includes("instance.scaled_up") ||
+        types.indexOf("instance.exited") < types.indexOf("instance.scaled_up"),
+      `the exit was said before the scale-up ended: ${types.slice(-12).join(", ")}`,
+    );
+    await waitFor(
+      "the dead instance restarted",
+      () => readEvents(host.data).find((e) => e.type === "instance.restarted" && e.app === "slowpoke"),
+      30_000,
+    );
+    assert.equal(
+      readEvents(host.data).filter((e) => e.type === "instance.exited").length,
+      1,
+      "the exit is said once",
+    );
+  } finally {
+    for (const socket of sockets) socket.destroy();
     await agent.stop();
   }
 });
