@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { test } from "node:test";
 import { readState, startAgent } from "../../src/agent/index.js";
 import type { SkiffEvent } from "../../src/events/index.js";
-import { httpGetFresh } from "../support/http.js";
+import { httpGetFresh, openConnection } from "../support/http.js";
 import { appUrl, makeAppsHost, storeApp } from "./apps-host.js";
 import { readEvents, waitFor } from "./swap-host.js";
 
@@ -32,16 +32,6 @@ function probeUntilStopped(url: string, body: string): { stop(): Promise<string[
 
 const eventOf = (data: string, type: string, instance: string | undefined): SkiffEvent | undefined =>
   readEvents(data).find((e) => e.type === type && (instance === undefined || e.data?.instance === instance));
-
-function openConnection(address: string): Promise<Socket> {
-  const colon = address.lastIndexOf(":");
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: address.slice(0, colon), port: Number(address.slice(colon + 1)) }, () =>
-      resolve(socket),
-    );
-    socket.once("error", reject);
-  });
-}
 
 test("SIGKILL of an instance: instance.exited at once, restarted within 1 s, and no request to the app fails", async () => {
   const host = makeAppsHost();

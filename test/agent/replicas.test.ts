@@ -1,22 +1,11 @@
 import assert from "node:assert/strict";
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { test } from "node:test";
 import { readState, startAgent } from "../../src/agent/index.js";
-import { httpGetFresh, waitForBody } from "../support/http.js";
+import { httpGetFresh, waitForBody, openConnection } from "../support/http.js";
 import { appUrl, makeAppsHost, storeApp } from "./apps-host.js";
 import { eventsOf } from "./scale-host.js";
 import { waitFor } from "./swap-host.js";
-
-function openConnection(address: string): Promise<Socket> {
-  const [host, port] = [
-    address.slice(0, address.lastIndexOf(":")),
-    Number(address.slice(address.lastIndexOf(":") + 1)),
-  ];
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host, port }, () => resolve(socket));
-    socket.once("error", reject);
-  });
-}
 
 test("open connections above concurrency start replicas up to max; idle ones stop down to min", async () => {
   const host = makeAppsHost();

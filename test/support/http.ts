@@ -1,5 +1,5 @@
 import { get } from "node:http";
-import { createServer } from "node:net";
+import { connect, createServer, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 
 /** GET a URL; resolves with status and body, or rejects on a connection error. */
@@ -58,5 +58,16 @@ export function freePort(): Promise<number> {
       const address = server.address();
       server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
     });
+  });
+}
+
+/** A TCP connection to "host:port" that stays open until the caller ends it (a client slow to send). */
+export function openConnection(address: string): Promise<Socket> {
+  const colon = address.lastIndexOf(":");
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: address.slice(0, colon), port: Number(address.slice(colon + 1)) }, () =>
+      resolve(socket),
+    );
+    socket.once("error", reject);
   });
 }
