@@ -2,7 +2,7 @@ import type { Instance } from "../drivers/index.js";
 import type { PassContext } from "./loop/index.js";
 import { noteInstanceExit, watchInstances } from "./instance/index.js";
 import type { ActionOutcome } from "./swap/index.js";
-import { readState } from "./state/index.js";
+import { createStateReader, type AgentState } from "./state/index.js";
 
 export interface HealInstancesOptions {
   ctx: PassContext<ActionOutcome>;
@@ -11,8 +11,8 @@ export interface HealInstancesOptions {
 }
 
 /** What state says runs: every instance of apps neither stopped, removed, nor in a swap (the swap watches its own). */
-function runningNow(data: string): Instance[] {
-  return Object.values(readState(data).apps).flatMap((app) =>
+function runningNow(state: Readonly<AgentState>): Instance[] {
+  return Object.values(state.apps).flatMap((app) =>
     app.stopped !== undefined || app.removedAt !== undefined || app.swap !== undefined ? [] : app.instances,
   );
 }
@@ -42,8 +42,10 @@ interface PendingExit {
 export function startInstanceHealing(options: HealInstancesOptions): { stop(): Promise<void> } {
   const { ctx } = options;
   const abort = new AbortController();
+  // Looked at every 50 ms: parsed again only when an agent wrote it.
+  const readState = createStateReader(ctx.data);
   const heal = (dead: Instance, signal: AbortSignal): Promise<ActionOutcome | undefined> => {
-    const listed = readState(ctx.data).apps[dead.app]?.instances.some((i) => i.id === dead.id) === true;
+    const listed = readState().apps[dead.app]?.instances.some((i) => i.id === dead.id) === true;
     // The restart (restart-instance.ts) routes the door away from the dead instance first.
     return listed ? options.reconcile(dead.app, signal) : Promise.resolve(undefined);
   };
@@ -77,7 +79,7 @@ export function startInstanceHealing(options: HealInstancesOptions): { stop(): P
     for (const [id, at] of stoppedByAgent) if (now - at > STOPPED_KEPT_MS) stoppedByAgent.delete(id);
     if (exits.size === 0) return;
     // One read for every exit of this look, not one per exit.
-    const { apps } = readState(ctx.data);
+    const { apps } = readState();
     for (const [id, pending] of exits) {
       const { dead } = pending;
       if (stoppedByAgent.delete(id)) {
@@ -103,7 +105,7 @@ export function startInstanceHealing(options: HealInstancesOptions): { stop(): P
   };
   const watching = watchInstances({
     signal: abort.signal,
-    running: () => runningNow(ctx.data),
+    running: () => runningNow(readState()),
     onExit: (dead) => {
       exits.set(dead.id, { dead, seenAt: Date.now(), reported: false });
       takeExits();

@@ -56,6 +56,7 @@ export {
 } from "./instance/index.js";
 export {
   readState,
+  createStateReader,
   writeState,
   updateState,
   statePath,

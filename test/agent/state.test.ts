@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { acquireLock, readState, updateState, writeState } from "../../src/agent/index.js";
+import { acquireLock, createStateReader, readState, updateState, writeState } from "../../src/agent/index.js";
 import { SkiffError, isSkiffError } from "../../src/errors/index.js";
 import { processStartTime } from "../../src/process/index.js";
 import { tempDir } from "../support/temp.js";
@@ -24,6 +24,27 @@ test("state round-trips and is written without leaving temp files", async () => 
   assert.equal(readState(data).apps.hello?.observedCurrent, 3);
   // A stop by hand is history: it is kept in history.json too, for a rebuild of a lost state.json.
   assert.deepEqual(readdirSync(data).sort(), ["history.json", "state.json"]);
+});
+
+test("a state reader parses the file again only once it was written", async () => {
+  const data = tempDir();
+  const read = createStateReader(data);
+  assert.deepEqual(read(), { version: 2, apps: {} });
+  await updateState(
+    data,
+    (state) => void (state.apps.hello = { instances: [], failed: [], observedCurrent: 1 }),
+  );
+  const first = read();
+  assert.equal(first.apps.hello?.observedCurrent, 1);
+  assert.equal(read(), first, "unchanged: the same parse is returned");
+  await updateState(data, (state) => void (state.apps.hello!.observedCurrent = 2));
+  assert.equal(read().apps.hello?.observedCurrent, 2, "a write is seen at the next read");
+  // Rewritten in place, as by hand: the size or the modification time tells.
+  writeFileSync(
+    join(data, "state.json"),
+    readFileSync(join(data, "state.json"), "utf8").replace('"observedCurrent": 2', '"observedCurrent": 3'),
+  );
+  assert.equal(read().apps.hello?.observedCurrent, 3);
 });
 
 test("a corrupt state file is ERR_SKIFF_STATE_CORRUPT with a hint", () => {

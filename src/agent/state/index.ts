@@ -1,4 +1,4 @@
-export { readState, statePath } from "./read-state.js";
+export { createStateReader, readState, statePath } from "./read-state.js";
 export { writeState, updateState, updateAppState, onStateLost } from "./state.js";
 export {
   STATE_VERSION,

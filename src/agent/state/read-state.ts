@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError } from "../../errors/index.js";
 import { migrateState } from "./migrate-state.js";
@@ -24,6 +24,22 @@ export function readState(data: string): AgentState {
   if (!parsed.success)
     throw corrupt(path, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
   return parsed.data;
+}
+
+/**
+ * readState for a caller that looks often (the instance watch, every 50 ms): the file is parsed
+ * again only when it changed (its inode, size or modification time; every write replaces it).
+ * What it returns is shared between calls: read it, never change it.
+ */
+export function createStateReader(data: string): () => Readonly<AgentState> {
+  let seen: { key: string; state: AgentState } | undefined;
+  return () => {
+    const stat = statSync(statePath(data), { throwIfNoEntry: false, bigint: true });
+    if (stat === undefined) return emptyState();
+    const key = `${stat.ino}:${stat.size}:${stat.mtimeNs}`;
+    if (seen?.key !== key) seen = { key, state: readState(data) };
+    return seen.state;
+  };
 }
 
 function corrupt(path: string, reason: string): SkiffError {
