@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -241,7 +241,17 @@ test("state.json deleted while the agent runs is rebuilt from what runs: same in
   try {
     const before = await waitFor("hello deployed", () => {
       const app = existsSync(join(host.data, "state.json")) ? readHello(host) : undefined;
-      return app?.instances[0] && app.publicAddress ? app : undefined;
+      return app?.instances[0] && app.publicAddress && app.lastDeploy?.ok === true ? app : undefined;
+    });
+    // Deleted between writes: a file deleted while a write that read it is in flight (the deploy's
+    // last records) comes back whole from that write, with nothing lost to rebuild. Two passes
+    // since the last write: the agent has gone quiet.
+    await waitFor("two passes since the last state write", () => {
+      const written = statSync(join(host.data, "state.json")).mtimeMs;
+      const passes = readEvents(host.data).filter(
+        (e) => e.type === "agent.planned" && Date.parse(e.time) > written,
+      );
+      return passes.length >= 2 ? true : undefined;
     });
     const address = before.publicAddress!;
     const id = before.instances[0]!.id;
