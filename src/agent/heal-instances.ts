@@ -17,6 +17,11 @@ function runningNow(state: Readonly<AgentState>): Instance[] {
   );
 }
 
+/** Whether state still names the instance (a task that replaced or stopped it has forgotten it). */
+function isListed(state: Readonly<AgentState>, instance: Instance): boolean {
+  return state.apps[instance.app]?.instances.some((i) => i.id === instance.id) === true;
+}
+
 /**
  * How long an exit seen while the app's worker is busy waits before it is said anyway: a task that
  * stops an instance itself says instance.stopped the moment its driver is done, well within this.
@@ -45,7 +50,7 @@ export function startInstanceHealing(options: HealInstancesOptions): { stop(): P
   // Looked at every 50 ms: parsed again only when an agent wrote it.
   const readState = createStateReader(ctx.data);
   const heal = (dead: Instance, signal: AbortSignal): Promise<ActionOutcome | undefined> => {
-    const listed = readState().apps[dead.app]?.instances.some((i) => i.id === dead.id) === true;
+    const listed = isListed(readState(), dead);
     // The restart (restart-instance.ts) routes the door away from the dead instance first.
     return listed ? options.reconcile(dead.app, signal) : Promise.resolve(undefined);
   };
@@ -79,14 +84,14 @@ export function startInstanceHealing(options: HealInstancesOptions): { stop(): P
     for (const [id, at] of stoppedByAgent) if (now - at > STOPPED_KEPT_MS) stoppedByAgent.delete(id);
     if (exits.size === 0) return;
     // One read for every exit of this look, not one per exit.
-    const { apps } = readState();
+    const state = readState();
     for (const [id, pending] of exits) {
       const { dead } = pending;
       if (stoppedByAgent.delete(id)) {
         exits.delete(id);
         continue;
       }
-      const listed = apps[dead.app]?.instances.some((i) => i.id === id) === true;
+      const listed = isListed(state, dead);
       if (ctx.workers.busy(dead.app) !== undefined) {
         if (!pending.reported && listed && now - pending.seenAt >= BUSY_REPORT_AFTER_MS) {
           report(dead);

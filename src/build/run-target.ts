@@ -19,7 +19,7 @@ export interface RunTargetOptions {
   /** The commands' TMPDIR where they run unsandboxed: a folder of this build's, removed after it. */
   tempDir?: string;
   /** The folder builds keep between them (RunBuildOptions.cacheDir): SKIFF_CACHE_DIR, writable. */
-  cacheDir?: string;
+  cacheDir: string;
   /** Folders the commands must not see (RunBuildOptions.hidden). */
   hidden?: readonly string[];
   signal?: AbortSignal;
@@ -58,7 +58,7 @@ export async function runTarget(options: RunTargetOptions): Promise<void> {
     ...process.env,
     ...entry.env,
     TARGET: entry.target,
-    ...(options.cacheDir === undefined ? {} : { SKIFF_CACHE_DIR: options.cacheDir }),
+    SKIFF_CACHE_DIR: options.cacheDir,
   };
   for (const name of GIT_HOOK_VARIABLES) delete env[name];
   const steps: [BuildStepName, string | undefined][] = [
@@ -81,7 +81,7 @@ export async function runTarget(options: RunTargetOptions): Promise<void> {
         // The checkout and the build cache are all the commands may write; build.network: false cuts them off the network.
         sandbox: {
           writable: options.checkout,
-          ...(options.cacheDir === undefined ? {} : { cache: options.cacheDir }),
+          cache: options.cacheDir,
           network: build.network,
           hidden: options.hidden ?? [],
           ...(options.tempDir === undefined ? {} : { tempDir: options.tempDir }),
