@@ -1,9 +1,9 @@
-import { createServer } from "node:net";
 import {
   buildInstanceSpec,
   checkHealth,
   classifyFailure,
   createHostDrivers,
+  findFreePort,
   prepareRelease,
   requireSupport,
   type HostDrivers,
@@ -82,7 +82,14 @@ export async function stageRelease(
   } catch (error) {
     return { unsupported: serializeError(error) };
   }
-  const spec = buildInstanceSpec({ data: options.data, prepared, hostPort: await findFreePort() });
+  const hostPort = await findFreePort();
+  if (hostPort === undefined)
+    return fail({
+      step: "release",
+      name: "release",
+      message: "no free loopback port for the staging instance",
+    });
+  const spec = buildInstanceSpec({ data: options.data, prepared, hostPort });
   let instance;
   try {
     instance = await driver.start(spec);
@@ -155,16 +162,4 @@ function failedRecord(options: StageReleaseOptions, started: Date, failure: Stag
     loads: [],
     failures: [failure],
   };
-}
-
-/** A loopback port that was free a moment ago: the staging instance's private port. */
-export function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
 }

@@ -1,4 +1,3 @@
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { parseDuration } from "../../config/index.js";
 import type { Instance } from "../../drivers/index.js";
@@ -13,6 +12,7 @@ import {
 import type { Manifest } from "../../store/index.js";
 import { readState, updateAppState } from "../state/index.js";
 import { frontDoorOf, frontListenOf, runningFrontDoor } from "./front-door-of.js";
+import { findFreePort } from "./free-port.js";
 
 /** The agent's side of an app's public address on the host's front door. */
 export interface AppFront {
@@ -27,19 +27,6 @@ export interface AppFront {
 /** `<data>/proxies/<app>/`: where an older skiff ran the app's own proxy process. */
 export function appFrontDir(data: string, app: string): string {
   return join(data, "proxies", app);
-}
-
-/** Resolves with a TCP port of `host` that was free a moment ago (0 asks the kernel for any). */
-export function findFreePort(host = "127.0.0.1", port = 0): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.unref();
-    server.once("error", () => resolve(undefined));
-    server.listen(port, host, () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : undefined));
-    });
-  });
 }
 
 /**

@@ -1,4 +1,5 @@
-export { openAppFront, closeAppFront, appFrontDir, findFreePort, type AppFront } from "./app-front.js";
+export { openAppFront, closeAppFront, appFrontDir, type AppFront } from "./app-front.js";
+export { findFreePort } from "./free-port.js";
 export {
   configureFrontDoor,
   frontDoorOf,
