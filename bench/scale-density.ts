@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { readState, stopApp } from "../src/agent/index.js";
@@ -22,7 +22,16 @@ export interface DensityFigures {
    * door and the agent share, counts once): what the host spends on them. Undefined without root.
    */
   togetherMiB?: number;
+  /** The highest of the samples the figures above are the medians of. */
+  togetherMaxMiB?: number;
+  /** How many samples, one a second once every app settled. */
+  samples: number;
 }
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+};
 
 /** Resident memory of one process (not its children: the agent's instances are its children). */
 function rssMiB(pid: number): number {
@@ -35,6 +44,8 @@ export async function measureDensity(options: {
   root: string;
   asleep: number;
   alwaysOn: number;
+  /** Samples taken one a second once every app settled (default 15): the host's standing cost, not the deploys' peak. */
+  samples?: number;
   log: (line: string) => void;
 }): Promise<DensityFigures> {
   const root = join(options.root, "density");
@@ -50,11 +61,15 @@ export async function measureDensity(options: {
   ];
   for (const app of apps) await storeScaleApp(root, repo, { ...app, version: "v1" });
   options.log(`  ${apps.length} apps stored`);
+  // For trying node flags on the agent: SKIFF_BENCH_AGENT_FLAGS="--trace-gc" SKIFF_BENCH_AGENT_OUT=/tmp/gc.log.
+  const extraFlags = process.env.SKIFF_BENCH_AGENT_FLAGS?.split(" ").filter(Boolean) ?? [];
+  const agentOut = process.env.SKIFF_BENCH_AGENT_OUT;
   const agent = spawn(
     process.execPath,
     [
       // As `skiff agent install`'s unit runs it.
       ...SERVICE_NODE_FLAGS,
+      ...extraFlags,
       join(REPO_ROOT, "bin", "skiff.js"),
       "agent",
       "--repo",
@@ -66,11 +81,17 @@ export async function measureDensity(options: {
       "--front",
       "127.0.0.1:0",
     ],
-    { stdio: "ignore", env: { ...process.env, SKIFF_LOG_LEVEL: "warn" } },
+    {
+      stdio: ["ignore", agentOut === undefined ? "ignore" : openSync(agentOut, "w"), "ignore"],
+      env: { ...process.env, SKIFF_LOG_LEVEL: "warn" },
+    },
   );
   try {
     const settled = (): boolean => {
       const state = readState(data).apps;
+      const failed = apps.find(({ app }) => state[app]?.lastDeploy?.ok === false);
+      if (failed !== undefined)
+        throw new Error(`${failed.app} failed to deploy: ${state[failed.app]?.lastDeploy?.error?.message}`);
       return apps.every(({ app, scale }) =>
         scale === undefined ? state[app]?.instances.length === 1 : state[app]?.asleep !== undefined,
       );
@@ -80,14 +101,27 @@ export async function measureDensity(options: {
       if (Date.now() > deadline) throw new Error("the apps did not all deploy within 10 minutes");
       await sleep(250);
     }
-    await sleep(2000);
+    options.log(`  settled; sampling memory`);
     const door = readFrontRecord(frontDoorDir(data))!;
+    const samples: { front: number; agent: number; together?: number }[] = [];
+    for (let i = 0; i < (options.samples ?? 15); i += 1) {
+      await sleep(1000);
+      samples.push({
+        front: processTreeMemory(door.pid).rssMiB,
+        agent: rssMiB(agent.pid!),
+        together: uniqueResidentMiB([...processTree(door.pid), agent.pid!]),
+      });
+    }
+    const together = samples.flatMap((s) => (s.together === undefined ? [] : [s.together]));
     return {
       asleep: options.asleep,
       alwaysOn: options.alwaysOn,
-      frontMiB: processTreeMemory(door.pid).rssMiB,
-      agentMiB: rssMiB(agent.pid!),
-      togetherMiB: uniqueResidentMiB([...processTree(door.pid), agent.pid!]),
+      frontMiB: median(samples.map((s) => s.front)),
+      agentMiB: median(samples.map((s) => s.agent)),
+      ...(together.length === 0
+        ? {}
+        : { togetherMiB: median(together), togetherMaxMiB: Math.max(...together) }),
+      samples: samples.length,
     };
   } finally {
     agent.kill("SIGTERM");

@@ -120,14 +120,16 @@ else {
   }
   if (density) {
     const total = density.frontMiB + density.agentMiB;
-    console.log(`density: ${density.asleep} apps min 0 + ${density.alwaysOn} always on`);
+    console.log(
+      `density: ${density.asleep} apps min 0 + ${density.alwaysOn} always on (medians of ${density.samples} samples, 1 s apart, once all settled)`,
+    );
     console.log(
       `  RSS: front door (with HAProxy) ${density.frontMiB.toFixed(1)} MiB + agent ${density.agentMiB.toFixed(1)} MiB = ${total.toFixed(1)} MiB (node's shared code counted in both)`,
     );
     console.log(
       density.togetherMiB === undefined
         ? `  together: not measured (reading page frames from /proc/PID/pagemap needs root)`
-        : `  together, each page once: ${density.togetherMiB.toFixed(1)} MiB (goal ≤ ${DENSITY_GOAL_MIB})`,
+        : `  together, each page once: ${density.togetherMiB.toFixed(1)} MiB, highest sample ${density.togetherMaxMiB?.toFixed(1)} MiB (goal ≤ ${DENSITY_GOAL_MIB})`,
     );
   }
   if (cost) {

@@ -1,5 +1,5 @@
-#!/usr/bin/env -S node --max-semi-space-size=1
-// --max-semi-space-size=1: SERVICE_NODE_FLAGS of src/process (a small young generation for the agent and the server).
+#!/usr/bin/env -S node --max-semi-space-size=1 --heap-growing-percent=50
+// The flags are SERVICE_NODE_FLAGS of src/process (a small heap for the agent and the server).
 // The entry point stays tiny: turn on Node's compile cache (node 22.1+; absent on node 20, a no-op),
 // then load the CLI (its bundle, scripts/bundle.ts), whose commands import their part only when they run.
 import module from "node:module";

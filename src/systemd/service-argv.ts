@@ -22,7 +22,7 @@ export interface GivenOption {
 }
 
 export interface ServiceArgvInput {
-  /** The program, its node flags and its script, absolute: [node, --max-semi-space-size=1, .../bin/skiff.js]. */
+  /** The program, its node flags and its script, absolute: [node, ...SERVICE_NODE_FLAGS, .../bin/skiff.js]. */
   program: readonly string[];
   /** The command's words, e.g. ["agent"]. */
   command: readonly string[];

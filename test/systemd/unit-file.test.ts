@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { SERVICE_NODE_FLAGS } from "../../src/process/index.js";
 import { quoteExecArg } from "../../src/systemd/index.js";
 import { runSkiff, skiffOk } from "../support/run-skiff.js";
 import { SKIFF_BIN } from "../support/paths.js";
@@ -41,6 +42,7 @@ describe("skiff agent install / skiff server install", () => {
     assert.deepEqual(splitExecStart(unitValue(unit, "Service", "ExecStart")), [
       process.execPath,
       "--max-semi-space-size=1",
+      "--heap-growing-percent=50",
       SKIFF_BIN,
       "agent",
       "--repo",
@@ -74,7 +76,7 @@ describe("skiff agent install / skiff server install", () => {
     const file = join(root, "printed.service");
     writeFileSync(file, run.stdout);
     const argv = splitExecStart(unitValue(readUnit(file), "Service", "ExecStart"));
-    assert.deepEqual(argv.slice(3), [
+    assert.deepEqual(argv.slice(2 + SERVICE_NODE_FLAGS.length), [
       "server",
       "--data",
       join(root, ".skiff/server"),

@@ -58,7 +58,7 @@ export async function ensureFrontDoor(options: EnsureFrontDoorOptions): Promise<
   if (options.frontIndex !== undefined) args.push("--front-index", options.frontIndex ? "on" : "off");
   const started = await spawnDetached({
     main: MAIN,
-    // A small young generation: the door allocates little per connection, and every app's host pays for its RSS.
+    // A small heap: the door allocates little per connection, and every app's host pays for its RSS.
     nodeArgs: [...SERVICE_NODE_FLAGS],
     args,
     cwd: options.dir,
