@@ -32,6 +32,8 @@ export interface AgentOptions extends LoopOptions {
   layout?: ReleaseLayout;
   /** `--fleet`: join the fleet in etcd (swap slots, halts, this host's apps published). */
   fleetJoin?: FleetJoinOptions;
+  /** How often the front door's counts are read for idle stops, scale-ups and wakes missed (default 250 ms). */
+  scaleTickMs?: number;
 }
 
 export type AgentStatus = LoopStatus<PassResult>;
@@ -80,7 +82,8 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     throw error;
   });
   if (joined) publishToFleet(joined, context, handle, options);
-  const elastic = options.once === true || options.dryRun === true ? undefined : startElastic(context);
+  const elastic =
+    options.once === true || options.dryRun === true ? undefined : startElastic(context, options.scaleTickMs);
   if (elastic !== undefined) void handle.closed.then(() => elastic.stop());
   const healing =
     options.once === true || options.dryRun === true
@@ -182,8 +185,9 @@ function withFrontDoor(pass: ProductionPass, data: string): ProductionPass {
 }
 
 /** Wakes, replicas, idle stops and the front door's watch, while the agent runs (not for --once). */
-function startElastic(ctx: PassContext<ActionOutcome>): Scaler {
+function startElastic(ctx: PassContext<ActionOutcome>, tickMs: number | undefined): Scaler {
   return startScaler({
+    ...(tickMs === undefined ? {} : { tickMs }),
     data: ctx.data,
     events: ctx.events,
     drivers: ctx.drivers,

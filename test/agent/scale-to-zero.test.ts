@@ -135,3 +135,34 @@ test("a release that crashes on wake answers held connections with 503 within wa
     await agent.stop();
   }
 });
+
+test("a connection that comes while the sleeping app's worker is busy (a bad release deploying) is woken as soon as that task ends, not at the next reading of the door", async () => {
+  const host = makeAppsHost();
+  const scale = "{ min: 0, idle: 1h, wake_timeout: 30s }";
+  await storeApp(host, { app: "hello", version: "v1", scale });
+  // The door's counts are read at the start only: a wake request the agent let go is never taken up again.
+  const agent = await startAgent({ repo: host.repo, data: host.data, pollMs: 300, scaleTickMs: 3_600_000 });
+  try {
+    await waitFor("release 1 to pass and sleep", () => asleep(host.data, "hello", 1), 30_000);
+    // Release 2 boots and never serves: its deploy holds the worker until its 10 s health timeout.
+    await storeApp(host, { app: "hello", version: "v2", fixture: "hang", scale });
+    await waitFor("release 2 to boot", () =>
+      eventsOf(host.data, "hello", "instance.started").find((e) => e.release === 2),
+    );
+    const answer = httpGetFresh(appUrl(host, "hello"), 40_000);
+    const failed = await waitFor(
+      "release 2 to fail",
+      () => eventsOf(host.data, "hello", "deploy.failed").find((e) => e.release === 2),
+      30_000,
+    );
+    const answered = await answer;
+    assert.equal(answered.status, 200, "held until the deploy failed, then the last good release woke");
+    assert.equal(answered.body, "v1 hello\n");
+    await agent.settled("hello");
+    const woken = eventsOf(host.data, "hello", "instance.woken");
+    assert.equal(woken.length, 1);
+    assert.ok(Date.parse(woken[0]!.time) >= Date.parse(failed.time), "woken after the deploy ended");
+  } finally {
+    await agent.stop();
+  }
+});

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { parseDuration } from "../../config/index.js";
 import { serializeError, SkiffError } from "../../errors/index.js";
 import type { EventBus } from "../../events/index.js";
@@ -20,6 +21,8 @@ export interface ScalerOptions {
   stopping?: AbortSignal;
   /** Heals one app's front door (its worker's recover task), after the door was started again; false: failed. */
   heal(app: string): Promise<boolean>;
+  /** How often the front door's counts are read (default 250 ms). */
+  tickMs?: number;
 }
 
 export interface Scaler {
@@ -68,6 +71,30 @@ export function startScaler(options: ScalerOptions): Scaler {
   const common = { data, events: options.events, ...(options.drivers ? { drivers: options.drivers } : {}) };
   const wake = (app: string, count: number): void =>
     submit(app, "wake", () => addInstances({ ...common, app, reason: "wake", count }));
+
+  /** Wakes `app` if, once its worker is idle, it has no instance and the door holds connections for it. */
+  const wakeIfHeld = async (app: string): Promise<void> => {
+    const appState = readState(data).apps[app];
+    const limits = appState && limitsOf(app, appState);
+    if (appState === undefined || limits === undefined || appState.instances.length > 0) return;
+    if (appState.stopped !== undefined || appState.swap !== undefined) return;
+    const held = (await runningFrontDoor(data)?.app(app))?.held ?? 0;
+    if (held > 0) wake(app, wakeCount(held, limits));
+  };
+  // A wake asked for while the app's worker is busy (its last instance stopping as the connection
+  // came, a deploy) runs as soon as that task ends, not at the next reading of the door's counts.
+  const wakeAfterBusy = new Set<string>();
+  const wakeWhenIdle = (app: string): void => {
+    if (wakeAfterBusy.has(app)) return;
+    wakeAfterBusy.add(app);
+    void workers
+      .settled(app)
+      .then(() => {
+        wakeAfterBusy.delete(app);
+        return abort.signal.aborted ? undefined : wakeIfHeld(app);
+      })
+      .catch(() => undefined);
+  };
 
   const decide = (app: string, appState: AppState, door: DoorAppStatus, now: number): void => {
     const limits = limitsOf(app, appState);
@@ -130,7 +157,7 @@ export function startScaler(options: ScalerOptions): Scaler {
           error: serializeError(error),
         }),
       );
-      await new Promise((resolve) => setTimeout(resolve, TICK_MS));
+      await sleep(options.tickMs ?? TICK_MS, undefined, { signal: abort.signal }).catch(() => undefined);
     }
   })();
 
@@ -139,6 +166,7 @@ export function startScaler(options: ScalerOptions): Scaler {
     events: options.events,
     signal: abort.signal,
     onWake: (app, held) => {
+      if (workers.busy(app) !== undefined) return wakeWhenIdle(app);
       const appState = readState(data).apps[app];
       const limits = appState && limitsOf(app, appState);
       if (appState === undefined || limits === undefined || appState.instances.length > 0) return;
