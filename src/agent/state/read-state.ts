@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError } from "../../errors/index.js";
 import { migrateState } from "./migrate-state.js";
@@ -10,12 +10,21 @@ export function statePath(data: string): string {
 
 /** The state of a data dir; an empty state when none was written yet. */
 export function readState(data: string): AgentState {
+  return readStateFile(data) ?? emptyState();
+}
+
+/**
+ * The state of a data dir, or undefined when it has no state.json: the file is opened once, so
+ * a delete can never land between a check that it exists and the read (that read failed as
+ * ERR_SKIFF_STATE_CORRUPT).
+ */
+export function readStateFile(data: string): AgentState | undefined {
   const path = statePath(data);
-  if (!existsSync(path)) return emptyState();
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw corrupt(path, (error as Error).message);
   }
   // A state.json of an older agent is read as the current version (and written so at the next change).

@@ -1,12 +1,12 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { SkiffError } from "../../errors/index.js";
 import { redactForDataDir } from "../secrets/index.js";
 import { writeHistory } from "./history-file.js";
 import { writeInstanceRecords } from "./instance-files.js";
 import { acquireLock } from "./lock.js";
-import { readState, statePath } from "./read-state.js";
-import { emptyAppState, type AgentState, type AppState } from "./state-schema.js";
+import { readStateFile, statePath } from "./read-state.js";
+import { emptyAppState, emptyState, type AgentState, type AppState } from "./state-schema.js";
 import { writeFileDurably } from "./write-durably.js";
 
 /**
@@ -72,8 +72,12 @@ async function updateLocked<T>(data: string, change: (state: AgentState) => T): 
   });
   try {
     const rebuild = lossHandlers.get(resolve(data));
-    if (rebuild && !existsSync(statePath(data))) await rebuild();
-    const state = readState(data);
+    let state = readStateFile(data);
+    if (state === undefined && rebuild !== undefined) {
+      await rebuild();
+      state = readStateFile(data);
+    }
+    state ??= emptyState();
     const result = change(state);
     writeState(data, state);
     return result;
