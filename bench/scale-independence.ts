@@ -8,10 +8,19 @@ import { storeScaleApp } from "./scale-host.js";
 
 export interface IndependenceFigures {
   apps: number;
-  /** From the trigger after the store to release 2 of the third app serving: on an idle host, and beside the busy ones. */
+  /**
+   * From the trigger after a store to that release of the third app serving, on an idle host and
+   * beside the busy ones: medians of `deploys` deploys in a row.
+   */
   idleHostMs: number;
   busyHostMs: number;
+  deploys: number;
 }
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+};
 
 async function until(check: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -24,8 +33,8 @@ async function until(check: () => boolean, timeoutMs: number): Promise<void> {
 const serves = (data: string, app: string, release: number): boolean =>
   readEvents(data).some((e) => e.app === app && e.type === "deploy.succeeded" && e.release === release);
 
-/** The third app's deploy on a host of `apps` apps: one inside a 30 s window, one crash-looping. */
-async function deployTime(root: string, apps: number, busy: boolean): Promise<number> {
+/** The third app's deploys on a host of `apps` apps: one inside a 30 s window, one crash-looping. */
+async function deployTimes(root: string, apps: number, busy: boolean, deploys: number): Promise<number[]> {
   mkdirSync(root, { recursive: true });
   const repo = join(root, "deploy.git");
   const data = join(root, "host");
@@ -69,11 +78,15 @@ async function deployTime(root: string, apps: number, busy: boolean): Promise<nu
         60_000,
       );
     }
-    await storeScaleApp(root, repo, { app: "third", version: "v2" });
-    const began = performance.now();
-    agent.trigger("bench: third v2");
-    await until(() => serves(data, "third", 2), 120_000);
-    return performance.now() - began;
+    const times: number[] = [];
+    for (let release = 2; release < 2 + deploys; release += 1) {
+      await storeScaleApp(root, repo, { app: "third", version: `v${release}` });
+      const began = performance.now();
+      agent.trigger(`bench: third v${release}`);
+      await until(() => serves(data, "third", release), 120_000);
+      times.push(performance.now() - began);
+    }
+    return times;
   } finally {
     await agent.stop();
     for (const app of Object.keys(readState(data).apps)) await stopApp(data, app).catch(() => undefined);
@@ -84,9 +97,12 @@ async function deployTime(root: string, apps: number, busy: boolean): Promise<nu
 export async function measureIndependence(options: {
   root: string;
   apps: number;
+  /** Deploys of the third app per host (default 5). */
+  deploys?: number;
 }): Promise<IndependenceFigures> {
+  const deploys = options.deploys ?? 5;
   // Short names: the front door's control socket path must fit a unix socket's 108 bytes.
-  const idleHostMs = await deployTime(join(options.root, "ind-idle"), options.apps, false);
-  const busyHostMs = await deployTime(join(options.root, "ind-busy"), options.apps, true);
-  return { apps: options.apps, idleHostMs, busyHostMs };
+  const idle = await deployTimes(join(options.root, "ind-idle"), options.apps, false, deploys);
+  const busy = await deployTimes(join(options.root, "ind-busy"), options.apps, true, deploys);
+  return { apps: options.apps, idleHostMs: median(idle), busyHostMs: median(busy), deploys };
 }

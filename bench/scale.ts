@@ -2,7 +2,7 @@
 // beside the instance's own start, a burst from zero, the RSS of the door and the agent with many
 // apps asleep, the door's cost (bench:front's measurement), and one app's deploy beside busy ones.
 // Run: node dist/bench/scale.js [--wakes 1000] [--qemu-wakes 5] [--burst 50] [--asleep 100] [--on 20]
-//      [--apps 20] [--rounds 3] [--seconds 2] [--skip cold,qemu,density,cost,independence] [--json]
+//      [--samples 15] [--apps 20] [--deploys 5] [--rounds 3] [--seconds 2] [--skip cold,qemu,density,cost,independence] [--json]
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,7 +19,7 @@ import { DENSITY_GOAL_MIB, measureDensity, type DensityFigures } from "./scale-d
 import { measureIndependence, type IndependenceFigures } from "./scale-independence.js";
 
 const { values } = parseBenchArgs(
-  "usage: node dist/bench/scale.js [--wakes 1000] [--qemu-wakes 5] [--burst 50] [--asleep 100] [--on 20] [--apps 20] [--rounds 3] [--seconds 2] [--skip cold,qemu,density,cost,independence] [--json]",
+  "usage: node dist/bench/scale.js [--wakes 1000] [--qemu-wakes 5] [--burst 50] [--asleep 100] [--on 20] [--samples 15] [--apps 20] [--deploys 5] [--rounds 3] [--seconds 2] [--skip cold,qemu,density,cost,independence] [--json]",
   {
     wakes: { type: "string", default: "1000" },
     "qemu-wakes": { type: "string", default: "5" },
@@ -27,6 +27,9 @@ const { values } = parseBenchArgs(
     asleep: { type: "string", default: "100" },
     on: { type: "string", default: "20" },
     apps: { type: "string", default: "20" },
+    // Density: memory samples a second apart once all apps settled; independence: deploys per host.
+    samples: { type: "string", default: "15" },
+    deploys: { type: "string", default: "5" },
     rounds: { type: "string", default: "3" },
     seconds: { type: "string", default: "2" },
     skip: { type: "string", default: "" },
@@ -70,6 +73,7 @@ try {
       root,
       asleep: Number(values.asleep),
       alwaysOn: Number(values.on),
+      samples: Number(values.samples),
       log,
     });
   }
@@ -85,7 +89,11 @@ try {
   }
   if (!skip.has("independence")) {
     log(`independence: ${values.apps} apps`);
-    figures.independence = await measureIndependence({ root, apps: Number(values.apps) });
+    figures.independence = await measureIndependence({
+      root,
+      apps: Number(values.apps),
+      deploys: Number(values.deploys),
+    });
   }
 } finally {
   rmSync(root, { recursive: true, force: true });
@@ -137,7 +145,9 @@ else {
     for (const line of formatFrontDoorCost(cost)) console.log(`  ${line}`);
   }
   if (independence) {
-    console.log(`independence: ${independence.apps} apps, one in a 30 s window, one crash-looping`);
+    console.log(
+      `independence: ${independence.apps} apps, one in a 30 s window, one crash-looping (medians of ${independence.deploys} deploys)`,
+    );
     console.log(
       `  third app's deploy  idle host ${ms(independence.idleHostMs)}  busy host ${ms(independence.busyHostMs)} (goal: the same)`,
     );

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 process.env.SKIFF_LOG_LEVEL ??= "warn";
 const { startApp, stopApp } = await import("../dist/src/agent/index.js");
 const { createApp, createToken, startServer } = await import("../dist/src/server/index.js");
+const { frontDoorDir, stopFrontDoor } = await import("../dist/src/proxy/index.js");
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 // SKIFF_DEMO_DATA: another data dir (the tests use one of their own).
@@ -83,9 +84,11 @@ API: ${url}/api/v1/openapi.json    metrics: ${url}/metrics
 Ctrl-C stops the server and the apps it runs (a second Ctrl-C stops the apps at once).
 `);
 
+// On a host the front door outlives the agent (it owns the public addresses); the demo's goes with it.
 const stopApps = async () => {
   for (const app of knownApps())
     await stopApp(agentData, app).catch((error) => say(`${app}: ${error.message}`));
+  await stopFrontDoor(frontDoorDir(agentData)).catch((error) => say(`front door: ${error.message}`));
 };
 let stopping = false;
 const stop = async () => {

@@ -18,8 +18,12 @@ test("bench:scale, small, prints cold starts (unix and qemu) beside the instance
     "2",
     "--on",
     "1",
+    "--samples",
+    "2",
     "--apps",
     "4",
+    "--deploys",
+    "2",
     "--rounds",
     "1",
     "--seconds",
@@ -46,7 +50,12 @@ test("bench:scale, small, prints cold starts (unix and qemu) beside the instance
   // Not measured (no qemu or image): fails where the qemu tier is required (CI), a note elsewhere.
   requireTier(t, "qemu", qemu[1]);
   assert.match(stdout, /^ {2}RSS: front door \(with HAProxy\) [\d.]+ MiB \+ agent [\d.]+ MiB = [\d.]+ MiB/m);
-  assert.match(stdout, /^ {2}together(, each page once: [\d.]+ MiB \(goal ≤ 150\)|: not measured .+)$/m);
+  assert.match(
+    stdout,
+    /^ {2}together(, each page once: [\d.]+ MiB, highest sample [\d.]+ MiB \(goal ≤ 150\)|: not measured .+)$/m,
+  );
+  assert.match(stdout, /^density: .+\(medians of 2 samples/m);
   assert.match(stdout, /haproxy: hostname/);
+  assert.match(stdout, /^independence: 4 apps, .+\(medians of 2 deploys\)$/m);
   assert.match(stdout, /^ {2}third app's deploy +idle host [\d.]+ ms +busy host [\d.]+ ms/m);
 });

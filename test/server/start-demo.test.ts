@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { after, it } from "node:test";
 import { isSameProcess } from "../../src/process/index.js";
@@ -27,6 +28,17 @@ async function startDemo(data: string) {
   const url = /skiff server is running on (http:\/\/\S+)/.exec(stderr)?.[1];
   assert.ok(url, stderr);
   return { child, url, text: stderr, exited, stderr: () => stderr };
+}
+
+/** Whether a connection to 127.0.0.1:port is refused (nothing listens there). */
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port }, () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.on("error", (error: NodeJS.ErrnoException) => resolve(error.code === "ECONNREFUSED"));
+  });
 }
 
 function servingPid(data: string): { pid: number; startTime: string } {
@@ -77,4 +89,5 @@ it("npm start prints the commands to paste and the push token once; a second Ctr
   second.child.kill("SIGINT");
   assert.equal(await second.exited, 0);
   assert.equal(isSameProcess(again.pid, again.startTime), false, "one Ctrl-C stops the apps too");
+  assert.equal(await refused(port), true, "the front door left the app's public port bound");
 });
