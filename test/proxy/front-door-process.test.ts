@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -69,6 +69,37 @@ console.log(door.pid);`;
       assert.equal(status.apps.alpha?.publish, app.publish);
       assert.equal(await getFresh(`http://${app.publish}/`), "A\n");
       assert.deepEqual(await getWithHost(front, "alpha.localhost"), { status: 200, body: "A\n" });
+    });
+
+    it("takes the same spec again as a no-op (the agent checks every app's door on each pass), a changed one as a change", async (t) => {
+      if (!(await engineRuns(t, engine))) return;
+      const a = await startHttpBackend("A");
+      onCleanup(a.close);
+      const dir = doorDir("same");
+      const door = await ensureFrontDoor({ dir, engine, front: "127.0.0.1:0" });
+      const spec = {
+        publish: "127.0.0.1:0",
+        backends: [{ id: "alpha-1-aaaa", address: a.address, state: "ready" as const }],
+      };
+      // As the agent does: the port the door bound is the app's publish address from then on.
+      const first = await door.setApp("alpha", {
+        ...spec,
+        publish: (await door.setApp("alpha", spec)).publish!,
+      });
+      const saved = (): string => {
+        const stat = statSync(join(dir, "state.json"), { bigint: true });
+        return `${stat.ino}:${stat.mtimeNs}`;
+      };
+      const before = saved();
+      const again = await door.setApp("alpha", { ...spec, publish: first.publish! });
+      assert.equal(again.publish, first.publish);
+      assert.equal(saved(), before, "the same spec again wrote the door's saved state");
+      assert.equal(await getFresh(`http://${first.publish}/`), "A\n");
+      await door.setApp("alpha", {
+        publish: first.publish!,
+        backends: [{ id: "alpha-1-aaaa", address: a.address, state: "draining" }],
+      });
+      assert.notEqual(saved(), before, "a changed spec is saved");
     });
 
     it("answers bad control requests with a 4xx and a reason, and keeps serving", async (t) => {

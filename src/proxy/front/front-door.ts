@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { formatAddress, sameAddress, type Address } from "../address.js";
 import type { DrainResult } from "../connection-table.js";
 import { HttpError } from "../control-http.js";
@@ -157,6 +158,15 @@ export function createFrontDoor(options: CreateFrontDoorOptions): FrontDoor {
     serially(app, async () => {
       checkConflicts(app, spec);
       const previous = entries.get(app);
+      // The agent checks every app's door on each pass: the same spec again changes nothing (no
+      // engine change, no saved state written). One that failed to bind is tried again.
+      if (
+        !restoring &&
+        previous !== undefined &&
+        previous.error === undefined &&
+        isDeepStrictEqual(previous.spec, spec)
+      )
+        return (await appStatus(app))!;
       const route = previous?.route ?? createAppRoute({ app, spec, emit });
       const entry: Entry = {
         app,
