@@ -17,7 +17,7 @@ import { pruneReleaseFiles } from "./prune-releases.js";
 import { recordDeploy } from "./record-deploy.js";
 import { getStrategy } from "./strategies/index.js";
 import { createSwapOps } from "./swap-ops.js";
-import type { SwapOps } from "./strategies/index.js";
+import type { SwapOps, SwapResult } from "./strategies/index.js";
 
 type DeployAction = Extract<Action, { kind: "deploy" }>;
 
@@ -119,8 +119,42 @@ export async function deployRelease(action: DeployAction, ctx: ActionContext): P
     { next: prepared, count: replicasFor(prepared, serving.length), ...(previous ? { previous } : {}) },
     ops,
   );
-  // After the confirmation window (or the rollback): the fleet learns the outcome, the next host goes.
-  await slot?.release(result.ok ? { ok: true } : { ok: false, error: serializeError(result.error) });
+  try {
+    return await recordOutcome(action, ctx, {
+      result,
+      prepared,
+      serving,
+      front,
+      ops,
+      events,
+      deploy,
+      reason,
+      strategy: strategy.name,
+    });
+  } finally {
+    // After the confirmation window (or the rollback) and once this host recorded and reported it:
+    // the fleet learns the outcome, and the next host goes.
+    await slot?.release(result.ok ? { ok: true } : { ok: false, error: serializeError(result.error) });
+  }
+}
+
+/** The swap's outcome recorded in state and reported: the release serves (or sleeps), or it failed and what ran before still runs. */
+async function recordOutcome(
+  action: DeployAction,
+  ctx: ActionContext,
+  swapped: {
+    result: SwapResult;
+    prepared: PreparedRelease;
+    serving: readonly Instance[];
+    front: AppFront;
+    ops: SwapOps;
+    events: EventBus;
+    deploy: string;
+    reason: "deploy" | "restart";
+    strategy: string;
+  },
+): Promise<ActionOutcome> {
+  const { result, prepared, serving, front, ops, events, deploy, reason, strategy } = swapped;
   if (result.ok) {
     // Scaled to zero and nothing served: the release passed its health check, and sleeps until a wake.
     const asleep = prepared.manifest.deploy.scale.min === 0 && serving.length === 0 && !action.restart;
@@ -139,10 +173,10 @@ export async function deployRelease(action: DeployAction, ctx: ActionContext): P
       type: "deploy.succeeded",
       message: asleep
         ? `release ${action.release} passed its health check and sleeps until a connection arrives`
-        : `release ${action.release} serves (${strategy.name})`,
+        : `release ${action.release} serves (${strategy})`,
       data: {
         instance: result.instances[0]?.id,
-        strategy: strategy.name,
+        strategy,
         ...(asleep ? { asleep: true } : {}),
       },
     });
@@ -163,7 +197,7 @@ export async function deployRelease(action: DeployAction, ctx: ActionContext): P
     type: "deploy.failed",
     message: `release ${action.release} failed: ${error.message}`,
     error,
-    data: { strategy: strategy.name, rolledBackTo: running?.release, instance: running?.id },
+    data: { strategy, rolledBackTo: running?.release, instance: running?.id },
   });
   return { action, ok: false, deploy, error, instances: result.running };
 }
