@@ -7,7 +7,7 @@ import { SERVICE_NODE_FLAGS } from "../src/process/index.js";
 import { frontDoorDir, readFrontRecord, stopFrontDoor } from "../src/proxy/index.js";
 import { REPO_ROOT } from "./bench-host.js";
 import { processTree, processTreeMemory, uniqueResidentMiB } from "./process-cpu.js";
-import { storeScaleApp } from "./scale-host.js";
+import { percentile, storeScaleApp } from "./scale-host.js";
 
 export const DENSITY_GOAL_MIB = 150;
 
@@ -28,10 +28,8 @@ export interface DensityFigures {
   samples: number;
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-};
+/** The median, as the rest of bench:scale reports it. */
+const median = (values: number[]): number => percentile(values, 50);
 
 /** Resident memory of one process (not its children: the agent's instances are its children). */
 function rssMiB(pid: number): number {

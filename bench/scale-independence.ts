@@ -4,7 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { readState, startAgent, stopApp } from "../src/agent/index.js";
 import { frontDoorDir, stopFrontDoor } from "../src/proxy/index.js";
 import { readEvents } from "./bench-host.js";
-import { storeScaleApp } from "./scale-host.js";
+import { percentile, storeScaleApp } from "./scale-host.js";
 
 export interface IndependenceFigures {
   apps: number;
@@ -17,10 +17,8 @@ export interface IndependenceFigures {
   deploys: number;
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-};
+/** The median, as the rest of bench:scale reports it. */
+const median = (values: number[]): number => percentile(values, 50);
 
 async function until(check: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
