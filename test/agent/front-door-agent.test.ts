@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
 import { readState, readStatus, startAgent } from "../../src/agent/index.js";
 import { frontDoorDir, readFrontRecord } from "../../src/proxy/index.js";
@@ -9,6 +11,17 @@ import { appUrl, makeAppsHost, storeApp, type AppsHost } from "./apps-host.js";
 import { getByHost } from "./scale-host.js";
 import { readEvents, waitFor } from "./swap-host.js";
 import type { SkiffEvent } from "../../src/events/index.js";
+
+/** The restarts a front door keeps until an agent reported them (`<door dir>/restarts.json`). */
+function journalled(dir: string): { previous: number }[] {
+  try {
+    return (
+      JSON.parse(readFileSync(join(dir, "restarts.json"), "utf8")) as { restarts: { previous: number }[] }
+    ).restarts;
+  } catch {
+    return [];
+  }
+}
 
 async function storeThree(host: AppsHost): Promise<void> {
   await storeApp(host, { app: "one", version: "one1", hostname: "one.localhost", publish: false });
@@ -230,6 +243,11 @@ test("a HAProxy and a front door killed while no agent runs: the next agent repo
   process.kill(master.pid, "SIGKILL");
   // The door starts HAProxy again by itself; nobody watches it.
   await waitFor("a new HAProxy", () => (readHaproxyMaster(dir)?.pid !== master.pid ? true : undefined));
+  // ...and writes that down for the next agent a moment after the new HAProxy's record (the door
+  // is killed here once it has: a door killed in between takes the unreported restart with it).
+  await waitFor("the restart in the door's journal", () =>
+    journalled(dir).some((r) => r.previous === master.pid) ? true : undefined,
+  );
   const door = readFrontRecord(dir)!.pid;
   process.kill(door, "SIGKILL");
   await everyAppAnswers(host, front, 5000);
