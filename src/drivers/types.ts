@@ -34,6 +34,13 @@ export interface InstanceSpec {
   dir: string;
   /** Driver-specific settings from skiff.yml's deploy section (e.g. deploy.qemu, deploy.xen). */
   options: Record<string, unknown>;
+  /**
+   * Called with the instance the moment its process exists, synchronously, before the driver waits
+   * for anything (the agent writes its record here: an agent killed while start() runs leaves a
+   * record, not a process nothing knows of). Must not throw. Drivers that learn the handle only
+   * later (a daemonized VM) call it when they do.
+   */
+  onStarted?: (instance: Instance) => void;
 }
 
 /** What the agent persists to find an instance again after a restart. JSON-serialisable. */

@@ -229,6 +229,26 @@ test("an instance its agent started but never recorded in state.json is stopped 
   assert.notEqual(live[0]!.id, stray.id);
 });
 
+test("skiff stop also stops an instance of the app that runs with only its own record (state.json never named it)", async () => {
+  const host = makeAppsHost();
+  await storeApp(host, { app: "hello", version: "v1" });
+  const first = await agentOnce(host);
+  assert.equal(first.code, 0, first.stderr);
+  const stray = readHello(host).instances[0]!;
+  // As an agent killed after its driver started the instance and before state.json named it,
+  // and no agent started since (the host is being stopped).
+  const path = join(host.data, "state.json");
+  const state = JSON.parse(readFileSync(path, "utf8")) as { apps: Record<string, StateApp> };
+  state.apps.hello!.instances = [];
+  writeFileSync(path, JSON.stringify(state));
+  assert.ok(isSameProcess(stray.handle.pid, stray.handle.startTime), "the stray still runs");
+
+  const stop = await runSkiff(["stop", "hello", "--data", host.data]);
+  assert.equal(stop.code, 0, stop.stderr);
+  assert.match(stop.stdout + stop.stderr, new RegExp(`stopped ${stray.id} \\(release 1\\)`));
+  assert.ok(!isSameProcess(stray.handle.pid, stray.handle.startTime), "the stray is gone");
+});
+
 test("state.json deleted while the agent runs is rebuilt from what runs: same instance, same public address, nothing deployed again", async () => {
   const host = makeAppsHost();
   await storeApp(host, { app: "hello", version: "v1", publish: false });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { unixDriver } from "../../src/drivers/unix/index.js";
-import type { InstanceSpec } from "../../src/drivers/types.js";
+import type { Instance, InstanceSpec } from "../../src/drivers/types.js";
 import { freePort } from "../support/http.js";
 import { tempDir } from "../support/temp.js";
 import { describeDriverConformance, type SpecContext } from "./conformance.js";
@@ -65,6 +65,35 @@ describe("unix driver environment", () => {
       printed = existsSync(instance.logPath) ? readFileSync(instance.logPath, "utf8") : "";
     }
     assert.deepEqual(JSON.parse(printed), { HOST: "127.0.0.1", PORT: String(hostPort) });
+    await unixDriver.stop(instance, { graceMs: 500 });
+  });
+
+  it("hands the instance to onStarted while start() has not resolved yet (the agent records it there)", async () => {
+    const dir = tempDir("skiff-unix-onstarted-");
+    const script = join(dir, "wait.sh");
+    writeFileSync(script, "#!/bin/sh\nexec sleep 30\n");
+    chmodSync(script, 0o755);
+    let resolved = false;
+    let seen: { resolved: boolean; instance: Instance } | undefined;
+    const starting = unixDriver.start({
+      id: "hello-1-onst",
+      app: "hello",
+      release: 1,
+      files: { hello: script },
+      args: [],
+      env: {},
+      memoryMiB: 64,
+      guestPort: 8080,
+      hostPort: await freePort(),
+      dir,
+      options: {},
+      onStarted: (instance) => (seen = { resolved, instance }),
+    });
+    // Synchronously: the record is written before start() gives the event loop a turn.
+    assert.equal(seen?.resolved, false, "called before start() resolved");
+    const instance = await starting.finally(() => (resolved = true));
+    assert.deepEqual(seen?.instance, instance, "the very instance start() returns");
+    assert.notEqual(instance.handle.startTime, "");
     await unixDriver.stop(instance, { graceMs: 500 });
   });
 });

@@ -4,8 +4,14 @@ import { getDriver, readLogLines, type Instance } from "../../drivers/index.js";
 import { SkiffError } from "../../errors/index.js";
 import { EventLog, type EventBus } from "../../events/index.js";
 import { closeAppFront } from "../front/index.js";
-import { loadLocalRelease } from "../instance/index.js";
-import { readState, recordedInstances, updateAppState, type AppState } from "../state/index.js";
+import { inspectInstance, loadLocalRelease } from "../instance/index.js";
+import {
+  readInstanceRecords,
+  readState,
+  recordedInstances,
+  updateAppState,
+  type AppState,
+} from "../state/index.js";
 import { findInstanceLog } from "./instance-logs.js";
 
 function requireApp(data: string, app: string): AppState {
@@ -32,7 +38,8 @@ export async function markStopped(data: string, app: string): Promise<Instance[]
 
 /**
  * `skiff stop`: marks the app stopped first (so a running agent that re-reads state does not
- * restart it), then stops every instance it has (both sides of a swap in progress too). It stays
+ * restart it), then stops every instance it has (both sides of a swap in progress too, and any
+ * that still runs with a record state.json lost or never got). It stays
  * stopped until `current` changes or `skiff start`. `events`: the running agent's, when it stops
  * the app; `marked`: what was recorded when the agent marked it stopped (a swap given up since
  * no longer lists its old set). Returns the instances stopped.
@@ -44,6 +51,11 @@ export async function stopApp(
 ): Promise<Instance[]> {
   const recorded = await markStopped(data, app);
   const every = new Map([...(options.marked ?? []), ...recorded].map((i) => [i.id, i]));
+  // Also one that runs with only its own record: started by an agent killed (or out of disk)
+  // before state.json named it.
+  for (const record of readInstanceRecords(data))
+    if (record.app === app && !every.has(record.id) && (await inspectInstance(record)) === "running")
+      every.set(record.id, record);
   for (const instance of every.values()) {
     const timeout = loadLocalRelease(data, app, instance.release)?.manifest.deploy.stop_timeout ?? "10s";
     await getDriver(instance.driver).stop(instance, { graceMs: parseDuration(timeout) });

@@ -63,11 +63,22 @@ export function createSwapOps(options: SwapOpsOptions): SwapOps {
     async start(prepared: PreparedRelease, hostPort: number): Promise<Instance> {
       const driver = driverOf(prepared.manifest.driver);
       const spec = buildInstanceSpec({ data, prepared, hostPort });
-      const instance = await driver.start(spec);
+      // Its own record first (one small file), as soon as the process exists: an agent killed
+      // before state.json names it leaves a record, and the next start (or skiff stop) stops it.
+      const record = (started: Instance): void => writeInstanceRecord(data, asRecord(started, reason));
+      const instance = await driver.start({
+        ...spec,
+        onStarted: (started) => {
+          try {
+            record(started);
+          } catch {
+            // Written again just below; a failure there stops the instance.
+          }
+        },
+      });
       // Recorded before the health check: an agent that dies now finds this instance, never starts a second.
       try {
-        // Its own record first (one small file): killed before state.json names it, the next start stops it.
-        writeInstanceRecord(data, asRecord(instance, reason));
+        record(instance);
         if (swap !== undefined) await recordSwapNext(swap, instance);
         else
           // A wake or a replica added under load: beside the app's other instances.

@@ -28,7 +28,12 @@ function chooseBinary(spec: InstanceSpec): string {
   return path;
 }
 
-function spawnDetached(file: string, spec: InstanceSpec, logFd: number): Promise<number> {
+function spawnDetached(
+  file: string,
+  spec: InstanceSpec,
+  logFd: number,
+  onPid: (pid: number) => void,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, spec.args, {
       cwd: spec.dir,
@@ -44,6 +49,8 @@ function spawnDetached(file: string, spec: InstanceSpec, logFd: number): Promise
       detached: true,
       stdio: ["ignore", logFd, logFd],
     });
+    // The pid is known as spawn() returns; the "spawn" event comes a turn of the loop later.
+    if (child.pid !== undefined) onPid(child.pid);
     child.once("error", (error) =>
       reject(
         new SkiffError("ERR_SKIFF_DRIVER_START", `could not start ${spec.id}: ${error.message}`, {
@@ -61,14 +68,8 @@ function spawnDetached(file: string, spec: InstanceSpec, logFd: number): Promise
 
 async function start(spec: InstanceSpec): Promise<Instance> {
   const logPath = join(spec.dir, "console.log");
-  const logFd = openSync(logPath, "a");
-  let pid: number;
-  try {
-    pid = await spawnDetached(chooseBinary(spec), spec, logFd);
-  } finally {
-    closeSync(logFd);
-  }
-  return {
+  const startedAt = new Date().toISOString();
+  const instanceOf = (pid: number): Instance => ({
     id: spec.id,
     driver: "unix",
     app: spec.app,
@@ -77,8 +78,19 @@ async function start(spec: InstanceSpec): Promise<Instance> {
     // An empty start time means it died at once; inspect then reports it exited.
     handle: { pid, startTime: processStartTime(pid) ?? "" },
     logPath,
-    startedAt: new Date().toISOString(),
-  };
+    startedAt,
+  });
+  let started: Instance | undefined;
+  const logFd = openSync(logPath, "a");
+  try {
+    const pid = await spawnDetached(chooseBinary(spec), spec, logFd, (pid) => {
+      started = instanceOf(pid);
+      spec.onStarted?.(started);
+    });
+    return started ?? instanceOf(pid);
+  } finally {
+    closeSync(logFd);
+  }
 }
 
 /** True only for the very process that was started: a reused pid is never adopted or killed. */
