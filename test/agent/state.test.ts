@@ -47,6 +47,38 @@ test("a state reader parses the file again only once it was written", async () =
   assert.equal(read().apps.hello?.observedCurrent, 3);
 });
 
+test("readState gives every caller its own object, and checks a changed file again (reads of the same bytes skip the schema)", async () => {
+  const data = tempDir();
+  await updateState(
+    data,
+    (state) => void (state.apps.hello = { instances: [], failed: [], observedCurrent: 1 }),
+  );
+  const first = readState(data);
+  first.apps.hello!.observedCurrent = 99;
+  first.apps.hello!.failed.push({ release: 9, at: "2026-01-01T00:00:00.000Z", error: "x" } as never);
+  const second = readState(data);
+  assert.notEqual(second, first);
+  assert.equal(
+    second.apps.hello?.observedCurrent,
+    1,
+    "a change to a read object is not seen by the next read",
+  );
+  assert.deepEqual(second.apps.hello?.failed, []);
+  // Written by hand with a field the schema fills (failed) and one it drops: each read has both done.
+  const path = join(data, "state.json");
+  writeFileSync(path, JSON.stringify({ version: 2, apps: { hello: { instances: [], extra: 1 } } }));
+  for (let i = 0; i < 2; i += 1) {
+    const read = readState(data);
+    assert.deepEqual(read.apps.hello, { instances: [], failed: [] });
+    read.apps.hello?.instances.push({} as never);
+  }
+  writeFileSync(path, JSON.stringify({ version: 2, apps: { hello: { instances: "none" } } }));
+  assert.throws(
+    () => readState(data),
+    (e: unknown) => isSkiffError(e) && e.code === "ERR_SKIFF_STATE_CORRUPT",
+  );
+});
+
 test("a corrupt state file is ERR_SKIFF_STATE_CORRUPT with a hint", () => {
   const data = tempDir();
   writeFileSync(join(data, "state.json"), "{ not json");
