@@ -1,9 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { readState, startAgent, stopApp } from "../src/agent/index.js";
 import { frontDoorDir, stopFrontDoor } from "../src/proxy/index.js";
-import { readEvents } from "./bench-host.js";
+import type { SkiffEvent } from "../src/events/index.js";
 import { percentile, storeScaleApp } from "./scale-host.js";
 
 export interface IndependenceFigures {
@@ -20,16 +19,46 @@ export interface IndependenceFigures {
 /** The median, as the rest of bench:scale reports it. */
 const median = (values: number[]): number => percentile(values, 50);
 
-async function until(check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await sleep(10);
-  }
+/**
+ * The agent's events as they happen: the bench waits on them rather than reading events.jsonl over
+ * and over (on the busy host that log is many times longer, and reading it every few ms on the
+ * agent's own event loop slowed the very deploys measured).
+ */
+function eventWatch(): {
+  sink: { emit(event: SkiffEvent): void };
+  until(match: (e: SkiffEvent) => boolean, timeoutMs: number): Promise<void>;
+} {
+  const seen: SkiffEvent[] = [];
+  const waiters = new Set<{ match: (e: SkiffEvent) => boolean; resolve: () => void }>();
+  return {
+    sink: {
+      emit(event) {
+        seen.push(event);
+        for (const waiter of waiters) if (waiter.match(event)) waiter.resolve();
+      },
+    },
+    async until(match, timeoutMs) {
+      if (seen.some(match)) return;
+      let timer: NodeJS.Timeout | undefined;
+      const waiter = { match, resolve: () => undefined as void };
+      try {
+        await new Promise<void>((resolve, reject) => {
+          waiter.resolve = resolve;
+          waiters.add(waiter);
+          timer = setTimeout(() => reject(new Error("timed out")), timeoutMs);
+        });
+      } finally {
+        waiters.delete(waiter);
+        clearTimeout(timer);
+      }
+    },
+  };
 }
 
-const serves = (data: string, app: string, release: number): boolean =>
-  readEvents(data).some((e) => e.app === app && e.type === "deploy.succeeded" && e.release === release);
+const serves =
+  (app: string, release: number) =>
+  (e: SkiffEvent): boolean =>
+    e.app === app && e.type === "deploy.succeeded" && e.release === release;
 
 /** The third app's deploys on a host of `apps` apps: one inside a 30 s window, one crash-looping. */
 async function deployTimes(root: string, apps: number, busy: boolean, deploys: number): Promise<number[]> {
@@ -52,27 +81,22 @@ async function deployTimes(root: string, apps: number, busy: boolean, deploys: n
       restart: "{ limit: 100, backoff: 20s }",
     });
   }
-  const agent = await startAgent({ repo, data, pollMs: 3_600_000 });
+  const watch = eventWatch();
+  const agent = await startAgent({ repo, data, pollMs: 3_600_000, sinks: [watch.sink] });
   try {
-    await until(() => names.every((app) => serves(data, app, 1)), 300_000);
+    for (const app of names) await watch.until(serves(app, 1), 300_000);
     if (busy) {
       // A dead instance is restarted by a pass: passes until crashy waits out its 20 s backoff.
       const passes = setInterval(() => agent.trigger("bench: restart crashy"), 500);
       try {
-        await until(
-          () => readEvents(data).some((e) => e.app === "crashy" && e.type === "instance.backoff"),
-          60_000,
-        );
+        await watch.until((e) => e.app === "crashy" && e.type === "instance.backoff", 60_000);
       } finally {
         clearInterval(passes);
       }
       await storeScaleApp(root, repo, { app: "window", version: "v2", confirm: "30s" });
       agent.trigger("bench: window v2");
-      await until(
-        () =>
-          readEvents(data).some(
-            (e) => e.app === "window" && e.type === "swap.phase" && e.message === "confirming",
-          ),
+      await watch.until(
+        (e) => e.app === "window" && e.type === "swap.phase" && e.message === "confirming",
         60_000,
       );
     }
@@ -81,7 +105,7 @@ async function deployTimes(root: string, apps: number, busy: boolean, deploys: n
       await storeScaleApp(root, repo, { app: "third", version: `v${release}` });
       const began = performance.now();
       agent.trigger(`bench: third v${release}`);
-      await until(() => serves(data, "third", release), 120_000);
+      await watch.until(serves("third", release), 120_000);
       times.push(performance.now() - began);
     }
     return times;

@@ -60,6 +60,8 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     data: options.data,
     follow: options.follow ?? "current",
     retry: options.once !== true && options.dryRun !== true,
+    // Every app is still checked at least once a poll interval; a push's pass checks what moved.
+    recheckMs: options.pollMs / 2,
     ...(options.layout ? { layout: options.layout } : {}),
     ...(options.trust ? { trust: options.trust } : {}),
   });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { startAgent } from "../../src/agent/index.js";
+import { connectFrontDoor, frontDoorDir, readFrontRecord } from "../../src/proxy/index.js";
 import { httpGetFresh, waitForBody } from "../support/http.js";
 import { appUrl, eventIndex, makeAppsHost, storeApp } from "./apps-host.js";
 import { liveInstances, readEvents, waitFor } from "./swap-host.js";
@@ -93,5 +94,36 @@ test("an app inside a 120 s confirmation window and another in a crash-loop back
     assert.deepEqual([...live], ["third"], "only third's instance still runs");
   } finally {
     await agent.stop();
+  }
+});
+
+test("a push's pass checks the app it moved, not an idle app nothing changed for; the next agent run checks every app", async () => {
+  const host = makeAppsHost();
+  await storeApp(host, { app: "one", version: "one1" });
+  await storeApp(host, { app: "two", version: "two1" });
+  const run = (): ReturnType<typeof startAgent> =>
+    startAgent({ repo: host.repo, data: host.data, pollMs: 3_600_000 });
+  const agent = await run();
+  try {
+    await waitForBody(appUrl(host, "one"), "one1", 30_000, { fresh: true });
+    await waitForBody(appUrl(host, "two"), "two1", 30_000, { fresh: true });
+    // The door loses two's route behind the agent's back; only a check of two puts it back.
+    const dir = frontDoorDir(host.data);
+    assert.equal(await connectFrontDoor(dir, readFrontRecord(dir)!.pid).removeApp("two"), true);
+    await assert.rejects(httpGetFresh(appUrl(host, "two")), "two's public address is closed");
+    await storeApp(host, { app: "one", version: "one2" });
+    await agent.reconcileNow({ app: "one", release: 2 });
+    await agent.settled("one");
+    await agent.settled("two");
+    assert.equal((await httpGetFresh(appUrl(host, "one"))).body, "one2 hello\n");
+    await assert.rejects(httpGetFresh(appUrl(host, "two")), "two was not checked by one's pass");
+  } finally {
+    await agent.stop();
+  }
+  const next = await run();
+  try {
+    await waitForBody(appUrl(host, "two"), "two1", 10_000, { fresh: true });
+  } finally {
+    await next.stop();
   }
 });

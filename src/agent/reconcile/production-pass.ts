@@ -1,11 +1,18 @@
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import type { ObjectReader } from "../../git/index.js";
 import type { TrustPolicy } from "../../trust/index.js";
 import { gateDesired } from "../gate/index.js";
 import { reportPointerErrors, skiffLayout, type ReleaseLayout } from "../layouts/index.js";
 import type { LoopPass, PassContext } from "../loop/index.js";
-import { describeAction, planReconcile, type Action, type DesiredApp } from "../plan/index.js";
+import {
+  describeAction,
+  planReconcile,
+  type Action,
+  type ActualApp,
+  type DesiredApp,
+} from "../plan/index.js";
 import { readState } from "../state/index.js";
 import { healFrontDoor, resolveSwap, type ActionOutcome } from "../swap/index.js";
 import { readActual } from "./read-actual.js";
@@ -44,6 +51,13 @@ export interface ProductionPassOptions {
   trust?: TrustPolicy;
   /** False for --once and --dry-run: a host fault's retry is left to the next agent run (no timer). */
   retry?: boolean;
+  /**
+   * An app that nothing changed for since its last check (the same pointer value, the same
+   * instances, holds and statuses) is checked again by a pass only once its last check is this old
+   * (the agent passes half its poll interval): a push of one app does not re-check every other.
+   * Default 0: every pass checks every app.
+   */
+  recheckMs?: number;
 }
 
 /** The last pointer value the pass handed to an app's worker, and where it read it. */
@@ -62,6 +76,11 @@ export interface ProductionPass extends LoopPass<PassResult, ActionOutcome> {
 export function createProductionPass(options: ProductionPassOptions): ProductionPass {
   const layout = options.layout ?? skiffLayout;
   const handed = new Map<string, HandedOver>();
+  /** What each app's last check saw (the pass's reading, then the app as its task left it), and when. */
+  const checked = new Map<
+    string,
+    { want: DesiredApp | undefined; have: ActualApp | undefined; at: number }
+  >();
   let timers: RetryTimers | undefined;
   return {
     follow: options.follow,
@@ -128,27 +147,44 @@ export function createProductionPass(options: ProductionPassOptions): Production
       message: `${actions.length} action(s)`,
       data: { commit, dryRun, actions: actions.map(describeAction) },
     });
-    if (!dryRun) handOver(ctx, { desired, apps: actual.map((a) => a.app), actions, commit });
+    if (!dryRun) handOver(ctx, { desired, actual, actions, commit });
     return done({ commit, actions });
   }
 
   /**
-   * Gives every app its task: an idle worker re-plans its app (and checks its front door); a busy
-   * one is left alone unless the pointer now names another release, which ends its window or
-   * backoff and runs after it (workqueue semantics: the newest pointer value wins).
+   * Gives every app its task: an idle worker re-plans its app (and checks its front door) unless
+   * nothing changed for it since a recent check; a busy one is left alone unless the pointer now
+   * names another release, which ends its window or backoff and runs after it (workqueue
+   * semantics: the newest pointer value wins).
    */
   function handOver(
     ctx: PassContext<ActionOutcome>,
-    plan: { desired: DesiredApp[]; apps: string[]; actions: Action[]; commit: string },
+    plan: { desired: DesiredApp[]; actual: ActualApp[]; actions: Action[]; commit: string },
   ): void {
     const wanted = new Map(plan.desired.map((d) => [d.app, d]));
+    const have = new Map(plan.actual.map((a) => [a.app, a]));
     const acting = new Set(plan.actions.map((a) => a.app));
     const reader = ctx.fetcher.reader;
-    for (const app of new Set([...wanted.keys(), ...plan.apps])) {
+    const swapping = new Set(
+      Object.entries(readState(ctx.data).apps).flatMap(([app, s]) => (s.swap === undefined ? [] : [app])),
+    );
+    const now = Date.now();
+    for (const app of new Set([...wanted.keys(), ...have.keys()])) {
       const want = wanted.get(app);
       if (want !== undefined) handed.set(app, { want, commit: plan.commit, reader });
       const busy = ctx.workers.busy(app);
       if (busy !== undefined && !acting.has(app) && busy.release === want?.release) continue;
+      const last = checked.get(app);
+      const unchanged =
+        busy === undefined &&
+        !acting.has(app) &&
+        !swapping.has(app) &&
+        last !== undefined &&
+        now - last.at < (options.recheckMs ?? 0) &&
+        isDeepStrictEqual(last.want, want) &&
+        isDeepStrictEqual(last.have, have.get(app));
+      if (unchanged) continue;
+      checked.set(app, { want, have: have.get(app), at: now });
       submitReconcile(ctx, app, want === undefined ? { commit: plan.commit, reader } : handed.get(app)!);
     }
   }
@@ -185,6 +221,9 @@ export function createProductionPass(options: ProductionPassOptions): Production
             },
             signal,
           );
+          // What the next pass compares with: the app as this task left it.
+          const [after] = await readActual(ctx.data, [app]);
+          checked.set(app, { want, have: after, at: Date.now() });
           followRetry({
             data: ctx.data,
             app,
