@@ -72,14 +72,20 @@ export function startScaler(options: ScalerOptions): Scaler {
   const wake = (app: string, count: number): void =>
     submit(app, "wake", () => addInstances({ ...common, app, reason: "wake", count }));
 
-  /** Wakes `app` if, once its worker is idle, it has no instance and the door holds connections for it. */
-  const wakeIfHeld = async (app: string): Promise<void> => {
+  /** The app's scale limits while it sleeps (known, scaled, no instance, neither stopped nor in a swap). */
+  const asleepLimits = (app: string): ScaleLimits | undefined => {
     const appState = readState(data).apps[app];
-    const limits = appState && limitsOf(app, appState);
-    if (appState === undefined || limits === undefined || appState.instances.length > 0) return;
-    if (appState.stopped !== undefined || appState.swap !== undefined) return;
+    if (appState === undefined || appState.instances.length > 0) return undefined;
+    if (appState.stopped !== undefined || appState.swap !== undefined) return undefined;
+    return limitsOf(app, appState);
+  };
+  const ended = (): boolean => abort.signal.aborted || options.stopping?.aborted === true;
+  /** Wakes `app` if, once its worker is idle, it still sleeps and the door holds connections for it. */
+  const wakeIfHeld = async (app: string): Promise<void> => {
+    const limits = asleepLimits(app);
+    if (limits === undefined) return;
     const held = (await runningFrontDoor(data)?.app(app))?.held ?? 0;
-    if (held > 0) wake(app, wakeCount(held, limits));
+    if (held > 0 && !ended()) wake(app, wakeCount(held, limits));
   };
   // A wake asked for while the app's worker is busy (its last instance stopping as the connection
   // came, a deploy) runs as soon as that task ends, not at the next reading of the door's counts.
@@ -91,7 +97,7 @@ export function startScaler(options: ScalerOptions): Scaler {
       .settled(app)
       .then(() => {
         wakeAfterBusy.delete(app);
-        return abort.signal.aborted ? undefined : wakeIfHeld(app);
+        return ended() ? undefined : wakeIfHeld(app);
       })
       .catch(() => undefined);
   };
@@ -167,10 +173,9 @@ export function startScaler(options: ScalerOptions): Scaler {
     signal: abort.signal,
     onWake: (app, held) => {
       if (workers.busy(app) !== undefined) return wakeWhenIdle(app);
-      const appState = readState(data).apps[app];
-      const limits = appState && limitsOf(app, appState);
-      if (appState === undefined || limits === undefined || appState.instances.length > 0) return;
-      wake(app, wakeCount(held, limits));
+      // The count the door's event carries: no round trip to ask it again on the wake path.
+      const limits = asleepLimits(app);
+      if (limits !== undefined) wake(app, wakeCount(held, limits));
     },
     onRestored: async () => {
       const apps = Object.keys(readState(data).apps);
