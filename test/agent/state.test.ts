@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { acquireLock, createStateReader, readState, updateState, writeState } from "../../src/agent/index.js";
@@ -45,6 +45,15 @@ test("a state reader parses the file again only once it was written", async () =
     readFileSync(join(data, "state.json"), "utf8").replace('"observedCurrent": 2', '"observedCurrent": 3'),
   );
   assert.equal(read().apps.hello?.observedCurrent, 3);
+  // Other bytes of the same size with the same modification time (two writes in one tick of a
+  // coarse clock): still seen.
+  const path = join(data, "state.json");
+  const tick = new Date("2026-12-03T12:00:00.000Z");
+  utimesSync(path, tick, tick);
+  assert.equal(read().apps.hello?.observedCurrent, 3);
+  writeFileSync(path, readFileSync(path, "utf8").replace('"observedCurrent": 3', '"observedCurrent": 4'));
+  utimesSync(path, tick, tick);
+  assert.equal(read().apps.hello?.observedCurrent, 4);
 });
 
 test("readState gives every caller its own object, and checks a changed file again (reads of the same bytes skip the schema)", async () => {

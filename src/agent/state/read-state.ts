@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { SkiffError } from "../../errors/index.js";
@@ -71,16 +71,23 @@ export function readStateFile(data: string): AgentState | undefined {
 
 /**
  * readState for a caller that looks often (the instance watch, every 50 ms): the file is parsed
- * again only when it changed (its inode, size or modification time; every write replaces it).
- * What it returns is shared between calls: read it, never change it.
+ * again only when its bytes changed. (Its inode, size and modification time are not enough: a
+ * rename may reuse a freed inode, and mtime ticks coarsely, so two writes in one tick could look
+ * unchanged and a new instance go unwatched.) What it returns is shared between calls: read it,
+ * never change it.
  */
 export function createStateReader(data: string): () => Readonly<AgentState> {
-  let seen: { key: string; state: AgentState } | undefined;
+  let seen: { text: string; state: AgentState } | undefined;
   return () => {
-    const stat = statSync(statePath(data), { throwIfNoEntry: false, bigint: true });
-    if (stat === undefined) return emptyState();
-    const key = `${stat.ino}:${stat.size}:${stat.mtimeNs}`;
-    if (seen?.key !== key) seen = { key, state: readState(data) };
+    let text: string;
+    try {
+      text = readFileSync(statePath(data), "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return emptyState();
+      throw corrupt(statePath(data), (error as Error).message);
+    }
+    // A write between these two reads: the next call sees other bytes and reads again.
+    if (seen?.text !== text) seen = { text, state: readState(data) };
     return seen.state;
   };
 }
