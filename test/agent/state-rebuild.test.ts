@@ -201,20 +201,28 @@ describe("planStateRebuild (pure)", () => {
   });
 });
 
-test("an instance its agent started but never recorded in state.json is stopped at the next start (instance.stray_stopped)", async () => {
-  const host = makeAppsHost();
+/**
+ * hello v1 served by one agent run, then its instance left out of state.json while it still runs,
+ * as by an agent SIGKILLed after its driver started the instance and before state.json named it.
+ */
+async function unrecordedInstance(host: AppsHost): Promise<StateApp["instances"][number]> {
   await storeApp(host, { app: "hello", version: "v1" });
   const first = await agentOnce(host);
   assert.equal(first.code, 0, first.stderr);
   const stray = readHello(host).instances[0]!;
   assert.ok(existsSync(join(host.data, "instances", stray.id, "instance.json")), "its own record");
-  // As an agent SIGKILLed after its driver started the instance and before state.json named it.
   const path = join(host.data, "state.json");
   const state = JSON.parse(readFileSync(path, "utf8")) as { apps: Record<string, StateApp> };
   state.apps.hello!.instances = [];
   writeFileSync(path, JSON.stringify(state));
+  assert.ok(isSameProcess(stray.handle.pid, stray.handle.startTime), "the stray still runs");
+  return stray;
+}
+
+test("an instance its agent started but never recorded in state.json is stopped at the next start (instance.stray_stopped)", async () => {
+  const host = makeAppsHost();
+  const stray = await unrecordedInstance(host);
   const pid = stray.handle.pid;
-  assert.ok(isSameProcess(pid, stray.handle.startTime), "the stray still runs");
 
   const next = await agentOnce(host);
   assert.equal(next.code, 0, next.stderr);
@@ -231,17 +239,8 @@ test("an instance its agent started but never recorded in state.json is stopped 
 
 test("skiff stop also stops an instance of the app that runs with only its own record (state.json never named it)", async () => {
   const host = makeAppsHost();
-  await storeApp(host, { app: "hello", version: "v1" });
-  const first = await agentOnce(host);
-  assert.equal(first.code, 0, first.stderr);
-  const stray = readHello(host).instances[0]!;
-  // As an agent killed after its driver started the instance and before state.json named it,
-  // and no agent started since (the host is being stopped).
-  const path = join(host.data, "state.json");
-  const state = JSON.parse(readFileSync(path, "utf8")) as { apps: Record<string, StateApp> };
-  state.apps.hello!.instances = [];
-  writeFileSync(path, JSON.stringify(state));
-  assert.ok(isSameProcess(stray.handle.pid, stray.handle.startTime), "the stray still runs");
+  // No agent started since (the host is being stopped).
+  const stray = await unrecordedInstance(host);
 
   const stop = await runSkiff(["stop", "hello", "--data", host.data]);
   assert.equal(stop.code, 0, stop.stderr);
