@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { test } from "node:test";
 import { readState, readStatus, startAgent } from "../../src/agent/index.js";
-import { frontDoorDir, readFrontRecord } from "../../src/proxy/index.js";
+import { frontDoorDir, openRestartJournal, readFrontRecord } from "../../src/proxy/index.js";
 import { freePort, httpGetFresh, waitForBody } from "../support/http.js";
 import { readHaproxyMaster, stopFrontDoorNow } from "../support/stop-host.js";
 import { requireTier } from "../support/tiers.js";
@@ -11,17 +9,6 @@ import { appUrl, makeAppsHost, storeApp, type AppsHost } from "./apps-host.js";
 import { getByHost } from "./scale-host.js";
 import { readEvents, waitFor } from "./swap-host.js";
 import type { SkiffEvent } from "../../src/events/index.js";
-
-/** The restarts a front door keeps until an agent reported them (`<door dir>/restarts.json`). */
-function journalled(dir: string): { previous: number }[] {
-  try {
-    return (
-      JSON.parse(readFileSync(join(dir, "restarts.json"), "utf8")) as { restarts: { previous: number }[] }
-    ).restarts;
-  } catch {
-    return [];
-  }
-}
 
 async function storeThree(host: AppsHost): Promise<void> {
   await storeApp(host, { app: "one", version: "one1", hostname: "one.localhost", publish: false });
@@ -246,7 +233,11 @@ test("a HAProxy and a front door killed while no agent runs: the next agent repo
   // ...and writes that down for the next agent a moment after the new HAProxy's record (the door
   // is killed here once it has: a door killed in between takes the unreported restart with it).
   await waitFor("the restart in the door's journal", () =>
-    journalled(dir).some((r) => r.previous === master.pid) ? true : undefined,
+    openRestartJournal(dir)
+      .pending()
+      .some((r) => r.previous === master.pid)
+      ? true
+      : undefined,
   );
   const door = readFrontRecord(dir)!.pid;
   process.kill(door, "SIGKILL");

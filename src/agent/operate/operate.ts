@@ -4,14 +4,9 @@ import { getDriver, readLogLines, type Instance } from "../../drivers/index.js";
 import { SkiffError } from "../../errors/index.js";
 import { EventLog, type EventBus } from "../../events/index.js";
 import { closeAppFront } from "../front/index.js";
-import { inspectInstance, loadLocalRelease } from "../instance/index.js";
-import {
-  readInstanceRecords,
-  readState,
-  recordedInstances,
-  updateAppState,
-  type AppState,
-} from "../state/index.js";
+import { loadLocalRelease } from "../instance/index.js";
+import { runningUnnamed } from "../rebuild/index.js";
+import { readState, recordedInstances, updateAppState, type AppState } from "../state/index.js";
 import { findInstanceLog } from "./instance-logs.js";
 
 function requireApp(data: string, app: string): AppState {
@@ -53,9 +48,7 @@ export async function stopApp(
   const every = new Map([...(options.marked ?? []), ...recorded].map((i) => [i.id, i]));
   // Also one that runs with only its own record: started by an agent killed (or out of disk)
   // before state.json named it.
-  for (const record of readInstanceRecords(data))
-    if (record.app === app && !every.has(record.id) && (await inspectInstance(record)) === "running")
-      every.set(record.id, record);
+  for (const record of await runningUnnamed(data, new Set(every.keys()), app)) every.set(record.id, record);
   for (const instance of every.values()) {
     const timeout = loadLocalRelease(data, app, instance.release)?.manifest.deploy.stop_timeout ?? "10s";
     await getDriver(instance.driver).stop(instance, { graceMs: parseDuration(timeout) });

@@ -1,3 +1,3 @@
 export { rebuildState, type RebuildResult } from "./rebuild-state.js";
-export { stopStrayInstances } from "./stop-strays.js";
+export { runningUnnamed, stopStrayInstances } from "./stop-strays.js";
 export { watchStateLoss, type StateLossWatch } from "./watch-state-loss.js";

@@ -2,7 +2,24 @@ import type { EventBus } from "../../events/index.js";
 import { getDriver } from "../../drivers/index.js";
 import { serializeError } from "../../errors/index.js";
 import { inspectInstance } from "../instance/index.js";
-import { readInstanceRecords, readState, recordedInstances } from "../state/index.js";
+import { readInstanceRecords, readState, recordedInstances, type InstanceRecord } from "../state/index.js";
+
+/**
+ * Instances that still run with only their own record: `named` (what state.json names) lacks them.
+ * `app`: of that app only.
+ */
+export async function runningUnnamed(
+  data: string,
+  named: ReadonlySet<string>,
+  app?: string,
+): Promise<InstanceRecord[]> {
+  const running: InstanceRecord[] = [];
+  for (const record of readInstanceRecords(data)) {
+    if (named.has(record.id) || (app !== undefined && record.app !== app)) continue;
+    if ((await inspectInstance(record)) === "running") running.push(record);
+  }
+  return running;
+}
 
 /**
  * At an agent's start, under its lock: an instance whose record exists but that state.json never
@@ -16,8 +33,7 @@ export async function stopStrayInstances(options: { data: string; events: EventB
     Object.values(readState(data).apps).flatMap((app) => recordedInstances(app).map((i) => i.id)),
   );
   const stopped: string[] = [];
-  for (const record of readInstanceRecords(data)) {
-    if (named.has(record.id) || (await inspectInstance(record)) !== "running") continue;
+  for (const record of await runningUnnamed(data, named)) {
     try {
       await getDriver(record.driver).stop(record, { graceMs: 2000 });
       stopped.push(record.id);

@@ -76,7 +76,7 @@ export interface ProductionPass extends LoopPass<PassResult, ActionOutcome> {
 export function createProductionPass(options: ProductionPassOptions): ProductionPass {
   const layout = options.layout ?? skiffLayout;
   const handed = new Map<string, HandedOver>();
-  /** What each app's last check saw (the pass's reading, then the app as its task left it), and when. */
+  /** Each app as its last task left it (what the pass would plan from), and when that task ended. */
   const checked = new Map<
     string,
     { want: DesiredApp | undefined; have: ActualApp | undefined; at: number }
@@ -184,7 +184,6 @@ export function createProductionPass(options: ProductionPassOptions): Production
         isDeepStrictEqual(last.want, want) &&
         isDeepStrictEqual(last.have, have.get(app));
       if (unchanged) continue;
-      checked.set(app, { want, have: have.get(app), at: now });
       submitReconcile(ctx, app, want === undefined ? { commit: plan.commit, reader } : handed.get(app)!);
     }
   }
@@ -221,9 +220,10 @@ export function createProductionPass(options: ProductionPassOptions): Production
             },
             signal,
           );
-          // What the next pass compares with: the app as this task left it.
-          const [after] = await readActual(ctx.data, [app]);
-          checked.set(app, { want, have: after, at: Date.now() });
+          // What the next pass compares with: the app as this task left it (unread: checked again).
+          const after = await readActual(ctx.data, [app]).catch(() => undefined);
+          if (after === undefined) checked.delete(app);
+          else checked.set(app, { want, have: after[0], at: Date.now() });
           followRetry({
             data: ctx.data,
             app,
@@ -234,6 +234,10 @@ export function createProductionPass(options: ProductionPassOptions): Production
             again,
           });
           return outcome;
+        } catch (error) {
+          // A task that failed left the app as nobody read it: the next pass checks it again.
+          checked.delete(app);
+          throw error;
         } finally {
           // A swap left unresolved (its recovery or outcome hit a full disk …) is tried again soon, not at the next poll.
           if (timers !== undefined && !timers.has(app) && readState(ctx.data).apps[app]?.swap !== undefined)

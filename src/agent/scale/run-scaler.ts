@@ -62,8 +62,10 @@ export function startScaler(options: ScalerOptions): Scaler {
     return limitsCache.get(key);
   };
 
+  const ended = (): boolean => abort.signal.aborted || options.stopping?.aborted === true;
+  // No new task once the scaler or the agent is stopping (a wake after a busy task comes late too).
   const submit = (app: string, what: string, run: (signal: AbortSignal) => Promise<unknown>): void => {
-    if (workers.busy(app) !== undefined) return;
+    if (ended() || workers.busy(app) !== undefined) return;
     void workers
       .submit(app, { what, run: async (signal) => void (await run(signal)) })
       .catch(() => undefined);
@@ -79,13 +81,12 @@ export function startScaler(options: ScalerOptions): Scaler {
     if (appState.stopped !== undefined || appState.swap !== undefined) return undefined;
     return limitsOf(app, appState);
   };
-  const ended = (): boolean => abort.signal.aborted || options.stopping?.aborted === true;
   /** Wakes `app` if, once its worker is idle, it still sleeps and the door holds connections for it. */
   const wakeIfHeld = async (app: string): Promise<void> => {
     const limits = asleepLimits(app);
     if (limits === undefined) return;
     const held = (await runningFrontDoor(data)?.app(app))?.held ?? 0;
-    if (held > 0 && !ended()) wake(app, wakeCount(held, limits));
+    if (held > 0) wake(app, wakeCount(held, limits));
   };
   // A wake asked for while the app's worker is busy (its last instance stopping as the connection
   // came, a deploy) runs as soon as that task ends, not at the next reading of the door's counts.
@@ -97,7 +98,7 @@ export function startScaler(options: ScalerOptions): Scaler {
       .settled(app)
       .then(() => {
         wakeAfterBusy.delete(app);
-        return ended() ? undefined : wakeIfHeld(app);
+        return wakeIfHeld(app);
       })
       .catch(() => undefined);
   };

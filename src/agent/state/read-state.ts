@@ -15,20 +15,48 @@ export function readState(data: string): AgentState {
 }
 
 /**
- * The last state.json text each data dir's reads validated, and what it parsed to. An agent reads
- * its state.json many times a pass (every app's worker, the door, the scaler) and mostly finds the
- * same bytes: those are not checked against the schema again (that cost ~0.3 ms of ~0.5 ms a read
- * for 20 apps). Keyed by content, not by mtime (coarse: two writes in one tick look the same).
+ * The last state.json text of each data dir that the schema returned unchanged (no default
+ * filled, nothing dropped: every file the agent wrote). An agent reads its state.json many times a
+ * pass (every app's worker, the door, the scaler) and mostly finds the same bytes: those are only
+ * parsed, not checked against the schema again (that cost ~0.3 ms of ~0.5 ms a read for 20 apps).
+ * Keyed by content, not by mtime (coarse: two writes in one tick look the same).
  */
-interface Validated {
-  text: string;
-  state: AgentState;
-  /** The schema returned the file's JSON as it is (no defaults filled, nothing stripped). */
-  asWritten: boolean;
-}
-const validated = new Map<string, Validated>();
+const validated = new Map<string, string>();
 /** Data dirs remembered (a test process opens many). */
 const REMEMBERED = 8;
+
+/** state.json's text; undefined when there is none. */
+function readStateText(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw corrupt(path, (error as Error).message);
+  }
+}
+
+/** The state that text of `path` holds; a new object on every call (the caller may change it). */
+function parseState(path: string, text: string): AgentState {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw corrupt(path, (error as Error).message);
+  }
+  if (validated.get(path) === text) return raw as AgentState;
+  // A state.json of an older agent is read as the current version (and written so at the next change).
+  // jitless: zod's compiled fast path costs more to build (~10 ms) than it saves on one file read.
+  const parsed = AgentStateSchema.safeParse(migrateState(raw), { jitless: true });
+  if (!parsed.success)
+    throw corrupt(path, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+  validated.delete(path);
+  // The schema's output is new objects; `raw` is the file as written (migrateState copies to change it).
+  if (isDeepStrictEqual(parsed.data, raw)) {
+    if (validated.size >= REMEMBERED) validated.delete(validated.keys().next().value!);
+    validated.set(path, text);
+  }
+  return parsed.data;
+}
 
 /**
  * The state of a data dir, or undefined when it has no state.json: the file is opened once, so
@@ -37,36 +65,8 @@ const REMEMBERED = 8;
  */
 export function readStateFile(data: string): AgentState | undefined {
   const path = statePath(data);
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw corrupt(path, (error as Error).message);
-  }
-  const known = validated.get(path);
-  if (known?.text === text)
-    return known.asWritten ? (JSON.parse(text) as AgentState) : structuredClone(known.state);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw corrupt(path, (error as Error).message);
-  }
-  // A state.json of an older agent is read as the current version (and written so at the next change).
-  // jitless: zod's compiled fast path costs more to build (~10 ms) than it saves on one file read.
-  const parsed = AgentStateSchema.safeParse(migrateState(raw), { jitless: true });
-  if (!parsed.success)
-    throw corrupt(path, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
-  validated.delete(path);
-  if (validated.size >= REMEMBERED) validated.delete(validated.keys().next().value!);
-  const state = parsed.data;
-  validated.set(path, {
-    text,
-    state: structuredClone(state),
-    asWritten: isDeepStrictEqual(state, JSON.parse(text)),
-  });
-  return state;
+  const text = readStateText(path);
+  return text === undefined ? undefined : parseState(path, text);
 }
 
 /**
@@ -77,17 +77,12 @@ export function readStateFile(data: string): AgentState | undefined {
  * never change it.
  */
 export function createStateReader(data: string): () => Readonly<AgentState> {
+  const path = statePath(data);
   let seen: { text: string; state: AgentState } | undefined;
   return () => {
-    let text: string;
-    try {
-      text = readFileSync(statePath(data), "utf8");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return emptyState();
-      throw corrupt(statePath(data), (error as Error).message);
-    }
-    // A write between these two reads: the next call sees other bytes and reads again.
-    if (seen?.text !== text) seen = { text, state: readState(data) };
+    const text = readStateText(path);
+    if (text === undefined) return emptyState();
+    if (seen?.text !== text) seen = { text, state: parseState(path, text) };
     return seen.state;
   };
 }

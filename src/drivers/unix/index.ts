@@ -28,12 +28,13 @@ function chooseBinary(spec: InstanceSpec): string {
   return path;
 }
 
-function spawnDetached(
+/** Spawns the instance; resolves with what `onPid` made of its pid, called as spawn() returns. */
+function spawnDetached<T>(
   file: string,
   spec: InstanceSpec,
   logFd: number,
-  onPid: (pid: number) => void,
-): Promise<number> {
+  onPid: (pid: number) => T,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, spec.args, {
       cwd: spec.dir,
@@ -50,7 +51,7 @@ function spawnDetached(
       stdio: ["ignore", logFd, logFd],
     });
     // The pid is known as spawn() returns; the "spawn" event comes a turn of the loop later.
-    if (child.pid !== undefined) onPid(child.pid);
+    const made = child.pid === undefined ? undefined : onPid(child.pid);
     child.once("error", (error) =>
       reject(
         new SkiffError("ERR_SKIFF_DRIVER_START", `could not start ${spec.id}: ${error.message}`, {
@@ -61,7 +62,8 @@ function spawnDetached(
     );
     child.once("spawn", () => {
       child.unref();
-      resolve(child.pid!);
+      // "spawn" comes only for a child that has a pid.
+      resolve(made as T);
     });
   });
 }
@@ -69,25 +71,23 @@ function spawnDetached(
 async function start(spec: InstanceSpec): Promise<Instance> {
   const logPath = join(spec.dir, "console.log");
   const startedAt = new Date().toISOString();
-  const instanceOf = (pid: number): Instance => ({
-    id: spec.id,
-    driver: "unix",
-    app: spec.app,
-    release: spec.release,
-    address: { host: "127.0.0.1", port: spec.hostPort },
-    // An empty start time means it died at once; inspect then reports it exited.
-    handle: { pid, startTime: processStartTime(pid) ?? "" },
-    logPath,
-    startedAt,
-  });
-  let started: Instance | undefined;
   const logFd = openSync(logPath, "a");
   try {
-    const pid = await spawnDetached(chooseBinary(spec), spec, logFd, (pid) => {
-      started = instanceOf(pid);
-      spec.onStarted?.(started);
+    return await spawnDetached(chooseBinary(spec), spec, logFd, (pid) => {
+      const instance: Instance = {
+        id: spec.id,
+        driver: "unix",
+        app: spec.app,
+        release: spec.release,
+        address: { host: "127.0.0.1", port: spec.hostPort },
+        // An empty start time means it died at once; inspect then reports it exited.
+        handle: { pid, startTime: processStartTime(pid) ?? "" },
+        logPath,
+        startedAt,
+      };
+      spec.onStarted?.(instance);
+      return instance;
     });
-    return started ?? instanceOf(pid);
   } finally {
     closeSync(logFd);
   }

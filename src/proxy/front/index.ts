@@ -8,6 +8,7 @@ export {
   type FrontRecord,
 } from "./front-files.js";
 export { readSavedState } from "./saved-state.js";
+export { openRestartJournal } from "./restart-journal.js";
 export type { SavedFrontState } from "./front-door.js";
 export type { AppSpecInput, SettingsInput, BackendSpec } from "./front-schema.js";
 export type { AppStatus, BackendStatus, Counters, FrontEvent, FrontStatus } from "./status-schema.js";
