@@ -83,7 +83,20 @@ describe("HAProxy configuration (pure)", () => {
       paths,
     );
     assert.match(draining, /server hello-1-aaaa 127\.0\.0\.1:40001 weight 0/);
-    assert.match(renderHaproxyConfig(model({ replay: true }), paths), /retry-on conn-failure empty-response/);
+    assert.match(config, /backend h_hello\n {2}mode http\n {2}balance leastconn\n {2}http-reuse always\n/);
+    assert.match(
+      config,
+      /server hold unix@\S+\.h\.sock backup pool-max-conn 0/,
+      "one request per hold connection",
+    );
+    assert.match(
+      config,
+      /disable-l7-retry unless METH_GET or METH_OPTIONS/,
+      "only safe methods are sent twice",
+    );
+    const replay = renderHaproxyConfig(model({ replay: true }), paths);
+    assert.match(replay, /retry-on conn-failure empty-response response-timeout/);
+    assert.doesNotMatch(replay, /disable-l7-retry/, "with replay every request may be sent again");
   });
 
   it("changes backends and hostnames at runtime, and needs a reload only for listeners and apps", () => {
@@ -102,7 +115,7 @@ describe("HAProxy configuration (pure)", () => {
       "add server t_hello/hello-2-bbbb 127.0.0.1:40002 weight 1",
       "enable server t_hello/hello-2-bbbb",
       "set server h_hello/hello-1-aaaa weight 0",
-      "add server h_hello/hello-2-bbbb 127.0.0.1:40002 weight 1",
+      "add server h_hello/hello-2-bbbb 127.0.0.1:40002 weight 1 pool-max-conn -1 pool-purge-delay 5s",
       "enable server h_hello/hello-2-bbbb",
       `del map ${paths.map} hello.localhost`,
       `add map ${paths.map} hi.localhost h_hello`,

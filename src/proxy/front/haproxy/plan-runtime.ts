@@ -9,7 +9,13 @@ export interface RuntimeStep {
 
 const weight = (state: "ready" | "draining"): number => (state === "ready" ? 1 : 0);
 
-function backendSteps(proxy: string, before: HaproxyApp, after: HaproxyApp): RuntimeStep[] {
+/**
+ * What a server of the shared listener's backends needs to keep idle connections (http-reuse): a
+ * server added at runtime keeps none unless told, unlike one in the config file.
+ */
+const HTTP_POOL = " pool-max-conn -1 pool-purge-delay 5s";
+
+function backendSteps(proxy: string, before: HaproxyApp, after: HaproxyApp, extra = ""): RuntimeStep[] {
   const steps: RuntimeStep[] = [];
   const old = new Map(before.backends.map((b) => [b.id, b]));
   for (const backend of after.backends) {
@@ -17,7 +23,9 @@ function backendSteps(proxy: string, before: HaproxyApp, after: HaproxyApp): Run
     const server = `${proxy}/${backend.id}`;
     if (was === undefined) {
       steps.push(
-        { command: `add server ${server} ${formatAddress(backend.address)} weight ${weight(backend.state)}` },
+        {
+          command: `add server ${server} ${formatAddress(backend.address)} weight ${weight(backend.state)}${extra}`,
+        },
         { command: `enable server ${server}` },
       );
       continue;
@@ -52,7 +60,7 @@ export function planRuntime(applied: HaproxyModel, desired: HaproxyModel, mapPat
     const was = before.get(app.app);
     if (was === undefined) continue;
     if (app.publish !== null) steps.push(...backendSteps(tcpBackend(app.app), was, app));
-    if (app.hostname !== null) steps.push(...backendSteps(httpBackend(app.app), was, app));
+    if (app.hostname !== null) steps.push(...backendSteps(httpBackend(app.app), was, app, HTTP_POOL));
     if (was.hostname !== null && app.hostname !== null && was.hostname !== app.hostname)
       steps.push(
         { command: `del map ${mapPath} ${was.hostname}`, mayFail: true },

@@ -18,7 +18,8 @@ function servers(app: HaproxyApp, holdSocket: string): string[] {
     ...app.backends.map(
       (b) => `  server ${b.id} ${formatAddress(b.address)}${b.state === "draining" ? " weight 0" : ""}`,
     ),
-    `  server ${HOLD_SERVER} unix@${holdSocket} backup`,
+    // The door's hold socket gets one request per connection: a pooled one would stay piped to whatever instance served it.
+    `  server ${HOLD_SERVER} unix@${holdSocket} backup pool-max-conn 0`,
   ];
 }
 
@@ -76,12 +77,18 @@ export function renderHaproxyConfig(model: HaproxyModel, paths: HaproxyPaths): s
       `backend ${httpBackend(app.app)}`,
       "  mode http",
       "  balance leastconn",
-      // No idle connection kept to an instance: it would count as open and keep the app from ever being idle.
-      "  option http-server-close",
-      "  http-reuse never",
+      // An instance's connection is kept after a response and serves the next client's request: no connect per
+      // request. Kept connections are not sessions, so they never count as open or keep an app awake.
+      "  http-reuse always",
     );
-    // deploy.proxy.replay: a request a backend closed without answering is sent again (idempotent apps only).
+    // A kept connection the instance closed just as a request went out is retried on a new one, as browsers do:
+    // for safe methods only, unless the app has replay (deploy.proxy.replay: idempotent apps, every request).
     if (app.replay) lines.push("  retry-on conn-failure empty-response response-timeout");
+    else
+      lines.push(
+        "  retry-on conn-failure empty-response",
+        "  http-request disable-l7-retry unless METH_GET or METH_OPTIONS",
+      );
     lines.push(...servers(app, paths.hold(app.app, "http")));
   }
   return `${lines.join("\n")}\n`;
