@@ -1,12 +1,17 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { requestControl } from "../../src/proxy/control-client.js";
 import { isAlive, waitForExit } from "../../src/process/index.js";
-import { ensureFrontDoor, readFrontRecord, stopFrontDoor } from "../../src/proxy/index.js";
+import {
+  ensureFrontDoor,
+  openRestartJournal,
+  readFrontRecord,
+  stopFrontDoor,
+} from "../../src/proxy/index.js";
 import { REPO_ROOT } from "../support/paths.js";
 import { getFresh, startHttpBackend } from "./backends.js";
 import {
@@ -226,5 +231,33 @@ describe("front door process (haproxy only): a door killed and started again", (
     await probes;
     assert.deepEqual(failures, []);
     assert.equal((await back.status()).apps.alpha?.publish, app.publish);
+  });
+
+  it("journals a HAProxy restart its door died before journaling, once", async (t) => {
+    if (!(await engineRuns(t, "haproxy"))) return;
+    const dir = doorDir("restart-window");
+    const door = await ensureFrontDoor({ dir, engine: "haproxy" });
+    const recordFile = join(dir, "haproxy", "master.json");
+    const record = JSON.parse(readFileSync(recordFile, "utf8")) as { pid: number; startTime?: string };
+    process.kill(door.pid, "SIGKILL");
+    assert.ok(await waitForExit(door.pid, 3000));
+    // What a door killed between starting HAProxy again (its record written) and its journal entry leaves.
+    writeFileSync(recordFile, JSON.stringify({ ...record, replaced: 4_000_001 }));
+    const engineRestarts = () =>
+      openRestartJournal(dir)
+        .pending()
+        .filter((r) => r.what === "engine");
+    assert.deepEqual(engineRestarts(), []);
+    const back = await ensureFrontDoor({ dir, engine: "haproxy" });
+    assert.deepEqual(
+      engineRestarts().map((r) => [r.previous, r.pid]),
+      [[4_000_001, record.pid]],
+      "the next door journals it",
+    );
+    assert.equal((JSON.parse(readFileSync(recordFile, "utf8")) as { replaced?: number }).replaced, undefined);
+    process.kill(back.pid, "SIGKILL");
+    assert.ok(await waitForExit(back.pid, 3000));
+    await ensureFrontDoor({ dir, engine: "haproxy" });
+    assert.equal(engineRestarts().length, 1, "and no later door again");
   });
 });

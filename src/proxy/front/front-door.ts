@@ -85,6 +85,11 @@ export function createFrontDoor(options: CreateFrontDoorOptions): FrontDoor {
     for (const listener of listeners) listener(event);
   };
   engine.onRestarted?.((restart) => {
+    // Reported again by a door that took over before the last one had forgotten it: journaled once.
+    const known = options.journal
+      ?.pending()
+      .some((r) => r.what === "engine" && r.pid === restart.pid && r.previous === restart.previous);
+    if (known === true) return;
     const entry = options.journal?.add({ what: "engine", engine: engine.name, ...restart });
     emit(
       entry === undefined

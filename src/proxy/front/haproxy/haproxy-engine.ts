@@ -104,15 +104,25 @@ export async function createHaproxyEngine(options: {
   };
 
   const restartListeners: ((restart: { previous: number; pid: number }) => void)[] = [];
+  // A restart the door that started this master died before journaling (see startMaster).
+  let unjournaled =
+    master?.replaced === undefined ? undefined : { previous: master.replaced, pid: master.pid };
+  /** The master that died, while the door starts the next one. */
+  let replacing: number | undefined;
+  const reportRestart = (restart: { previous: number; pid: number }): void => {
+    for (const listener of restartListeners) listener(restart);
+    if (restartListeners.length > 0 && master?.pid === restart.pid) master.restartJournaled();
+  };
   const watch = (started: HaproxyMaster): HaproxyMaster => {
     started.onExit(() => {
       options.log.error({ pid: started.pid }, "HAProxy exited; starting it again");
       master = undefined;
       applied = undefined;
+      replacing = started.pid;
       void sync().then(
         () => {
           if (master === undefined) return;
-          for (const listener of restartListeners) listener({ previous: started.pid, pid: master.pid });
+          reportRestart({ previous: started.pid, pid: master.pid });
         },
         (error: unknown) => options.log.error({ err: error }, "HAProxy could not be started again"),
       );
@@ -123,8 +133,10 @@ export async function createHaproxyEngine(options: {
 
   const reloadWith = async (model: HaproxyModel): Promise<void> => {
     writeFiles(model);
-    if (master === undefined) master = watch(await startMaster(paths, options.binary));
-    else await master.reload();
+    if (master === undefined) {
+      master = watch(await startMaster(paths, options.binary, replacing));
+      replacing = undefined;
+    } else await master.reload();
     applied = model;
     ownBinds.clear();
     for (const bind of bindsOf(renderHaproxyConfig(model, paths))) ownBinds.add(bind);
@@ -220,7 +232,13 @@ export async function createHaproxyEngine(options: {
   return {
     name: "haproxy",
     version: options.version,
-    onRestarted: (listener) => void restartListeners.push(listener),
+    onRestarted(listener) {
+      restartListeners.push(listener);
+      if (unjournaled === undefined) return;
+      const restart = unjournaled;
+      unjournaled = undefined;
+      reportRestart(restart);
+    },
     async apply(view, change) {
       latest = view;
       if (change.kind === "all") {

@@ -10,7 +10,12 @@ import type { HaproxyPaths } from "./haproxy-model.js";
 import { haproxyCommand } from "./runtime-api.js";
 import { parseShowProc, type ProcState } from "./show-proc.js";
 
-const MasterRecordSchema = z.object({ pid: z.number().int().positive(), startTime: z.string().optional() });
+const MasterRecordSchema = z.object({
+  pid: z.number().int().positive(),
+  startTime: z.string().optional(),
+  /** The master this one replaced after it died, until the door has journaled that restart. */
+  replaced: z.number().int().positive().optional(),
+});
 const recordPath = (paths: HaproxyPaths): string => join(paths.dir, "master.json");
 export const haproxyLogPath = (paths: HaproxyPaths): string => join(paths.dir, "haproxy.log");
 
@@ -23,6 +28,10 @@ export interface HaproxyMaster {
   stop(): Promise<void>;
   /** Called once if the master exits while it was not being stopped. */
   onExit(listener: () => void): void;
+  /** The master this one replaced, when the door that started it died before journaling that restart. */
+  readonly replaced: number | undefined;
+  /** The restart that started this master is journaled: its record forgets `replaced`. */
+  restartJournaled(): void;
 }
 
 async function procState(paths: HaproxyPaths): Promise<ProcState | undefined> {
@@ -64,7 +73,12 @@ async function waitForProc(
   return undefined;
 }
 
-function handle(paths: HaproxyPaths, pid: number, exited: Promise<void>): HaproxyMaster {
+function handle(
+  paths: HaproxyPaths,
+  pid: number,
+  exited: Promise<void>,
+  replaced: number | undefined,
+): HaproxyMaster {
   let stopping = false;
   const exitListeners: (() => void)[] = [];
   let gone = false;
@@ -74,6 +88,16 @@ function handle(paths: HaproxyPaths, pid: number, exited: Promise<void>): Haprox
   });
   return {
     pid,
+    replaced,
+    restartJournaled() {
+      const record = readJsonFile(recordPath(paths), MasterRecordSchema);
+      if (record?.pid !== pid || record.replaced === undefined) return;
+      try {
+        writeJsonFile(recordPath(paths), { pid, startTime: record.startTime });
+      } catch {
+        // A full disk: the next door journals the restart again only if no agent reported it yet.
+      }
+    },
     async reload() {
       const before = await procState(paths);
       await haproxyCommand(paths.master, "reload", { master: true, timeoutMs: 5000 }).catch(() => "");
@@ -137,11 +161,19 @@ export async function adoptMaster(paths: HaproxyPaths): Promise<HaproxyMaster | 
     }
     return undefined;
   }
-  return handle(paths, record.pid, exitOf(record.pid));
+  return handle(paths, record.pid, exitOf(record.pid), record.replaced);
 }
 
-/** Starts HAProxy's master with the config written at paths.config; resolves once its worker runs. */
-export async function startMaster(paths: HaproxyPaths, binary: string): Promise<HaproxyMaster> {
+/**
+ * Starts HAProxy's master with the config written at paths.config; resolves once its worker runs.
+ * `replaced`: the master that died before it, kept in the record until the restart is journaled,
+ * so a door killed in between leaves the restart for the next door to report.
+ */
+export async function startMaster(
+  paths: HaproxyPaths,
+  binary: string,
+  replaced?: number,
+): Promise<HaproxyMaster> {
   rmSync(paths.master, { force: true });
   rmSync(paths.stats, { force: true });
   const logFd = openSync(haproxyLogPath(paths), "a", 0o600);
@@ -176,6 +208,6 @@ export async function startMaster(paths: HaproxyPaths, binary: string): Promise<
       },
     );
   }
-  writeJsonFile(recordPath(paths), { pid, startTime: processStartTime(pid) });
-  return handle(paths, pid, exited);
+  writeJsonFile(recordPath(paths), { pid, startTime: processStartTime(pid), replaced });
+  return handle(paths, pid, exited, undefined);
 }
