@@ -1,5 +1,5 @@
 export { startAgent, type AgentOptions, type AgentHandle, type AgentStatus } from "./start-agent.js";
-export { watchStateLoss, type StateLossWatch } from "./rebuild/index.js";
+export { watchStateLoss, runningUnrecorded, type StateLossWatch } from "./rebuild/index.js";
 export {
   startLoop,
   createMirrorFetcher,
@@ -82,6 +82,7 @@ export {
   type FollowLogsOptions,
   type FollowedLine,
   type InstanceLog,
+  type StoppedInstance,
 } from "./operate/index.js";
 export { findFreePort, appFrontDir } from "./front/index.js";
 export {

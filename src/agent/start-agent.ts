@@ -1,5 +1,4 @@
 import { SkiffError } from "../errors/index.js";
-import type { Instance } from "../drivers/index.js";
 import { skiffLayout, type ReleaseLayout } from "./layouts/index.js";
 import {
   startLoop,
@@ -9,7 +8,7 @@ import {
   type PassContext,
 } from "./loop/index.js";
 import { createFleetPublisher, joinFleet, type FleetJoinOptions, type JoinedFleet } from "./fleet/index.js";
-import { markStopped, startApp, stopApp } from "./operate/index.js";
+import { markStopped, startApp, stopApp, type StoppedInstance } from "./operate/index.js";
 import {
   createProductionPass,
   mirrorPath,
@@ -45,7 +44,7 @@ export type AgentStatus = LoopStatus<PassResult>;
  */
 export interface AgentHandle extends LoopHandle<PassResult, ActionOutcome> {
   /** Stops the app's instances (a window or backoff in flight ends first); it stays stopped until current changes or startApp. */
-  stopApp(app: string): Promise<Instance[]>;
+  stopApp(app: string): Promise<StoppedInstance[]>;
   /** Lifts a stop (and a crash loop) and reconciles the app now: what its pointer names starts. */
   startApp(app: string): Promise<ActionOutcome | undefined>;
   /** Replaces the app's instances by new ones of the same release (its swap strategy: blue-green has no downtime). */
@@ -111,7 +110,7 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
       // Marked first: the task in flight and any pass meanwhile see it; then its window or backoff ends now.
       const marked = await markStopped(options.data, app);
       context.workers.end(app, { kind: "stopped" });
-      let stopped: Instance[] = [];
+      let stopped: StoppedInstance[] = [];
       await context.workers.submit(app, {
         what: "stop",
         run: async () => {

@@ -2,6 +2,7 @@ import { SkiffError } from "../errors/index.js";
 import type { Driver } from "./types.js";
 export { createSolo5Driver, Solo5HostDevicesSchema, type Solo5HostDevices } from "./solo5/index.js";
 export { readLogLines } from "./read-log.js";
+export { INSTANCE_MARK_ENV, instanceMark } from "./instance-mark.js";
 import { qemuDriver } from "./qemu/index.js";
 import { unixDriver } from "./unix/index.js";
 import { createXenDriver } from "./xen/index.js";

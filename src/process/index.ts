@@ -6,7 +6,7 @@ export {
   type UserCommandOptions,
 } from "./run.js";
 export { probeSandbox, bwrapArgs, type SandboxOptions, type SandboxStatus } from "./sandbox.js";
-export { killMarked, findMarked, COMMAND_MARK_ENV } from "./marked-processes.js";
+export { killMarked, findMarked, findMarkedValues, COMMAND_MARK_ENV } from "./marked-processes.js";
 export { terminateGroup, killGroupNow, isAlive, waitForExit } from "./terminate.js";
 export { processStartTime, isSameProcess } from "./identity.js";
 export { findExecutable } from "./find-executable.js";

@@ -4,22 +4,32 @@ import { readdirSync, readFileSync } from "node:fs";
 export const COMMAND_MARK_ENV = "SKIFF_COMMAND_MARK";
 
 /**
- * The pids of the processes (other than this one) whose environment holds `entry` (NAME=value).
- * A best effort: a process that cleared its environment, or runs as another user, is not found.
+ * The processes (other than this one) whose environment sets `name`, with its value. A best
+ * effort: a process that cleared its environment, or runs as another user, is not found.
  */
-export function findMarked(entry: string): number[] {
-  const found: number[] = [];
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+export function findMarkedValues(name: string): Array<{ pid: number; value: string }> {
+  const prefix = `${name}=`;
+  const found: Array<{ pid: number; value: string }> = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     let environ: string;
     try {
-      environ = readFileSync(`/proc/${name}/environ`, "latin1");
+      environ = readFileSync(`/proc/${entry}/environ`, "latin1");
     } catch {
       continue; // gone, or not ours to read
     }
-    if (environ.split("\0").includes(entry)) found.push(Number(name));
+    const set = environ.split("\0").find((variable) => variable.startsWith(prefix));
+    if (set !== undefined) found.push({ pid: Number(entry), value: set.slice(prefix.length) });
   }
   return found;
+}
+
+/** The pids of the processes (other than this one) whose environment holds `entry` (NAME=value). */
+export function findMarked(entry: string): number[] {
+  const [name, ...value] = entry.split("=");
+  return findMarkedValues(name!)
+    .filter((found) => found.value === value.join("="))
+    .map((found) => found.pid);
 }
 
 /**

@@ -203,14 +203,20 @@ describe("planStateRebuild (pure)", () => {
 
 /**
  * hello v1 served by one agent run, then its instance left out of state.json while it still runs,
- * as by an agent SIGKILLed after its driver started the instance and before state.json named it.
+ * as by an agent SIGKILLed after its driver started the instance and before state.json named it;
+ * `withRecord: false`: its own record gone too, as when the disk was full for both writes.
  */
-async function unrecordedInstance(host: AppsHost): Promise<StateApp["instances"][number]> {
+async function unrecordedInstance(
+  host: AppsHost,
+  withRecord: boolean,
+): Promise<StateApp["instances"][number]> {
   await storeApp(host, { app: "hello", version: "v1" });
   const first = await agentOnce(host);
   assert.equal(first.code, 0, first.stderr);
   const stray = readHello(host).instances[0]!;
-  assert.ok(existsSync(join(host.data, "instances", stray.id, "instance.json")), "its own record");
+  const record = join(host.data, "instances", stray.id, "instance.json");
+  assert.ok(existsSync(record), "its own record");
+  if (!withRecord) rmSync(record);
   const path = join(host.data, "state.json");
   const state = JSON.parse(readFileSync(path, "utf8")) as { apps: Record<string, StateApp> };
   state.apps.hello!.instances = [];
@@ -219,34 +225,41 @@ async function unrecordedInstance(host: AppsHost): Promise<StateApp["instances"]
   return stray;
 }
 
-test("an instance its agent started but never recorded in state.json is stopped at the next start (instance.stray_stopped)", async () => {
-  const host = makeAppsHost();
-  const stray = await unrecordedInstance(host);
-  const pid = stray.handle.pid;
+const strays = [
+  { withRecord: true, runs: "with only its own record (state.json never named it)" },
+  { withRecord: false, runs: "with neither state.json nor its own record naming it (both writes failed)" },
+];
 
-  const next = await agentOnce(host);
-  assert.equal(next.code, 0, next.stderr);
-  const stopped = readEvents(host.data).filter((e) => e.type === "instance.stray_stopped");
-  assert.deepEqual(
-    stopped.map((e) => (e.data as { instance: string }).instance),
-    [stray.id],
-  );
-  assert.ok(!isSameProcess(pid, stray.handle.startTime), "the stray is gone");
-  const live = liveInstances(host.data);
-  assert.equal(live.length, 1, "one instance serves: the one this start recorded");
-  assert.notEqual(live[0]!.id, stray.id);
-});
+for (const { withRecord, runs } of strays) {
+  test(`an instance that runs ${runs} is stopped at the agent's next start (instance.stray_stopped)`, async () => {
+    const host = makeAppsHost();
+    const stray = await unrecordedInstance(host, withRecord);
+    const pid = stray.handle.pid;
 
-test("skiff stop also stops an instance of the app that runs with only its own record (state.json never named it)", async () => {
-  const host = makeAppsHost();
-  // No agent started since (the host is being stopped).
-  const stray = await unrecordedInstance(host);
+    const next = await agentOnce(host);
+    assert.equal(next.code, 0, next.stderr);
+    const stopped = readEvents(host.data).filter((e) => e.type === "instance.stray_stopped");
+    assert.deepEqual(
+      stopped.map((e) => (e.data as { instance: string }).instance),
+      [stray.id],
+    );
+    assert.ok(!isSameProcess(pid, stray.handle.startTime), "the stray is gone");
+    const live = liveInstances(host.data);
+    assert.equal(live.length, 1, "one instance serves: the one this start recorded");
+    assert.notEqual(live[0]!.id, stray.id);
+  });
 
-  const stop = await runSkiff(["stop", "hello", "--data", host.data]);
-  assert.equal(stop.code, 0, stop.stderr);
-  assert.match(stop.stdout + stop.stderr, new RegExp(`stopped ${stray.id} \\(release 1\\)`));
-  assert.ok(!isSameProcess(stray.handle.pid, stray.handle.startTime), "the stray is gone");
-});
+  test(`skiff stop also stops an instance of the app that runs ${runs}`, async () => {
+    const host = makeAppsHost();
+    // No agent started since (the host is being stopped).
+    const stray = await unrecordedInstance(host, withRecord);
+
+    const stop = await runSkiff(["stop", "hello", "--data", host.data]);
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.match(stop.stdout + stop.stderr, new RegExp(`stopped ${stray.id} \\(release 1\\)`));
+    assert.ok(!isSameProcess(stray.handle.pid, stray.handle.startTime), "the stray is gone");
+  });
+}
 
 test("state.json deleted while the agent runs is rebuilt from what runs: same instance, same public address, nothing deployed again", async () => {
   const host = makeAppsHost();

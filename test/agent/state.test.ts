@@ -88,6 +88,24 @@ test("readState gives every caller its own object, and checks a changed file aga
   );
 });
 
+test("a state that does not match the schema is never written: the change fails as a bug and state.json stays as it was", async () => {
+  const data = tempDir();
+  await updateState(
+    data,
+    (state) => void (state.apps.hello = { instances: [], failed: [], observedCurrent: 1 }),
+  );
+  const before = readFileSync(join(data, "state.json"), "utf8");
+  await assert.rejects(
+    updateState(data, (state) => {
+      (state.apps.hello as unknown as { observedCurrent: string }).observedCurrent = "two";
+    }),
+    (error: Error) =>
+      !isSkiffError(error) && /apps\.hello\.observedCurrent: .*this is a bug/.test(error.message),
+  );
+  assert.equal(readFileSync(join(data, "state.json"), "utf8"), before);
+  assert.equal(readState(data).apps.hello?.observedCurrent, 1);
+});
+
 test("a corrupt state file is ERR_SKIFF_STATE_CORRUPT with a hint", () => {
   const data = tempDir();
   writeFileSync(join(data, "state.json"), "{ not json");

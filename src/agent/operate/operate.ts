@@ -5,9 +5,12 @@ import { SkiffError } from "../../errors/index.js";
 import { EventLog, type EventBus } from "../../events/index.js";
 import { closeAppFront } from "../front/index.js";
 import { loadLocalRelease } from "../instance/index.js";
-import { runningUnnamed } from "../rebuild/index.js";
+import { runningUnnamed, runningUnrecorded, stopUnrecorded } from "../rebuild/index.js";
 import { readState, recordedInstances, updateAppState, type AppState } from "../state/index.js";
 import { findInstanceLog } from "./instance-logs.js";
+
+/** An instance `skiff stop` stopped. */
+export type StoppedInstance = Pick<Instance, "id" | "app" | "release">;
 
 function requireApp(data: string, app: string): AppState {
   const appState = readState(data).apps[app];
@@ -43,16 +46,20 @@ export async function stopApp(
   data: string,
   app: string,
   options: { events?: EventBus; marked?: readonly Instance[] } = {},
-): Promise<Instance[]> {
+): Promise<StoppedInstance[]> {
   const recorded = await markStopped(data, app);
   const every = new Map([...(options.marked ?? []), ...recorded].map((i) => [i.id, i]));
   // Also one that runs with only its own record: started by an agent killed (or out of disk)
   // before state.json named it.
   for (const record of await runningUnnamed(data, new Set(every.keys()), app)) every.set(record.id, record);
+  const graceOf = (release: number): number =>
+    parseDuration(loadLocalRelease(data, app, release)?.manifest.deploy.stop_timeout ?? "10s");
   for (const instance of every.values()) {
-    const timeout = loadLocalRelease(data, app, instance.release)?.manifest.deploy.stop_timeout ?? "10s";
-    await getDriver(instance.driver).stop(instance, { graceMs: parseDuration(timeout) });
+    await getDriver(instance.driver).stop(instance, { graceMs: graceOf(instance.release) });
   }
+  // And one with not even a record (it could not be written: a full disk), found by its mark.
+  const unrecorded = runningUnrecorded(data, new Set(every.keys()), app);
+  for (const stray of unrecorded) await stopUnrecorded(stray, graceOf(stray.release));
   if (every.size > 0) {
     await updateAppState(data, app, (s) => {
       s.instances = s.instances.filter((i) => !every.has(i.id));
@@ -60,7 +67,11 @@ export async function stopApp(
   }
   // The public address closes too; skiff start and the next pass open it again (same address).
   await closeAppFront(data, app);
-  const stopped = [...every.values()];
+  const stopped: StoppedInstance[] = [...every.values(), ...unrecorded].map(({ id, app, release }) => ({
+    id,
+    app,
+    release,
+  }));
   const first = stopped[0];
   const event = {
     type: "app.stopped",

@@ -25,6 +25,13 @@ const validated = new Map<string, string>();
 /** Data dirs remembered (a test process opens many). */
 const REMEMBERED = 8;
 
+/** `text` is what writeState just wrote for `path`, checked against the schema: its reads skip the check. */
+export function rememberValidated(path: string, text: string): void {
+  validated.delete(path);
+  if (validated.size >= REMEMBERED) validated.delete(validated.keys().next().value!);
+  validated.set(path, text);
+}
+
 /** state.json's text; undefined when there is none. */
 function readStateText(path: string): string | undefined {
   try {
@@ -51,10 +58,7 @@ function parseState(path: string, text: string): AgentState {
     throw corrupt(path, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
   validated.delete(path);
   // The schema's output is new objects; `raw` is the file as written (migrateState copies to change it).
-  if (isDeepStrictEqual(parsed.data, raw)) {
-    if (validated.size >= REMEMBERED) validated.delete(validated.keys().next().value!);
-    validated.set(path, text);
-  }
+  if (isDeepStrictEqual(parsed.data, raw)) rememberValidated(path, text);
   return parsed.data;
 }
 

@@ -1,12 +1,19 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { SkiffError } from "../../errors/index.js";
 import { redactForDataDir } from "../secrets/index.js";
 import { writeHistory } from "./history-file.js";
 import { writeInstanceRecords } from "./instance-files.js";
 import { acquireLock } from "./lock.js";
-import { readStateFile, statePath } from "./read-state.js";
-import { emptyAppState, emptyState, type AgentState, type AppState } from "./state-schema.js";
+import { readStateFile, rememberValidated, statePath } from "./read-state.js";
+import {
+  AgentStateSchema,
+  emptyAppState,
+  emptyState,
+  type AgentState,
+  type AppState,
+} from "./state-schema.js";
 import { writeFileDurably } from "./write-durably.js";
 
 /**
@@ -19,9 +26,17 @@ export function writeState(data: string, state: AgentState): void {
   mkdirSync(data, { recursive: true });
   // Opened secrets never reach the disk, even inside an error message.
   const redacted = redactForDataDir(data, state);
+  // A state no agent could read back is never written: the change fails, the file stays as it was.
+  const checked = AgentStateSchema.safeParse(redacted, { jitless: true });
+  if (!checked.success) {
+    const issues = checked.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`the agent's new state does not match its schema (${issues}): this is a bug`);
+  }
   writeInstanceRecords(data, redacted);
   writeHistory(data, redacted);
-  writeFileDurably(statePath(data), JSON.stringify(redacted, null, 2) + "\n", "writing the agent's state");
+  const text = JSON.stringify(redacted, null, 2) + "\n";
+  writeFileDurably(statePath(data), text, "writing the agent's state");
+  if (isDeepStrictEqual(checked.data, JSON.parse(text))) rememberValidated(statePath(data), text);
 }
 
 /** Per data dir, the updates of this process in order: the app workers' writes queue here, not on the lock's retry sleep. */

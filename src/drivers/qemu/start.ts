@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SkiffError } from "../../errors/index.js";
 import { processStartTime, runProcess } from "../../process/index.js";
+import { instanceMark } from "../instance-mark.js";
 import type { Instance, InstanceSpec } from "../types.js";
 import { chooseAccelerator } from "./accel.js";
 import { buildQemuArgs } from "./argv.js";
@@ -77,6 +78,7 @@ export async function startVm(spec: InstanceSpec, options: StartVmOptions): Prom
   // qemu -daemonize returns once the VM is set up, so this waits for setup, not for the guest.
   const result = await runProcess(options.binary, args, {
     cwd: spec.dir,
+    env: { ...process.env, ...instanceMark(spec) },
     timeoutMs: 60_000,
     allowFailure: true,
   });

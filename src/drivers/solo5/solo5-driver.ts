@@ -9,6 +9,7 @@ import { queryDeviceManifest } from "./device-manifest.js";
 import type { Solo5HostDevices } from "./host-devices.js";
 import { parseSolo5Options, pickUnikernel, resolveAddress } from "./options.js";
 import { planDevices } from "./plan-devices.js";
+import { instanceMark } from "../instance-mark.js";
 import { readLogLines } from "../read-log.js";
 import { spawnTender } from "./tender-process.js";
 
@@ -87,7 +88,12 @@ export function createSolo5Driver(options: Solo5DriverOptions): Driver {
     async start(spec: InstanceSpec): Promise<Instance> {
       const { args, address } = await planStart(spec);
       const logPath = join(spec.dir, "console.log");
-      const tender = await spawnTender({ file: tenderCommand, args, env: { ...env, ...spec.env }, logPath });
+      const tender = await spawnTender({
+        file: tenderCommand,
+        args,
+        env: { ...env, ...spec.env, ...instanceMark(spec) },
+        logPath,
+      });
       return {
         id: spec.id,
         driver: name,

@@ -3,6 +3,7 @@ import { closeSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError } from "../../errors/index.js";
 import { isSameProcess, processStartTime, terminateGroup } from "../../process/index.js";
+import { instanceMark } from "../instance-mark.js";
 import { readLogLines } from "../read-log.js";
 import type { Driver, Instance, InstanceSpec, InstanceStatus, StopOptions } from "../types.js";
 
@@ -45,6 +46,7 @@ function spawnDetached<T>(
         ...spec.env,
         HOST: "127.0.0.1",
         PORT: String(spec.hostPort),
+        ...instanceMark(spec),
       },
       // Own process group, output to a file: the instance outlives the agent (--once, restarts).
       detached: true,

@@ -6,8 +6,8 @@ import {
   type AgentHandle,
   type AppStatus,
   type FollowLogsOptions,
+  type StoppedInstance,
 } from "../../agent/index.js";
-import type { Instance } from "../../drivers/index.js";
 import { isSkiffError, SkiffError } from "../../errors/index.js";
 
 /** A change of the deployment repository the hosts must act on now, not at their next poll. */
@@ -23,7 +23,7 @@ export interface PointerMove {
 export interface HostAdapter {
   status(): Promise<AppStatus[]>;
   /** Stops the app's instances on this host now; undefined when this host never ran the app. */
-  stop(app: string): Promise<{ instances: Instance[] } | undefined>;
+  stop(app: string): Promise<{ instances: StoppedInstance[] } | undefined>;
   start(app: string): Promise<void>;
   restart(app: string): Promise<void>;
   logs(app: string, lines: number, release?: number): Promise<string[]>;
