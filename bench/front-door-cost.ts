@@ -1,5 +1,5 @@
-// The front door's cost: throughput and p99 straight to an instance and through the door (its publish
-// port and its shared listener by Host), 8 clients, a new connection per request, alternating in one run.
+// The front door's cost: throughput and p99 straight to an instance and through the door (a publish
+// port carrying TCP, one speaking HTTP, and its shared listener by Host), 8 clients, a new connection per request, alternating in one run.
 // Run: node dist/bench/front-door-cost.js [--rounds 5] [--seconds 2] [--engines node,haproxy] [--json]
 import { parseBenchArgs } from "./bench-args.js";
 import { GOALS, formatFrontDoorCost, measureFrontDoorCost } from "./measure-front-door-cost.js";

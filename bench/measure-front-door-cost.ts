@@ -67,12 +67,16 @@ async function startDoor(
   engine: "node" | "haproxy",
   instancePort: number,
 ): Promise<{ door: FrontDoorClient; variants: Variant[] }> {
-  const [front, publish] = [await findFreePort(), await findFreePort()];
+  const [front, publish, publishHttp] = [await findFreePort(), await findFreePort(), await findFreePort()];
   const door = await ensureFrontDoor({ dir: join(root, engine), engine, front: `127.0.0.1:${front}` });
-  await door.setApp("bench", {
-    publish: `127.0.0.1:${publish}`,
-    hostname: "bench.localhost",
-    backends: [{ id: "bench-1-aaaa", address: `127.0.0.1:${instancePort}`, state: "ready" }],
+  const backends = [{ id: "bench-1-aaaa", address: `127.0.0.1:${instancePort}`, state: "ready" as const }];
+  await door.setApp("bench", { publish: `127.0.0.1:${publish}`, hostname: "bench.localhost", backends });
+  // The same instance on a second publish port that speaks HTTP (deploy.proxy.protocol: http).
+  await door.setApp("bench-http", {
+    publish: `127.0.0.1:${publishHttp}`,
+    hostname: null,
+    protocol: "http",
+    backends,
   });
   const status = await door.status();
   if (status.engine.name !== engine)
@@ -81,6 +85,7 @@ async function startDoor(
     door,
     variants: [
       { name: `${engine}: publish port`, port: publish!, pid: door.pid },
+      { name: `${engine}: publish port, http`, port: publishHttp!, pid: door.pid },
       { name: `${engine}: hostname`, port: front!, host: "bench.localhost", pid: door.pid },
     ],
   };
@@ -206,8 +211,8 @@ export function formatFrontDoorCost(result: FrontDoorCost): string[] {
   const { direct, variants } = result;
   const lines = [
     `front-door cost (8 clients, a new connection per request; medians of the rounds; goal ≥ ${GOALS.ratio}× direct, p99 + ≤ ${GOALS.p99DeltaMs} ms)`,
-    `  ${"".padEnd(24)} ${"req/s".padStart(7)} ${"×direct".padStart(8)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"p99 +ms".padStart(8)} ${"door µs/req".padStart(12)} ${"CPU-bound ×".padStart(12)} ${"errors".padStart(6)}  goal`,
-    `  ${"direct".padEnd(24)} ${direct.rate.toFixed(0).padStart(7)} ${"1.00".padStart(8)} ${direct.p50.toFixed(1).padStart(7)} ${direct.p99.toFixed(1).padStart(7)} ${"".padStart(8)} ${`(${direct.clientAndInstanceUs?.toFixed(0) ?? "?"})`.padStart(12)} ${"".padStart(12)} ${String(direct.errors).padStart(6)}`,
+    `  ${"".padEnd(28)} ${"req/s".padStart(7)} ${"×direct".padStart(8)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"p99 +ms".padStart(8)} ${"door µs/req".padStart(12)} ${"CPU-bound ×".padStart(12)} ${"errors".padStart(6)}  goal`,
+    `  ${"direct".padEnd(28)} ${direct.rate.toFixed(0).padStart(7)} ${"1.00".padStart(8)} ${direct.p50.toFixed(1).padStart(7)} ${direct.p99.toFixed(1).padStart(7)} ${"".padStart(8)} ${`(${direct.clientAndInstanceUs?.toFixed(0) ?? "?"})`.padStart(12)} ${"".padStart(12)} ${String(direct.errors).padStart(6)}`,
   ];
   lines.push(
     `  load average ${result.loadAverage.before.toFixed(1)} → ${result.loadAverage.after.toFixed(1)} on ${cpus().length} CPUs; (n): load generator + instance CPU µs per request; "CPU-bound ×": (n) / ((n) + door µs/req)`,
@@ -215,7 +220,7 @@ export function formatFrontDoorCost(result: FrontDoorCost): string[] {
   for (const v of variants) {
     const met = v.ratio >= GOALS.ratio && v.p99DeltaMs <= GOALS.p99DeltaMs;
     lines.push(
-      `  ${v.name.padEnd(24)} ${v.rate.toFixed(0).padStart(7)} ${v.ratio.toFixed(2).padStart(8)} ${v.p50.toFixed(1).padStart(7)} ${v.p99.toFixed(1).padStart(7)} ${v.p99DeltaMs.toFixed(1).padStart(8)} ${(v.cpuUsPerRequest?.toFixed(0) ?? "").padStart(12)} ${(v.cpuBoundRatio?.toFixed(2) ?? "").padStart(12)} ${String(v.errors).padStart(6)}  ${met ? "met" : "not met"}`,
+      `  ${v.name.padEnd(28)} ${v.rate.toFixed(0).padStart(7)} ${v.ratio.toFixed(2).padStart(8)} ${v.p50.toFixed(1).padStart(7)} ${v.p99.toFixed(1).padStart(7)} ${v.p99DeltaMs.toFixed(1).padStart(8)} ${(v.cpuUsPerRequest?.toFixed(0) ?? "").padStart(12)} ${(v.cpuBoundRatio?.toFixed(2) ?? "").padStart(12)} ${String(v.errors).padStart(6)}  ${met ? "met" : "not met"}`,
     );
   }
   return lines;

@@ -66,6 +66,12 @@ export const RestartSchema = z.strictObject({
 export const ProxySchema = z.strictObject({
   /** Replay the client's first bytes to the current backend when one closes before answering (idempotent traffic only). */
   replay: z.boolean().default(false),
+  /**
+   * What the publish port speaks: tcp (any bytes; one connection to the instance per client
+   * connection) or http (the door reads requests, as on the shared listener: it keeps its
+   * connections to instances and sends a GET again when an instance closed a kept one unanswered).
+   */
+  protocol: z.enum(["tcp", "http"]).default("tcp"),
 });
 
 /** A DNS name routed by its Host header on the host's shared listener (`--front`), e.g. hello.localhost. */

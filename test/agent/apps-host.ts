@@ -31,6 +31,8 @@ export interface AppRelease {
   /** deploy.hostname; with `publish: false` the app is reached by it only. */
   hostname?: string;
   publish?: boolean;
+  /** deploy.proxy.protocol: what the publish port speaks. */
+  protocol?: "tcp" | "http";
   /** Bytes of incompressible data appended to the executable (as a comment): a release too big for a small disk. */
   padding?: number;
 }
@@ -60,7 +62,7 @@ build:
       deploy: true
 deploy:
   driver: unix
-${release.publish === false ? "" : `  publish: ${publish}\n`}${release.scale ? `  scale: ${release.scale}\n` : ""}${release.hostname ? `  hostname: ${release.hostname}\n` : ""}  strategy: blue-green
+${release.publish === false ? "" : `  publish: ${publish}\n`}${release.scale ? `  scale: ${release.scale}\n` : ""}${release.hostname ? `  hostname: ${release.hostname}\n` : ""}${release.protocol ? `  proxy: { protocol: ${release.protocol} }\n` : ""}  strategy: blue-green
   confirm: ${release.confirm ?? "1s"}
   drain_timeout: 1s
   stop_timeout: 2s

@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { readState, readStatus, startAgent } from "../../src/agent/index.js";
-import { frontDoorDir, openRestartJournal, readFrontRecord } from "../../src/proxy/index.js";
+import {
+  connectFrontDoor,
+  frontDoorDir,
+  openRestartJournal,
+  readFrontRecord,
+} from "../../src/proxy/index.js";
 import { freePort, httpGetFresh, waitForBody } from "../support/http.js";
 import { readHaproxyMaster, stopFrontDoorNow } from "../support/stop-host.js";
 import { requireTier } from "../support/tiers.js";
@@ -69,6 +74,26 @@ test("two apps by hostname on one shared listener, and skiff status shows their 
     frontIndex: true,
   });
   assert.ok((await getByHost(front, "nobody.localhost")).body.includes("two.localhost"));
+});
+
+test("an app whose publish port speaks HTTP (deploy.proxy.protocol: http) is served request by request; one speaking TCP by connection", async (t) => {
+  const host = makeAppsHost();
+  await storeApp(host, { app: "web", version: "web1", protocol: "http" });
+  await storeApp(host, { app: "raw", version: "raw1" });
+  await startAgent({ repo: host.repo, data: host.data, pollMs: 60_000, once: true });
+  for (let i = 0; i < 3; i += 1) {
+    assert.deepEqual(await httpGetFresh(appUrl(host, "web")), { status: 200, body: "web1 hello\n" });
+    assert.deepEqual(await httpGetFresh(appUrl(host, "raw")), { status: 200, body: "raw1 hello\n" });
+  }
+  const dir = frontDoorDir(host.data);
+  const door = connectFrontDoor(dir, readFrontRecord(dir)!.pid);
+  const engine = (await door.status()).engine.name;
+  const missing =
+    engine === "haproxy" ? undefined : "the front door runs its own data path here (no HAProxy)";
+  if (!requireTier(t, "haproxy", missing)) return;
+  // HAProxy counts requests where it reads them, at layer 7 only.
+  assert.equal((await door.app("web"))?.counters.requests, 3, "the door read each request");
+  assert.equal((await door.app("raw"))?.counters.requests, 0, "the door carried bytes");
 });
 
 test(

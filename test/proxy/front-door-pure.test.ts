@@ -59,6 +59,7 @@ describe("HAProxy configuration (pure)", () => {
         app: "hello",
         publish: { host: "0.0.0.0", port: 8080 },
         hostname: "hello.localhost",
+        publishHttp: false,
         replay: false,
         backends: [{ id: "hello-1-aaaa", address: { host: "127.0.0.1", port: 40001 }, state: "ready" }],
         ...overrides,
@@ -97,6 +98,34 @@ describe("HAProxy configuration (pure)", () => {
     const replay = renderHaproxyConfig(model({ replay: true }), paths);
     assert.match(replay, /retry-on conn-failure empty-response response-timeout/);
     assert.doesNotMatch(replay, /disable-l7-retry/, "with replay every request may be sent again");
+  });
+
+  it("a publish port that speaks HTTP uses the app's http backend, with or without a hostname", () => {
+    const config = renderHaproxyConfig(model({ hostname: null, publishHttp: true }), paths);
+    assert.match(
+      config,
+      /frontend p_hello\n {2}mode http\n {2}bind 0\.0\.0\.0:8080\n {2}timeout http-request 10s\n {2}timeout http-keep-alive 10s\n {2}default_backend h_hello\n/,
+    );
+    assert.doesNotMatch(config, /backend t_hello/, "no tcp backend");
+    assert.match(config, /backend h_hello\n {2}mode http\n {2}balance leastconn\n {2}http-reuse always\n/);
+    assert.equal(renderHostMap(model({ hostname: null, publishHttp: true })), "", "no hostname to map");
+    const tcp = model({ hostname: null });
+    const http = model({ hostname: null, publishHttp: true });
+    assert.notEqual(structureKey(tcp), structureKey(http), "changing the protocol reloads");
+    const next = model({
+      hostname: null,
+      publishHttp: true,
+      backends: [{ id: "hello-2-bbbb", address: { host: "127.0.0.1", port: 40002 }, state: "ready" }],
+    });
+    assert.deepEqual(
+      planRuntime(http, next, paths.map).map((s) => s.command),
+      [
+        "add server h_hello/hello-2-bbbb 127.0.0.1:40002 weight 1 pool-max-conn -1 pool-purge-delay 5s",
+        "enable server h_hello/hello-2-bbbb",
+        "set server h_hello/hello-1-aaaa state maint",
+        "del server h_hello/hello-1-aaaa",
+      ],
+    );
   });
 
   it("changes backends and hostnames at runtime, and needs a reload only for listeners and apps", () => {

@@ -3,7 +3,8 @@ import { request } from "node:http";
 import { createServer, type Socket } from "node:net";
 import { describe, it } from "node:test";
 import type { Address } from "../../src/proxy/index.js";
-import { engineRuns, getWithHost, onCleanup, startDoor, until } from "./front-door-support.js";
+import { httpGetFresh } from "../support/http.js";
+import { engineRuns, getWithHost, onCleanup, startDoor, until, watchEvents } from "./front-door-support.js";
 
 /**
  * An HTTP/1.1 instance on raw sockets that keeps its connections open and counts them. With
@@ -101,6 +102,39 @@ describe("front door (haproxy): connections to instances are kept and reused", (
       "the app counted idle while its kept connection is open",
     );
     assert.equal(second.open(), 1);
+  });
+
+  it("a publish port that speaks HTTP (protocol: http) holds a request while the app wakes, then keeps one connection to the instance for every client", async (t) => {
+    if (!(await engineRuns(t, "haproxy"))) return;
+    const instance = await keptBackend();
+    const { door } = await startDoor("haproxy");
+    const watch = watchEvents(door);
+    const cold = { min: 0, wakeTimeoutMs: 10_000 };
+    const status = await door.setApp("web", {
+      publish: "127.0.0.1:0",
+      hostname: null,
+      protocol: "http",
+      scale: cold,
+    });
+    const first = httpGetFresh(`http://${status.publish}/`);
+    await watch.next((e) => e.type === "wake" && e.app === "web");
+    await door.setApp("web", {
+      publish: status.publish,
+      hostname: null,
+      protocol: "http",
+      scale: cold,
+      backends: [{ id: "web-1-aaaa", address: instance.address, state: "ready" }],
+    });
+    assert.equal((await first).status, 200, "the held request is answered");
+    const held = instance.connections();
+    for (let i = 0; i < 3; i += 1)
+      assert.equal((await httpGetFresh(`http://${status.publish}/`)).status, 200);
+    assert.equal(instance.connections(), held + 1, "three clients, one more connection to the instance");
+    await until(
+      async () => (await door.app("web"))?.idleSince !== null,
+      5000,
+      "the app counted idle while its kept connection is open",
+    );
   });
 
   it("sends a GET again on a new connection when the instance closed a kept one unanswered; a POST it answers with 502", async (t) => {

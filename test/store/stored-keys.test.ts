@@ -62,7 +62,7 @@ deploy:
   confirm: 3s
   restart: { limit: 3, backoff: 2s }
   stop_timeout: 4s
-  proxy: { replay: true }
+  proxy: { replay: true, protocol: http }
   hostname: full.localhost
   scale: { min: 0, max: 3, idle: 30s, concurrency: 10, wake_timeout: 5s }
   rollout: { max_parallel: "25%", pause: 10s, halt_on_failure: false }

@@ -64,6 +64,8 @@ function specOf(manifest: Manifest, publish: string | null): Omit<AppSpecInput, 
     },
     // Manifests stored before deploy.proxy existed have no proxy section: replay stays off.
     replay: manifest.deploy.proxy?.replay ?? false,
+    // Sent only when http: a door started by an older skiff knows no protocol.
+    ...(manifest.deploy.proxy?.protocol === "http" ? { protocol: "http" as const } : {}),
   };
 }
 

@@ -12,6 +12,8 @@ export interface EngineApp {
   hostname: string | null;
   backends: readonly BackendSpec[];
   replay: boolean;
+  /** What the publish port speaks; the node engine carries both as TCP. */
+  protocol: "tcp" | "http";
   route: AppRoute;
 }
 

@@ -180,6 +180,7 @@ export function createFrontDoor(options: CreateFrontDoorOptions): FrontDoor {
         hostname: spec.hostname,
         backends: spec.backends,
         replay: spec.replay,
+        protocol: spec.protocol,
         route,
         bound: previous?.bound,
       };
@@ -213,8 +214,18 @@ export function createFrontDoor(options: CreateFrontDoorOptions): FrontDoor {
       for (const [app, spec] of saved.apps) {
         checkConflicts(app, spec);
         const route = createAppRoute({ app, spec, emit });
-        const { publish, hostname, backends, replay } = spec;
-        entries.set(app, { app, spec, publish, hostname, backends, replay, route, bound: undefined });
+        const { publish, hostname, backends, replay, protocol } = spec;
+        entries.set(app, {
+          app,
+          spec,
+          publish,
+          hostname,
+          backends,
+          replay,
+          protocol,
+          route,
+          bound: undefined,
+        });
       }
       const applied = await engine.apply(view, { kind: "all" });
       frontBound = applied.front;

@@ -49,6 +49,8 @@ export const AppSpecSchema = z
     backends: z.array(BackendSpecSchema).max(256).default([]),
     scale: ScaleSpecSchema.default({ min: 1, wakeTimeoutMs: 10_000, maxHeld: 1000 }),
     replay: z.boolean().default(false),
+    /** What the publish port speaks (deploy.proxy.protocol); the shared listener is always http. */
+    protocol: z.enum(["tcp", "http"]).default("tcp"),
   })
   .superRefine((spec, ctx) => {
     const ids = new Set<string>();

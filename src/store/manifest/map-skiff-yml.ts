@@ -42,7 +42,10 @@ function mapDeploy(deploy: DeployConfig): DeploySettings {
     confirm: deploy.confirm,
     restart: { limit: restart.limit, backoff: restart.backoff },
     stop_timeout: deploy.stop_timeout,
-    proxy: { replay: deploy.proxy.replay },
+    proxy: {
+      replay: deploy.proxy.replay,
+      ...(deploy.proxy.protocol === "http" ? { protocol: deploy.proxy.protocol } : {}),
+    },
     ...(deploy.hostname === undefined ? {} : { hostname: deploy.hostname }),
     scale: {
       min: scale.min,

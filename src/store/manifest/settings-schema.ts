@@ -60,7 +60,13 @@ export const DeploySettingsSchema = z.strictObject({
     .strictObject({ limit: z.number().int().min(0).default(5), backoff: Duration.default("1s") })
     .prefault({}),
   stop_timeout: Duration.default("10s"),
-  proxy: z.strictObject({ replay: z.boolean().default(false) }).prefault({}),
+  proxy: z
+    .strictObject({
+      replay: z.boolean().default(false),
+      // Written only when http (absent: tcp), so a manifest that does not use it is read by older agents.
+      protocol: z.literal("http").optional(),
+    })
+    .prefault({}),
   hostname: DnsName.max(253).optional(),
   scale: ScaleSettingsSchema.prefault({}),
   rollout: RolloutSettingsSchema.prefault({}),

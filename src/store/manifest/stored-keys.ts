@@ -29,6 +29,7 @@ export const STORED_KEYS: Readonly<Record<string, string | NotStored>> = {
   "deploy.restart.backoff": "deploy.restart.backoff",
   "deploy.stop_timeout": "deploy.stop_timeout",
   "deploy.proxy.replay": "deploy.proxy.replay",
+  "deploy.proxy.protocol": "deploy.proxy.protocol",
   "deploy.hostname": "deploy.hostname",
   "deploy.scale.min": "deploy.scale.min",
   "deploy.scale.max": "deploy.scale.max",

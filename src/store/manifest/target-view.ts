@@ -24,7 +24,7 @@ export function targetView(release: ReleaseManifest, target: ReleaseTarget): Man
     confirm: shared.confirm,
     restart: { ...shared.restart },
     stop_timeout: shared.stop_timeout,
-    proxy: { ...shared.proxy },
+    proxy: { replay: shared.proxy.replay, protocol: shared.proxy.protocol ?? "tcp" },
     ...(shared.hostname === undefined ? {} : { hostname: shared.hostname }),
     scale: { ...shared.scale },
     rollout: { ...shared.rollout },

@@ -5,9 +5,16 @@ import type { Logger } from "../../../log/index.js";
 import { formatAddress, sameAddress, type Address } from "../../address.js";
 import { listenOn } from "../../listen.js";
 import { writeFileAtomic } from "../../proxy-files.js";
-import type { EngineAppStats, EngineBound, EngineView, FrontEngine } from "../engine.js";
+import type { EngineApp, EngineAppStats, EngineBound, EngineView, FrontEngine } from "../engine.js";
 import { createNodeEngine } from "../node-engine.js";
-import { httpBackend, structureKey, tcpBackend, type HaproxyModel } from "./haproxy-model.js";
+import {
+  httpBackend,
+  servesHttp,
+  servesTcp,
+  structureKey,
+  tcpBackend,
+  type HaproxyModel,
+} from "./haproxy-model.js";
 import { haproxyPaths } from "./haproxy-paths.js";
 import { createHoldSockets } from "./hold-sockets.js";
 import { adoptMaster, startMaster, type HaproxyMaster } from "./master-process.js";
@@ -41,6 +48,9 @@ async function probeBind(address: Address): Promise<Address> {
   return bound;
 }
 
+/** HAProxy cannot replay at layer 4: a TCP publish port of an app with replay is the door's own. */
+const nodeServes = (entry: EngineApp): boolean => entry.replay && entry.protocol === "tcp";
+
 const serves = (current: Address | undefined | null, wanted: Address): boolean =>
   current !== undefined &&
   current !== null &&
@@ -49,7 +59,7 @@ const serves = (current: Address | undefined | null, wanted: Address): boolean =
 /**
  * HAProxy carries the steady path (listeners, Host routing, least connections, drain); the door
  * keeps holding connections while an app wakes (HAProxy's backup server is the door's hold socket)
- * and serves itself the publish ports of apps with replay (HAProxy cannot replay at layer 4).
+ * and serves itself the TCP publish ports of apps with replay (HAProxy cannot replay at layer 4).
  */
 export async function createHaproxyEngine(options: {
   dir: string;
@@ -80,8 +90,9 @@ export async function createHaproxyEngine(options: {
     front: frontAt,
     apps: [...view.apps.values()].map((entry) => ({
       app: entry.app,
-      publish: entry.replay ? null : (publishAt.get(entry.app) ?? null),
+      publish: nodeServes(entry) ? null : (publishAt.get(entry.app) ?? null),
       hostname: entry.hostname,
+      publishHttp: entry.protocol === "http",
       replay: entry.replay,
       backends: entry.backends.map((b) => ({
         id: b.id,
@@ -91,11 +102,11 @@ export async function createHaproxyEngine(options: {
     })),
   });
 
-  /** The view the embedded node engine serves: only the publish ports of apps with replay. */
+  /** The view the embedded node engine serves: only the TCP publish ports of apps with replay. */
   const nodeView = (view: EngineView): EngineView => ({
     ...view,
     front: null,
-    apps: new Map([...view.apps].filter(([, e]) => e.replay)),
+    apps: new Map([...view.apps].filter(([, e]) => nodeServes(e))),
   });
 
   const writeFiles = (model: HaproxyModel): void => {
@@ -213,8 +224,8 @@ export async function createHaproxyEngine(options: {
     const model = applied?.apps.find((a) => a.app === app);
     if (master === undefined || model === undefined) return [];
     const proxies = [
-      model.publish === null ? [] : [tcpBackend(app)],
-      model.hostname === null ? [] : [httpBackend(app)],
+      servesTcp(model) ? [tcpBackend(app)] : [],
+      servesHttp(model) ? [httpBackend(app)] : [],
     ].flat();
     const answers = await Promise.all(
       proxies.map((proxy) =>
@@ -248,7 +259,7 @@ export async function createHaproxyEngine(options: {
         else if (!serves(frontAt, wantedFront)) frontAt = await claim(wantedFront);
         for (const [app, entry] of view.apps) {
           await holds.ensure(app, () => latest?.apps.get(app)?.route);
-          const wanted = entry.replay ? null : entry.publish;
+          const wanted = nodeServes(entry) ? null : entry.publish;
           if (wanted === null) publishAt.delete(app);
           else if (!serves(publishAt.get(app), wanted)) publishAt.set(app, await claim(wanted));
         }
@@ -275,7 +286,7 @@ export async function createHaproxyEngine(options: {
       if (entry !== undefined) await holds.ensure(app, () => latest?.apps.get(app)?.route);
       const nodeBound = await node.apply(nodeView(view), change);
       const before = publishAt.get(app);
-      const wanted = entry === undefined || entry.replay ? null : entry.publish;
+      const wanted = entry === undefined || nodeServes(entry) ? null : entry.publish;
       if (wanted === null) publishAt.delete(app);
       else if (!serves(before, wanted)) publishAt.set(app, await claim(wanted));
       try {

@@ -7,6 +7,8 @@ export interface HaproxyApp {
   publish: Address | null;
   /** Routed by Host on the shared listener. */
   hostname: string | null;
+  /** The publish port speaks HTTP (deploy.proxy.protocol): its frontend uses the app's http backend. */
+  publishHttp: boolean;
   replay: boolean;
   backends: readonly { id: string; address: Address; state: "ready" | "draining" }[];
 }
@@ -33,12 +35,18 @@ export const tcpBackend = (app: string): string => `t_${app}`;
 export const httpBackend = (app: string): string => `h_${app}`;
 export const HOLD_SERVER = "hold";
 
+/** The app has a tcp backend: a publish port that carries any bytes. */
+export const servesTcp = (app: HaproxyApp): boolean => app.publish !== null && !app.publishHttp;
+/** The app has an http backend: a hostname on the shared listener, or a publish port that speaks HTTP. */
+export const servesHttp = (app: HaproxyApp): boolean =>
+  app.hostname !== null || (app.publish !== null && app.publishHttp);
+
 /** Everything that needs a reload when it changes; backends and hostnames change at runtime. */
 export function structureKey(model: HaproxyModel): string {
   return JSON.stringify({
     front: model.front,
     apps: [...model.apps]
       .sort((a, b) => a.app.localeCompare(b.app))
-      .map((a) => [a.app, a.publish, a.hostname !== null, a.replay]),
+      .map((a) => [a.app, a.publish, a.hostname !== null, a.publishHttp, a.replay]),
   });
 }

@@ -1,5 +1,12 @@
 import { formatAddress, sameAddress } from "../../address.js";
-import { httpBackend, tcpBackend, type HaproxyApp, type HaproxyModel } from "./haproxy-model.js";
+import {
+  httpBackend,
+  servesHttp,
+  servesTcp,
+  tcpBackend,
+  type HaproxyApp,
+  type HaproxyModel,
+} from "./haproxy-model.js";
 
 export interface RuntimeStep {
   command: string;
@@ -59,8 +66,8 @@ export function planRuntime(applied: HaproxyModel, desired: HaproxyModel, mapPat
   for (const app of desired.apps) {
     const was = before.get(app.app);
     if (was === undefined) continue;
-    if (app.publish !== null) steps.push(...backendSteps(tcpBackend(app.app), was, app));
-    if (app.hostname !== null) steps.push(...backendSteps(httpBackend(app.app), was, app, HTTP_POOL));
+    if (servesTcp(app)) steps.push(...backendSteps(tcpBackend(app.app), was, app));
+    if (servesHttp(app)) steps.push(...backendSteps(httpBackend(app.app), was, app, HTTP_POOL));
     if (was.hostname !== null && app.hostname !== null && was.hostname !== app.hostname)
       steps.push(
         { command: `del map ${mapPath} ${was.hostname}`, mayFail: true },

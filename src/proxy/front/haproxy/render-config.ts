@@ -2,6 +2,7 @@ import { formatAddress } from "../../address.js";
 import {
   HOLD_SERVER,
   httpBackend,
+  servesHttp,
   tcpBackend,
   type HaproxyApp,
   type HaproxyModel,
@@ -10,6 +11,9 @@ import {
 
 /** Idle timeouts: HAProxy needs some; the door's own path has none, so they are long. */
 const IDLE = "1h";
+
+/** An HTTP client gets this long for a request's head, and for its next one on a kept connection. */
+const HTTP_CLIENT_TIMEOUTS = ["  timeout http-request 10s", "  timeout http-keep-alive 10s"];
 
 function servers(app: HaproxyApp, holdSocket: string): string[] {
   // A draining backend has weight 0: no new connections. With no ready backend the hold server (the
@@ -46,6 +50,16 @@ export function renderHaproxyConfig(model: HaproxyModel, paths: HaproxyPaths): s
   ];
   for (const app of model.apps) {
     if (app.publish === null) continue;
+    if (app.publishHttp) {
+      lines.push(
+        `frontend p_${app.app}`,
+        "  mode http",
+        `  bind ${formatAddress(app.publish)}`,
+        ...HTTP_CLIENT_TIMEOUTS,
+        `  default_backend ${httpBackend(app.app)}`,
+      );
+      continue;
+    }
     lines.push(
       `frontend p_${app.app}`,
       `  bind ${formatAddress(app.publish)}`,
@@ -60,8 +74,7 @@ export function renderHaproxyConfig(model: HaproxyModel, paths: HaproxyPaths): s
       "frontend shared",
       "  mode http",
       `  bind ${formatAddress(model.front)}`,
-      "  timeout http-request 10s",
-      "  timeout http-keep-alive 10s",
+      ...HTTP_CLIENT_TIMEOUTS,
       // Host without port, in lower case, without a final dot; the map names the app's backend.
       "  http-request set-var(txn.host) req.hdr(host),field(1,:),lower,regsub('\\.$','')",
       `  use_backend %[var(txn.host),map_str(${paths.map})] if { var(txn.host),map_str(${paths.map}) -m found }`,
@@ -72,7 +85,7 @@ export function renderHaproxyConfig(model: HaproxyModel, paths: HaproxyPaths): s
     );
   }
   for (const app of model.apps) {
-    if (app.hostname === null) continue;
+    if (!servesHttp(app)) continue;
     lines.push(
       `backend ${httpBackend(app.app)}`,
       "  mode http",
