@@ -38,7 +38,7 @@ const HOST_FAULT_CODES = ["ERR_SKIFF_DISK_FULL", "ERR_SKIFF_HOST_RESOURCE", "ERR
 export const EVENT_RULES: Record<FaultRecord["kind"], string> = {
   "kill-server": `the server's host logs ${RESTART_EVENTS.join(" or ")} after the kill, within ${EVENT_WITHIN_MS / 1000}s`,
   "kill-agent": `the follower logs ${RESTART_EVENTS.join(" or ")} after the kill, within ${EVENT_WITHIN_MS / 1000}s`,
-  "kill-instance": `the host logs, for that app, one of ${INSTANCE_EVENTS.join(", ")} (or instance.stopped of the killed instance) within ${EVENT_WITHIN_MS / 1000}s`,
+  "kill-instance": `the host logs, for that app, one of ${INSTANCE_EVENTS.join(", ")} (or instance.stopped of the killed instance, from when skiff status named it) within ${EVENT_WITHIN_MS / 1000}s`,
   "kill-front": `the host logs one of ${FRONT_EVENTS.join(", ")} (for an app the killed process served, or for none) within ${EVENT_WITHIN_MS / 1000}s`,
   "kill-build": `the server records that app's push as failed (pushes.jsonl ok: false, or a push.*/build.* event with an error) within ${BUILD_EVENT_WITHIN_MS / 1000}s`,
   "fill-disk": `while full or up to ${EVENT_WITHIN_MS / 1000}s after it was freed, the follower logs an error coded ${HOST_FAULT_CODES.join(" / ")}, and never ERR_SKIFF_ARTIFACT_CORRUPT; not exercised when nothing was stored meanwhile`,
@@ -76,11 +76,14 @@ function matchFault(fault: FaultRecord, events: readonly SeenEvent[]): SeenEvent
       const id = instanceIdOf(fault);
       return onHost.find(
         (e) =>
-          within(e, fault.at, to) &&
           e.app !== undefined &&
           forApp(e) &&
-          (INSTANCE_EVENTS.includes(e.type) ||
-            (e.type === "instance.stopped" && id !== undefined && e.data?.instance === id)),
+          ((within(e, fault.at, to) && INSTANCE_EVENTS.includes(e.type)) ||
+            // Stopped by skiff itself between the status read and the kill, or after it.
+            (within(e, fault.observedAt ?? fault.at, to) &&
+              e.type === "instance.stopped" &&
+              id !== undefined &&
+              e.data?.instance === id)),
       );
     }
     case "kill-front":

@@ -15,6 +15,12 @@ export interface FaultRecord {
   kind: FaultKind;
   /** When the fault took effect (the SIGKILL was sent, the disk was full). */
   at: number;
+  /**
+   * kill-instance: when `skiff status` was asked which instance serves. skiff may stop that
+   * instance itself before the kill lands (the end of a drain, an idle stop): its instance.stopped
+   * from then on accounts for it.
+   */
+  observedAt?: number;
   /** fill-disk: when the space was freed again. */
   endedAt?: number;
   /** kill-server, kill-agent: when the restarted process answered again. */

@@ -5,6 +5,7 @@ import { sigkill, type FaultContext, type FaultOutcome } from "./context.js";
 export async function killInstance(ctx: FaultContext): Promise<FaultOutcome> {
   const host = ctx.random.pick(ctx.hosts.hosts);
   const app = ctx.random.pick(ctx.apps).name;
+  const observedAt = Date.now();
   const row = (await readStatus(host, ctx.dir.env))?.find((r) => r.app === app);
   const at = Date.now();
   if (row?.pid === undefined) {
@@ -23,6 +24,7 @@ export async function killInstance(ctx: FaultContext): Promise<FaultOutcome> {
     at: Date.now(),
     host: host.name,
     apps: [app],
+    observedAt,
     pid: row.pid,
     target: `instance ${row.instance ?? "?"} (release ${row.release ?? "?"}, pid ${row.pid})`,
     ...(killed ? {} : { skipped: "it exited before the kill" }),
