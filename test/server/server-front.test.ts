@@ -28,6 +28,10 @@ it("skiff server --front: a scaled-to-zero app pushed by hostname answers from c
   const dir = makeAppRepo(join(sandbox.root, "app"), { app: "hello", version: "v1", skiffYml: yml });
   const push = await gitPush(dir, server.gitUrl("hello"));
   assert.equal(push.code, 0, push.stderr);
+  assert.match(
+    push.stderr,
+    new RegExp(`released hello v1\\s+remote:\\s+http://hello\\.localhost:${front}\\s`),
+  );
   const agentData = join(server.data, "agent");
   // The push returns once the release passed its health check; it sleeps right after.
   await waitFor(

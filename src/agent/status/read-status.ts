@@ -44,6 +44,8 @@ export interface AppStatus {
   /** The app's public address (the front door), "host:port", and its URL: on the shared listener by hostname when it has one. */
   publicAddress?: string;
   url?: string;
+  /** deploy.hostname, when the shared listener routes it here: `url` is then by this name. */
+  hostname?: string;
   /** Scaled to zero with this release, since then. */
   asleep?: { release: number; since: string };
   /** Set once the instance crashed deploy.restart.limit times in a row and was left stopped. */
@@ -137,7 +139,7 @@ export async function readStatus(data: string): Promise<AppStatus[]> {
         ...(confirming ? { confirming: { release: confirming.release, since: confirming.at } } : {}),
         ...(s.publicAddress === undefined ? {} : { publicAddress: s.publicAddress }),
         ...(s.frontUrl !== undefined
-          ? { url: s.frontUrl }
+          ? { url: s.frontUrl, hostname: new URL(s.frontUrl).hostname }
           : s.publicAddress === undefined
             ? {}
             : { url: publicUrl(s.publicAddress) }),
