@@ -113,6 +113,7 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
       let stopped: StoppedInstance[] = [];
       await context.workers.submit(app, {
         what: "stop",
+        byHand: true,
         run: async () => {
           stopped = await stopApp(options.data, app, { events: context.events, marked });
           return undefined;
@@ -259,6 +260,7 @@ function restartIn(
   const release = readState(ctx.data).apps[app]?.instances[0]?.release;
   return ctx.workers.submit(app, {
     what: "restart",
+    byHand: true,
     ...(release === undefined ? {} : { release }),
     run: async (signal) => {
       const [have] = await readActual(ctx.data, [app]);

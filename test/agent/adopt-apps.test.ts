@@ -7,7 +7,8 @@ import { readStatus, startAgent, stopApp } from "../../src/agent/index.js";
 import { isSameProcess } from "../../src/process/index.js";
 import { httpGetFresh, waitForBody } from "../support/http.js";
 import { SKIFF_BIN } from "../support/paths.js";
-import { appUrl, makeAppsHost, storeApp, type AppsHost } from "./apps-host.js";
+import { connectFrontDoor, frontDoorDir, readFrontRecord } from "../../src/proxy/index.js";
+import { appEvents, appUrl, makeAppsHost, storeApp, type AppsHost } from "./apps-host.js";
 import { readEvents, waitFor } from "./swap-host.js";
 import { exited } from "../support/processes.js";
 
@@ -45,7 +46,26 @@ test("an agent restarted after a SIGKILL adopts every instance of 20 apps: same 
   const apps = Array.from({ length: 20 }, (_, i) => `app${String(i).padStart(2, "0")}`);
   for (const app of apps) await storeApp(host, { app, version: `${app}-v1` });
   const agent = spawnAgent(host);
-  for (const app of apps) await waitForBody(appUrl(host, app), `${app}-v1`, 60_000, { fresh: true });
+  for (const app of apps)
+    await waitForBody(appUrl(host, app), `${app}-v1`, 60_000, { fresh: true }).catch(
+      async (error: unknown) => {
+        // What the agent did for the app and what the door routes for it: the failure says which side stalled.
+        const events = appEvents(host, app).map(
+          (e) => `${e.type}${e.release === undefined ? "" : ` ${e.release}`}`,
+        );
+        const dir = frontDoorDir(host.data);
+        const record = readFrontRecord(dir);
+        const door =
+          record === undefined
+            ? undefined
+            : await connectFrontDoor(dir, record.pid)
+                .app(app)
+                .catch(() => undefined);
+        throw new Error(
+          `${(error as Error).message}; ${app}'s events: ${events.join(", ")}; its door backends: ${JSON.stringify(door?.backends)}`,
+        );
+      },
+    );
   await waitFor(
     "every app to be recorded with its instance",
     () => {

@@ -58,6 +58,39 @@ test("an app's tasks never run two at once; one asked for meanwhile runs after, 
   assert.equal(await workers.settled("hello"), "third");
 });
 
+test("a task asked for by hand (skiff stop) keeps its turn: a newer task waits after it instead of replacing it", async () => {
+  const workers = createWorkers<string>();
+  const log: string[] = [];
+  const swap = gatedTask(log, "swap", 2);
+  const stop = gatedTask(log, "stop");
+  const pass = gatedTask(log, "reconcile", 2);
+  const later = gatedTask(log, "reconcile again", 2);
+  const running = workers.submit("hello", swap.task);
+  const stopped = workers.submit("hello", { ...stop.task, byHand: true });
+  const reconciled = workers.submit("hello", pass.task);
+  const newest = workers.submit("hello", later.task);
+  await tick();
+  assert.equal(workers.states()[0]!.pending?.what, "stop", "the stop runs next");
+  swap.open();
+  stop.open();
+  later.open();
+  assert.deepEqual(await Promise.all([running, stopped, reconciled, newest]), [
+    "swap",
+    "stop",
+    "reconcile again",
+    "reconcile again",
+  ]);
+  // The pass's two tasks still coalesce behind it.
+  assert.deepEqual(log, [
+    "start swap",
+    "end swap",
+    "start stop",
+    "end stop",
+    "start reconcile again",
+    "end reconcile again",
+  ]);
+});
+
 test("different apps run at once; a task for another release ends the app's task in flight as superseded", async () => {
   const workers = createWorkers<string>();
   const log: string[] = [];

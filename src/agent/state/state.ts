@@ -26,17 +26,19 @@ export function writeState(data: string, state: AgentState): void {
   mkdirSync(data, { recursive: true });
   // Opened secrets never reach the disk, even inside an error message.
   const redacted = redactForDataDir(data, state);
+  const text = JSON.stringify(redacted, null, 2) + "\n";
   // A state no agent could read back is never written: the change fails, the file stays as it was.
-  const checked = AgentStateSchema.safeParse(redacted, { jitless: true });
+  // Checked as it will be read: the JSON (a key left undefined in memory is not written).
+  const written: unknown = JSON.parse(text);
+  const checked = AgentStateSchema.safeParse(written, { jitless: true });
   if (!checked.success) {
     const issues = checked.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new Error(`the agent's new state does not match its schema (${issues}): this is a bug`);
   }
   writeInstanceRecords(data, redacted);
   writeHistory(data, redacted);
-  const text = JSON.stringify(redacted, null, 2) + "\n";
   writeFileDurably(statePath(data), text, "writing the agent's state");
-  if (isDeepStrictEqual(checked.data, JSON.parse(text))) rememberValidated(statePath(data), text);
+  if (isDeepStrictEqual(checked.data, written)) rememberValidated(statePath(data), text);
 }
 
 /** Per data dir, the updates of this process in order: the app workers' writes queue here, not on the lock's retry sleep. */

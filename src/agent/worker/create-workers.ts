@@ -5,6 +5,11 @@ export interface AppTask<T> {
   release?: number;
   /** What the task is, for status() (e.g. "reconcile", "stop"). */
   what: string;
+  /**
+   * Asked for by hand (skiff stop, a restart through the API): it runs, in its turn. A task asked
+   * for later never replaces it (it waits after it), and it replaces no waiting task.
+   */
+  byHand?: boolean;
   run(signal: AbortSignal): Promise<T>;
 }
 
@@ -19,7 +24,8 @@ export interface WorkerState {
 /**
  * One worker per app (client-go workqueue semantics): an app's tasks never run two at once and
  * different apps never wait for each other. A task asked for while one runs waits and runs after
- * it; asked for again, the newest one replaces the waiting one (its callers get the newest's result).
+ * it; asked for again, the newest one replaces the waiting one (its callers get the newest's
+ * result), unless either was asked for by hand: that one keeps its turn.
  */
 export interface Workers<T> {
   /**
@@ -51,7 +57,8 @@ interface Waiting<T> {
 
 interface Slot<T> {
   running?: { task: AppTask<T>; controller: AbortController; since: string };
-  pending?: Waiting<T>;
+  /** In order; only the last may be replaced, and only when neither it nor the newer task is by hand. */
+  pending: Waiting<T>[];
   last?: T;
   settled: (() => void)[];
 }
@@ -65,7 +72,7 @@ export function createWorkers<T>(
   const slotOf = (app: string): Slot<T> => {
     let slot = slots.get(app);
     if (slot === undefined) {
-      slot = { settled: [] };
+      slot = { settled: [], pending: [] };
       slots.set(app, slot);
     }
     return slot;
@@ -84,8 +91,7 @@ export function createWorkers<T>(
       .catch(() => undefined)
       .then(() => {
         slot.running = undefined;
-        const next = slot.pending;
-        slot.pending = undefined;
+        const next = slot.pending.shift();
         if (next !== undefined) {
           start(app, slot, next.task).then(next.resolve, next.reject);
           return;
@@ -109,16 +115,17 @@ export function createWorkers<T>(
       if (slot.running === undefined) return start(app, slot, task);
       if (task.release !== undefined && supersedes(slot, task.release))
         askToEnd(slot, { kind: "superseded", release: task.release });
-      if (slot.pending !== undefined) {
-        slot.pending.task = task;
-        return slot.pending.promise;
+      const last = slot.pending.at(-1);
+      if (last !== undefined && last.task.byHand !== true && task.byHand !== true) {
+        last.task = task;
+        return last.promise;
       }
       let resolve!: (value: T) => void;
       let reject!: (error: unknown) => void;
       const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
       // Rejections reach whoever awaits; an unawaited one must not crash the agent.
       promise.catch(() => undefined);
-      slot.pending = { task, resolve, reject, promise };
+      slot.pending.push({ task, resolve, reject, promise });
       return promise;
     },
     supersede(app, release) {
@@ -159,11 +166,13 @@ export function createWorkers<T>(
               },
             }
           : {}),
-        ...(slot.pending
+        ...(slot.pending[0]
           ? {
               pending: {
-                what: slot.pending.task.what,
-                ...(slot.pending.task.release === undefined ? {} : { release: slot.pending.task.release }),
+                what: slot.pending[0].task.what,
+                ...(slot.pending[0].task.release === undefined
+                  ? {}
+                  : { release: slot.pending[0].task.release }),
               },
             }
           : {}),
