@@ -7,7 +7,7 @@ import {
   openRestartJournal,
   readFrontRecord,
 } from "../../src/proxy/index.js";
-import { freePort, httpGetFresh, waitForBody } from "../support/http.js";
+import { freePort, freePortOutsideEphemeral, httpGetFresh, waitForBody } from "../support/http.js";
 import { readHaproxyMaster, stopFrontDoorNow } from "../support/stop-host.js";
 import { requireTier } from "../support/tiers.js";
 import { appUrl, makeAppsHost, storeApp, type AppsHost } from "./apps-host.js";
@@ -16,6 +16,8 @@ import { readEvents, waitFor } from "./swap-host.js";
 import type { SkiffEvent } from "../../src/events/index.js";
 
 async function storeThree(host: AppsHost): Promise<void> {
+  // Outside the ephemeral range: once the door is killed, no other test's server can take it.
+  host.publish.set("three", `127.0.0.1:${await freePortOutsideEphemeral()}`);
   await storeApp(host, { app: "one", version: "one1", hostname: "one.localhost", publish: false });
   await storeApp(host, { app: "two", version: "two1", hostname: "two.localhost", publish: false });
   await storeApp(host, { app: "three", version: "three1" });
@@ -142,7 +144,7 @@ async function threeAppsServing(): Promise<{
 }> {
   const host = makeAppsHost();
   await storeThree(host);
-  const front = await freePort();
+  const front = await freePortOutsideEphemeral();
   const agent = await startAgent({
     repo: host.repo,
     data: host.data,

@@ -61,6 +61,26 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A free port below the kernel's ephemeral range (32768 and up here), on 127.0.0.1 and on the
+ * wildcard: no other test's `listen(0)` can be given it, so once a test closes it (it killed the
+ * front door) nothing else listens there. For tests that check a port is left unbound.
+ */
+export async function freePortOutsideEphemeral(): Promise<number> {
+  const bindable = (port: number, host: string): Promise<boolean> =>
+    new Promise((resolve) => {
+      const server = createServer();
+      server.unref();
+      server.once("error", () => resolve(false));
+      server.listen(port, host, () => server.close(() => resolve(true)));
+    });
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if ((await bindable(port, "127.0.0.1")) && (await bindable(port, "::"))) return port;
+  }
+  throw new Error("no free port between 20000 and 32000");
+}
+
 /** A TCP connection to "host:port" that stays open until the caller ends it (a client slow to send). */
 export function openConnection(address: string): Promise<Socket> {
   const colon = address.lastIndexOf(":");
