@@ -207,12 +207,15 @@ export interface FrontDoorCost {
   loadAverage: { before: number; after: number };
 }
 
+/** Width of the first column: the longest variant name ("haproxy: publish port, http"). */
+const NAME_WIDTH = 28;
+
 export function formatFrontDoorCost(result: FrontDoorCost): string[] {
   const { direct, variants } = result;
   const lines = [
     `front-door cost (8 clients, a new connection per request; medians of the rounds; goal ≥ ${GOALS.ratio}× direct, p99 + ≤ ${GOALS.p99DeltaMs} ms)`,
-    `  ${"".padEnd(28)} ${"req/s".padStart(7)} ${"×direct".padStart(8)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"p99 +ms".padStart(8)} ${"door µs/req".padStart(12)} ${"CPU-bound ×".padStart(12)} ${"errors".padStart(6)}  goal`,
-    `  ${"direct".padEnd(28)} ${direct.rate.toFixed(0).padStart(7)} ${"1.00".padStart(8)} ${direct.p50.toFixed(1).padStart(7)} ${direct.p99.toFixed(1).padStart(7)} ${"".padStart(8)} ${`(${direct.clientAndInstanceUs?.toFixed(0) ?? "?"})`.padStart(12)} ${"".padStart(12)} ${String(direct.errors).padStart(6)}`,
+    `  ${"".padEnd(NAME_WIDTH)} ${"req/s".padStart(7)} ${"×direct".padStart(8)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"p99 +ms".padStart(8)} ${"door µs/req".padStart(12)} ${"CPU-bound ×".padStart(12)} ${"errors".padStart(6)}  goal`,
+    `  ${"direct".padEnd(NAME_WIDTH)} ${direct.rate.toFixed(0).padStart(7)} ${"1.00".padStart(8)} ${direct.p50.toFixed(1).padStart(7)} ${direct.p99.toFixed(1).padStart(7)} ${"".padStart(8)} ${`(${direct.clientAndInstanceUs?.toFixed(0) ?? "?"})`.padStart(12)} ${"".padStart(12)} ${String(direct.errors).padStart(6)}`,
   ];
   lines.push(
     `  load average ${result.loadAverage.before.toFixed(1)} → ${result.loadAverage.after.toFixed(1)} on ${cpus().length} CPUs; (n): load generator + instance CPU µs per request; "CPU-bound ×": (n) / ((n) + door µs/req)`,
@@ -220,7 +223,7 @@ export function formatFrontDoorCost(result: FrontDoorCost): string[] {
   for (const v of variants) {
     const met = v.ratio >= GOALS.ratio && v.p99DeltaMs <= GOALS.p99DeltaMs;
     lines.push(
-      `  ${v.name.padEnd(28)} ${v.rate.toFixed(0).padStart(7)} ${v.ratio.toFixed(2).padStart(8)} ${v.p50.toFixed(1).padStart(7)} ${v.p99.toFixed(1).padStart(7)} ${v.p99DeltaMs.toFixed(1).padStart(8)} ${(v.cpuUsPerRequest?.toFixed(0) ?? "").padStart(12)} ${(v.cpuBoundRatio?.toFixed(2) ?? "").padStart(12)} ${String(v.errors).padStart(6)}  ${met ? "met" : "not met"}`,
+      `  ${v.name.padEnd(NAME_WIDTH)} ${v.rate.toFixed(0).padStart(7)} ${v.ratio.toFixed(2).padStart(8)} ${v.p50.toFixed(1).padStart(7)} ${v.p99.toFixed(1).padStart(7)} ${v.p99DeltaMs.toFixed(1).padStart(8)} ${(v.cpuUsPerRequest?.toFixed(0) ?? "").padStart(12)} ${(v.cpuBoundRatio?.toFixed(2) ?? "").padStart(12)} ${String(v.errors).padStart(6)}  ${met ? "met" : "not met"}`,
     );
   }
   return lines;

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { get } from "node:http";
 import { connect, createServer, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -62,11 +63,13 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * A free port below the kernel's ephemeral range (32768 and up here), on 127.0.0.1 and on the
- * wildcard: no other test's `listen(0)` can be given it, so once a test closes it (it killed the
- * front door) nothing else listens there. For tests that check a port is left unbound.
+ * A free port below the kernel's ephemeral range, on 127.0.0.1 and on the wildcard: no other
+ * test's `listen(0)` can be given it, so once a test closes it (it killed the front door) nothing
+ * else listens there. For tests that check a port is left unbound.
  */
 export async function freePortOutsideEphemeral(): Promise<number> {
+  const [ephemeral] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/);
+  const below = Math.min(Number(ephemeral), 65_536) - 1;
   const bindable = (port: number, host: string): Promise<boolean> =>
     new Promise((resolve) => {
       const server = createServer();
@@ -75,10 +78,10 @@ export async function freePortOutsideEphemeral(): Promise<number> {
       server.listen(port, host, () => server.close(() => resolve(true)));
     });
   for (let attempt = 0; attempt < 200; attempt += 1) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const port = 10_000 + Math.floor(Math.random() * (below - 10_000));
     if ((await bindable(port, "127.0.0.1")) && (await bindable(port, "::"))) return port;
   }
-  throw new Error("no free port between 20000 and 32000");
+  throw new Error(`no free port between 10000 and ${below}`);
 }
 
 /** A TCP connection to "host:port" that stays open until the caller ends it (a client slow to send). */

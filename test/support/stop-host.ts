@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { readInstanceRecords } from "../../src/agent/index.js";
 import { isSameProcess } from "../../src/process/index.js";
 import { frontDoorDir, readFrontRecord, readProxyRecord } from "../../src/proxy/index.js";
+import { descendantsOf, listProcesses } from "../../bench/soak/proc-table.js";
 
 interface Handle {
   pid: number;
@@ -124,21 +125,6 @@ function waitUntilGone(killed: readonly Handle[]): void {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
 }
 
-/** The processes whose parent is `pid` (HAProxy's workers, for its master). */
-function childrenOf(pid: number): Handle[] {
-  return readdirSync("/proc").flatMap((name) => {
-    if (!/^\d+$/.test(name)) return [];
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      // After ")": state, ppid, …; field 22 of the whole line (index 19 here) is the start time.
-      return Number(fields[1]) === pid ? [{ pid: Number(name), startTime: fields[19]! }] : [];
-    } catch {
-      return [];
-    }
-  });
-}
-
 /** Kills the host's front door and the HAProxy it drives (which outlives a SIGKILLed door on purpose). */
 export function stopFrontDoorNow(dir: string, killed?: Handle[]): void {
   const mine = killed ?? [];
@@ -148,7 +134,7 @@ export function stopFrontDoorNow(dir: string, killed?: Handle[]): void {
   if (master && isSameProcess(master.pid, master.startTime)) {
     // Its workers too, at once: one exits only once it noticed its master is gone, and holds the
     // listeners until then.
-    for (const handle of [...childrenOf(master.pid), master]) {
+    for (const handle of [...descendantsOf(master.pid, listProcesses()), master]) {
       try {
         process.kill(handle.pid, "SIGKILL");
         mine.push(handle);

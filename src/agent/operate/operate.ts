@@ -67,11 +67,7 @@ export async function stopApp(
   }
   // The public address closes too; skiff start and the next pass open it again (same address).
   await closeAppFront(data, app);
-  const stopped: StoppedInstance[] = [...every.values(), ...unrecorded].map(({ id, app, release }) => ({
-    id,
-    app,
-    release,
-  }));
+  const stopped: StoppedInstance[] = [...every.values(), ...unrecorded];
   const first = stopped[0];
   const event = {
     type: "app.stopped",

@@ -1,7 +1,7 @@
 import { resolve, sep } from "node:path";
 import { INSTANCE_MARK_ENV } from "../../drivers/index.js";
 import { findMarkedValues, terminateGroup } from "../../process/index.js";
-import { readInstanceRecords } from "../state/index.js";
+import { readInstanceRecord } from "../state/index.js";
 
 /** A running instance known only by the mark its driver put in its processes' environment. */
 export interface UnrecordedInstance {
@@ -30,19 +30,18 @@ export function runningUnrecorded(
   app?: string,
 ): UnrecordedInstance[] {
   const root = resolve(data, "instances") + sep;
-  const recorded = new Set(readInstanceRecords(data).map((record) => record.id));
-  const found = new Map<string, UnrecordedInstance>();
+  const pidsOf = new Map<string, number[]>();
   for (const { pid, value } of findMarkedValues(INSTANCE_MARK_ENV)) {
     if (!value.startsWith(root)) continue;
     const id = value.slice(root.length);
-    const parsed = parseInstanceId(id);
-    if (parsed === undefined || named.has(id) || recorded.has(id)) continue;
-    if (app !== undefined && parsed.app !== app) continue;
-    const instance = found.get(id) ?? { id, ...parsed, pids: [] };
-    instance.pids.push(pid);
-    found.set(id, instance);
+    pidsOf.set(id, [...(pidsOf.get(id) ?? []), pid]);
   }
-  return [...found.values()];
+  // Only the ids that run are looked up: the folder keeps the record of every instance it ever had.
+  return [...pidsOf].flatMap(([id, pids]) => {
+    const parsed = parseInstanceId(id);
+    if (parsed === undefined || named.has(id) || (app !== undefined && parsed.app !== app)) return [];
+    return readInstanceRecord(data, id) === undefined ? [{ id, ...parsed, pids }] : [];
+  });
 }
 
 /** Stops every process of `instance` (each one's group: SIGTERM, SIGKILL after `graceMs`). */

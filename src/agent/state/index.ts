@@ -18,7 +18,12 @@ export {
 } from "./state-schema.js";
 export { historyOf, type History, type AppHistory } from "./history.js";
 export { historyPath, readHistory } from "./history-file.js";
-export { instanceRecordPath, readInstanceRecords, writeInstanceRecord } from "./instance-files.js";
+export {
+  instanceRecordPath,
+  readInstanceRecord,
+  readInstanceRecords,
+  writeInstanceRecord,
+} from "./instance-files.js";
 export type { AcceptedRecord, Refusal, TrustRecord } from "./trust-state-schema.js";
 export { migrateState } from "./migrate-state.js";
 export { acquireLock, type LockFile, type AcquireLockOptions } from "./lock.js";

@@ -30,18 +30,21 @@ export function writeInstanceRecord(data: string, record: InstanceRecord): void 
   writeFileDurably(path, JSON.stringify(record, null, 2) + "\n", "recording an instance");
 }
 
+/** Instance `id`'s record; undefined when it has none that can be read (missing, torn or foreign). */
+export function readInstanceRecord(data: string, id: string): InstanceRecord | undefined {
+  try {
+    const parsed = InstanceRecordSchema.safeParse(
+      JSON.parse(readFileSync(instanceRecordPath(data, id), "utf8")),
+    );
+    return parsed.success && parsed.data.id === id ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Every instance record in the data dir that can be read (a torn or foreign file is skipped). */
 export function readInstanceRecords(data: string): InstanceRecord[] {
   const root = join(data, "instances");
   if (!existsSync(root)) return [];
-  return readdirSync(root).flatMap((id) => {
-    try {
-      const parsed = InstanceRecordSchema.safeParse(
-        JSON.parse(readFileSync(instanceRecordPath(data, id), "utf8")),
-      );
-      return parsed.success && parsed.data.id === id ? [parsed.data] : [];
-    } catch {
-      return [];
-    }
-  });
+  return readdirSync(root).flatMap((id) => readInstanceRecord(data, id) ?? []);
 }

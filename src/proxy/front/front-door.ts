@@ -3,7 +3,7 @@ import { formatAddress, sameAddress, type Address } from "../address.js";
 import type { DrainResult } from "../connection-table.js";
 import { HttpError } from "../control-http.js";
 import { serializeError, SkiffError } from "../../errors/index.js";
-import { createAppRoute } from "./app-route.js";
+import { createAppRoute, type AppRoute } from "./app-route.js";
 import type { EngineApp, EngineView, FrontEngine } from "./engine.js";
 import type { AppSpec } from "./front-schema.js";
 import { mergeAppStatus } from "./merge-status.js";
@@ -64,6 +64,12 @@ interface Entry extends EngineApp {
   spec: AppSpec;
   bound: Address | undefined;
   error?: AppStatus["error"];
+}
+
+/** What the engine serves for `app`, as its spec asks, with the address it is bound to. */
+function entryOf(app: string, spec: AppSpec, route: AppRoute, bound: Address | undefined): Entry {
+  const { publish, hostname, backends, replay, protocol } = spec;
+  return { app, spec, publish, hostname, backends, replay, protocol, route, bound };
 }
 
 function conflict(message: string, key: string): SkiffError {
@@ -173,17 +179,7 @@ export function createFrontDoor(options: CreateFrontDoorOptions): FrontDoor {
       )
         return (await appStatus(app))!;
       const route = previous?.route ?? createAppRoute({ app, spec, emit });
-      const entry: Entry = {
-        app,
-        spec,
-        publish: spec.publish,
-        hostname: spec.hostname,
-        backends: spec.backends,
-        replay: spec.replay,
-        protocol: spec.protocol,
-        route,
-        bound: previous?.bound,
-      };
+      const entry = entryOf(app, spec, route, previous?.bound);
       entries.set(app, entry);
       try {
         entry.bound = (await engine.apply(view, { kind: "app", app })).publish.get(app);
@@ -214,18 +210,7 @@ export function createFrontDoor(options: CreateFrontDoorOptions): FrontDoor {
       for (const [app, spec] of saved.apps) {
         checkConflicts(app, spec);
         const route = createAppRoute({ app, spec, emit });
-        const { publish, hostname, backends, replay, protocol } = spec;
-        entries.set(app, {
-          app,
-          spec,
-          publish,
-          hostname,
-          backends,
-          replay,
-          protocol,
-          route,
-          bound: undefined,
-        });
+        entries.set(app, entryOf(app, spec, route, undefined));
       }
       const applied = await engine.apply(view, { kind: "all" });
       frontBound = applied.front;
