@@ -136,6 +136,38 @@ test("a release that crashes on wake answers held connections with 503 within wa
   }
 });
 
+test("an instance that took longer to wake than idle serves for idle once it is ready, not stopped as it comes up", async () => {
+  const host = makeAppsHost();
+  // It boots in 1.5 s, longer than both its idle (1 s) and its wake_timeout (300 ms).
+  await storeApp(host, {
+    app: "slow",
+    version: "v1",
+    fixture: "slow",
+    env: { SLOW_MS: "1500" },
+    scale: "{ min: 0, idle: 1s, wake_timeout: 300ms }",
+  });
+  const agent = await startAgent({ repo: host.repo, data: host.data, pollMs: 60_000 });
+  try {
+    await waitFor("release 1 to pass and sleep", () => asleep(host.data, "slow", 1), 30_000);
+    const held = await httpGetFresh(appUrl(host, "slow"), 15_000);
+    assert.equal(held.status, 503, "the held request is answered at wake_timeout, before the boot ends");
+    const woken = await waitFor(
+      "the wake to finish",
+      () => eventsOf(host.data, "slow", "instance.woken")[0],
+      15_000,
+    );
+    const stopped = await waitFor(
+      "the woken instance to stop after idle",
+      () => eventsOf(host.data, "slow", "instance.idle_stopped")[0],
+      15_000,
+    );
+    const servedMs = Date.parse(stopped.time) - Date.parse(woken.time);
+    assert.ok(servedMs >= 950, `ready for ${servedMs} ms before its idle stop; idle is 1 s`);
+  } finally {
+    await agent.stop();
+  }
+});
+
 test("a connection that comes while the sleeping app's worker is busy (a bad release deploying) is woken as soon as that task ends, not at the next reading of the door", async () => {
   const host = makeAppsHost();
   const scale = "{ min: 0, idle: 1h, wake_timeout: 30s }";

@@ -41,6 +41,9 @@ export function startScaler(options: ScalerOptions): Scaler {
   const { data, workers } = options;
   const abort = new AbortController();
   const aboveSince = new Map<string, number>();
+  // When the scaler first saw each instance ready at the door: its idle time counts from then, not
+  // from its spawn, so an instance that took longer to boot than `idle` is not stopped as it serves.
+  const readySince = new Map<string, number>();
   const limitsCache = new Map<string, ScaleLimits | undefined>();
 
   const limitsOf = (app: string, appState: AppState): ScaleLimits | undefined => {
@@ -109,11 +112,13 @@ export function startScaler(options: ScalerOptions): Scaler {
     const byId = new Map(door.backends.map((b) => [b.id, b]));
     const instances = appState.instances.map((i) => {
       const backend = byId.get(i.id);
+      if (backend?.state === "ready" && !readySince.has(i.id)) readySince.set(i.id, now);
       const last = backend?.lastActivity ?? i.startedAt;
       return {
         id: i.id,
         open: backend?.open ?? 0,
-        lastActivityMs: Math.max(Date.parse(last), Date.parse(i.startedAt)),
+        // Not ready at the door yet: it has not had a chance to serve, so it is not idle.
+        lastActivityMs: Math.max(Date.parse(last), Date.parse(i.startedAt), readySince.get(i.id) ?? now),
       };
     });
     const view: ScaleView = { limits, instances, held: door.held, nowMs: now };
@@ -148,6 +153,8 @@ export function startScaler(options: ScalerOptions): Scaler {
     const status = await door.status();
     const state = readState(data);
     const now = Date.now();
+    const live = new Set(Object.values(state.apps).flatMap((a) => a.instances.map((i) => i.id)));
+    for (const id of readySince.keys()) if (!live.has(id)) readySince.delete(id);
     for (const [app, appState] of Object.entries(state.apps)) {
       const doorApp = status.apps[app];
       if (doorApp === undefined || appState.stopped !== undefined || appState.swap !== undefined) continue;
