@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
-import { readState, readStatus, startAgent } from "../../src/agent/index.js";
+import { readState, readStatus, startAgent, startApp, stopApp } from "../../src/agent/index.js";
 import { httpGetFresh } from "../support/http.js";
 import { appUrl, makeAppsHost, storeApp } from "./apps-host.js";
 import { eventsOf } from "./scale-host.js";
@@ -163,6 +163,26 @@ test("an instance that took longer to wake than idle serves for idle once it is 
     );
     const servedMs = Date.parse(stopped.time) - Date.parse(woken.time);
     assert.ok(servedMs >= 950, `ready for ${servedMs} ms before its idle stop; idle is 1 s`);
+  } finally {
+    await agent.stop();
+  }
+});
+
+test("skiff stop then skiff start of a sleeping app, both beside the running agent, puts it back on its front door at the next pass", async () => {
+  const host = makeAppsHost();
+  await storeApp(host, { app: "hello", version: "v1", scale: "{ min: 0, idle: 30s }" });
+  // A minute between polls: the pass after the start is not one that checks every app anyway.
+  const agent = await startAgent({ repo: host.repo, data: host.data, pollMs: 60_000 });
+  try {
+    await waitFor("release 1 to pass and sleep", () => asleep(host.data, "hello", 1), 30_000);
+    await agent.reconcileNow();
+    // As `skiff stop --data` and `skiff start --data` do it: the stop closes the app's public address.
+    await stopApp(host.data, "hello");
+    await assert.rejects(httpGetFresh(appUrl(host, "hello"), 2000), "closed while stopped");
+    await startApp(host.data, "hello");
+    await agent.reconcileNow();
+    await agent.settled("hello");
+    assert.equal((await httpGetFresh(appUrl(host, "hello"), 15_000)).body, "v1 hello\n");
   } finally {
     await agent.stop();
   }

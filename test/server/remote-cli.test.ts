@@ -4,8 +4,8 @@ import { statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { commitAll, gitSync, writeFixture } from "../support/app-repo.js";
-import { httpGetFresh, waitForBody } from "../support/http.js";
+import { commitAll, gitSync, makeAppRepo, writeFixture } from "../support/app-repo.js";
+import { freePort, httpGetFresh, waitForBody } from "../support/http.js";
 import { SKIFF_BIN } from "../support/paths.js";
 import { runSkiff, skiffOk, type SkiffRun } from "../support/run-skiff.js";
 import { tempDir } from "../support/temp.js";
@@ -168,6 +168,33 @@ describe("the CLI against a running skiff server, from another HOME and director
     assert.equal(await tail.interrupt(), 0);
     const old = await skiffOn(me, ["logs", "hello", "--release", "2"]);
     assert.match(old.stdout, /serving v2 on \d+\nstopping\n/);
+  });
+
+  it("a rollback of an app scaled to zero says that the release passed and sleeps; logs show its last instance's lines", async () => {
+    const dir = makeAppRepo(join(sandbox.root, "sleepy"), {
+      app: "sleepy",
+      version: "v1",
+      deployExtra: `  publish: 127.0.0.1:${await freePort()}\n  scale: { min: 0, idle: 30s }\n`,
+    });
+    for (const version of ["v1", "v2"]) {
+      if (version !== "v1") {
+        writeFixture(dir, "serve", version);
+        commitAll(dir, version);
+      }
+      const pushed = await gitPush(dir, server.gitUrl("sleepy"));
+      assert.equal(pushed.code, 0, pushed.stderr);
+    }
+    const rollback = await skiffOn(me, ["rollback", "sleepy"]);
+    assert.match(
+      rollback.stderr,
+      /sleepy release 1 passed its health check and sleeps until a connection arrives at http:\/\/127\.0\.0\.1:\d+/,
+    );
+    // Nothing runs: the log is the one of the instance that passed the health check.
+    const logs = await skiffOn(me, ["logs", "sleepy"]);
+    assert.match(logs.stdout, /serving v1 on \d+/);
+    // Destroyed while asleep, so the last test finds hello alone.
+    const destroyed = await skiffOn(me, ["apps:destroy", "sleepy", "--confirm", "sleepy"]);
+    assert.match(destroyed.stderr, /destroyed sleepy/);
   });
 
   it("events lists what the server's agent did", async () => {

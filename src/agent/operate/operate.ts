@@ -86,6 +86,7 @@ export async function startApp(data: string, app: string): Promise<void> {
   await updateAppState(data, app, (s) => {
     delete s.stopped;
     delete s.crashes;
+    s.resumed = { at: new Date().toISOString() };
     // A retry after a host fault is due now (its attempt count, and so its backoff, is kept).
     if (s.retry) s.retry.at = new Date().toISOString();
   });
@@ -98,11 +99,14 @@ export async function readLogs(
   lines: number,
   options: { release?: number } = {},
 ): Promise<string[]> {
-  const instance = requireApp(data, app).instances[0];
+  const appState = requireApp(data, app);
+  const instance = appState.instances[0];
   const byRelease = options.release !== undefined && options.release !== instance?.release;
   if (!byRelease && instance !== undefined)
     return lastLines(getDriver(instance.driver).logs(instance), lines);
-  const log = byRelease ? findInstanceLog(data, app, options.release!) : undefined;
+  // Nothing runs (asleep, stopped, crashed): its last instance's log, as Heroku shows a sleeping app's.
+  const release = byRelease ? options.release : (appState.asleep?.release ?? appState.lastDeploy?.release);
+  const log = release === undefined ? undefined : findInstanceLog(data, app, release);
   if (log === undefined) {
     const which = options.release === undefined ? "no instance" : `no instance of release ${options.release}`;
     throw new SkiffError("ERR_SKIFF_NOT_RUNNING", `${app} has ${which} on this host`, {

@@ -27,6 +27,8 @@ export interface ActualApp {
   /** The pointer value the failures and the stop were recorded under. */
   observedCurrent?: number;
   stopped: boolean;
+  /** When `skiff start` last ran for it; the plan ignores it, a pass's recheck sees it changed. */
+  resumedAt?: string;
   removed: boolean;
   /** A release whose instance crashed deploy.restart.limit times in a row: left stopped, not restarted. */
   crashLoop?: number;

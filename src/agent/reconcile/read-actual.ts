@@ -18,6 +18,7 @@ export async function readActual(data: string, apps?: readonly string[]): Promis
         failed: appState.failed.map((f) => f.release),
         ...(appState.observedCurrent === undefined ? {} : { observedCurrent: appState.observedCurrent }),
         stopped: appState.stopped !== undefined,
+        ...(appState.resumed === undefined ? {} : { resumedAt: appState.resumed.at }),
         removed: appState.removedAt !== undefined,
         ...(appState.crashes?.loop === undefined ? {} : { crashLoop: appState.crashes.release }),
         ...(appState.asleep === undefined ? {} : { asleep: appState.asleep.release }),

@@ -87,6 +87,11 @@ export const AppStateSchema = z.object({
   observedCurrent: z.number().int().positive().optional(),
   /** Set by `skiff stop`: the agent leaves the app stopped until `current` changes or `skiff start`. */
   stopped: z.object({ at: z.string() }).optional(),
+  /**
+   * Set by `skiff start`: a pass that checked the app before then checks it again. A stop closed its
+   * public address, and a stop and a start between two passes leave everything else as it was.
+   */
+  resumed: z.object({ at: z.string() }).optional(),
   /** Set once the app left the deployment repository, so it is reported once, not on every pass. */
   removedAt: z.string().optional(),
   reconciledCommit: z.string().optional(),

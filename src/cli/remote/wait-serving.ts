@@ -44,6 +44,19 @@ export async function waitUntilServing(
       return;
     }
     const deploy = state.lastDeploy;
+    // Scaled to zero (deploy.scale.min 0): it passed its health check and sleeps until a connection comes.
+    if (
+      deploy &&
+      deploy.at !== before &&
+      deploy.release === release &&
+      deploy.ok &&
+      state.status === "asleep"
+    ) {
+      say(
+        `${app} release ${release} passed its health check and sleeps until a connection arrives${state.url ? ` at ${state.url}` : ""} (${formatMs(performance.now() - started)})`,
+      );
+      return;
+    }
     if (deploy && deploy.at !== before && deploy.release === release && !deploy.ok) {
       const code = deploy.error?.code ?? "ERR_SKIFF_DEPLOY_FAILED";
       throw new SkiffError(

@@ -77,8 +77,9 @@ function summarize(
   status: AppStatus | undefined,
   options: AppViewsOptions,
 ): AppSummary {
-  const serving = status?.status === "running" || status?.status === "confirming";
-  const url = serving && status ? options.urlOf(status) : undefined;
+  // Asleep (scaled to zero) is reachable too: a connection to its URL wakes it.
+  const reachable = ["running", "confirming", "asleep"].includes(status?.status ?? "none");
+  const url = reachable && status ? options.urlOf(status) : undefined;
   const queue = options.queue.snapshot();
   return {
     app,
