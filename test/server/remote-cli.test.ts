@@ -170,7 +170,7 @@ describe("the CLI against a running skiff server, from another HOME and director
     assert.match(old.stdout, /serving v2 on \d+\nstopping\n/);
   });
 
-  it("a rollback of an app scaled to zero says that the release passed and sleeps; logs show its last instance's lines", async () => {
+  it("a rollback of an app scaled to zero says that the release passed and sleeps; restart says nothing runs; logs show its last instance's lines", async () => {
     const dir = makeAppRepo(join(sandbox.root, "sleepy"), {
       app: "sleepy",
       version: "v1",
@@ -188,6 +188,13 @@ describe("the CLI against a running skiff server, from another HOME and director
     assert.match(
       rollback.stderr,
       /sleepy release 1 passed its health check and sleeps until a connection arrives at http:\/\/127\.0\.0\.1:\d+/,
+    );
+    // Nothing runs to restart: said at once, not only in the events.
+    const restart = await runSkiff(["restart", "sleepy"], { cwd: me.cwd, env: me.env });
+    assert.equal(restart.code, 1);
+    assert.match(
+      restart.stderr,
+      /ERR_SKIFF_NOT_RUNNING: sleepy has no running instance on the server to restart \(asleep\)/,
     );
     // Nothing runs: the log is the one of the instance that passed the health check.
     const logs = await skiffOn(me, ["logs", "sleepy"]);

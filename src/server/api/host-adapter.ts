@@ -62,7 +62,10 @@ export function createHostAdapter(options: HostAdapterOptions): HostAdapter {
     // New instances of the same release replace the old ones through the app's swap strategy (no
     // downtime with blue-green); answered once it started, its outcome is in the events.
     restart: async (app) => {
-      if (!(await readStatus(agentData)).some((s) => s.app === app)) throw neverRanError(app);
+      const status = (await readStatus(agentData)).find((s) => s.app === app);
+      if (status === undefined) throw neverRanError(app);
+      // Answered before the restart runs: one with nothing to restart says so now, not in the events.
+      if (!status.instances.some((i) => i.status === "running")) throw nothingToRestart(status);
       void agent.restartApp(app).catch(() => undefined);
     },
     logs: (app, lines, release) => readLogs(agentData, app, lines, release === undefined ? {} : { release }),
@@ -83,6 +86,23 @@ async function neverRan<T>(app: string, run: () => Promise<T>): Promise<T> {
     if (!isSkiffError(error) || error.code !== "ERR_SKIFF_NO_SUCH_APP") throw error;
     throw neverRanError(app);
   }
+}
+
+function nothingToRestart(status: AppStatus): SkiffError {
+  const { app } = status;
+  const hint =
+    status.status === "asleep"
+      ? `it is scaled to zero (deploy.scale.min 0): the next connection to it boots release ${status.asleep?.release ?? "current"}`
+      : status.status === "stopped"
+        ? `skiff start ${app} boots what current names`
+        : `see skiff apps:info ${app}; skiff start ${app} boots what current names`;
+  return new SkiffError(
+    "ERR_SKIFF_NOT_RUNNING",
+    `${app} has no running instance on the server to restart (${status.status})`,
+    {
+      hint,
+    },
+  );
 }
 
 function neverRanError(app: string): SkiffError {
