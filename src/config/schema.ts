@@ -29,8 +29,11 @@ export const MatrixEntrySchema = z.strictObject({
   target: Target,
   env: z.record(EnvName, z.string()).default({}),
   artifact: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
-  /** Stored in the release; several entries may be (each host runs the first one it supports). */
-  deploy: z.boolean().default(false),
+  /**
+   * Stored in the release; several entries may be (each host runs the first one it supports). A
+   * matrix of one entry stores it unless it says deploy: false.
+   */
+  deploy: z.boolean().optional(),
   /** How a host boots this target when it differs from deploy.*: driver, args, memory, driver settings. */
   driver: Driver.optional(),
   args: z.array(z.string()).optional(),
@@ -46,7 +49,12 @@ export const BuildSchema = z.strictObject({
   timeout: Duration.default("10m"),
   /** The build and test commands may reach the network (inside the build sandbox); false cuts it off. */
   network: z.boolean().default(true),
-  matrix: z.array(MatrixEntrySchema).min(1),
+  matrix: z
+    .array(MatrixEntrySchema)
+    .min(1)
+    .transform((entries) =>
+      entries.map((entry) => ({ ...entry, deploy: entry.deploy ?? entries.length === 1 })),
+    ),
 });
 
 export const HealthSchema = z.strictObject({
@@ -185,7 +193,8 @@ export const SkiffConfigSchema = z.strictObject({
 
 export type SkiffConfig = z.output<typeof SkiffConfigSchema>;
 export type SkiffConfigInput = z.input<typeof SkiffConfigSchema>;
-export type MatrixEntry = z.output<typeof MatrixEntrySchema>;
+/** A matrix entry as parsed: `deploy` decided (a matrix of one entry stores it unless it says not to). */
+export type MatrixEntry = z.output<typeof BuildSchema>["matrix"][number];
 export type BuildConfig = z.output<typeof BuildSchema>;
 export type DeployConfig = z.output<typeof DeploySchema>;
 export type HealthConfig = z.output<typeof HealthSchema>;

@@ -36,6 +36,19 @@ describe("skiff.yml", () => {
     assert.deepEqual(config.build.matrix[0]?.env, {});
   });
 
+  it("stores the entry of a matrix of one without deploy: true; of several, only those marked", () => {
+    const one = parseConfig(VALID.replace("      deploy: true\n", ""));
+    assert.equal(one.build.matrix[0]?.deploy, true);
+    assert.equal(parseConfig(VALID.replace("deploy: true", "deploy: false")).build.matrix[0]?.deploy, false);
+    const two = parseConfig(
+      VALID.replace("      deploy: true\n", "") + "    - target: virtio\n      artifact: _build/kernel\n",
+    );
+    assert.deepEqual(
+      two.build.matrix.map((entry) => entry.deploy),
+      [false, false],
+    );
+  });
+
   it("names file, line, column and key path of an unknown key", () => {
     const error = configError(VALID + "deploy:\n  port: 80\n  prot: 81\n");
     assert.equal(error.code, "ERR_SKIFF_CONFIG_INVALID");
